@@ -1,0 +1,50 @@
+"""Colour-blind-safe colours, the same for a judgement on every chart.
+
+Judgements use ColorBrewer RdBu (safe for the common colour-vision
+deficiencies), red for Inadequate through blue for Outstanding, and a neutral
+grey for Not recorded. Other series use Okabe–Ito.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from auditlib import schema as s
+
+JUDGEMENT_COLOURS: Final = {
+    s.OUTSTANDING: "#0571B0",
+    s.GOOD: "#92C5DE",
+    s.REQUIRES_IMPROVEMENT: "#F4A582",
+    s.INADEQUATE: "#CA0020",
+    s.NOT_RECORDED: "#BDBDBD",
+}
+#: Text colour with at least 4.5:1 contrast on each judgement colour.
+JUDGEMENT_TEXT_COLOURS: Final = {
+    s.OUTSTANDING: "#FFFFFF",
+    s.GOOD: "#000000",
+    s.REQUIRES_IMPROVEMENT: "#000000",
+    s.INADEQUATE: "#FFFFFF",
+    s.NOT_RECORDED: "#000000",
+}
+#: Okabe–Ito, for series that are not judgements.
+OKABE_ITO: Final = (
+    "#E69F00",
+    "#56B4E9",
+    "#009E73",
+    "#F0E442",
+    "#0072B2",
+    "#D55E00",
+    "#CC79A7",
+    "#000000",
+)
+#: SPC (NHS Making Data Count convention): improvement blue, concern orange, common cause grey.
+SPC_COLOURS: Final = {
+    "common": "#7B7D7D",
+    "improvement": "#289DE0",
+    "concern": "#FAB428",
+    "neither": "#361475",
+    "line": "#231F20",
+    "limits": "#7B7D7D",
+}
+PAUSED_HATCH: Final = "////"
+PAUSED_COLOUR: Final = "#F2F2F2"
