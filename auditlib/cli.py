@@ -53,7 +53,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"auditlib {args.command}: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(f"auditlib {args.command}: interrupted; nothing half-written was kept.", file=sys.stderr)
+        print(
+            f"auditlib {args.command}: interrupted; nothing half-written was kept.", file=sys.stderr
+        )
         return 130
 
 

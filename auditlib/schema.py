@@ -143,6 +143,18 @@ DOMAINS: Final = (
     "multi_agency",
 )
 
+#: How the report names each domain.
+DOMAIN_NAMES: Final = {
+    "voice_of_child": "Voice of the child",
+    "assessment": "Assessment",
+    "planning": "Planning",
+    "management_oversight": "Management oversight",
+    "supervision": "Supervision",
+    "recording": "Recording",
+    "chronology": "Chronology",
+    "multi_agency": "Multi-agency work",
+}
+
 AUDIT_REQUIRED: Final = (AUDIT_ID, CHILD_ID, AUDIT_TYPE, AUDIT_MONTH, ALLOCATED_DATE, STATUS, TEAM)
 AUDIT_OPTIONAL: Final = (
     ORIGINAL_AUDIT_ID,
@@ -222,3 +234,103 @@ COHORT_PREFIX: Final = "cohort_"
 
 #: Month format everywhere: ``YYYY-MM``.
 MONTH_PATTERN: Final = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+# ------------------------------------------------------------- column specs
+#: How each canonical audits column is parsed: kind → parser in :mod:`auditlib.parsing`.
+#: ``text`` keeps the value as written (trimmed); ``id`` is text that must not become a number.
+AUDIT_COLUMN_KINDS: Final = {
+    AUDIT_ID: "id",
+    CHILD_ID: "id",
+    AUDIT_TYPE: "audit_type",
+    ORIGINAL_AUDIT_ID: "id",
+    AUDIT_MONTH: "month",
+    ALLOCATED_DATE: "date",
+    DUE_DATE: "date",
+    COMPLETED_DATE: "date",
+    STATUS: "status",
+    TEAM: "name",
+    AREA: "name",
+    SERVICE: "name",
+    AUDITOR_ID: "id",
+    SOCIAL_WORKER_ID: "id",
+    OVERALL_JUDGEMENT: "judgement",
+    MODERATED_JUDGEMENT: "judgement",
+    CIN: "bool",
+    CP_PLAN: "bool",
+    CP_CATEGORY: "cp_category",
+    AGE_AT_AUDIT: "int",
+    CSE_RISK: "cse_risk",
+    MISSING_EPISODES_6M: "int",
+}
+FEEDBACK_COLUMN_KINDS: Final = {
+    FEEDBACK_ID: "id",
+    AUDIT_ID: "id",
+    AUDIT_MONTH: "month",
+    SOURCE: "feedback_source",
+    KIND: "feedback_kind",
+    TEXT: "free_text",
+}
+REFLECTIONS_COLUMN_KINDS: Final = {
+    AUDIT_ID: "id",
+    AUDIT_MONTH: "month",
+    QUESTION: "question",
+    TEXT: "free_text",
+}
+FEEDBACK_SOURCE_ALIASES: Final = {
+    "parent": "parent",
+    "mother": "parent",
+    "father": "parent",
+    "mum": "parent",
+    "dad": "parent",
+    "carer": "carer",
+    "kinship carer": "carer",
+    "foster carer": "foster carer",
+    "child": "child/young person",
+    "young person": "child/young person",
+    "child/young person": "child/young person",
+    "child / young person": "child/young person",
+    "education": "partner agency: education",
+    "school": "partner agency: education",
+    "partner agency: education": "partner agency: education",
+    "health": "partner agency: health",
+    "partner agency: health": "partner agency: health",
+    "police": "partner agency: police",
+    "partner agency: police": "partner agency: police",
+    "partner agency": "partner agency: other",
+    "partner agency: other": "partner agency: other",
+    "other": "partner agency: other",
+}
+FEEDBACK_KIND_ALIASES: Final = {
+    "strength": STRENGTH,
+    "strengths": STRENGTH,
+    "practice strength": STRENGTH,
+    "positive": STRENGTH,
+    "improvement": IMPROVEMENT,
+    "improvements": IMPROVEMENT,
+    "area for improvement": IMPROVEMENT,
+    "areas for improvement": IMPROVEMENT,
+    "negative": IMPROVEMENT,
+}
+CSE_RISK_ALIASES: Final = {
+    "none": "none",
+    "no": "none",
+    "n/a": "none",
+    "not at risk": "none",
+    "emerging": "emerging",
+    "emerging risk": "emerging",
+    "experiencing": "experiencing",
+    "significant": "significant",
+    "significant risk": "significant",
+}
+BOOL_ALIASES: Final = {
+    "true": True,
+    "yes": True,
+    "y": True,
+    "1": True,
+    "t": True,
+    "false": False,
+    "no": False,
+    "n": False,
+    "0": False,
+    "f": False,
+}

@@ -1,0 +1,525 @@
+"""From rows as written to canonical, typed rows — with every row accounted for.
+
+:func:`clean_audits` is the whole pipeline for the audits table; each step is
+also a small pure function (DataFrame in, new DataFrame out) that can be used
+on its own with ``.pipe()``. Nothing is dropped silently: a row is either
+used, or excluded with a reason (exact duplicates, blank rows), and every
+value that cannot be understood is a :class:`~auditlib.errors.Problem` naming
+file, row, column and value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from auditlib import schema as s
+from auditlib.errors import ConfigError, Problem
+from auditlib.parsing import PARSERS, normalise_key, parse_column
+from auditlib.programme import PROGRAMME_FILE, Programme
+
+EXCLUDED_DUPLICATE = "exact duplicate of an earlier row"
+EXCLUDED_BLANK = "blank row"
+
+JUDGEMENT_DTYPE = pd.CategoricalDtype(list(s.JUDGEMENT_LABELS), ordered=True)
+STATUS_DTYPE = pd.CategoricalDtype(list(s.STATUSES))
+AUDIT_TYPE_DTYPE = pd.CategoricalDtype(list(s.AUDIT_TYPES))
+
+
+@dataclass
+class Reconciliation:
+    """Rows read = rows used + rows excluded, with the reason for each exclusion."""
+
+    table: str
+    rows_read: int
+    excluded_by_reason: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rows_excluded(self) -> int:
+        return sum(self.excluded_by_reason.values())
+
+    @property
+    def rows_used(self) -> int:
+        return self.rows_read - self.rows_excluded
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows_read": self.rows_read,
+            "rows_used": self.rows_used,
+            "rows_excluded": self.rows_excluded,
+            "excluded_by_reason": dict(self.excluded_by_reason),
+        }
+
+
+@dataclass
+class Cleaned:
+    """A cleaned table, the problems found, and how every input row was used."""
+
+    frame: pd.DataFrame
+    problems: list[Problem]
+    reconciliation: Reconciliation
+    #: things a reader of the data-quality section should know (merged name variants, …)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+# --------------------------------------------------------------------------- steps
+
+
+def label_extras(programme: Programme | None, column: str) -> dict[str, Any]:
+    """programme.yml ``labels:`` for ``column``, checked to map onto canonical values.
+
+    ``labels: {judgement: {...}}`` applies to every judgement column.
+    """
+    if programme is None:
+        return {}
+    kind = s.AUDIT_COLUMN_KINDS.get(column) or (
+        "judgement" if column.startswith(s.DOMAIN_PREFIX) else None
+    )
+    table: dict[str, Any] = {}
+    if kind == "judgement":
+        table.update(programme.labels.get("judgement", {}))
+    table.update(programme.labels.get(column, {}))
+    if not table or kind is None:
+        return table
+    parser = PARSERS[kind]
+    checked = {}
+    for local, canonical in table.items():
+        try:
+            checked[local] = parser(canonical)
+        except ValueError:
+            raise ConfigError(
+                f"{programme.source or PROGRAMME_FILE}: labels: {column}: {local!r} maps to "
+                f"{canonical!r}, which is not a known {kind.replace('_', ' ')}"
+            ) from None
+    return checked
+
+
+def flag_blank_rows(df: pd.DataFrame) -> pd.Series:
+    """True where every cell of a row is blank (Excel leaves these in exports)."""
+    data = df.drop(columns=[s.SOURCE_ROW], errors="ignore")
+    if data.empty:
+        return pd.Series(False, index=df.index)
+    blank = data.isna()
+    for column in data.columns:
+        if data[column].dtype == object or pd.api.types.is_string_dtype(data[column]):
+            blank[column] = blank[column] | data[column].astype("string").str.strip().eq("").fillna(
+                False
+            )
+    return blank.all(axis=1)
+
+
+def flag_exact_duplicates(df: pd.DataFrame) -> pd.Series:
+    """For each row, the source row of the earlier identical row it repeats, else NA."""
+    data = df.drop(columns=[s.SOURCE_ROW], errors="ignore")
+    if data.empty:
+        return pd.Series(pd.NA, index=df.index, dtype="Int64")
+    try:
+        hashes = pd.util.hash_pandas_object(data, index=False)
+    except TypeError:  # unhashable cells (e.g. lists): compare their text
+        hashes = pd.util.hash_pandas_object(data.astype("string"), index=False)
+    dup = hashes.duplicated(keep="first")
+    if not dup.any():
+        return pd.Series(pd.NA, index=df.index, dtype="Int64")
+    first_pos = pd.Series(np.arange(len(hashes)), index=hashes.values).groupby(level=0).min()
+    rows = df[s.SOURCE_ROW].to_numpy() if s.SOURCE_ROW in df else np.arange(len(df)) + 2
+    first_row = rows[first_pos.reindex(hashes.values).to_numpy()]
+    out = pd.Series(first_row, index=df.index, dtype="Int64")
+    return out.where(dup.to_numpy(), pd.NA)
+
+
+def add_final_judgement(df: pd.DataFrame) -> pd.DataFrame:
+    """Final judgement = moderated if present, else overall; a completed audit with neither is Not recorded.
+
+    >>> frame = pd.DataFrame({"status": ["completed"] * 3 + ["allocated"],
+    ...     "overall_judgement": ["Good", "Inadequate", None, None],
+    ...     "moderated_judgement": [None, "Requires Improvement", None, None]})
+    >>> add_final_judgement(frame)["final_judgement"].tolist()
+    ['Good', 'Requires Improvement', 'Not recorded', nan]
+    """
+    out = df.copy()
+    overall = out.get(s.OVERALL_JUDGEMENT, pd.Series(pd.NA, index=out.index)).astype(
+        JUDGEMENT_DTYPE
+    )
+    moderated = out.get(s.MODERATED_JUDGEMENT, pd.Series(pd.NA, index=out.index)).astype(
+        JUDGEMENT_DTYPE
+    )
+    final = moderated.where(moderated.notna(), overall)
+    completed = out[s.STATUS].astype("string").eq(s.COMPLETED).fillna(False).to_numpy()
+    final = final.where(~(completed & final.isna().to_numpy()), s.NOT_RECORDED)
+    # Only completed audits carry a judgement that counts.
+    out[s.FINAL_JUDGEMENT] = final.where(completed).astype(JUDGEMENT_DTYPE)
+    return out
+
+
+def add_cohort_flags(df: pd.DataFrame) -> pd.DataFrame:
+    """Boolean ``cohort_<key>`` columns for the seed's six practice-theme cohorts.
+
+    A missing or blank source value means "not known to be in the cohort" (False).
+
+    >>> frame = pd.DataFrame({"cin": [True, False], "cp_plan": [True, True],
+    ...     "cp_category": ["sexual", "neglect"], "age_at_audit": [3, 12],
+    ...     "cse_risk": ["none", "emerging"], "missing_episodes_6m": [0, 2]})
+    >>> add_cohort_flags(frame).filter(like="cohort_").astype(int).values.tolist()
+    [[1, 1, 1, 0, 0, 0], [0, 0, 0, 1, 1, 1]]
+    """
+    out = df.copy()
+
+    def col(name: str) -> pd.Series:
+        return out[name] if name in out else pd.Series(pd.NA, index=out.index)
+
+    cp = col(s.CP_PLAN).astype("boolean").fillna(False)
+    age = pd.to_numeric(col(s.AGE_AT_AUDIT), errors="coerce")
+    cse = col(s.CSE_RISK).astype("string").isin(s.CSE_AT_RISK).fillna(False)
+    missing = pd.to_numeric(col(s.MISSING_EPISODES_6M), errors="coerce").fillna(0) >= 1
+    flags = {
+        "cin": col(s.CIN).astype("boolean").fillna(False),
+        "under5_cp": cp & (age < 5).fillna(False),
+        "cp_sexual": cp & col(s.CP_CATEGORY).astype("string").eq("sexual").fillna(False),
+        "cse": cse,
+        "missing": missing,
+        "missing_cse": missing & cse,
+    }
+    for key in s.COHORTS:
+        out[s.COHORT_PREFIX + key] = flags[key].astype(bool).to_numpy()
+    return out
+
+
+def merge_name_variants(df: pd.DataFrame, column: str) -> tuple[pd.DataFrame, list[str]]:
+    """Merge spellings of one name that differ only in case and spacing.
+
+    The most frequent spelling wins (ties: the first alphabetically); each
+    merge is returned as a note for the data-quality section.
+
+    >>> frame = pd.DataFrame({"team": ["Team A", "team a", "Team A", "Team B"]})
+    >>> merged, notes = merge_name_variants(frame, "team")
+    >>> merged["team"].tolist(), notes
+    (['Team A', 'Team A', 'Team A', 'Team B'], ["team: 'team a' (1 row) merged into 'Team A'"])
+    """
+    if column not in df or df[column].isna().all():
+        return df.copy(), []
+    values = df[column].astype("string")
+    counts = values.value_counts()
+    keys = counts.index.to_series().map(normalise_key)
+    canonical: dict[str, str] = {}
+    notes = []
+    for _key, group in counts.groupby(keys.values):
+        if len(group) < 2:
+            continue
+        order = sorted(group.items(), key=lambda kv: (-kv[1], kv[0]))
+        winner = order[0][0]
+        for variant, n in order[1:]:
+            canonical[variant] = winner
+            notes.append(
+                f"{column}: {variant!r} ({n} row{'s' if n != 1 else ''}) merged into {winner!r}"
+            )
+    out = df.copy()
+    if canonical:
+        out[column] = values.replace(canonical)
+    return out, sorted(notes)
+
+
+# ---------------------------------------------------------------------- pipeline
+
+
+def clean_audits(
+    df: pd.DataFrame,
+    programme: Programme | None = None,
+    file: str = "audits.csv",
+    headers: Mapping[str, str] | None = None,
+) -> Cleaned:
+    """Clean the audits table: parse, check, de-duplicate, derive.
+
+    ``df`` has canonical column names (see :func:`auditlib.loading.read_table`)
+    and optionally ``source_row`` (row numbers as a person sees them in the
+    file; otherwise the header is taken as row 1). ``df`` is not changed.
+    Running it on its own output gives the same output (it is idempotent).
+    """
+    headers = dict(headers or {})
+    problems: list[Problem] = []
+    notes: list[str] = []
+    frame = df.copy()
+    if s.SOURCE_ROW not in frame:
+        frame[s.SOURCE_ROW] = np.arange(len(frame), dtype="int64") + 2
+    rows = frame[s.SOURCE_ROW].to_numpy()
+
+    def name(column: str) -> str:
+        local = headers.get(column, column)
+        return column if local == column else f"{local} ({column})"
+
+    def add(
+        positions: np.ndarray, column: str | None, values: Any, reason: str, severity: str = "error"
+    ) -> None:
+        values = (
+            values
+            if isinstance(values, list | np.ndarray | pd.Series)
+            else [values] * len(positions)
+        )
+        for pos, value in zip(positions, values, strict=True):
+            problems.append(
+                Problem(
+                    file,
+                    int(rows[pos]),
+                    name(column) if column else None,
+                    _show(value),
+                    reason,
+                    severity,
+                )
+            )
+
+    missing = [c for c in s.AUDIT_REQUIRED if c not in frame]
+    for column in missing:
+        problems.append(Problem(file, None, column, None, "required column is missing"))
+    reconciliation = Reconciliation("audits", len(frame))
+    if len(frame) == 0 and not missing:
+        problems.append(Problem(file, None, None, None, "the file has a header but no data rows"))
+
+    # Blank rows are not data (Excel leaves them in exports): counted, not used.
+    blank = flag_blank_rows(frame).to_numpy()
+    if blank.any():
+        reconciliation.excluded_by_reason[EXCLUDED_BLANK] = int(blank.sum())
+        frame = frame.loc[~blank].reset_index(drop=True)
+        rows = frame[s.SOURCE_ROW].to_numpy()
+
+    # Parse every known column, collecting every value that cannot be understood.
+    domain_columns = [c for c in frame.columns if c.startswith(s.DOMAIN_PREFIX)]
+    failed = {column: np.zeros(len(frame), dtype=bool) for column in s.AUDIT_COLUMN_KINDS}
+    for column in [c for c in s.AUDIT_COLUMN_KINDS if c in frame] + domain_columns:
+        kind = s.AUDIT_COLUMN_KINDS.get(column, "judgement")
+        parsed = parse_column(frame[column], kind, label_extras(programme, column))
+        failed[column] = np.zeros(len(frame), dtype=bool)
+        for value, (reason, positions) in parsed.failures.items():
+            add(positions, column, value, _explain(reason, kind))
+            failed[column][positions] = True
+        frame[column] = parsed.values
+    # Exact repeats of an earlier row (after parsing, so "Good" and "good" match).
+    repeat_of = flag_exact_duplicates(frame)
+    duplicate = repeat_of.notna().to_numpy()
+    if duplicate.any():
+        reconciliation.excluded_by_reason[EXCLUDED_DUPLICATE] = int(duplicate.sum())
+        for pos in np.flatnonzero(duplicate):
+            problems.append(
+                Problem(
+                    file,
+                    int(rows[pos]),
+                    None,
+                    None,
+                    f"exact duplicate of row {int(repeat_of.iloc[pos])}: excluded and counted",
+                    "warning",
+                )
+            )
+        frame = frame.loc[~duplicate].reset_index(drop=True)
+        rows = frame[s.SOURCE_ROW].to_numpy()
+    for column in s.AUDIT_OPTIONAL:
+        if column not in frame:
+            frame[column] = pd.Series(pd.NA, index=frame.index, dtype=_empty_dtype(column))
+
+    if missing:
+        return Cleaned(frame, problems, reconciliation, notes)
+
+    for column in s.AUDIT_REQUIRED:
+        blank_value = frame[column].isna().to_numpy() & ~failed[column]
+        if blank_value.any():
+            add(np.flatnonzero(blank_value), column, None, "required value is blank")
+
+    _check_rows(frame, programme, add)
+
+    for column in (s.TEAM, s.AREA, s.SERVICE):
+        frame, merged = merge_name_variants(frame, column)
+        notes.extend(merged)
+
+    frame[s.STATUS] = frame[s.STATUS].astype(STATUS_DTYPE)
+    frame[s.AUDIT_TYPE] = frame[s.AUDIT_TYPE].astype(AUDIT_TYPE_DTYPE)
+    for column in (s.OVERALL_JUDGEMENT, s.MODERATED_JUDGEMENT, *domain_columns):
+        frame[column] = frame[column].astype(JUDGEMENT_DTYPE)
+    completed = frame[s.STATUS].eq(s.COMPLETED).to_numpy()
+    no_judgement = (
+        completed
+        & frame[s.OVERALL_JUDGEMENT].isna().to_numpy()
+        & frame[s.MODERATED_JUDGEMENT].isna().to_numpy()
+        & ~failed[s.OVERALL_JUDGEMENT]
+        & ~failed[s.MODERATED_JUDGEMENT]
+    )
+    if no_judgement.any():
+        add(
+            np.flatnonzero(no_judgement),
+            s.OVERALL_JUDGEMENT,
+            None,
+            "completed with no judgement: kept, and counted as 'Not recorded'",
+            "warning",
+        )
+    frame = frame.pipe(add_final_judgement).pipe(add_cohort_flags)
+    return Cleaned(frame, problems, reconciliation, notes)
+
+
+def _check_rows(frame: pd.DataFrame, programme: Programme | None, add) -> None:
+    """Checks across columns and rows: ids, re-audit links, dates, months."""
+    ids = frame[s.AUDIT_ID]
+    clash = ids.notna() & ids.duplicated(keep=False)
+    if clash.any():
+        rows = frame[s.SOURCE_ROW]
+        for audit_id, group in frame.loc[clash].groupby(s.AUDIT_ID, sort=False).groups.items():
+            positions = np.asarray([frame.index.get_loc(i) for i in group])
+            where = ", ".join(str(r) for r in rows.iloc[positions])
+            add(
+                positions,
+                s.AUDIT_ID,
+                audit_id,
+                f"the same audit_id is on rows {where} with different details; "
+                "keep one row per audit (re-audits have their own audit_id)",
+            )
+
+    reaudit = frame[s.AUDIT_TYPE].eq(s.REAUDIT).fillna(False).to_numpy()
+    original = frame[s.ORIGINAL_AUDIT_ID]
+    no_original = reaudit & original.isna().to_numpy()
+    if no_original.any():
+        add(
+            np.flatnonzero(no_original),
+            s.ORIGINAL_AUDIT_ID,
+            None,
+            "a re-audit must name the audit it re-audits",
+        )
+    unknown = (
+        reaudit
+        & original.notna().to_numpy()
+        & ~original.isin(ids.dropna()).fillna(False).to_numpy()
+    )
+    if unknown.any():
+        positions = np.flatnonzero(unknown)
+        add(
+            positions,
+            s.ORIGINAL_AUDIT_ID,
+            original.iloc[positions].tolist(),
+            "no audit has this audit_id",
+        )
+
+    allocated = frame[s.ALLOCATED_DATE]
+    done = frame[s.COMPLETED_DATE]
+    early = (done < allocated).fillna(False).to_numpy()
+    if early.any():
+        positions = np.flatnonzero(early)
+        add(
+            positions,
+            s.COMPLETED_DATE,
+            done.iloc[positions].dt.strftime("%d/%m/%Y").tolist(),
+            "completed before it was allocated",
+        )
+    if programme is not None:
+        month = frame[s.AUDIT_MONTH]
+        before = (month < programme.start_month).fillna(False).to_numpy()
+        if before.any():
+            positions = np.flatnonzero(before)
+            add(
+                positions,
+                s.AUDIT_MONTH,
+                month.iloc[positions].tolist(),
+                f"before the programme's start_month ({programme.start_month}) in programme.yml",
+            )
+        for pause in programme.pauses:
+            inside = month.between(pause.start, pause.end).fillna(False).to_numpy()
+            if inside.any():
+                positions = np.flatnonzero(inside)
+                add(
+                    positions,
+                    s.AUDIT_MONTH,
+                    month.iloc[positions].tolist(),
+                    f"programme.yml says the programme was paused {pause.start} to {pause.end}"
+                    f" ({pause.reason or 'no reason given'}), but this audit is in that month",
+                )
+
+
+def _empty_dtype(column: str) -> str:
+    kind = s.AUDIT_COLUMN_KINDS.get(column)
+    return {"date": "datetime64[ns]", "int": "Int64", "bool": "boolean"}.get(kind or "", "string")
+
+
+def _explain(reason: str, kind: str) -> str:
+    if reason.startswith("unknown"):
+        known = {
+            "judgement": s.JUDGEMENT_LABELS[:4],
+            "status": s.STATUSES,
+            "audit_type": s.AUDIT_TYPES,
+            "cp_category": s.CP_CATEGORIES,
+            "cse_risk": s.CSE_RISKS,
+        }.get(kind)
+        if known:
+            reason += f" (expected one of: {', '.join(known)}; map local labels under 'labels:' in programme.yml)"
+    return reason
+
+
+def _show(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def clean_text_table(
+    df: pd.DataFrame,
+    table: str,
+    kinds: Mapping[str, str],
+    required: tuple[str, ...],
+    file: str,
+    known_audit_ids: pd.Series | None = None,
+    programme: Programme | None = None,
+) -> Cleaned:
+    """Clean feedback or reflections: parse each column, check required ones, drop blank rows.
+
+    A row that names an audit_id the audits table does not have is a warning
+    (kept): feedback can arrive for an audit exported in a later file.
+    """
+    problems: list[Problem] = []
+    frame = df.copy()
+    if s.SOURCE_ROW not in frame:
+        frame[s.SOURCE_ROW] = np.arange(len(frame), dtype="int64") + 2
+    reconciliation = Reconciliation(table, len(frame))
+    missing = [c for c in required if c not in frame]
+    for column in missing:
+        problems.append(Problem(file, None, column, None, "required column is missing"))
+    blank = flag_blank_rows(frame).to_numpy()
+    if blank.any():
+        reconciliation.excluded_by_reason[EXCLUDED_BLANK] = int(blank.sum())
+        frame = frame.loc[~blank].reset_index(drop=True)
+    rows = frame[s.SOURCE_ROW].to_numpy()
+    for column, kind in kinds.items():
+        if column not in frame:
+            continue
+        extra = programme.labels.get(column, {}) if programme else {}
+        parsed = parse_column(frame[column], kind, extra)
+        for value, (reason, positions) in parsed.failures.items():
+            for pos in positions:
+                problems.append(Problem(file, int(rows[pos]), column, _show(value), reason))
+        frame[column] = parsed.values
+        if column in required:
+            bad = {p.row for p in problems if p.column == column}
+            for pos in np.flatnonzero(frame[column].isna().to_numpy()):
+                if int(rows[pos]) not in bad:
+                    problems.append(
+                        Problem(file, int(rows[pos]), column, None, "required value is blank")
+                    )
+    if not missing and known_audit_ids is not None and s.AUDIT_ID in frame:
+        unknown = frame[s.AUDIT_ID].notna() & ~frame[s.AUDIT_ID].isin(known_audit_ids.dropna())
+        for pos in np.flatnonzero(unknown.to_numpy(dtype=bool, na_value=False)):
+            problems.append(
+                Problem(
+                    file,
+                    int(rows[pos]),
+                    s.AUDIT_ID,
+                    str(frame[s.AUDIT_ID].iloc[pos]),
+                    "no audit in the audits file has this audit_id (kept)",
+                    "warning",
+                )
+            )
+    return Cleaned(frame, problems, reconciliation, [])

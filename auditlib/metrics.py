@@ -1,0 +1,366 @@
+"""Every figure of the highlights report, exactly as DESIGN.md §3 defines it.
+
+All functions take the cleaned audits frame (see :func:`auditlib.cleaning.clean_audits`)
+and return new objects; shares are unrounded percentages (rounding is for
+display only). Definitions, for a window of months W and an audit type T:
+
+* **allocated** — rows of type T in W whose status is not exempt or cancelled;
+* **completed** — allocated rows with status completed;
+* **compliance %** — 100 × completed / allocated;
+* **judgement distribution** of a month — completed audits of type ``audit``
+  by final judgement, over Outstanding … Not recorded; the denominator is
+  every completed audit of the month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from auditlib import schema as s
+from auditlib.programme import Programme, format_month, iter_months, previous_month
+
+COUNT_COLUMNS = list(s.JUDGEMENT_LABELS)
+AUDITED, PAUSED, NO_AUDITS = "audited", "paused", "no audits"
+
+
+@dataclass(frozen=True)
+class Compliance:
+    """Allocation and completion counts for a window of months and one audit type."""
+
+    allocated: int
+    completed: int
+    exempt: int
+    cancelled: int
+    outstanding: int
+    overdue: int
+
+    @property
+    def compliance_pct(self) -> float | None:
+        """100 × completed / allocated, unrounded; None when nothing was allocated."""
+        return 100 * self.completed / self.allocated if self.allocated else None
+
+    def as_dict(self) -> dict[str, float | int | None]:
+        return {**asdict(self), "compliance_pct": self.compliance_pct}
+
+
+def select(
+    audits: pd.DataFrame,
+    months: Iterable[str] | str | None = None,
+    audit_type: str | None = s.AUDIT,
+) -> pd.DataFrame:
+    """Rows of one audit type (None: both) in the given month(s) (None: all)."""
+    mask = np.ones(len(audits), dtype=bool)
+    if audit_type is not None:
+        mask &= (audits[s.AUDIT_TYPE] == audit_type).to_numpy(dtype=bool, na_value=False)
+    if months is not None:
+        months = [months] if isinstance(months, str) else list(months)
+        mask &= audits[s.AUDIT_MONTH].isin(months).to_numpy(dtype=bool, na_value=False)
+    return audits.loc[mask]
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """Calendar months ``first`` … ``last`` inclusive.
+
+    >>> months_between("2020-11", "2021-01")
+    ['2020-11', '2020-12', '2021-01']
+    """
+    return list(iter_months(first, last))
+
+
+def compute_compliance(
+    audits: pd.DataFrame,
+    months: Iterable[str] | str | None = None,
+    audit_type: str = s.AUDIT,
+    as_at: dt.date | None = None,
+) -> Compliance:
+    """Allocated, completed, exempt, cancelled, outstanding and overdue counts.
+
+    Exempt and cancelled rows are outside the denominator and counted apart;
+    ``allocated`` and ``extension`` rows are outstanding (not yet completed);
+    outstanding rows past their due date at ``as_at`` are overdue.
+
+    >>> frame = pd.DataFrame({"audit_type": ["audit"] * 5, "audit_month": ["2020-09"] * 5,
+    ...     "status": ["completed", "completed", "extension", "exempt", "cancelled"],
+    ...     "due_date": pd.to_datetime(["2020-10-01"] * 5)})
+    >>> c = compute_compliance(frame, "2020-09", as_at=dt.date(2020, 10, 5))
+    >>> (c.allocated, c.completed, c.exempt, c.outstanding, c.overdue, round(c.compliance_pct, 1))
+    (3, 2, 1, 1, 1, 66.7)
+    """
+    rows = select(audits, months, audit_type)
+    status = rows[s.STATUS].astype("string")
+    counts = status.value_counts()
+    get = lambda key: int(counts.get(key, 0))  # noqa: E731
+    exempt, cancelled = get(s.EXEMPT), get(s.CANCELLED)
+    allocated = len(rows) - exempt - cancelled
+    open_rows = status.isin(s.OPEN_STATUSES).to_numpy(dtype=bool, na_value=False)
+    overdue = 0
+    if as_at is not None and s.DUE_DATE in rows:
+        due = rows[s.DUE_DATE].to_numpy()
+        overdue = int((open_rows & (due < np.datetime64(as_at, "ns"))).sum())
+    return Compliance(
+        allocated=allocated,
+        completed=get(s.COMPLETED),
+        exempt=exempt,
+        cancelled=cancelled,
+        outstanding=int(open_rows.sum()),
+        overdue=overdue,
+    )
+
+
+def first_month(audits: pd.DataFrame, audit_type: str) -> str | None:
+    """The first audit month with any row of this type."""
+    months = select(audits, None, audit_type)[s.AUDIT_MONTH].dropna()
+    return str(months.min()) if len(months) else None
+
+
+def programme_to_date(
+    audits: pd.DataFrame, programme: Programme, report_month: str, as_at: dt.date | None = None
+) -> dict[str, Compliance]:
+    """The headline: audits from ``compliance_from_month`` and re-audits from their first
+    month, each to the report month."""
+    audit_window = months_between(programme.compliance_from_month, report_month)
+    first_re = first_month(audits, s.REAUDIT)
+    re_window = months_between(first_re, report_month) if first_re else []
+    return {
+        s.AUDIT: compute_compliance(audits, audit_window, s.AUDIT, as_at),
+        s.REAUDIT: compute_compliance(audits, re_window, s.REAUDIT, as_at),
+    }
+
+
+def compliance_by(
+    audits: pd.DataFrame,
+    by: str,
+    months: Iterable[str] | str | None = None,
+    audit_type: str = s.AUDIT,
+    as_at: dt.date | None = None,
+) -> pd.DataFrame:
+    """Compliance per team, area or service: one row per group, columns as :class:`Compliance`."""
+    rows = select(audits, months, audit_type)
+    records = {}
+    for group, part in rows.groupby(by, observed=True, sort=True):
+        records[group] = compute_compliance(part, None, audit_type, as_at).as_dict()
+    frame = pd.DataFrame.from_dict(records, orient="index")
+    frame.index.name = by
+    return frame
+
+
+def count_judgements(
+    audits: pd.DataFrame,
+    months: Iterable[str] | str | None = None,
+    by: str | None = None,
+    audit_type: str = s.AUDIT,
+    judgement: str = s.FINAL_JUDGEMENT,
+) -> pd.DataFrame:
+    """A count table: completed audits by judgement label, per group of ``by`` (or one row).
+
+    >>> frame = pd.DataFrame({"audit_type": ["audit"] * 3, "audit_month": ["2020-09"] * 3,
+    ...     "status": ["completed"] * 3, "team": ["A", "A", "B"],
+    ...     "final_judgement": ["Good", "Inadequate", "Good"]})
+    >>> count_judgements(frame, "2020-09", by="team")[["Good", "Inadequate", "completed"]].values.tolist()
+    [[1, 1, 2], [1, 0, 1]]
+    """
+    rows = select(audits, months, audit_type)
+    rows = rows.loc[
+        (rows[s.STATUS].astype("string") == s.COMPLETED).to_numpy(dtype=bool, na_value=False)
+    ]
+    labels = rows[judgement].astype(pd.CategoricalDtype(COUNT_COLUMNS, ordered=True))
+    if judgement != s.FINAL_JUDGEMENT:
+        # A domain left blank on a completed audit is "Not recorded" for that domain.
+        labels = labels.fillna(s.NOT_RECORDED)
+    if by is None:
+        table = labels.value_counts().reindex(COUNT_COLUMNS, fill_value=0).to_frame().T
+        table.index = pd.Index(["all"])
+    else:
+        table = pd.crosstab(rows[by], labels, dropna=False).reindex(
+            columns=COUNT_COLUMNS, fill_value=0
+        )
+        table.columns = list(table.columns)
+    table = table.astype("int64")
+    table["completed"] = table[COUNT_COLUMNS].sum(axis=1)
+    return table
+
+
+def judgement_shares(table: pd.DataFrame) -> pd.DataFrame:
+    """Unrounded % of each judgement label per row of a count table (NaN where n = 0).
+
+    >>> t = pd.DataFrame({"Outstanding": [0], "Good": [1], "Requires Improvement": [2],
+    ...     "Inadequate": [1], "Not recorded": [0], "completed": [4]})
+    >>> judgement_shares(t).loc[0].tolist()
+    [0.0, 25.0, 50.0, 25.0, 0.0]
+    """
+    n = table["completed"].where(table["completed"] > 0)
+    return table[COUNT_COLUMNS].div(n, axis=0) * 100
+
+
+def good_or_better_pct(table: pd.DataFrame) -> pd.Series:
+    """Unrounded % Outstanding + Good per row of a count table."""
+    return judgement_shares(table)[list(s.GOOD_OR_BETTER)].sum(axis=1, min_count=1)
+
+
+def judgement_distribution(audits: pd.DataFrame, month: str) -> pd.DataFrame:
+    """The month's split: one row per judgement label, ``n`` and unrounded ``pct``."""
+    table = count_judgements(audits, month)
+    shares = judgement_shares(table).iloc[0]
+    return pd.DataFrame({"n": table[COUNT_COLUMNS].iloc[0].astype(int), "pct": shares}).rename_axis(
+        "judgement"
+    )
+
+
+def judgement_trend(audits: pd.DataFrame, programme: Programme, report_month: str) -> pd.DataFrame:
+    """The trend table: a count table per month from the programme start to ``report_month``.
+
+    ``state`` is ``audited`` (audits allocated that month), ``paused`` (a pause
+    in programme.yml; counts are zero but the month is not a zero) or ``no
+    audits``; a month folded into the previous round's label (July/August) is
+    left out. ``allocated`` is the month's allocated audits.
+    """
+    months = months_between(programme.start_month, report_month)
+    counts = count_judgements(audits, months, by=s.AUDIT_MONTH).reindex(months, fill_value=0)
+    allocated = select(audits, months, s.AUDIT)
+    allocated = allocated.loc[
+        ~allocated[s.STATUS].isin(s.NOT_ALLOCATED_STATUSES).to_numpy(dtype=bool, na_value=False)
+    ]
+    n_allocated = (
+        allocated.groupby(s.AUDIT_MONTH, observed=True).size().reindex(months, fill_value=0)
+    )
+    rows = []
+    for i, month in enumerate(months):
+        pause = programme.pause_for(month)
+        if pause is not None:
+            state, note = PAUSED, pause.reason
+        elif n_allocated[month] > 0:
+            state, note = AUDITED, ""
+        elif i and _folded_into(programme, months[i - 1], month):
+            continue
+        else:
+            state, note = NO_AUDITS, ""
+        rows.append(
+            {
+                s.AUDIT_MONTH: month,
+                "month_label": programme.label_for(month),
+                "state": state,
+                "note": note,
+                "allocated": int(n_allocated[month]),
+                **{label: int(counts.at[month, label]) for label in COUNT_COLUMNS},
+                "completed": int(counts.at[month, "completed"]),
+            }
+        )
+    return pd.DataFrame(rows).set_index(s.AUDIT_MONTH)
+
+
+def _folded_into(programme: Programme, previous: str, month: str) -> bool:
+    """True when ``previous``'s label names ``month`` too ("July/August 2019" covers August)."""
+    label = programme.month_labels.get(previous)
+    return bool(label) and format_month(month).split()[0] in label
+
+
+def judgements_by_cohort(audits: pd.DataFrame, months: Iterable[str] | str) -> pd.DataFrame:
+    """A count table per practice-theme cohort (an audit can be in several), display names as index."""
+    rows = select(audits, months, s.AUDIT)
+    tables = []
+    for key, label in s.COHORTS.items():
+        flag = s.COHORT_PREFIX + key
+        part = rows.loc[rows[flag].to_numpy(dtype=bool)] if flag in rows else rows.iloc[:0]
+        table = count_judgements(part)
+        table.index = pd.Index([label])
+        tables.append(table)
+    return pd.concat(tables).rename_axis("cohort")
+
+
+def judgements_by_domain(audits: pd.DataFrame, months: Iterable[str] | str) -> pd.DataFrame:
+    """A count table per audit domain (``judgement_<domain>`` columns), display names as index."""
+    domains = [c for c in audits.columns if c.startswith(s.DOMAIN_PREFIX)]
+    ordered = sorted(
+        domains,
+        key=lambda c: (
+            list(s.DOMAIN_NAMES).index(c[len(s.DOMAIN_PREFIX) :])
+            if c[len(s.DOMAIN_PREFIX) :] in s.DOMAIN_NAMES
+            else 99,
+            c,
+        ),
+    )
+    tables = []
+    for column in ordered:
+        key = column[len(s.DOMAIN_PREFIX) :]
+        table = count_judgements(audits, months, judgement=column)
+        table.index = pd.Index([s.DOMAIN_NAMES.get(key, key.replace("_", " ").capitalize())])
+        tables.append(table)
+    if not tables:
+        return pd.DataFrame(columns=[*COUNT_COLUMNS, "completed"]).rename_axis("domain")
+    return pd.concat(tables).rename_axis("domain")
+
+
+def audited_months(audits: pd.DataFrame, programme: Programme | None = None) -> list[str]:
+    """Every month with allocated audits (type audit), in order: the months a report can be run for."""
+    rows = select(audits, None, s.AUDIT)
+    rows = rows.loc[
+        ~rows[s.STATUS].isin(s.NOT_ALLOCATED_STATUSES).to_numpy(dtype=bool, na_value=False)
+    ]
+    return sorted(rows[s.AUDIT_MONTH].dropna().unique().tolist())
+
+
+def previous_audited_month(trend: pd.DataFrame, month: str) -> str | None:
+    """The audited month before ``month`` in the trend (skipping pauses and empty months)."""
+    earlier = trend.loc[(trend.index < month) & (trend["state"] == AUDITED)]
+    return str(earlier.index[-1]) if len(earlier) else None
+
+
+def month_on_month(trend: pd.DataFrame, month: str) -> pd.DataFrame | None:
+    """Change in each judgement share (percentage points, unrounded) from the previous audited month."""
+    before = previous_audited_month(trend, month)
+    if before is None or month not in trend.index:
+        return None
+    shares = judgement_shares(trend.loc[[before, month]])
+    return pd.DataFrame(
+        {
+            "previous_month": before,
+            "previous_pct": shares.loc[before],
+            "pct": shares.loc[month],
+            "change_pp": shares.loc[month] - shares.loc[before],
+        }
+    ).rename_axis("judgement")
+
+
+def default_as_at(audits: pd.DataFrame, programme: Programme | None = None) -> dt.date | None:
+    """The date the data describe: programme.yml ``extract_date``, else the latest date in the data.
+
+    Overdue counts are "as at" this date, so a report is the same whenever it is run.
+    """
+    if programme is not None and programme.extract_date:
+        return dt.date.fromisoformat(programme.extract_date)
+    latest = pd.concat(
+        [audits[c] for c in (s.ALLOCATED_DATE, s.COMPLETED_DATE) if c in audits], ignore_index=True
+    ).max()
+    return None if pd.isna(latest) else latest.date()
+
+
+__all__ = [
+    "AUDITED",
+    "COUNT_COLUMNS",
+    "NO_AUDITS",
+    "PAUSED",
+    "Compliance",
+    "audited_months",
+    "compliance_by",
+    "compute_compliance",
+    "count_judgements",
+    "default_as_at",
+    "first_month",
+    "good_or_better_pct",
+    "judgement_distribution",
+    "judgement_shares",
+    "judgement_trend",
+    "judgements_by_cohort",
+    "judgements_by_domain",
+    "month_on_month",
+    "months_between",
+    "previous_audited_month",
+    "previous_month",
+    "programme_to_date",
+    "select",
+]
