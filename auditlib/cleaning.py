@@ -321,6 +321,7 @@ def clean_audits(
             )
         frame = frame.loc[~duplicate].reset_index(drop=True)
         rows = frame[s.SOURCE_ROW].to_numpy()
+        failed = {column: flags[~duplicate] for column, flags in failed.items()}
     for column in s.AUDIT_OPTIONAL:
         if column not in frame:
             frame[column] = pd.Series(pd.NA, index=frame.index, dtype=_empty_dtype(column))
