@@ -1,0 +1,262 @@
+"""Each definition of DESIGN.md §3 pinned on small hand-made frames, answers worked out here."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from auditlib import metrics as m
+from auditlib import schema as s
+from auditlib.cleaning import clean_audits
+from auditlib.programme import programme_from_dict
+
+PROGRAMME = programme_from_dict(
+    {
+        "organisation": "Test",
+        "start_month": "2020-01",
+        "compliance_from_month": "2020-02",
+        "pauses": [{"from": "2020-03", "to": "2020-04", "reason": "COVID-19"}],
+        "month_labels": {"2020-06": "June/July 2020"},
+    }
+)
+
+
+def audits(rows: list[tuple]) -> pd.DataFrame:
+    """rows: (month, type, status, overall, moderated[, due])"""
+    records = []
+    for i, row in enumerate(rows):
+        month, kind, status, overall, moderated, *rest = row
+        records.append(
+            {
+                "audit_id": f"A{i}",
+                "child_id": f"C{i}",
+                "audit_type": kind,
+                "original_audit_id": "A0" if kind == "re-audit" else None,
+                "audit_month": month,
+                "allocated_date": f"{month}-01",
+                "due_date": rest[0] if rest else f"{month}-28",
+                "status": status,
+                "team": "T" + str(i % 2),
+                "overall_judgement": overall,
+                "moderated_judgement": moderated,
+            }
+        )
+    cleaned = clean_audits(pd.DataFrame(records), PROGRAMME)
+    assert not cleaned.errors, cleaned.errors
+    return cleaned.frame
+
+
+def test_exempt_and_cancelled_are_outside_the_denominator():
+    frame = audits(
+        [
+            ("2020-02", "audit", "completed", "Good", None),
+            ("2020-02", "audit", "completed", "Inadequate", None),
+            ("2020-02", "audit", "allocated", None, None),
+            ("2020-02", "audit", "exempt", None, None),
+            ("2020-02", "audit", "cancelled", None, None),
+        ]
+    )
+    c = m.compute_compliance(frame, "2020-02")
+    # 5 rows − exempt − cancelled = 3 allocated, 2 completed: 66.67 %
+    assert (c.allocated, c.completed, c.exempt, c.cancelled, c.outstanding) == (3, 2, 1, 1, 1)
+    assert c.compliance_pct == pytest.approx(200 / 3)
+
+
+def test_extension_counts_as_allocated_not_completed_and_can_be_overdue():
+    frame = audits(
+        [
+            ("2020-02", "audit", "completed", "Good", None, "2020-02-28"),
+            ("2020-02", "audit", "extension", None, None, "2020-03-10"),
+            ("2020-02", "audit", "allocated", None, None, "2020-02-20"),
+        ]
+    )
+    c = m.compute_compliance(frame, "2020-02", as_at=dt.date(2020, 3, 1))
+    assert (c.allocated, c.completed, c.outstanding, c.overdue) == (3, 1, 2, 1)
+    assert c.compliance_pct == pytest.approx(100 / 3)
+
+
+def test_moderated_judgement_wins_over_overall():
+    frame = audits(
+        [
+            ("2020-02", "audit", "completed", "Good", "Inadequate"),
+            ("2020-02", "audit", "completed", "Requires Improvement", None),
+            ("2020-02", "audit", "completed", None, None),
+        ]
+    )
+    dist = m.judgement_distribution(frame, "2020-02")
+    assert dist["n"].to_dict() == {
+        "Outstanding": 0,
+        "Good": 0,
+        "Requires Improvement": 1,
+        "Inadequate": 1,
+        "Not recorded": 1,
+    }
+    # denominator is every completed audit, Not recorded included: 1/3 each
+    assert dist.loc["Inadequate", "pct"] == pytest.approx(100 / 3)
+
+
+def test_reaudits_are_not_in_the_judgement_distribution_or_audit_compliance():
+    frame = audits(
+        [
+            ("2020-02", "audit", "completed", "Good", None),
+            ("2020-02", "re-audit", "completed", "Inadequate", None),
+            ("2020-02", "re-audit", "allocated", None, None),
+        ]
+    )
+    assert m.judgement_distribution(frame, "2020-02")["n"].sum() == 1
+    assert m.compute_compliance(frame, "2020-02").allocated == 1
+    re = m.compute_compliance(frame, "2020-02", s.REAUDIT)
+    assert (re.allocated, re.completed) == (2, 1)
+
+
+def test_programme_to_date_starts_at_compliance_from_month_and_first_reaudit_month():
+    frame = audits(
+        [
+            ("2020-01", "audit", "completed", "Good", None),  # before compliance_from_month
+            ("2020-02", "audit", "completed", "Good", None),
+            ("2020-02", "audit", "allocated", None, None),
+            ("2020-05", "audit", "completed", "Good", None),
+            ("2020-05", "re-audit", "completed", "Good", None),
+            ("2020-06", "re-audit", "allocated", None, None),
+            ("2020-07", "audit", "completed", "Good", None),  # after the report month
+        ]
+    )
+    ptd = m.programme_to_date(frame, PROGRAMME, "2020-06")
+    assert (ptd[s.AUDIT].allocated, ptd[s.AUDIT].completed) == (3, 2)
+    assert (ptd[s.REAUDIT].allocated, ptd[s.REAUDIT].completed) == (2, 1)
+    assert ptd[s.REAUDIT].compliance_pct == 50
+
+
+def test_paused_month_is_shown_as_paused_not_zero_and_folded_month_is_absent():
+    frame = audits(
+        [
+            ("2020-01", "audit", "completed", "Good", None),
+            ("2020-02", "audit", "completed", "Inadequate", None),
+            ("2020-05", "audit", "completed", "Good", None),
+            ("2020-06", "audit", "completed", "Good", None),
+            ("2020-09", "audit", "completed", "Good", None),
+        ]
+    )
+    trend = m.judgement_trend(frame, PROGRAMME, "2020-09")
+    # 2020-07 is folded into "June/July 2020"; 2020-08 had no round
+    assert trend.index.tolist() == ["2020-01", "2020-02", "2020-03", "2020-04", "2020-05", "2020-06", "2020-08", "2020-09"]
+    assert trend.loc["2020-03", "state"] == "paused"
+    assert trend.loc["2020-03", "note"] == "COVID-19"
+    assert trend.loc["2020-08", "state"] == "no audits"
+    assert trend.loc["2020-06", "month_label"] == "June/July 2020"
+    assert trend.loc["2020-02", "Inadequate"] == 1
+    shares = m.judgement_shares(trend)
+    assert np.isnan(shares.loc["2020-03", "Good"])  # no denominator: not a zero
+
+
+def test_month_on_month_skips_the_pause():
+    frame = audits(
+        [
+            ("2020-02", "audit", "completed", "Good", None),
+            ("2020-02", "audit", "completed", "Inadequate", None),
+            ("2020-05", "audit", "completed", "Good", None),
+            ("2020-05", "audit", "completed", "Good", None),
+            ("2020-05", "audit", "completed", "Good", None),
+            ("2020-05", "audit", "completed", "Inadequate", None),
+        ]
+    )
+    trend = m.judgement_trend(frame, PROGRAMME, "2020-05")
+    change = m.month_on_month(trend, "2020-05")
+    assert change.loc["Good", "previous_month"] == "2020-02"
+    assert change.loc["Good", "change_pp"] == pytest.approx(75 - 50)
+    assert change.loc["Inadequate", "change_pp"] == pytest.approx(25 - 50)
+
+
+def test_judgements_by_cohort_counts_an_audit_in_several_cohorts():
+    frame = audits([("2020-02", "audit", "completed", "Good", None)] * 2)
+    frame = frame.assign(cohort_missing=[True, False], cohort_cse=[True, True], cohort_missing_cse=[True, False])
+    table = m.judgements_by_cohort(frame, "2020-02")
+    assert table.loc[s.COHORTS["missing"], "completed"] == 1
+    assert table.loc[s.COHORTS["cse"], "completed"] == 2
+    assert table.loc[s.COHORTS["cin"], "completed"] == 0
+
+
+def test_judgements_by_domain_treats_blank_domain_as_not_recorded():
+    frame = audits([("2020-02", "audit", "completed", "Good", None)] * 3)
+    frame["judgement_planning"] = pd.Categorical(["Good", None, "Inadequate"], categories=s.JUDGEMENT_LABELS)
+    table = m.judgements_by_domain(frame, "2020-02")
+    assert table.loc["Planning", ["Good", "Inadequate", "Not recorded", "completed"]].tolist() == [1, 1, 1, 3]
+
+
+def test_compliance_by_team():
+    frame = audits(
+        [
+            ("2020-02", "audit", "completed", "Good", None),  # T0
+            ("2020-02", "audit", "allocated", None, None),  # T1
+            ("2020-02", "audit", "completed", "Good", None),  # T0
+            ("2020-02", "audit", "completed", "Good", None),  # T1
+        ]
+    )
+    table = m.compliance_by(frame, "team", "2020-02")
+    assert table.loc["T0", "compliance_pct"] == 100
+    assert table.loc["T1", "compliance_pct"] == 50
+
+
+# ------------------------------------------------------------------ properties
+
+JUDGEMENT_VALUES = st.sampled_from(["Outstanding", "Good", "RI", "Inadequate", "4", None, "g"])
+STATUS_VALUES = st.sampled_from(["completed", "allocated", "extension", "exempt", "cancelled", "Complete"])
+MONTHS = st.sampled_from(["2020-01", "2020-02", "2020-05", "2020-06"])
+
+
+@st.composite
+def programmes(draw):
+    n = draw(st.integers(min_value=1, max_value=40))
+    rows = []
+    for i in range(n):
+        rows.append(
+            {
+                "audit_id": f"A{i}",
+                "child_id": f"C{draw(st.integers(0, 9))}",
+                "audit_type": "audit",
+                "audit_month": draw(MONTHS),
+                "allocated_date": "01/01/2020",
+                "status": draw(STATUS_VALUES),
+                "team": draw(st.sampled_from(["North", "north ", "South"])),
+                "overall_judgement": draw(JUDGEMENT_VALUES),
+                "moderated_judgement": draw(JUDGEMENT_VALUES),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    # sometimes repeat rows exactly, and add a blank row
+    repeats = draw(st.lists(st.integers(0, n - 1), max_size=5))
+    frame = pd.concat([frame, frame.iloc[repeats]], ignore_index=True)
+    if draw(st.booleans()):
+        frame.loc[len(frame)] = [None] * frame.shape[1]
+    return frame
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(programmes())
+def test_properties_of_random_programmes(raw):
+    before = raw.copy(deep=True)
+    cleaned = clean_audits(raw, PROGRAMME)
+    pd.testing.assert_frame_equal(raw, before)  # input not mutated
+    rec = cleaned.reconciliation
+    assert rec.rows_read == len(raw) == rec.rows_used + rec.rows_excluded == len(cleaned.frame) + rec.rows_excluded
+
+    frame = cleaned.frame
+    for month in ["2020-01", "2020-02", "2020-05", "2020-06"]:
+        table = m.count_judgements(frame, month)
+        if table["completed"].iloc[0]:
+            assert m.judgement_shares(table).iloc[0].sum() == pytest.approx(100)
+        c = m.compute_compliance(frame, month)
+        assert 0 <= c.completed <= c.allocated
+    snapshot = frame.copy(deep=True)
+    m.judgement_trend(frame, PROGRAMME, "2020-06")
+    m.judgements_by_cohort(frame, "2020-02")
+    pd.testing.assert_frame_equal(frame, snapshot)  # metrics do not mutate
+
+    again = clean_audits(frame, PROGRAMME)  # idempotent
+    pd.testing.assert_frame_equal(again.frame, frame)
+    assert again.reconciliation.rows_excluded == 0
