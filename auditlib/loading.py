@@ -240,7 +240,9 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, int]:
     with pd.ExcelFile(path, engine="openpyxl") as book:
         if sheet is not None and sheet not in book.sheet_names:
             raise ValueError(f"no sheet named {sheet!r} (sheets: {', '.join(book.sheet_names)})")
-        raw = pd.read_excel(book, sheet_name=sheet if sheet is not None else 0, header=None, dtype=object)
+        raw = pd.read_excel(
+            book, sheet_name=sheet if sheet is not None else 0, header=None, dtype=object
+        )
     # The header is the first row with anything in it; rows above it are blank.
     filled = raw.notna().any(axis=1)
     if not filled.any():

@@ -144,7 +144,16 @@ def test_paused_month_is_shown_as_paused_not_zero_and_folded_month_is_absent():
     )
     trend = m.judgement_trend(frame, PROGRAMME, "2020-09")
     # 2020-07 is folded into "June/July 2020"; 2020-08 had no round
-    assert trend.index.tolist() == ["2020-01", "2020-02", "2020-03", "2020-04", "2020-05", "2020-06", "2020-08", "2020-09"]
+    assert trend.index.tolist() == [
+        "2020-01",
+        "2020-02",
+        "2020-03",
+        "2020-04",
+        "2020-05",
+        "2020-06",
+        "2020-08",
+        "2020-09",
+    ]
     assert trend.loc["2020-03", "state"] == "paused"
     assert trend.loc["2020-03", "note"] == "COVID-19"
     assert trend.loc["2020-08", "state"] == "no audits"
@@ -174,7 +183,9 @@ def test_month_on_month_skips_the_pause():
 
 def test_judgements_by_cohort_counts_an_audit_in_several_cohorts():
     frame = audits([("2020-02", "audit", "completed", "Good", None)] * 2)
-    frame = frame.assign(cohort_missing=[True, False], cohort_cse=[True, True], cohort_missing_cse=[True, False])
+    frame = frame.assign(
+        cohort_missing=[True, False], cohort_cse=[True, True], cohort_missing_cse=[True, False]
+    )
     table = m.judgements_by_cohort(frame, "2020-02")
     assert table.loc[s.COHORTS["missing"], "completed"] == 1
     assert table.loc[s.COHORTS["cse"], "completed"] == 2
@@ -183,9 +194,16 @@ def test_judgements_by_cohort_counts_an_audit_in_several_cohorts():
 
 def test_judgements_by_domain_treats_blank_domain_as_not_recorded():
     frame = audits([("2020-02", "audit", "completed", "Good", None)] * 3)
-    frame["judgement_planning"] = pd.Categorical(["Good", None, "Inadequate"], categories=s.JUDGEMENT_LABELS)
+    frame["judgement_planning"] = pd.Categorical(
+        ["Good", None, "Inadequate"], categories=s.JUDGEMENT_LABELS
+    )
     table = m.judgements_by_domain(frame, "2020-02")
-    assert table.loc["Planning", ["Good", "Inadequate", "Not recorded", "completed"]].tolist() == [1, 1, 1, 3]
+    assert table.loc["Planning", ["Good", "Inadequate", "Not recorded", "completed"]].tolist() == [
+        1,
+        1,
+        1,
+        3,
+    ]
 
 
 def test_compliance_by_team():
@@ -205,7 +223,9 @@ def test_compliance_by_team():
 # ------------------------------------------------------------------ properties
 
 JUDGEMENT_VALUES = st.sampled_from(["Outstanding", "Good", "RI", "Inadequate", "4", None, "g"])
-STATUS_VALUES = st.sampled_from(["completed", "allocated", "extension", "exempt", "cancelled", "Complete"])
+STATUS_VALUES = st.sampled_from(
+    ["completed", "allocated", "extension", "exempt", "cancelled", "Complete"]
+)
 MONTHS = st.sampled_from(["2020-01", "2020-02", "2020-05", "2020-06"])
 
 
@@ -243,7 +263,12 @@ def test_properties_of_random_programmes(raw):
     cleaned = clean_audits(raw, PROGRAMME)
     pd.testing.assert_frame_equal(raw, before)  # input not mutated
     rec = cleaned.reconciliation
-    assert rec.rows_read == len(raw) == rec.rows_used + rec.rows_excluded == len(cleaned.frame) + rec.rows_excluded
+    assert (
+        rec.rows_read
+        == len(raw)
+        == rec.rows_used + rec.rows_excluded
+        == len(cleaned.frame) + rec.rows_excluded
+    )
 
     frame = cleaned.frame
     for month in ["2020-01", "2020-02", "2020-05", "2020-06"]:

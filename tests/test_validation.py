@@ -57,8 +57,14 @@ EXPECTED = {
         [("error", None, "team", None, "required column is missing")],
         (3, 3, 0),
     ),
-    "02_unknown_judgement.csv": ([("error", 3, "overall_judgement", "Adequate", UNKNOWN_JUDGEMENT)], (3, 3, 0)),
-    "03_unparseable_date.csv": ([("error", 2, "allocated_date", "31/02/2020", NOT_A_DATE)], (3, 3, 0)),
+    "02_unknown_judgement.csv": (
+        [("error", 3, "overall_judgement", "Adequate", UNKNOWN_JUDGEMENT)],
+        (3, 3, 0),
+    ),
+    "03_unparseable_date.csv": (
+        [("error", 2, "allocated_date", "31/02/2020", NOT_A_DATE)],
+        (3, 3, 0),
+    ),
     "04_day_first_dates.csv": ([], (3, 3, 0)),
     "05_completed_before_allocated.csv": (
         [("error", 2, "completed_date", "01/03/2020", "completed before it was allocated")],
@@ -83,7 +89,10 @@ EXPECTED = {
         [("error", 4, "original_audit_id", "A999", "no audit has this audit_id")],
         (3, 3, 0),
     ),
-    "10_completed_no_judgement.csv": ([("warning", 3, "overall_judgement", None, NOT_RECORDED)], (3, 3, 0)),
+    "10_completed_no_judgement.csv": (
+        [("warning", 3, "overall_judgement", None, NOT_RECORDED)],
+        (3, 3, 0),
+    ),
     "11_unknown_status.csv": (
         [
             (
@@ -101,7 +110,10 @@ EXPECTED = {
     "13_utf8_bom.csv": ([], (3, 3, 0)),
     "14_local_columns.xlsx": ([], (3, 3, 0)),
     "15_empty.csv": ([("error", None, None, None, "the file is empty (0 bytes)")], (0, 0, 0)),
-    "16_header_only.csv": ([("error", None, None, None, "the file has a header but no data rows")], (0, 0, 0)),
+    "16_header_only.csv": (
+        [("error", None, None, None, "the file has a header but no data rows")],
+        (0, 0, 0),
+    ),
     "17_text_column_of_numbers.csv": ([], (3, 3, 0)),
     "18_changes_shape.csv": (
         [
@@ -200,7 +212,11 @@ def test_text_column_holding_numbers_stays_text(tmp_path):
 
 def test_label_variants_are_understood(tmp_path):
     audits = validate_folder(make_folder(tmp_path, "19_label_variants.csv")).data.audits
-    assert audits["final_judgement"].astype(str).tolist() == ["Good", "Inadequate", "Requires Improvement"]
+    assert audits["final_judgement"].astype(str).tolist() == [
+        "Good",
+        "Inadequate",
+        "Requires Improvement",
+    ]
 
 
 def test_completed_without_judgement_is_counted_as_not_recorded(tmp_path):
@@ -217,12 +233,20 @@ def test_problem_table_names_file_row_column_value(tmp_path):
     report = validate_folder(make_folder(tmp_path, "02_unknown_judgement.csv"))
     table = format_problem_table(report.data.problems)
     line = table.splitlines()[2]
-    for part in ("ERROR", "audits.csv", "3", "overall_judgement", "'Adequate'", "unknown judgement label"):
+    for part in (
+        "ERROR",
+        "audits.csv",
+        "3",
+        "overall_judgement",
+        "'Adequate'",
+        "unknown judgement label",
+    ):
         assert part in line
 
 
 @pytest.mark.parametrize(
-    ("name", "code"), [("02_unknown_judgement.csv", 1), ("15_empty.csv", 1), ("19_label_variants.csv", 0)]
+    ("name", "code"),
+    [("02_unknown_judgement.csv", 1), ("15_empty.csv", 1), ("19_label_variants.csv", 0)],
 )
 def test_validate_command_exit_code_and_no_traceback(tmp_path, name, code):
     folder = make_folder(tmp_path, name)
@@ -254,7 +278,16 @@ def test_problems_csv_lists_every_problem_one_row_each(tmp_path):
     folder = make_folder(tmp_path, "07_duplicate_id_conflict.csv")
     out = tmp_path / "problems.csv"
     subprocess.run(
-        [sys.executable, "-m", "auditlib", "validate", "--data", str(folder), "--problems-csv", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "auditlib",
+            "validate",
+            "--data",
+            str(folder),
+            "--problems-csv",
+            str(out),
+        ],
         capture_output=True,
         check=False,
     )

@@ -1,0 +1,171 @@
+"""Every figure a month's report states, as one plain dict: what figures.json holds.
+
+The notebook shows these figures and writes this dict; tests compare the two.
+Shares are unrounded percentages (display rounds them half-up); counts are
+ints. Disclosure control is applied on top by :mod:`auditlib.disclosure`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from auditlib import __version__
+from auditlib import metrics as m
+from auditlib import schema as s
+from auditlib.errors import ReportError
+from auditlib.pipeline import AuditData
+from auditlib.programme import format_month
+
+FIGURES_VERSION = 1
+
+
+def check_report_month(data: AuditData, report_month: str) -> None:
+    """Raise :class:`ReportError` with a plain message if there is no report for this month."""
+    months = m.audited_months(data.audits)
+    if report_month in months:
+        return
+    pause = data.programme.pause_for(report_month)
+    if pause is not None:
+        raise ReportError(
+            f"{report_month}: the programme was paused from {pause.start} to {pause.end}"
+            f" ({pause.reason or 'no reason given'}), so there is no report for this month. "
+            f"Months with audits: {_span(months)}."
+        )
+    raise ReportError(
+        f"{report_month}: the data in {data.data_dir} have no audits allocated in this month. "
+        f"Months with audits: {_span(months)}."
+    )
+
+
+def _span(months: list[str]) -> str:
+    if not months:
+        return "none"
+    return f"{months[0]} to {months[-1]} ({len(months)} months)"
+
+
+def _pct(value: Any) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
+    """The figures of the report for ``report_month`` (before disclosure control)."""
+    check_report_month(data, report_month)
+    programme = data.programme
+    audits = data.audits
+    as_at = m.default_as_at(audits, programme)
+    ptd = m.programme_to_date(audits, programme, report_month, as_at)
+    month = m.compute_compliance(audits, report_month, s.AUDIT, as_at)
+    month_re = m.compute_compliance(audits, report_month, s.REAUDIT, as_at)
+    dist = m.judgement_distribution(audits, report_month)
+    trend = m.judgement_trend(audits, programme, report_month)
+    shares = m.judgement_shares(trend)
+    first_re = m.first_month(audits, s.REAUDIT)
+    audit_rec = data.reconciliation.get("audits")
+
+    trend_rows = []
+    for month_key, row in trend.iterrows():
+        entry: dict[str, Any] = {
+            "month": month_key,
+            "label": row["month_label"],
+            "state": row["state"],
+            "allocated": int(row["allocated"]),
+            "completed": int(row["completed"]),
+            "counts": {label: int(row[label]) for label in s.JUDGEMENT_LABELS},
+        }
+        for label in s.JUDGEMENT_LABELS:
+            entry[label] = _pct(shares.at[month_key, label])
+        entry["good_or_better_pct"] = _pct(m.good_or_better_pct(trend.loc[[month_key]]).iloc[0])
+        if row["state"] == m.PAUSED:
+            entry["note"] = row["note"]
+        trend_rows.append(entry)
+
+    change = m.month_on_month(trend, report_month)
+    figures: dict[str, Any] = {
+        "figures_version": FIGURES_VERSION,
+        "report_month": report_month,
+        "report_month_label": programme.label_for(report_month),
+        "organisation": programme.organisation,
+        "programme_name": programme.programme,
+        "as_at": as_at.isoformat() if as_at else None,
+        "programme": {
+            "from_month": programme.compliance_from_month,
+            "from_month_label": format_month(programme.compliance_from_month),
+            "allocated": ptd[s.AUDIT].allocated,
+            "completed": ptd[s.AUDIT].completed,
+            "exempt": ptd[s.AUDIT].exempt,
+            "cancelled": ptd[s.AUDIT].cancelled,
+            "outstanding": ptd[s.AUDIT].outstanding,
+            "overdue": ptd[s.AUDIT].overdue,
+            "compliance_pct": ptd[s.AUDIT].compliance_pct,
+            "reaudits_from_month": first_re,
+            "reaudits_from_month_label": format_month(first_re) if first_re else None,
+            "reaudits_allocated": ptd[s.REAUDIT].allocated,
+            "reaudits_completed": ptd[s.REAUDIT].completed,
+            "reaudits_exempt": ptd[s.REAUDIT].exempt,
+            "reaudit_compliance_pct": ptd[s.REAUDIT].compliance_pct,
+        },
+        "month": {
+            "allocated": month.allocated,
+            "completed": month.completed,
+            "exempt": month.exempt,
+            "cancelled": month.cancelled,
+            "outstanding": month.outstanding,
+            "overdue": month.overdue,
+            "compliance_pct": month.compliance_pct,
+            "reaudits_allocated": month_re.allocated,
+            "reaudits_completed": month_re.completed,
+            "reaudit_compliance_pct": month_re.compliance_pct,
+            "judgements": {label: int(dist.at[label, "n"]) for label in s.JUDGEMENT_LABELS},
+            "judgement_pct": {label: _pct(dist.at[label, "pct"]) for label in s.JUDGEMENT_LABELS},
+            "good_or_better_pct": _pct(
+                dist.loc[list(s.GOOD_OR_BETTER), "pct"].sum() if dist["n"].sum() else None
+            ),
+            "previous_month": change["previous_month"].iloc[0] if change is not None else None,
+            "change_pp": (
+                {label: _pct(change.at[label, "change_pp"]) for label in s.JUDGEMENT_LABELS}
+                if change is not None
+                else None
+            ),
+        },
+        "pauses": [
+            {"from": p.start, "to": p.end, "reason": p.reason}
+            for p in programme.pauses
+            if p.start <= report_month
+        ],
+        "trend": trend_rows,
+        "data_quality": {
+            **(audit_rec.as_dict() if audit_rec else {}),
+            "errors": len(data.errors),
+            "warnings": len(data.warnings),
+            "not_recorded": int((audits[s.FINAL_JUDGEMENT] == s.NOT_RECORDED).sum()),
+            "tables": {name: rec.as_dict() for name, rec in data.reconciliation.items()},
+            "notes": list(data.notes),
+        },
+        "auditlib_version": __version__,
+        "input_hash": data.input_hash,
+    }
+    return figures
+
+
+def trend_frame(figures: dict[str, Any]) -> pd.DataFrame:
+    """figures["trend"] back as the trend table (for charts drawn from figures)."""
+    rows = []
+    for entry in figures["trend"]:
+        rows.append(
+            {
+                s.AUDIT_MONTH: entry["month"],
+                "month_label": entry["label"],
+                "state": entry["state"],
+                "note": entry.get("note", ""),
+                "allocated": entry["allocated"],
+                **entry["counts"],
+                "completed": entry["completed"],
+            }
+        )
+    return pd.DataFrame(rows).set_index(s.AUDIT_MONTH)
