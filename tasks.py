@@ -38,7 +38,7 @@ def run(*cmd: str | Path, **kwargs) -> int:
 
 def ensure_venv() -> None:
     """Create .venv and install auditlib[dev] into it, once per pyproject.toml version."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - tasks.py may be run by an older python3
         sys.exit(f"auditlib needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if PYTHON.exists() and STAMP.exists() and STAMP.read_text().strip() == wanted:
