@@ -19,7 +19,7 @@ import pandas as pd
 
 from auditlib import schema as s
 from auditlib.errors import ConfigError, Problem
-from auditlib.parsing import PARSERS, normalise_key, parse_column
+from auditlib.parsing import CATEGORIES, PARSERS, category_dtype, normalise_key, parse_column
 from auditlib.programme import PROGRAMME_FILE, Programme
 
 EXCLUDED_DUPLICATE = "exact duplicate of an earlier row"
@@ -107,36 +107,63 @@ def label_extras(programme: Programme | None, column: str) -> dict[str, Any]:
 
 
 def flag_blank_rows(df: pd.DataFrame) -> pd.Series:
-    """True where every cell of a row is blank (Excel leaves these in exports)."""
+    """True where every cell of a row is blank (Excel leaves these in exports).
+
+    >>> flag_blank_rows(pd.DataFrame({"a": ["x", None, " "], "b": [None, None, ""]})).tolist()
+    [False, True, True]
+    """
     data = df.drop(columns=[s.SOURCE_ROW], errors="ignore")
     if data.empty:
         return pd.Series(False, index=df.index)
-    blank = data.isna()
-    for column in data.columns:
-        if data[column].dtype == object or pd.api.types.is_string_dtype(data[column]):
-            blank[column] = blank[column] | data[column].astype("string").str.strip().eq("").fillna(
-                False
-            )
-    return blank.all(axis=1)
+    # Only rows whose first cell is blank can be blank: check the rest on those alone.
+    candidates = np.flatnonzero(_blank_cells(data.iloc[:, 0]))
+    blank = np.zeros(len(data), dtype=bool)
+    if len(candidates):
+        part = data.iloc[candidates]
+        blank[candidates] = np.all([_blank_cells(part[c]) for c in part.columns], axis=0)
+    return pd.Series(blank, index=df.index)
+
+
+def _blank_cells(column: pd.Series) -> np.ndarray:
+    blank = column.isna().to_numpy().copy()
+    if column.dtype == object or pd.api.types.is_string_dtype(column):
+        blank |= column.astype("string").str.strip().eq("").to_numpy(dtype=bool, na_value=False)
+    return blank
 
 
 def flag_exact_duplicates(df: pd.DataFrame) -> pd.Series:
-    """For each row, the source row of the earlier identical row it repeats, else NA."""
+    """For each row, the source row of the earlier identical row it repeats, else NA.
+
+    >>> frame = pd.DataFrame({"audit_id": ["A", "B", "A"], "team": ["x", "y", "x"], "source_row": [2, 3, 4]})
+    >>> flag_exact_duplicates(frame).tolist()
+    [<NA>, <NA>, 2]
+    """
     data = df.drop(columns=[s.SOURCE_ROW], errors="ignore")
+    out = pd.Series(pd.NA, index=df.index, dtype="Int64")
     if data.empty:
-        return pd.Series(pd.NA, index=df.index, dtype="Int64")
+        return out
+    # Identical rows share their audit_id, so only rows whose id repeats need hashing.
+    if s.AUDIT_ID in data:
+        ids = data[s.AUDIT_ID]
+        suspects = np.flatnonzero(ids.duplicated(keep=False).to_numpy() | ids.isna().to_numpy())
+    else:
+        suspects = np.arange(len(data))
+    if len(suspects) < 2:
+        return out
+    part = data.iloc[suspects]
     try:
-        hashes = pd.util.hash_pandas_object(data, index=False)
+        hashes = pd.util.hash_pandas_object(part, index=False).to_numpy()
     except TypeError:  # unhashable cells (e.g. lists): compare their text
-        hashes = pd.util.hash_pandas_object(data.astype("string"), index=False)
-    dup = hashes.duplicated(keep="first")
+        hashes = pd.util.hash_pandas_object(part.astype("string"), index=False).to_numpy()
+    dup = pd.Series(hashes).duplicated(keep="first").to_numpy()
     if not dup.any():
-        return pd.Series(pd.NA, index=df.index, dtype="Int64")
-    first_pos = pd.Series(np.arange(len(hashes)), index=hashes.values).groupby(level=0).min()
+        return out
+    first_pos = pd.Series(np.arange(len(hashes))).groupby(hashes).transform("min").to_numpy()
     rows = df[s.SOURCE_ROW].to_numpy() if s.SOURCE_ROW in df else np.arange(len(df)) + 2
-    first_row = rows[first_pos.reindex(hashes.values).to_numpy()]
-    out = pd.Series(first_row, index=df.index, dtype="Int64")
-    return out.where(dup.to_numpy(), pd.NA)
+    first_row = rows[suspects[first_pos]]
+    values = out.to_numpy(dtype=object)
+    values[suspects[dup]] = first_row[dup]
+    return pd.Series(values, index=df.index, dtype="Int64")
 
 
 def add_final_judgement(df: pd.DataFrame) -> pd.DataFrame:
@@ -367,7 +394,7 @@ def clean_audits(
 def _check_rows(frame: pd.DataFrame, programme: Programme | None, add) -> None:
     """Checks across columns and rows: ids, re-audit links, dates, months."""
     ids = frame[s.AUDIT_ID]
-    clash = ids.notna() & ids.duplicated(keep=False)
+    clash = ids.duplicated(keep=False) & ids.notna()
     if clash.any():
         rows = frame[s.SOURCE_ROW]
         for audit_id, group in frame.loc[clash].groupby(s.AUDIT_ID, sort=False).groups.items():
@@ -391,11 +418,7 @@ def _check_rows(frame: pd.DataFrame, programme: Programme | None, add) -> None:
             None,
             "a re-audit must name the audit it re-audits",
         )
-    unknown = (
-        reaudit
-        & original.notna().to_numpy()
-        & ~original.isin(ids.dropna()).fillna(False).to_numpy()
-    )
+    unknown = reaudit & original.notna().to_numpy() & ~is_known(original, ids)
     if unknown.any():
         positions = np.flatnonzero(unknown)
         add(
@@ -440,8 +463,20 @@ def _check_rows(frame: pd.DataFrame, programme: Programme | None, add) -> None:
                 )
 
 
-def _empty_dtype(column: str) -> str:
+def is_known(values: pd.Series, known: pd.Series) -> np.ndarray:
+    """True where a value occurs in ``known`` (a hash lookup; Arrow ``isin`` is slow at scale).
+
+    >>> is_known(pd.Series(["a", "z", None]), pd.Series(["a", "b"])).tolist()
+    [True, False, False]
+    """
+    index = pd.Index(known.dropna().to_numpy(dtype=object)).unique()
+    return index.get_indexer(values.to_numpy(dtype=object, na_value=None)) >= 0
+
+
+def _empty_dtype(column: str) -> Any:
     kind = s.AUDIT_COLUMN_KINDS.get(column)
+    if kind in CATEGORIES:
+        return category_dtype(kind)
     return {"date": "datetime64[ns]", "int": "Int64", "bool": "boolean"}.get(kind or "", "string")
 
 
@@ -511,7 +546,7 @@ def clean_text_table(
                         Problem(file, int(rows[pos]), column, None, "required value is blank")
                     )
     if not missing and known_audit_ids is not None and s.AUDIT_ID in frame:
-        unknown = frame[s.AUDIT_ID].notna() & ~frame[s.AUDIT_ID].isin(known_audit_ids.dropna())
+        unknown = frame[s.AUDIT_ID].notna() & ~is_known(frame[s.AUDIT_ID], known_audit_ids)
         for pos in np.flatnonzero(unknown.to_numpy(dtype=bool, na_value=False)):
             problems.append(
                 Problem(

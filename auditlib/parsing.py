@@ -329,12 +329,12 @@ def parse_column(raw: pd.Series, kind: str, extra: Mapping[str, Any] | None = No
     """Parse every value of ``raw`` with the parser for ``kind``, each distinct value once.
 
     Returns the canonical values (typed: dates as ``datetime64``, whole numbers
-    as ``Int64``, yes/no as ``boolean``, the rest as strings with ``<NA>`` for
-    blanks) and the failures, which keep their raw value and rows.
+    as ``Int64``, yes/no as ``boolean``, vocabularies such as judgements as
+    categoricals, the rest as strings; blanks missing) and the failures, which keep their raw value and rows.
 
     >>> parsed = parse_column(pd.Series(["RI", "G", "RI", "Adequate"]), "judgement")
-    >>> list(parsed.values), {k: v[1].tolist() for k, v in parsed.failures.items()}
-    (['Requires Improvement', 'Good', 'Requires Improvement', <NA>], {'Adequate': [3]})
+    >>> parsed.values.tolist(), {k: v[1].tolist() for k, v in parsed.failures.items()}
+    (['Requires Improvement', 'Good', 'Requires Improvement', nan], {'Adequate': [3]})
     """
     parser = PARSERS[kind]
     extra = {normalise_key(k): v for k, v in (extra or {}).items()}
@@ -369,18 +369,48 @@ def _parse_text_fast(raw: pd.Series, kind: str) -> pd.Series:
     (identifier columns have as many distinct values as rows)."""
     text = raw.astype("string").str.strip()
     if kind == "name":
-        text = text.str.replace(_SPACES, " ", regex=True)
-    elif kind == "id":
+        # Names repeat: collapse inner spaces once per distinct value.
+        codes, uniques = pd.factorize(text)
+        uniques = pd.Series(uniques, dtype="string").str.replace(r"\s+", " ", regex=True)
+        text = pd.Series(
+            pd.array(uniques, dtype="string").take(codes, allow_fill=True), index=raw.index
+        )
+    elif kind == "id" and text.str.endswith(".0").any():
         # Excel turns 123 into "123.0" in some exports; undo it as parse_id does.
         text = text.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
     return text.mask(text.eq("").fillna(False))
 
 
+#: Enumerated kinds come back as categoricals over their vocabulary.
+CATEGORIES: dict[str, tuple[str, ...]] = {
+    "judgement": s.JUDGEMENT_LABELS,
+    "status": s.STATUSES,
+    "audit_type": s.AUDIT_TYPES,
+    "cp_category": s.CP_CATEGORIES,
+    "cse_risk": s.CSE_RISKS,
+    "feedback_source": s.FEEDBACK_SOURCES,
+    "feedback_kind": s.FEEDBACK_KINDS,
+}
+
+
+def category_dtype(kind: str) -> pd.CategoricalDtype:
+    """The categorical dtype of an enumerated kind (judgements are ordered worst last)."""
+    return pd.CategoricalDtype(list(CATEGORIES[kind]), ordered=kind == "judgement")
+
+
 def _typed(parsed_uniques: list[Any], codes: np.ndarray, kind: str, index: pd.Index) -> pd.Series:
     # Build the typed column from the distinct parsed values, then take by code:
     # one Python call per distinct value, numpy for the rest.
+    if kind in CATEGORIES:
+        vocabulary = {v: i for i, v in enumerate(CATEGORIES[kind])}
+        unique_codes = np.array(
+            [vocabulary.get(v, -1) for v in parsed_uniques] + [-1], dtype=np.int16
+        )
+        taken_codes = unique_codes[np.where(codes < 0, len(parsed_uniques), codes)]
+        values = pd.Categorical.from_codes(taken_codes, dtype=category_dtype(kind))
+        return pd.Series(values, index=index)
     if kind == "date":
-        uniq = pd.to_datetime(pd.Series([v for v in parsed_uniques] + [None], dtype=object))
+        uniq = pd.to_datetime(pd.Series([*parsed_uniques, None], dtype=object))
         uniq = uniq.astype("datetime64[ns]")
     elif kind in ("int", "question"):
         uniq = pd.Series([*parsed_uniques, None], dtype="Int64")
