@@ -277,7 +277,7 @@ def parse_month(value: Any, extra: Mapping[str, str] = {}) -> str | None:
     match = re.fullmatch(r"(\d{1,2})[-/](\d{4})", text)
     if match:
         return _month(int(match[2]), int(match[1]))
-    match = re.fullmatch(r"([A-Za-z]+)\.? [-/]?\s*'?(\d{2}|\d{4})", text)
+    match = re.fullmatch(r"([A-Za-z]+)\.?[ \-/]+'?(\d{2}|\d{4})", text)
     if match and match[1].lower() in _MONTHS:
         year = int(match[2])
         return _month(year + 2000 if year < 100 else year, _MONTHS[match[1].lower()])

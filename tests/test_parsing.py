@@ -1,0 +1,154 @@
+"""Value parsers: every label and date form real exports use, and the ones they must refuse."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from auditlib import parsing as p
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Outstanding", "Outstanding"),
+        ("good", "Good"),
+        ("G", "Good"),
+        (" Good. ", "Good"),
+        ("RI", "Requires Improvement"),
+        ("Requires improvement to be good", "Requires Improvement"),
+        ("req imp", "Requires Improvement"),
+        ("REQUIRES   IMPROVEMENT", "Requires Improvement"),
+        ("inadequate", "Inadequate"),
+        (1, "Outstanding"),
+        (2.0, "Good"),
+        ("3", "Requires Improvement"),
+        (4, "Inadequate"),
+        ("", None),
+        (None, None),
+        (np.nan, None),
+    ],
+)
+def test_judgement_labels(raw, expected):
+    assert p.parse_judgement(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["Adequate", "5", "Good-ish", "0"])
+def test_unknown_judgements_are_refused(raw):
+    with pytest.raises(ValueError, match="unknown judgement label"):
+        p.parse_judgement(raw)
+
+
+def test_programme_labels_extend_the_vocabulary():
+    assert p.parse_judgement("ri2g", {"ri2g": "Requires Improvement"}) == "Requires Improvement"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("03/04/2020", dt.date(2020, 4, 3)),  # UK day-first
+        ("3/4/2020", dt.date(2020, 4, 3)),
+        ("03/04/20", dt.date(2020, 4, 3)),
+        ("2020-04-03", dt.date(2020, 4, 3)),
+        ("2020-04-03 00:00:00", dt.date(2020, 4, 3)),
+        ("03-04-2020", dt.date(2020, 4, 3)),
+        ("03.04.2020", dt.date(2020, 4, 3)),
+        ("3 Apr 2020", dt.date(2020, 4, 3)),
+        ("3 April 2020", dt.date(2020, 4, 3)),
+        ("03-Apr-20", dt.date(2020, 4, 3)),
+        (pd.Timestamp("2020-04-03"), dt.date(2020, 4, 3)),
+        (dt.datetime(2020, 4, 3, 0, 0), dt.date(2020, 4, 3)),
+        (43924, dt.date(2020, 4, 3)),  # Excel serial day number
+        ("43924", dt.date(2020, 4, 3)),
+    ],
+)
+def test_dates(raw, expected):
+    assert p.parse_date(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw", ["31/02/2020", "13/13/2020", "04/13/2020", "yesterday", "12", "2020-02-30"]
+)
+def test_bad_dates_are_refused(raw):
+    with pytest.raises(ValueError, match="not a date"):
+        p.parse_date(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2020-09", "2020-09"),
+        ("2020-9", "2020-09"),
+        ("2020/09", "2020-09"),
+        ("09/2020", "2020-09"),
+        ("Sep 2020", "2020-09"),
+        ("Sept 2020", "2020-09"),
+        ("September 2020", "2020-09"),
+        ("sep-20", "2020-09"),
+        ("2020-09-01", "2020-09"),
+        ("01/09/2020", "2020-09"),
+        (pd.Timestamp("2020-09-01"), "2020-09"),
+    ],
+)
+def test_months(raw, expected):
+    assert p.parse_month(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["2020-13", "Sept", "2020", "13/2020", "Smarch 2020"])
+def test_bad_months_are_refused(raw):
+    with pytest.raises(ValueError, match="not a month"):
+        p.parse_month(raw)
+
+
+def test_month_labels_map_back_to_months():
+    assert p.parse_month("July/August 2019", {"july/august 2019": "2019-07"}) == "2019-07"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("Yes", True), ("N", False), ("1", True), (0, False), (True, True), ("", None)],
+)
+def test_booleans(raw, expected):
+    assert p.parse_bool(raw) is expected
+
+
+def test_ints_refuse_fractions_and_negatives():
+    assert p.parse_int("3.0") == 3
+    with pytest.raises(ValueError, match="whole number"):
+        p.parse_int("3.5")
+    with pytest.raises(ValueError, match="negative"):
+        p.parse_int(-1)
+
+
+def test_ids_keep_leading_zeros_and_undo_excel_floats():
+    assert p.parse_id("007") == "007"
+    assert p.parse_id(7.0) == "7"
+    column = p.parse_column(pd.Series(["007", "123.0", " x ", ""]), "id")
+    assert column.values.isna().tolist() == [False, False, False, True]
+    assert column.values.iloc[:3].tolist() == ["007", "123", "x"]
+
+
+def test_parse_column_reports_every_bad_value_with_its_positions():
+    parsed = p.parse_column(
+        pd.Series(["2020-01-01", "bad", "01/02/2020", "bad", None, "worse"]), "date"
+    )
+    assert {k: v[1].tolist() for k, v in parsed.failures.items()} == {"bad": [1, 3], "worse": [5]}
+    assert parsed.values.dtype == "datetime64[ns]"
+    assert parsed.values.iloc[2] == pd.Timestamp("2020-02-01")
+    assert parsed.values.isna().tolist() == [False, True, False, True, True, True]
+
+
+def test_parse_column_judgements_are_an_ordered_categorical():
+    parsed = p.parse_column(pd.Series(["G", "4", None]), "judgement")
+    assert parsed.values.dtype.ordered
+    assert list(parsed.values.cat.categories) == [
+        "Outstanding",
+        "Good",
+        "Requires Improvement",
+        "Inadequate",
+        "Not recorded",
+    ]
+    assert parsed.values.cat.codes.tolist() == [1, 3, -1]

@@ -1,0 +1,72 @@
+"""programme.yml: the contract keys, and plain messages for every way it can be wrong."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditlib.errors import ConfigError
+from auditlib.programme import load_programme
+
+GOOD = """organisation: Example Council
+programme: Children's Services case audit programme
+start_month: 2018-11
+compliance_from_month: 2018-12
+pauses:
+  - {from: 2020-03, to: 2020-05, reason: "COVID-19 stay-at-home order"}
+month_labels: {2019-07: July/August 2019}
+themes: {2020-09: [missing, cse]}
+disclosure: published
+contact: Audit & Practice Standards Manager, Example Council
+"""
+
+
+def write(tmp_path, text):
+    (tmp_path / "programme.yml").write_text(text)
+    return tmp_path
+
+
+def test_reads_the_contract_keys(tmp_path):
+    prog = load_programme(write(tmp_path, GOOD))
+    assert prog.start_month == "2018-11"
+    assert prog.compliance_from_month == "2018-12"
+    assert prog.pause_for("2020-04").reason == "COVID-19 stay-at-home order"
+    assert prog.pause_for("2020-06") is None
+    assert prog.label_for("2019-07") == "July/August 2019"
+    assert prog.label_for("2020-09") == "September 2020"
+    assert prog.themes == {"2020-09": ("missing", "cse")}
+    assert prog.disclosure == "published"
+    assert prog.months_until("2019-01") == ["2018-11", "2018-12", "2019-01"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("organisation: X\n", "required setting 'start_month' is missing"),
+        ("start_month: 2018-11\n", "required setting 'organisation' is missing"),
+        ("organisation: X\nstart_month: 2018-13\n", "'2018-13' is not a month"),
+        (
+            "organisation: X\nstart_month: 2018-11\ndisclosure: secret\n",
+            "disclosure must be 'internal' or 'published'",
+        ),
+        (
+            "organisation: X\nstart_month: 2018-11\nthemes: {2020-09: [ghosts]}\n",
+            "unknown cohort 'ghosts'",
+        ),
+        (
+            "organisation: X\nstart_month: 2018-11\npauses: [{from: 2020-05, to: 2020-03}]\n",
+            "pause 1 ends (2020-03) before it starts (2020-05)",
+        ),
+        ("organisation: [unclosed\n", "is not valid YAML at line"),
+        ("- just\n- a list\n", "must be a mapping of settings"),
+    ],
+)
+def test_bad_settings_get_a_plain_message(tmp_path, text, message):
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_programme(write(tmp_path, text))
+
+
+def test_missing_file_and_folder(tmp_path):
+    with pytest.raises(ConfigError, match="no programme.yml in the data folder"):
+        load_programme(tmp_path)
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_programme(tmp_path / "nope")
