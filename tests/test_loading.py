@@ -94,7 +94,7 @@ def test_files_setting_names_the_export(tmp_path):
     data = load_dataset(tmp_path)
     assert data.audits.label == "LCS export.csv"
     (tmp_path / "programme.yml").write_text(PROGRAMME + "files: {audits: missing.csv}\n")
-    with pytest.raises(ConfigError, match="'missing.csv' does not exist"):
+    with pytest.raises(ConfigError, match=r"'missing\.csv' does not exist"):
         load_dataset(tmp_path)
 
 

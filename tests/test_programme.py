@@ -66,7 +66,7 @@ def test_bad_settings_get_a_plain_message(tmp_path, text, message):
 
 
 def test_missing_file_and_folder(tmp_path):
-    with pytest.raises(ConfigError, match="no programme.yml in the data folder"):
+    with pytest.raises(ConfigError, match=r"no programme\.yml in the data folder"):
         load_programme(tmp_path)
     with pytest.raises(ConfigError, match="does not exist"):
         load_programme(tmp_path / "nope")
