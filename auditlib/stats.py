@@ -579,7 +579,10 @@ def summarise_reaudit_shifts(
             )
     else:
         sm = TestResult("Stuart–Maxwell", 0.0, 1.0, 0.0)
-    sym = ct.SquareTable(t, shift_zeros=False).symmetry()
+    # Bowker over the judgements in use: an unused judgement would only add empty
+    # pairs and inflate the degrees of freedom.
+    in_use = (t.sum(0) + t.sum(1)) > 0
+    sym = ct.SquareTable(t[np.ix_(in_use, in_use)], shift_zeros=False).symmetry()
     bw = TestResult("Bowker", float(sym.statistic), float(sym.pvalue), float(sym.df))
 
     gob = np.array([lab in s.GOOD_OR_BETTER for lab in labels])
