@@ -98,6 +98,39 @@ def _spc_value_formatter(result: spc.SPCResult) -> Callable[[float], str]:
     return format_pct
 
 
+def _trailing_run(values: np.ndarray) -> int:
+    """How many of the last values are equal to the very last one."""
+    run = 1
+    while run < len(values) and values[-run - 1] == values[-1]:
+        run += 1
+    return run
+
+
+def _latest_rule_phrases(result: spc.SPCResult, unit: str) -> list[str]:
+    """The rules that flag the latest point, in plain words with their direction and length."""
+    part = result.latest_period
+    part = part[part["value"].notna()]
+    v = part["value"].to_numpy(dtype=float)
+    last = part.iloc[-1]
+    high = bool(last["value"] > last["mean"])
+    phrases = []
+    for rule in result.latest_rules:
+        if rule == "astronomical":
+            phrases.append(
+                "above the upper process limit" if last["value"] > last["upper"] else "below the lower process limit"
+            )
+        elif rule == "shift":
+            run = _trailing_run(np.sign(v - part["mean"].to_numpy(dtype=float)))
+            phrases.append(f"{run} {unit} in a row {'above' if high else 'below'} the average")
+        elif rule == "trend":
+            steps = np.sign(np.diff(v))
+            run = _trailing_run(steps) + 1
+            phrases.append(f"{run} {unit} in a row, each {'higher' if steps[-1] > 0 else 'lower'} than the last")
+        elif rule == "two_in_three":
+            phrases.append(f"two of the last three {unit} close to the {'upper' if high else 'lower'} process limit")
+    return phrases
+
+
 def describe_spc(
     result: spc.SPCResult,
     measure: str,
@@ -105,13 +138,15 @@ def describe_spc(
     latest_label: str | None = None,
     latest_n: int | None = None,
     value_format: Callable[[float], str] | None = None,
+    unit: str = "months",
 ) -> str:
     """Verdict on the latest point of an SPC chart.
 
     ``measure`` names the series ("% Inadequate"); ``latest_label`` the latest
     point ("September 2020", default its x value); ``latest_n`` the audits behind
     it (p-charts know their own n). Values of an XmR chart are shown as
-    percentages unless ``value_format`` says otherwise.
+    percentages unless ``value_format`` says otherwise; ``unit`` names the points
+    ("months") when a rule is put into words.
     """
     fmt = value_format or _spc_value_formatter(result)
     last = result.latest
@@ -137,8 +172,7 @@ def describe_spc(
             "special_cause_concern": "a significant deterioration",
             "special_cause_neither": "a significant change",
         }[kind]
-        rules = _join([spc.RULE_DESCRIPTIONS[r] for r in result.latest_rules])
-        verdict = f"{words} — {rules}"
+        verdict = f"{words} — {_join(_latest_rule_phrases(result, unit))}"
     note = (
         f" These are trial limits, from fewer than {spc.MIN_POINTS_FOR_LIMITS} months."
         if result.trial_limits
@@ -184,12 +218,15 @@ def describe_proportion_comparison(
 def describe_distribution_comparison(
     comparison: st.DistributionComparison, *, period: str, reference: str
 ) -> str:
-    """'Judgements in September 2020 (n=40) against the previous 12 months (n=600):
-    no significant shift (Mann–Whitney p = 0.41; Cliff's delta 0.05).'"""
+    """'Judgements in September 2020 (n=40) compared with those over the previous 12 months
+    (n=600): no significant shift (Mann–Whitney test, p = 0.41; Cliff's delta 0.05).'
+
+    Positive Cliff's delta means period a (``period``) was better.
+    """
     c = comparison
     test = "Monte Carlo permutation test" if c.quoted.exact else "Mann–Whitney test"
     effect = f"Cliff's delta {_num(c.cliffs_delta, 2)}"
-    head = f"Judgements {period} (n={c.n_a}) against {reference} (n={c.n_b})"
+    head = f"Judgements {period} (n={c.n_a}) compared with those {reference} (n={c.n_b})"
     if not c.significant:
         return f"{head}: no significant shift ({test}, {format_p(c.quoted.p_value)}; {effect})."
     words = "significantly better" if c.cliffs_delta > 0 else "significantly worse"
