@@ -35,8 +35,8 @@ import pandas as pd
 from auditlib.errors import AuditlibError
 
 __all__ = [
-    "LIMIT_FACTOR",
     "D2",
+    "LIMIT_FACTOR",
     "MIN_POINTS_FOR_LIMITS",
     "NEAR_FACTOR",
     "RULE_DESCRIPTIONS",
@@ -240,7 +240,9 @@ def _apply_rules(frame: pd.DataFrame, improvement: Improvement) -> pd.DataFrame:
         v = part["value"].to_numpy(dtype=float)
         mean = part["mean"].to_numpy(dtype=float)
         side = np.sign(v - mean)
-        out.loc[part.index, "astronomical"] = (v > part["upper"].to_numpy()) | (v < part["lower"].to_numpy())
+        out.loc[part.index, "astronomical"] = (v > part["upper"].to_numpy()) | (
+            v < part["lower"].to_numpy()
+        )
         out.loc[part.index, "shift"] = _runs(side, RUN_LENGTH)
         tflags, tdir = _trend(v)
         out.loc[part.index, "trend"] = tflags
@@ -343,13 +345,16 @@ def compute_xmr(
     rebase: Sequence[object] | None = None,
     target: float | None = None,
     screen_outliers: bool = False,
+    bounds: tuple[float, float] | None = None,
 ) -> SPCResult:
     """XmR chart ("plot the dots") of a series, NHS Making Data Count rules.
 
     ``values`` is a sequence or a Series (its index gives x); ``improvement`` says
     which way is better ("down" for % Inadequate, "up" for % Good or better);
     ``rebase`` lists the x values where new limits start (e.g. after the 2020
-    pause); ``target`` adds the assurance summary.
+    pause); ``target`` adds the assurance summary; ``bounds`` clips the limits to
+    the values the measure can take, e.g. ``(0, 100)`` for a percentage (no point
+    can pass a bound, so no rule changes).
 
     >>> r = compute_xmr([1, 2, 3, 2, 1, 2, 3, 2, 1, 2, 3, 2, 1], improvement="up")
     >>> f"{r.summary()['upper']:.3f}", r.variation
@@ -358,7 +363,9 @@ def compute_xmr(
     improvement = _check_improvement(improvement)
     frame = _frame(values, x)
     frame["period"] = _periods(frame["x"], rebase)
-    cols = {c: np.nan for c in ("mean", "upper", "lower", "near_upper", "near_lower", "moving_range")}
+    cols = {
+        c: np.nan for c in ("mean", "upper", "lower", "near_upper", "near_lower", "moving_range")
+    }
     frame = frame.assign(**cols)
     for _, idx in frame.groupby("period", sort=False).groups.items():
         part = frame.loc[idx]
@@ -378,6 +385,10 @@ def compute_xmr(
         frame.loc[idx, "lower"] = mean - LIMIT_FACTOR * amr
         frame.loc[idx, "near_upper"] = mean + NEAR_FACTOR * amr
         frame.loc[idx, "near_lower"] = mean - NEAR_FACTOR * amr
+    if bounds is not None:
+        low, high = bounds
+        for col in ("upper", "lower", "near_upper", "near_lower"):
+            frame[col] = frame[col].clip(lower=low, upper=high)
     return _finish(frame, "xmr", improvement, target, screen_outliers)
 
 
@@ -408,7 +419,9 @@ def _compute_proportion_chart(
     improvement = _check_improvement(improvement)
     frame = _proportion_frame(k, n, x)
     frame["period"] = _periods(frame["x"], rebase)
-    frame = frame.assign(mean=np.nan, upper=np.nan, lower=np.nan, near_upper=np.nan, near_lower=np.nan)
+    frame = frame.assign(
+        mean=np.nan, upper=np.nan, lower=np.nan, near_upper=np.nan, near_lower=np.nan
+    )
     frame["moving_range"] = np.nan
     sigma_z: float | None = None
     warnings: list[str] = []
@@ -436,7 +449,9 @@ def _compute_proportion_chart(
         if pbar in (0.0, 1.0):
             warnings.append("every point is 0 % or 100 %: the limits collapse onto the centre line")
     frame = frame.drop(columns="_k")
-    return _finish(frame, "laney_p" if laney else "p", improvement, target, False, sigma_z, warnings)
+    return _finish(
+        frame, "laney_p" if laney else "p", improvement, target, False, sigma_z, warnings
+    )
 
 
 def compute_p_chart(

@@ -30,6 +30,7 @@ __all__ = [
     "ALPHA",
     "EXPECTED_MIN",
     "EXPECTED_SMALL_SHARE",
+    "FUNNEL_LEVELS",
     "MCNEMAR_EXACT_BELOW",
     "MONTE_CARLO_DRAWS",
     "MONTE_CARLO_SEED",
@@ -39,6 +40,7 @@ __all__ = [
     "KappaResult",
     "ProportionComparison",
     "ReauditShift",
+    "StatsError",
     "TestResult",
     "compare_distributions",
     "compare_proportions",
@@ -163,7 +165,9 @@ class ProportionComparison:
         return bool(self.p_value < ALPHA)
 
 
-def compare_proportions(k1: int, n1: int, k2: int, n2: int, level: float = 0.95) -> ProportionComparison:
+def compare_proportions(
+    k1: int, n1: int, k2: int, n2: int, level: float = 0.95
+) -> ProportionComparison:
     """Compare a share (e.g. % Inadequate) in period 1 with period 2.
 
     Effect size: p1 − p2 with Newcombe's hybrid score interval (Newcombe 1998b,
@@ -252,9 +256,7 @@ class DistributionComparison:
         return bool(self.quoted.p_value < ALPHA)
 
 
-def _two_row_table(
-    a: object, b: object | None, labels: Sequence[str]
-) -> pd.DataFrame:
+def _two_row_table(a: object, b: object | None, labels: Sequence[str]) -> pd.DataFrame:
     """Coerce two count vectors, a 2×k array or a count-table DataFrame to a 2×k frame."""
     if b is None:
         if isinstance(a, pd.DataFrame):
@@ -305,7 +307,9 @@ def _rank_sum_first_row(tables: np.ndarray) -> np.ndarray:
     return (tables[..., 0, :] * midranks).sum(axis=-1)
 
 
-def _cliffs_delta(ca: np.ndarray, cb: np.ndarray, scores: np.ndarray, level: float) -> tuple[float, tuple[float, float]]:
+def _cliffs_delta(
+    ca: np.ndarray, cb: np.ndarray, scores: np.ndarray, level: float
+) -> tuple[float, tuple[float, float]]:
     """Cliff's delta from category counts, with the Cliff (1996) consistent variance and
     Feng & Cliff's asymmetric interval (as R effsize::cliff.delta with
     ``use.unbiased=FALSE, use.normal=TRUE``)."""
@@ -415,20 +419,31 @@ def compare_distributions(
     if small and k >= 2:
         if tab.shape == (2, 2):
             chi_exact = TestResult(
-                "Fisher's exact", float("nan"), float(sps.fisher_exact(tab.astype(int)).pvalue), exact=True
+                "Fisher's exact",
+                float("nan"),
+                float(sps.fisher_exact(tab.astype(int)).pvalue),
+                exact=True,
             )
         rng = np.random.default_rng(seed)
-        sims = sps.random_table(tab.sum(axis=1), tab.sum(axis=0), seed=rng).rvs(size=draws).astype(float)
+        sims = (
+            sps.random_table(tab.sum(axis=1), tab.sum(axis=0), seed=rng)
+            .rvs(size=draws)
+            .astype(float)
+        )
         if chi_exact is None:
             sim_chi = _chi2_stat(sims)
             # R's chisq.test(simulate.p.value = TRUE): (1 + #{X²* ≥ X²}) / (B + 1)
             p_mc = (1 + np.sum(sim_chi >= chi.statistic * (1 - 1e-7))) / (draws + 1)
-            chi_exact = TestResult("chi-square (Monte Carlo)", chi.statistic, float(p_mc), chi.df, exact=True)
+            chi_exact = TestResult(
+                "chi-square (Monte Carlo)", chi.statistic, float(p_mc), chi.df, exact=True
+            )
         centre = n_a * (n + 1) / 2
         obs = abs(_rank_sum_first_row(tab) - centre)
         sim = np.abs(_rank_sum_first_row(sims) - centre)
         p_mw = (1 + np.sum(sim >= obs * (1 - 1e-7))) / (draws + 1)
-        mw_exact = TestResult("Mann–Whitney (Monte Carlo permutation)", mw.statistic, float(p_mw), exact=True)
+        mw_exact = TestResult(
+            "Mann–Whitney (Monte Carlo permutation)", mw.statistic, float(p_mw), exact=True
+        )
         notes.append(
             f"more than {EXPECTED_SMALL_SHARE:.0%} of expected counts are below {EXPECTED_MIN:g}: "
             f"exact/Monte Carlo p-values ({draws} draws, seed {seed}) are quoted"
@@ -520,13 +535,17 @@ def make_grade_change_matrix(
     return table.astype("int64")
 
 
-def _square_table(data: pd.DataFrame, original: str | None, reaudit: str | None) -> tuple[pd.DataFrame, int]:
+def _square_table(
+    data: pd.DataFrame, original: str | None, reaudit: str | None
+) -> tuple[pd.DataFrame, int]:
     """A judgement × judgement table (best first) and the number of pairs left out."""
     labels = list(s.JUDGEMENTS)
     if original is None and reaudit is None:
         unknown = (set(data.index) | set(data.columns)) - set(s.JUDGEMENT_LABELS)
         if unknown:
-            raise StatsError(f"a square table must be indexed by judgement labels, not {sorted(map(str, unknown))}")
+            raise StatsError(
+                f"a square table must be indexed by judgement labels, not {sorted(map(str, unknown))}"
+            )
         table = data.reindex(index=labels, columns=labels, fill_value=0)
         _as_counts(table.to_numpy(), "table counts")
         excluded = int(data.to_numpy().sum() - table.to_numpy().sum())
@@ -647,7 +666,9 @@ def funnel_limits(
 class FunnelResult:
     """Funnel plot data: one row per unit, and limit curves over n for plotting."""
 
-    units: pd.DataFrame  # unit, n, k, p, z, lower_95 … upper_998, outside_95, outside_998, direction
+    units: (
+        pd.DataFrame
+    )  # unit, n, k, p, z, lower_95 … upper_998, outside_95, outside_998, direction
     limits: pd.DataFrame  # n, lower_95, upper_95, lower_998, upper_998
     target: float
     overdispersion: Literal["none", "multiplicative", "additive"]
@@ -713,8 +734,10 @@ def compute_funnel(
     inflate = overdispersion == "multiplicative" and phi > 1
 
     def limits_at(nn: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-        if overdispersion == "none" or (overdispersion == "multiplicative" and not inflate) or (
-            overdispersion == "additive" and tau2 == 0
+        if (
+            overdispersion == "none"
+            or (overdispersion == "multiplicative" and not inflate)
+            or (overdispersion == "additive" and tau2 == 0)
         ):
             return funnel_limits(nn, theta, level)
         var = theta * (1 - theta) / nn
@@ -743,7 +766,10 @@ def compute_funnel(
     outer = _level_tag(FUNNEL_LEVELS[-1])
     inner = _level_tag(FUNNEL_LEVELS[0])
     units["direction"] = np.select(
-        [units[f"outside_{inner}"] & (units["p"] > theta), units[f"outside_{inner}"] & (units["p"] < theta)],
+        [
+            units[f"outside_{inner}"] & (units["p"] > theta),
+            units[f"outside_{inner}"] & (units["p"] < theta),
+        ],
         ["above", "below"],
         default="within",
     )

@@ -117,7 +117,9 @@ def _latest_rule_phrases(result: spc.SPCResult, unit: str) -> list[str]:
     for rule in result.latest_rules:
         if rule == "astronomical":
             phrases.append(
-                "above the upper process limit" if last["value"] > last["upper"] else "below the lower process limit"
+                "above the upper process limit"
+                if last["value"] > last["upper"]
+                else "below the lower process limit"
             )
         elif rule == "shift":
             run = _trailing_run(np.sign(v - part["mean"].to_numpy(dtype=float)))
@@ -125,9 +127,13 @@ def _latest_rule_phrases(result: spc.SPCResult, unit: str) -> list[str]:
         elif rule == "trend":
             steps = np.sign(np.diff(v))
             run = _trailing_run(steps) + 1
-            phrases.append(f"{run} {unit} in a row, each {'higher' if steps[-1] > 0 else 'lower'} than the last")
+            phrases.append(
+                f"{run} {unit} in a row, each {'higher' if steps[-1] > 0 else 'lower'} than the last"
+            )
         elif rule == "two_in_three":
-            phrases.append(f"two of the last three {unit} close to the {'upper' if high else 'lower'} process limit")
+            phrases.append(
+                f"two of the last three {unit} close to the {'upper' if high else 'lower'} process limit"
+            )
     return phrases
 
 
@@ -151,8 +157,14 @@ def describe_spc(
     fmt = value_format or _spc_value_formatter(result)
     last = result.latest
     label = latest_label or str(last["x"])
-    n = latest_n if latest_n is not None else (int(last["n"]) if "n" in last and np.isfinite(last["n"]) else None)
-    head = f"{measure} in {label} ({fmt(float(last['value']))}" + (f", n={n})" if n is not None else ")")
+    n = (
+        latest_n
+        if latest_n is not None
+        else (int(last["n"]) if "n" in last and np.isfinite(last["n"]) else None)
+    )
+    head = f"{measure} in {label} ({fmt(float(last['value']))}" + (
+        f", n={n})" if n is not None else ")"
+    )
     if result.n_points < MIN_SPC_POINTS:
         return (
             f"{head}: too few months to tell — only {result.n_points} "
@@ -273,11 +285,7 @@ def describe_funnel(
     target = format_pct(100 * result.target)
     if out.empty:
         n95 = int(u["outside_95"].sum())
-        extra = (
-            f"; {n95} {'is' if n95 == 1 else 'are'} outside the 95% limits only"
-            if n95
-            else ""
-        )
+        extra = f"; {n95} {'is' if n95 == 1 else 'are'} outside the 95% limits only" if n95 else ""
         return f"All {total} {plural} are within the 99.8% limits for {measure} (overall {target}){extra}."
     parts = []
     for _, row in out.iterrows():
@@ -295,14 +303,24 @@ def describe_funnel(
 
 # ------------------------------------------------------------------ agreement
 #: Landis & Koch (1977) descriptive bands for kappa: upper bound and word (below 0: poor).
-KAPPA_BANDS = ((0.20, "slight"), (0.40, "fair"), (0.60, "moderate"), (0.80, "substantial"), (1.0, "almost perfect"))
+KAPPA_BANDS = (
+    (0.20, "slight"),
+    (0.40, "fair"),
+    (0.60, "moderate"),
+    (0.80, "substantial"),
+    (1.0, "almost perfect"),
+)
 
 
 def describe_kappa(result: st.KappaResult, *, raters: str = "auditors and moderators") -> str:
     """'Agreement between auditors and moderators was moderate (linear weighted kappa 0.47,
     95% CI 0.18 to 0.76; n=19).' Bands from Landis & Koch (1977)."""
     k = result.kappa
-    band = "poor" if k < 0 else next((name for upper, name in KAPPA_BANDS if k <= upper), "almost perfect")
+    band = (
+        "poor"
+        if k < 0
+        else next((name for upper, name in KAPPA_BANDS if k <= upper), "almost perfect")
+    )
     kind = "kappa" if result.weights == "none" else f"{result.weights} weighted kappa"
     level = format_pct(100 * result.level)
     return (

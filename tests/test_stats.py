@@ -122,7 +122,9 @@ def test_linear_by_linear_building_block_matches_agresti():
     table = np.array([[17066, 14464, 788, 126, 37], [48, 38, 5, 1, 1]])
     tab = ct.Table(table, shift_zeros=False)
     for scores, m2 in (([0, 0.5, 1.5, 4, 7], 6.57), ([1, 2, 3, 4, 5], 1.83)):
-        res = tab.test_ordinal_association(row_scores=np.array([0.0, 1.0]), col_scores=np.array(scores, float))
+        res = tab.test_ordinal_association(
+            row_scores=np.array([0.0, 1.0]), col_scores=np.array(scores, float)
+        )
         assert res.zscore**2 == pytest.approx(m2, abs=5e-3)
 
 
@@ -140,10 +142,13 @@ def test_cliffs_delta_matches_effsize():
     d = -0.25
     root = z * math.sqrt(var) * math.sqrt((1 - d**2) ** 2 + z**2 * var)
     assert (lo, hi) == pytest.approx(
-        ((d - d**3 - root) / (1 - d**2 + z**2 * var), (d - d**3 + root) / (1 - d**2 + z**2 * var)), abs=1e-6
+        ((d - d**3 - root) / (1 - d**2 + z**2 * var), (d - d**3 + root) / (1 - d**2 + z**2 * var)),
+        abs=1e-6,
     )
     # effsize "double factor": v = A B A C B | C B B C B → -0.44 (A < B < C)
-    delta2, _ = st._cliffs_delta(np.array([2, 2, 1]), np.array([0, 3, 2]), np.array([1.0, 2.0, 3.0]), 0.95)
+    delta2, _ = st._cliffs_delta(
+        np.array([2, 2, 1]), np.array([0, 3, 2]), np.array([1.0, 2.0, 3.0]), 0.95
+    )
     assert delta2 == pytest.approx(-0.44)
 
 
@@ -169,9 +174,9 @@ def _exact_conditional_p(table: np.ndarray) -> tuple[float, float]:
         if sum(first) != rows[0]:
             continue
         t = np.array([first, cols - np.array(first)], dtype=float)
-        prob = np.prod([math.comb(int(c), int(a)) for c, a in zip(cols, first, strict=True)]) / math.comb(
-            int(n), int(rows[0])
-        )
+        prob = np.prod(
+            [math.comb(int(c), int(a)) for c, a in zip(cols, first, strict=True)]
+        ) / math.comb(int(n), int(rows[0]))
         if st._chi2_stat(t) >= obs_chi * (1 - 1e-9):
             p_chi += prob
         if abs(st._rank_sum_first_row(t) - centre) >= obs_rs * (1 - 1e-9):
@@ -215,7 +220,9 @@ def test_distribution_inputs_count_table_and_unused_labels():
 
 
 # ------------------------------------------------------------- re-audit shifts
-VISION = np.array([[1520, 266, 124, 66], [234, 1512, 432, 78], [117, 362, 1772, 205], [36, 82, 179, 492]])
+VISION = np.array(
+    [[1520, 266, 124, 66], [234, 1512, 432, 78], [117, 362, 1772, 205], [36, 82, 179, 492]]
+)
 
 
 def test_stuart_maxwell_matches_stuart_1955_vision():
@@ -268,7 +275,10 @@ def test_mcnemar_matches_r_example_and_goes_exact_when_small():
     # R mcnemar.test(Performance): 794, 150 / 86, 570 → McNemar's chi-squared = 16.818, p = 4.115e-05
     t = pd.DataFrame(0, index=J, columns=J)
     t.loc[s.GOOD, s.GOOD], t.loc[s.GOOD, s.REQUIRES_IMPROVEMENT] = 794, 150
-    t.loc[s.REQUIRES_IMPROVEMENT, s.GOOD], t.loc[s.REQUIRES_IMPROVEMENT, s.REQUIRES_IMPROVEMENT] = 86, 570
+    t.loc[s.REQUIRES_IMPROVEMENT, s.GOOD], t.loc[s.REQUIRES_IMPROVEMENT, s.REQUIRES_IMPROVEMENT] = (
+        86,
+        570,
+    )
     m = st.summarise_reaudit_shifts(t).mcnemar_good_or_better
     assert m.statistic == pytest.approx(16.818, abs=5e-4)
     assert m.p_value == pytest.approx(4.115e-05, abs=5e-9)
@@ -314,7 +324,9 @@ def test_funnel_limits_follow_spiegelhalter_appendix(n, theta):
     for level in (0.95, 0.998):
         lo, hi = st.funnel_limits(n, theta, level)
         assert lo[0] == pytest.approx(_spiegelhalter_limit(n, theta, (1 - level) / 2), abs=1e-12)
-        assert hi[0] == pytest.approx(_spiegelhalter_limit(n, theta, 1 - (1 - level) / 2), abs=1e-12)
+        assert hi[0] == pytest.approx(
+            _spiegelhalter_limit(n, theta, 1 - (1 - level) / 2), abs=1e-12
+        )
 
 
 def test_funnel_limits_approach_the_normal_limits_for_large_n():
@@ -346,7 +358,9 @@ def test_funnel_flags_units_outside_the_limits():
     assert u.loc["Team H", "outside_998"] and u.loc["Team H", "direction"] == "below"
     assert not u.drop(["Team G", "Team H"])["outside_95"].any()
     theta = f.target
-    assert u.loc["Team G", "z"] == pytest.approx((27 / 45 - theta) / math.sqrt(theta * (1 - theta) / 45))
+    assert u.loc["Team G", "z"] == pytest.approx(
+        (27 / 45 - theta) / math.sqrt(theta * (1 - theta) / 45)
+    )
     assert {"n", "lower_95", "upper_95", "lower_998", "upper_998"} <= set(f.limits.columns)
     assert f.limits["n"].max() >= 90
 

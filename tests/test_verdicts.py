@@ -75,7 +75,9 @@ def test_too_few_audits_or_months_to_tell():
     data = _monthly_inadequate([0.25] * 14 + [0.08] * 8, seed=7)
     pct = 100 * data["k"] / data["n"]
     result = spc.compute_xmr(pct, improvement="down")
-    assert "too few audits to tell" in vd.describe_spc(result, "% Inadequate", latest_n=vd.MIN_AUDITS - 1)
+    assert "too few audits to tell" in vd.describe_spc(
+        result, "% Inadequate", latest_n=vd.MIN_AUDITS - 1
+    )
     short = spc.compute_xmr(pct.iloc[: vd.MIN_SPC_POINTS - 1], improvement="down")
     assert "too few months to tell" in vd.describe_spc(short, "% Inadequate", latest_n=60)
     trial = spc.compute_xmr(pct.iloc[:10], improvement="down")
@@ -87,7 +89,11 @@ def test_proportion_sentence_rounds_half_up_and_knows_direction():
     # 1 of 40 is 2.5 %: shown as 3 %, not Python's 2 %
     same = st.compare_proportions(1, 40, 30, 600)
     text = vd.describe_proportion_comparison(
-        same, "Inadequate", period="in September 2020", reference="over the previous 12 months", improvement="down"
+        same,
+        "Inadequate",
+        period="in September 2020",
+        reference="over the previous 12 months",
+        improvement="down",
     )
     assert text == (
         "3% Inadequate in September 2020 (n=40) against 5% over the previous 12 months (n=600): "
@@ -95,26 +101,38 @@ def test_proportion_sentence_rounds_half_up_and_knows_direction():
     )
     drop = st.compare_proportions(3, 100, 132, 600)
     down = vd.describe_proportion_comparison(
-        drop, "Inadequate", period="in September 2020", reference="over the previous 12 months", improvement="down"
+        drop,
+        "Inadequate",
+        period="in September 2020",
+        reference="over the previous 12 months",
+        improvement="down",
     )
     assert "a significant improvement of 19 percentage points (z test, p < 0.001)" in down
     # the same fall in Good or better is a deterioration
     up = vd.describe_proportion_comparison(
-        drop, "Good or better", period="in September 2020", reference="in August 2020", improvement="up"
+        drop,
+        "Good or better",
+        period="in September 2020",
+        reference="in August 2020",
+        improvement="up",
     )
     assert "a significant deterioration of 19 percentage points" in up
 
 
 def test_distribution_sentence():
     better = st.compare_distributions([10, 40, 40, 10], [2, 20, 50, 28])
-    text = vd.describe_distribution_comparison(better, period="in September 2020", reference="over the previous 12 months")
+    text = vd.describe_distribution_comparison(
+        better, period="in September 2020", reference="over the previous 12 months"
+    )
     assert text.startswith(
         "Judgements in September 2020 (n=100) compared with those over the previous 12 months (n=100): "
         "significantly better"
     )
     assert f"Cliff's delta {vd.round_half_up(better.cliffs_delta, 2):.2f}" in text
     same = st.compare_distributions([10, 40, 40, 10], [11, 39, 41, 9])
-    assert "no significant shift" in vd.describe_distribution_comparison(same, period="a", reference="b")
+    assert "no significant shift" in vd.describe_distribution_comparison(
+        same, period="a", reference="b"
+    )
 
 
 def test_reaudit_sentence():
@@ -135,21 +153,32 @@ def test_reaudit_sentence():
 def test_funnel_and_kappa_sentences():
     n = np.array([12, 25, 40, 60, 80, 30, 45, 90, 20, 70])
     k = np.array([2, 5, 8, 11, 16, 6, 27, 3, 4, 14])
-    counts = pd.DataFrame({s.INADEQUATE: k, "completed": n}, index=[f"Team {c}" for c in "ABCDEFGHIJ"])
+    counts = pd.DataFrame(
+        {s.INADEQUATE: k, "completed": n}, index=[f"Team {c}" for c in "ABCDEFGHIJ"]
+    )
     f = st.compute_funnel(counts, s.INADEQUATE)
     text = vd.describe_funnel(f, "% Inadequate", improvement="down")
     assert text == (
         "2 of 10 teams are outside the 99.8% limits for % Inadequate (overall 20%): "
         "Team G (higher than expected, worse: 60% (27 of 45)) and Team H (lower than expected, better: 3% (3 of 90))."
     )
-    table = pd.DataFrame([[0, 4, 1], [0, 8, 0], [0, 1, 5]], index=list(s.JUDGEMENTS)[:3], columns=list(s.JUDGEMENTS)[:3])
+    table = pd.DataFrame(
+        [[0, 4, 1], [0, 8, 0], [0, 1, 5]],
+        index=list(s.JUDGEMENTS)[:3],
+        columns=list(s.JUDGEMENTS)[:3],
+    )
     kappa = st.compute_kappa(table, weights="linear")
     assert vd.describe_kappa(kappa) == (
         "Agreement between auditors and moderators was moderate (linear weighted kappa 0.47, 95% CI 0.18 to 0.76; n=19)."
     )
 
 
-@pytest.mark.parametrize(("value", "word"), [(-0.1, "poor"), (0.1, "slight"), (0.55, "moderate"), (0.9, "almost perfect")])
+@pytest.mark.parametrize(
+    ("value", "word"),
+    [(-0.1, "poor"), (0.1, "slight"), (0.55, "moderate"), (0.9, "almost perfect")],
+)
 def test_kappa_bands(value, word):
-    res = st.KappaResult(value, 0.1, value - 0.2, value + 0.2, 1.0, 0.5, 50, "none", 0.95, pd.DataFrame())
+    res = st.KappaResult(
+        value, 0.1, value - 0.2, value + 0.2, 1.0, 0.5, 50, "none", 0.95, pd.DataFrame()
+    )
     assert f"was {word} (kappa" in vd.describe_kappa(res)

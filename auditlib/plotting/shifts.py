@@ -15,9 +15,15 @@ from matplotlib.ticker import FuncFormatter
 from auditlib import spc
 from auditlib import stats as st
 from auditlib import verdicts as vd
-from auditlib.plotting.palette import JUDGEMENT_COLOURS, OKABE_ITO, PAUSED_COLOUR, PAUSED_HATCH, SPC_COLOURS
+from auditlib.plotting.palette import (
+    JUDGEMENT_COLOURS,
+    OKABE_ITO,
+    PAUSED_COLOUR,
+    PAUSED_HATCH,
+    SPC_COLOURS,
+)
 
-__all__ = ["plot_funnel", "plot_reaudit_heatmap", "plot_spc"]
+__all__ = ["describe_spc_chart", "plot_funnel", "plot_reaudit_heatmap", "plot_spc"]
 
 _POINT_COLOURS = {
     "common_cause": SPC_COLOURS["common"],
@@ -69,25 +75,46 @@ def plot_spc(
         # step lines so p-chart limits that vary with n are drawn point by point
         kw = {"where": "mid", "zorder": 1}
         ax.step(idx, part["mean"], color=SPC_COLOURS["line"], linewidth=1.2, **kw)
-        ax.step(idx, part["upper"], color=SPC_COLOURS["limits"], linestyle="--", linewidth=1.2, **kw)
-        ax.step(idx, part["lower"], color=SPC_COLOURS["limits"], linestyle="--", linewidth=1.2, **kw)
+        ax.step(
+            idx, part["upper"], color=SPC_COLOURS["limits"], linestyle="--", linewidth=1.2, **kw
+        )
+        ax.step(
+            idx, part["lower"], color=SPC_COLOURS["limits"], linestyle="--", linewidth=1.2, **kw
+        )
         if period != d["period"].iloc[0]:
             ax.axvline(idx[0] - 0.5, color=SPC_COLOURS["limits"], linestyle=":", linewidth=1)
             ax.annotate(
                 "limits recalculated",
-                (idx[0] - 0.4, 1.0),
+                (idx[0] - 0.45, 0.98),
                 xycoords=("data", "axes fraction"),
                 va="top",
+                rotation=90,
                 fontsize=8,
                 color=SPC_COLOURS["line"],
             )
     for kind, colour in _POINT_COLOURS.items():
         sel = (d["point_type"] == kind).to_numpy()
         if sel.any():
-            ax.scatter(xs[sel], values[sel], s=36, color=colour, edgecolor="white", linewidth=0.6, zorder=3)
+            ax.scatter(
+                xs[sel], values[sel], s=36, color=colour, edgecolor="white", linewidth=0.6, zorder=3
+            )
     for i in np.flatnonzero(d["value"].isna().to_numpy()):
-        ax.axvspan(i - 0.5, i + 0.5, facecolor=PAUSED_COLOUR, hatch=PAUSED_HATCH, edgecolor="#BDBDBD", linewidth=0)
-        ax.annotate(paused_label, (i, 0.02), xycoords=("data", "axes fraction"), rotation=90, fontsize=7, ha="center")
+        ax.axvspan(
+            i - 0.5,
+            i + 0.5,
+            facecolor=PAUSED_COLOUR,
+            hatch=PAUSED_HATCH,
+            edgecolor="#BDBDBD",
+            linewidth=0,
+        )
+        ax.annotate(
+            paused_label,
+            (i, 0.02),
+            xycoords=("data", "axes fraction"),
+            rotation=90,
+            fontsize=7,
+            ha="center",
+        )
     if result.target is not None:
         ax.axhline(result.target, color=_TARGET_COLOUR, linewidth=1.2)
     ax.set_xticks(xs, [str(x) for x in d["x"]], rotation=90, fontsize=8)
@@ -108,21 +135,26 @@ def plot_spc(
     ]
     if result.target is not None:
         handles.append(Line2D([], [], color=_TARGET_COLOUR, label="Target"))
-    ax.legend(handles=handles, fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.legend(
+        handles=handles, fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0)
+    )
     if result.trial_limits:
         ax.text(
-            0.01,
-            0.98,
+            1.0,
+            1.01,
             f"Trial limits: fewer than {spc.MIN_POINTS_FOR_LIMITS} points",
             transform=ax.transAxes,
-            va="top",
+            ha="right",
+            va="bottom",
             fontsize=8,
             style="italic",
         )
     return fig, describe_spc_chart(result, measure=measure, latest_label=latest_label)
 
 
-def describe_spc_chart(result: spc.SPCResult, *, measure: str, latest_label: str | None = None) -> str:
+def describe_spc_chart(
+    result: spc.SPCResult, *, measure: str, latest_label: str | None = None
+) -> str:
     """Alt text for :func:`plot_spc`."""
     d = result.data
     fmt = vd._spc_value_formatter(result)
@@ -143,9 +175,12 @@ def describe_spc_chart(result: spc.SPCResult, *, measure: str, latest_label: str
         else "no special-cause points"
     )
     periods = d["period"].nunique()
-    rebase = f", with limits recalculated {periods - 1} time{'s' if periods > 2 else ''}" if periods > 1 else ""
+    times = {2: "once", 3: "twice"}.get(periods, f"{periods - 1} times")
+    rebase = f", with limits recalculated {times}" if periods > 1 else ""
     paused = int(d["value"].isna().sum())
-    paused_text = f"; {paused} month{'s' if paused != 1 else ''} paused or without audits" if paused else ""
+    paused_text = (
+        f"; {paused} month{'s' if paused != 1 else ''} paused or without audits" if paused else ""
+    )
     summ = result.summary()
     return (
         f"Statistical process control chart of {measure} from {first} to {last} "
@@ -172,8 +207,17 @@ def plot_funnel(
     lim = result.limits
     ax.axhline(result.target, color=SPC_COLOURS["line"], linewidth=1.2)
     for tag, style, name in (("95", "--", "95% limits"), ("998", "-", "99.8% limits")):
-        ax.plot(lim["n"], lim[f"upper_{tag}"], color=SPC_COLOURS["limits"], linestyle=style, linewidth=1, label=name)
-        ax.plot(lim["n"], lim[f"lower_{tag}"], color=SPC_COLOURS["limits"], linestyle=style, linewidth=1)
+        ax.plot(
+            lim["n"],
+            lim[f"upper_{tag}"],
+            color=SPC_COLOURS["limits"],
+            linestyle=style,
+            linewidth=1,
+            label=name,
+        )
+        ax.plot(
+            lim["n"], lim[f"lower_{tag}"], color=SPC_COLOURS["limits"], linestyle=style, linewidth=1
+        )
     u = result.units[result.units["direction"] != "no audits"]
     colours = np.where(
         u["outside_998"],
@@ -190,16 +234,34 @@ def plot_funnel(
         colours = np.where(u["outside_998"], SPC_COLOURS["neither"], SPC_COLOURS["common"])
     ax.scatter(u["n"], u["p"], s=40, c=list(colours), edgecolor="white", linewidth=0.6, zorder=3)
     for _, row in u[u["outside_998"]].iterrows():
-        ax.annotate(str(row["unit"]), (row["n"], row["p"]), xytext=(4, 4), textcoords="offset points", fontsize=8)
+        ax.annotate(
+            str(row["unit"]),
+            (row["n"], row["p"]),
+            xytext=(4, 4),
+            textcoords="offset points",
+            fontsize=8,
+        )
     _percent_axis(ax, 100.0)
     ax.set_xlim(0, lim["n"].max())
-    ax.set_ylim(0, min(1.0, max(float(np.nanmax(u["p"])) if len(u) else 0, float(lim["upper_998"].iloc[-1])) * 1.1 + 0.02))
+    ax.set_ylim(
+        0,
+        min(
+            1.0,
+            max(float(np.nanmax(u["p"])) if len(u) else 0, float(lim["upper_998"].iloc[-1])) * 1.1
+            + 0.02,
+        ),
+    )
     ax.set_xlabel(f"Completed audits per {unit_noun}")
     ax.set_ylabel(measure)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(
         handles=[
-            Line2D([], [], color=SPC_COLOURS["line"], label=f"Overall {vd.format_pct(100 * result.target)}"),
+            Line2D(
+                [],
+                [],
+                color=SPC_COLOURS["line"],
+                label=f"Overall {vd.format_pct(100 * result.target)}",
+            ),
             Line2D([], [], color=SPC_COLOURS["limits"], linestyle="--", label="95% limits"),
             Line2D([], [], color=SPC_COLOURS["limits"], label="99.8% limits"),
         ],
@@ -232,18 +294,26 @@ def plot_reaudit_heatmap(shift: st.ReauditShift, *, title: str | None = None) ->
     for i in range(k):
         for j in range(k):
             base = (
-                SPC_COLOURS["improvement"] if j < i else SPC_COLOURS["concern"] if j > i else SPC_COLOURS["common"]
+                SPC_COLOURS["improvement"]
+                if j < i
+                else SPC_COLOURS["concern"]
+                if j > i
+                else SPC_COLOURS["common"]
             )
             rgb = np.array([int(base[h : h + 2], 16) / 255 for h in (1, 3, 5)])
             rgba[i, j, :3] = rgb
             rgba[i, j, 3] = 0.12 + 0.88 * counts[i, j] / top
-            ax.text(j, i, str(int(counts[i, j])), ha="center", va="center", fontsize=10, color="black")
+            ax.text(
+                j, i, str(int(counts[i, j])), ha="center", va="center", fontsize=10, color="black"
+            )
     ax.imshow(rgba, aspect="equal")
     ax.set_xticks(range(k), labels, rotation=30, ha="right")
     ax.set_yticks(range(k), labels)
     for tick, lab in zip(ax.get_yticklabels(), labels, strict=True):
         tick.set_color("black")
-        tick.set_bbox({"facecolor": JUDGEMENT_COLOURS.get(lab, "white"), "alpha": 0.35, "edgecolor": "none"})
+        tick.set_bbox(
+            {"facecolor": JUDGEMENT_COLOURS.get(lab, "white"), "alpha": 0.35, "edgecolor": "none"}
+        )
     ax.set_xlabel("Re-audit judgement")
     ax.set_ylabel("Original judgement")
     ax.set_title(title or "Re-audit shifts: original against re-audit judgement", loc="left")
