@@ -222,6 +222,8 @@ def compare_proportions(
 class TestResult:
     """One test: its statistic, degrees of freedom (if any) and p-value."""
 
+    __test__ = False  # a result, not a pytest test class
+
     name: str
     statistic: float
     p_value: float
