@@ -1,0 +1,372 @@
+"""The monthly Audit Highlights Report, section by section.
+
+The notebook ``notebooks/monthly_highlights.ipynb`` is thin: it builds a
+:class:`MonthlyReport` and calls one ``show_*`` method per section. Each
+section is first built as a list of *blocks* (heading, Markdown, table,
+figure, callout) by a ``*_blocks`` method — pure, testable without a kernel —
+and a section with nothing to say returns no blocks at all, so the report
+never shows an empty heading or placeholder text.
+
+Every number in the narrative comes from the figures dict (what
+``figures.json`` holds) and passes through the disclosure profile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from auditlib import disclosure as dc
+from auditlib import metrics as m
+from auditlib import schema as s
+from auditlib.figures import build_figures
+from auditlib.paths import DEMO_DATA_DIR
+from auditlib.pipeline import AuditData, load_audit_data
+from auditlib.programme import format_month
+
+# ------------------------------------------------------------------ blocks
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int = 2
+
+
+@dataclass(frozen=True)
+class Markdown:
+    text: str
+
+
+@dataclass(frozen=True)
+class Table:
+    frame: pd.DataFrame
+    caption: str
+    note: str | None = None
+    index: bool = True
+
+
+@dataclass(frozen=True)
+class Figure:
+    figure: Any
+    alt: str
+    caption: str | None = None
+
+
+@dataclass(frozen=True)
+class Callout:
+    text: str
+    kind: str = "verdict"
+    title: str | None = None
+
+
+Block = Heading | Markdown | Table | Figure | Callout
+
+
+def show_blocks(blocks: Iterable[Block]) -> None:
+    """Display blocks in a notebook with :mod:`auditlib.display`."""
+    from auditlib import display as d
+
+    for block in blocks:
+        if isinstance(block, Heading):
+            d.show_heading(block.text, block.level)
+        elif isinstance(block, Markdown):
+            d.show_markdown(block.text)
+        elif isinstance(block, Table):
+            d.show_table(block.frame, block.caption, note=block.note, index=block.index)
+        elif isinstance(block, Figure):
+            d.show_figure(block.figure, block.alt, block.caption)
+        elif isinstance(block, Callout):
+            d.show_callout(block.text, block.kind, block.title)
+        else:  # pragma: no cover - a programming error
+            raise TypeError(f"not a report block: {block!r}")
+
+
+def blocks_text(blocks: Iterable[Block]) -> str:
+    """All the words of some blocks (headings, text, table cells, alt text) — for tests."""
+    parts: list[str] = []
+    for block in blocks:
+        if isinstance(block, Heading | Markdown):
+            parts.append(block.text)
+        elif isinstance(block, Callout):
+            parts.extend(filter(None, (block.title, block.text)))
+        elif isinstance(block, Table):
+            parts.append(block.caption)
+            parts.append(block.frame.to_csv())
+            parts.extend(filter(None, [block.note]))
+        elif isinstance(block, Figure):
+            parts.extend(filter(None, (block.alt, block.caption)))
+    return "\n".join(parts)
+
+
+# ------------------------------------------------------------------ the report
+
+
+@dataclass
+class MonthlyReport:
+    """Everything one month's report shows, computed once."""
+
+    month: str
+    data: AuditData
+    figures: dict[str, Any]
+    profile: dc.DisclosureProfile
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def prepare(
+        cls, report_month: str, data_dir: str | Path | None = None, disclosure: str | None = None
+    ) -> MonthlyReport:
+        """Load and clean the data folder (default: the demo programme) and compute the figures."""
+        data = load_audit_data(Path(data_dir) if data_dir else DEMO_DATA_DIR)
+        profile = dc.DisclosureProfile.from_name(disclosure or data.programme.disclosure)
+        figures = build_figures(data, report_month)
+        figures["disclosure"] = profile.value
+        return cls(report_month, data, figures, profile)
+
+    # -------------------------------------------------------------- helpers
+    @property
+    def label(self) -> str:
+        """The report month as the report names it ("September 2020")."""
+        return self.figures["report_month_label"]
+
+    @property
+    def published_figures(self) -> dict[str, Any]:
+        """figures.json as written: the figures with the disclosure profile applied."""
+        if "published" not in self._cache:
+            self._cache["published"] = dc.apply_to_figures(self.figures, self.profile)
+        return self._cache["published"]
+
+    def count(self, n: int | None) -> str:
+        return dc.format_count(n, self.profile)
+
+    def pct(self, k: int | None, n: int | None) -> str:
+        return dc.format_pct(k, n, self.profile)
+
+    @property
+    def trend(self) -> pd.DataFrame:
+        if "trend" not in self._cache:
+            self._cache["trend"] = m.judgement_trend(self.data.audits, self.data.programme, self.month)
+        return self._cache["trend"]
+
+    def save_figures(self, output_dir: str | Path | None) -> Path | None:
+        """Write figures.json (disclosure applied) into ``output_dir``; nothing when empty."""
+        if not output_dir:
+            return None
+        from auditlib.export import write_figures_json
+
+        return write_figures_json(self.published_figures, output_dir)
+
+    # -------------------------------------------------------------- 1. headline
+    def headline_blocks(self) -> list[Block]:
+        f = self.figures
+        p, mo = f["programme"], f["month"]
+        blocks: list[Block] = [Heading("Headline")]
+        paragraphs = [
+            f"Since {p['from_month_label']} and up to and including {self.label}, "
+            f"{self.count(p['allocated'])} children's cases have been allocated for audit. "
+            f"Of these, {self.count(p['completed'])} audits have been completed: "
+            f"**an overall compliance rate of {self.pct(p['completed'], p['allocated'])}**."
+        ]
+        if p["reaudits_allocated"]:
+            paragraphs.append(
+                f"Since {p['reaudits_from_month_label']}, {self.count(p['reaudits_allocated'])} re-audits "
+                f"have been allocated and {self.count(p['reaudits_completed'])} completed, "
+                f"**giving an overall re-audit compliance rate of "
+                f"{self.pct(p['reaudits_completed'], p['reaudits_allocated'])}**."
+            )
+        month_text = (
+            f"In {self.label}, {self.count(mo['allocated'])} audits were allocated and "
+            f"{self.count(mo['completed'])} completed ({self.pct(mo['completed'], mo['allocated'])})"
+        )
+        extras = []
+        if mo["exempt"]:
+            extras.append(f"{self.count(mo['exempt'])} were exempt")
+        if mo["outstanding"]:
+            overdue = f", {self.count(mo['overdue'])} of them overdue" if mo["overdue"] else ""
+            extras.append(f"{self.count(mo['outstanding'])} are outstanding{overdue}")
+        paragraphs.append(month_text + ("; " + " and ".join(extras) if extras else "") + ".")
+        for pause in f["pauses"]:
+            span = _span_words(pause["from"], pause["to"])
+            reason = f" ({pause['reason']})" if pause["reason"] else ""
+            paragraphs.append(f"The audit programme was paused {span}{reason}: no audits were allocated.")
+        blocks.append(Markdown("\n\n".join(paragraphs)))
+        table = pd.DataFrame(
+            {
+                "Allocated": [self.count(p["allocated"]), self.count(p["reaudits_allocated"]), self.count(mo["allocated"])],
+                "Completed": [self.count(p["completed"]), self.count(p["reaudits_completed"]), self.count(mo["completed"])],
+                "Compliance": [
+                    self.pct(p["completed"], p["allocated"]),
+                    self.pct(p["reaudits_completed"], p["reaudits_allocated"]),
+                    self.pct(mo["completed"], mo["allocated"]),
+                ],
+                "Exempt": [self.count(p["exempt"]), self.count(p["reaudits_exempt"]), self.count(mo["exempt"])],
+            },
+            index=pd.Index(
+                [
+                    f"Audits, {p['from_month_label']} to {self.label}",
+                    f"Re-audits, {p['reaudits_from_month_label'] or '–'} to {self.label}",
+                    f"Audits, {self.label}",
+                ],
+                name="Compliance",
+            ),
+        )
+        blocks.append(
+            Table(
+                table,
+                "Audit compliance: allocated audits completed (exempt and cancelled audits are not counted as allocated)",
+            )
+        )
+        return blocks
+
+    # -------------------------------------------------------------- 3. judgements
+    def judgement_blocks(self) -> list[Block]:
+        from auditlib.plotting.judgements import plot_judgement_trend, plot_month_split
+
+        f = self.figures
+        mo = f["month"]
+        counts = mo["judgements"]
+        n = mo["completed_judged"] if "completed_judged" in mo else sum(counts.values())
+        first = format_month(self.data.programme.start_month)
+        blocks: list[Block] = [Heading(f"Overall judgements – {first} to {self.label}")]
+        if n == 0:
+            blocks.append(Markdown(f"No audits had been completed for {self.label} when the data were extracted."))
+        else:
+            good = counts[s.OUTSTANDING] + counts[s.GOOD]
+            sentence = (
+                f"Of the {self.count(n)} audits completed for {self.label}, "
+                f"{self.pct(good, n)} were judged Good or better, "
+                f"{self.pct(counts[s.REQUIRES_IMPROVEMENT], n)} Requires Improvement and "
+                f"{self.pct(counts[s.INADEQUATE], n)} Inadequate"
+            )
+            if counts[s.NOT_RECORDED]:
+                sentence += f"; {self.pct(counts[s.NOT_RECORDED], n)} had no judgement recorded"
+            sentence += "."
+            if mo.get("previous_month") and mo.get("change_pp"):
+                prev = self.data.programme.label_for(mo["previous_month"])
+                sentence += " " + _change_sentence(mo["change_pp"], prev, self.profile, self._previous_counts())
+            blocks.append(Markdown(sentence))
+            month_counts = m.count_judgements(self.data.audits, self.month).iloc[0]
+            fig, alt = plot_month_split(month_counts, self.label)
+            blocks.append(Figure(fig, alt, f"Overall judgements, {self.label} (final judgement after moderation)"))
+        fig, alt = plot_judgement_trend(self.trend, title=f"Overall judgements by month, {first} to {self.label}")
+        blocks.append(Figure(fig, alt, "Each bar is 100% of the month's completed audits; n is above each bar."))
+        table = dc.display_share_table(self.trend, self.profile, cells=list(s.JUDGEMENT_LABELS))
+        blocks.append(
+            Table(
+                table,
+                f"Overall judgements by month, {first} to {self.label}: completed audits (% of the month)",
+                note="Final judgement: the moderated judgement where there is one, else the auditor's. "
+                "Percentages are rounded half up, so a month may not sum to exactly 100%.",
+            )
+        )
+        return blocks
+
+    def _previous_counts(self) -> dict[str, int]:
+        prev = self.figures["month"].get("previous_month")
+        if not prev:
+            return {}
+        entry = next(t for t in self.figures["trend"] if t["month"] == prev)
+        return entry["counts"]
+
+    # -------------------------------------------------------------- 9. data quality
+    def data_quality_blocks(self) -> list[Block]:
+        f = self.figures
+        dq = f["data_quality"]
+        blocks: list[Block] = [Heading("Data quality and methods")]
+        rows = []
+        for name, rec in dq["tables"].items():
+            reasons = "; ".join(f"{n} {reason}" for reason, n in rec["excluded_by_reason"].items()) or "–"
+            rows.append(
+                {
+                    "File": self.data.files.get(name, name),
+                    "Rows read": f"{rec['rows_read']:,}",
+                    "Rows used": f"{rec['rows_used']:,}",
+                    "Rows excluded": f"{rec['rows_excluded']:,}",
+                    "Why excluded": reasons,
+                }
+            )
+        blocks.append(
+            Table(
+                pd.DataFrame(rows).set_index("File"),
+                "Every input row accounted for: rows read = rows used + rows excluded",
+            )
+        )
+        notes = [
+            f"{dq['warnings']:,} warning(s) were found in the data (run `auditlib validate` for the list); "
+            f"{dq['not_recorded']:,} completed audit(s) had no judgement and are counted as *Not recorded*."
+        ]
+        notes += [f"Name variants merged: {n}." for n in dq["notes"]]
+        blocks.append(Markdown("\n\n".join(notes)))
+        blocks.append(Heading("Definitions", 3))
+        blocks.append(Markdown(DEFINITIONS))
+        blocks.append(Heading("Disclosure control", 3))
+        blocks.append(Markdown(dc.describe_rule(self.profile)))
+        key = pd.DataFrame(dc.symbol_key(self.profile), columns=["Symbol", "Meaning"]).set_index("Symbol")
+        blocks.append(Table(key, "Key to symbols"))
+        blocks.append(Heading("Reproducibility", 3))
+        as_at = f["as_at"]
+        blocks.append(
+            Markdown(
+                f"Produced by auditlib {f['auditlib_version']} from the data folder's files "
+                f"(input hash `{f['input_hash'][:16]}`). Figures are as at {as_at}. "
+                "Every figure in this report is also in the machine-readable `figures.json` beside it."
+            )
+        )
+        return blocks
+
+    # -------------------------------------------------------------- display
+    def show_headline(self) -> None:
+        show_blocks(self.headline_blocks())
+
+    def show_judgements(self) -> None:
+        show_blocks(self.judgement_blocks())
+
+    def show_data_quality(self) -> None:
+        show_blocks(self.data_quality_blocks())
+
+
+DEFINITIONS = """\
+- **Allocated**: audits of the month whose status is not *exempt* or *cancelled*. Exempt audits are counted and shown separately.
+- **Completed**: allocated audits with status *completed*; *allocated* and *extension* mean not yet completed (outstanding). Outstanding audits past their due date are *overdue*.
+- **Compliance**: completed ÷ allocated. *Programme to date* runs from the first month compliance is counted; re-audit compliance from the first month with re-audits.
+- **Final judgement**: the moderated judgement where there is one, otherwise the auditor's overall judgement; a completed audit with neither is *Not recorded*.
+- **Judgement split of a month**: completed audits (not re-audits) of the month by final judgement; the denominator is every completed audit of the month. **Good or better** = Outstanding + Good.
+- **Percentages** are rounded half up for display (62.5% shows as 63%); charts of 100% bars label each bar so that it adds to 100%.
+- A **paused** month had no audit round and is shown as paused, never as zero."""
+
+
+def _span_words(first: str, last: str) -> str:
+    if first == last:
+        return f"in {format_month(first)}"
+    a, b = format_month(first).split(), format_month(last).split()
+    if a[1] == b[1]:
+        return f"from {a[0]} to {b[0]} {b[1]}"
+    return f"from {' '.join(a)} to {' '.join(b)}"
+
+
+def _change_sentence(
+    change_pp: dict[str, float | None], previous_label: str, profile: dc.DisclosureProfile, previous: dict[str, int]
+) -> str:
+    """'Inadequate fell by 8 percentage points from August 2020.' — or nothing under published
+    disclosure when a share rests on a suppressed count."""
+    from auditlib.rounding import round_half_up
+
+    inad = change_pp.get(s.INADEQUATE)
+    good = (change_pp.get(s.OUTSTANDING) or 0) + (change_pp.get(s.GOOD) or 0)
+    if inad is None:
+        return ""
+    if profile.suppresses and any(dc.is_small(previous.get(k, 0)) for k in (s.INADEQUATE, s.GOOD)):
+        return ""
+
+    def move(value: float, what: str) -> str:
+        points = round_half_up(abs(value))
+        if points == 0:
+            return f"{what} was unchanged"
+        unit = "percentage point" if points == 1 else "percentage points"
+        return f"{what} {'rose' if value > 0 else 'fell'} by {points:g} {unit}"
+
+    return f"Compared with {previous_label}, {move(good, 'Good or better')} and {move(inad, 'Inadequate')}."
