@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from auditlib import schema as s
 from auditlib.errors import AuditlibError
@@ -522,11 +523,6 @@ TEAMS: tuple[tuple[str, str, str], ...] = (
     ("Children with Disabilities", "South East", "Corporate Parenting Service"),
     ("Care Leavers and 16+ Team", "South East", "Corporate Parenting Service"),
 )
-_SERVICE_OF = {
-    "Assessment Service": 0,
-    "Family Safeguarding Service": 1,
-    "Corporate Parenting Service": 2,
-}
 #: How likely each kind of team is to hold a case of each legal status (cin, cp, other).
 _TEAM_WEIGHTS_BY_STATUS = np.array(
     [
@@ -542,31 +538,28 @@ AUDITORS_PER_COPY = 24
 WORKERS_PER_TEAM = 10
 
 
-def _team_tables(scale: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Team, area and service names for every copy, plus 4 stray spellings of each team."""
-    teams, areas, services, variants = [], [], [], []
+def _team_tables(scale: int) -> tuple[list[str], list[str], list[str]]:
+    """Team spellings, areas and services for every copy.
+
+    Team ``i`` is spelled ``spellings[5 * i]``; ``spellings[5 * i + 1 … 4]`` are
+    the stray case and space variants real exports carry.
+    """
+    spellings, areas, services = [], [], []
     for copy in range(scale):
         suffix = "" if copy == 0 else f" (Region {copy + 1})"
         for team, area, service in TEAMS:
             name = team + suffix
-            teams.append(name)
+            words = name.split(" ")
+            spellings += [
+                name,
+                name.lower(),
+                " ".join(words[:2]) + "  " + " ".join(words[2:]),
+                name + " ",
+                " ".join(w.lower() if w == "Team" else w for w in words) + " ",
+            ]
             areas.append(area + suffix)
             services.append(service)
-            words = name.split(" ")
-            variants.append(
-                (
-                    name.lower(),
-                    " ".join(words[:2]) + "  " + " ".join(words[2:]),
-                    name + " ",
-                    " ".join(w.lower() if w == "Team" else w for w in words) + " ",
-                )
-            )
-    return (
-        np.array(teams, dtype=object),
-        np.array(areas, dtype=object),
-        np.array(services, dtype=object),
-        np.array(variants, dtype=object),
-    )
+    return spellings, areas, services
 
 
 # ================================================================ skeleton
@@ -687,11 +680,6 @@ def _draw_cohorts(rng: np.random.Generator, month: np.ndarray) -> dict[str, np.n
 
 
 # =============================================================== judgements
-#: Final-judgement score 4 (Outstanding) … 1 (Inadequate) from label code 0 … 3.
-def _score(code: np.ndarray) -> np.ndarray:
-    return 4 - code
-
-
 #: Domain leanings: (chance one grade better, chance one grade worse) than the final.
 _DOMAIN_LEANING = {
     "voice_of_child": (0.22, 0.12),
@@ -764,7 +752,10 @@ def _format_ids(prefix: str, numbers: np.ndarray, width: int) -> pd.Series:
 
 
 def _labels(codes: np.ndarray, labels: Sequence[str]) -> pd.Series:
-    return pd.Series(pd.Categorical.from_codes(codes, categories=list(labels))).astype("str")
+    """``labels[code]`` per row, blank where the code is -1 (pyarrow take: fast at a million rows)."""
+    codes = np.asarray(codes, dtype=np.int64)
+    taken = pa.array(list(labels), type=pa.large_string()).take(pa.array(codes, mask=codes < 0))
+    return pd.Series(taken, dtype="str")
 
 
 def _link_reaudits(
@@ -772,7 +763,6 @@ def _link_reaudits(
     skel: _Skeleton,
     scale: int,
     completed_date: np.ndarray,
-    month_start: np.ndarray,
 ) -> np.ndarray:
     """For every row, the row index of the original it re-audits (-1 for originals).
 
@@ -858,7 +848,7 @@ def generate_audits(seed: int = DEFAULT_SEED, scale: int = 1) -> tuple[pd.DataFr
     auditor = copy * AUDITORS_PER_COPY + rng.integers(0, AUDITORS_PER_COPY, rows)
 
     # ---- re-audits follow their original's child, mostly its team and worker
-    link = _link_reaudits(rng, skel, scale, completed_date, starts)
+    link = _link_reaudits(rng, skel, scale, completed_date)
     re_rows = np.flatnonzero(link >= 0)
     orig = link[re_rows]
     for key in ("legal", "category", "cse", "missing"):
@@ -900,9 +890,9 @@ def generate_audits(seed: int = DEFAULT_SEED, scale: int = 1) -> tuple[pd.DataFr
     position[order] = np.arange(rows)
     id_width = max(7, len(str(rows)))
 
-    teams, areas, services, variants = _team_tables(scale)
+    spellings, areas, services = _team_tables(scale)
     variant = rng.random(rows) < TEAM_VARIANT_SHARE
-    team_text = np.where(variant, variants[team, rng.integers(0, 4, rows)], teams[team])
+    spelling = 5 * team + np.where(variant, rng.integers(1, 5, rows), 0)
 
     def sort(values: np.ndarray) -> np.ndarray:
         return values[order]
@@ -921,9 +911,9 @@ def generate_audits(seed: int = DEFAULT_SEED, scale: int = 1) -> tuple[pd.DataFr
             s.DUE_DATE: pd.to_datetime(sort(due)),
             s.COMPLETED_DATE: pd.to_datetime(sort(completed_date)),
             s.STATUS: _labels(sort(status), s.STATUSES),
-            s.TEAM: pd.Series(sort(team_text), dtype="str"),
-            s.AREA: pd.Series(sort(areas[team]), dtype="str"),
-            s.SERVICE: pd.Series(sort(services[team]), dtype="str"),
+            s.TEAM: _labels(sort(spelling), spellings),
+            s.AREA: _labels(sort(team), areas),
+            s.SERVICE: _labels(sort(team), services),
             s.AUDITOR_ID: _format_ids(
                 "TM", sort(auditor) + 1, max(3, len(str(scale * AUDITORS_PER_COPY)))
             ),
