@@ -835,19 +835,8 @@ def generate_audits(seed: int = DEFAULT_SEED, scale: int = 1) -> tuple[pd.DataFr
         is_completed, allocated + delay.astype("timedelta64[D]"), np.datetime64("NaT", "D")
     )
 
-    # ---- the case: legal status, cohort fields, team, workers
+    # ---- the case: legal status and cohort fields; a re-audit's are its original's
     cohort = _draw_cohorts(rng, month)
-    team_weights = _TEAM_WEIGHTS_BY_STATUS[_TEAM_KIND]
-    team = np.empty(rows, dtype=np.int64)
-    for code in range(len(_LEGAL)):
-        r = cohort["legal"] == code
-        p = team_weights[:, code] / team_weights[:, code].sum()
-        team[r] = rng.choice(n_teams, size=int(r.sum()), p=p)
-    team += copy * n_teams
-    worker = team * WORKERS_PER_TEAM + rng.integers(0, WORKERS_PER_TEAM, rows)
-    auditor = copy * AUDITORS_PER_COPY + rng.integers(0, AUDITORS_PER_COPY, rows)
-
-    # ---- re-audits follow their original's child, mostly its team and worker
     link = _link_reaudits(rng, skel, scale, completed_date)
     re_rows = np.flatnonzero(link >= 0)
     orig = link[re_rows]
@@ -857,6 +846,17 @@ def generate_audits(seed: int = DEFAULT_SEED, scale: int = 1) -> tuple[pd.DataFr
     lag_months = month_numbers[month[re_rows]] - month_numbers[month[orig]]
     older = cohort["age"][orig] + (rng.random(len(re_rows)) < lag_months / 12)
     cohort["age"][re_rows] = np.minimum(older, 17)
+
+    # ---- team (by legal status) and workers; a re-audit mostly keeps its original's
+    team_weights = _TEAM_WEIGHTS_BY_STATUS[_TEAM_KIND]
+    team = np.empty(rows, dtype=np.int64)
+    for code in range(len(_LEGAL)):
+        r = cohort["legal"] == code
+        p = team_weights[:, code] / team_weights[:, code].sum()
+        team[r] = rng.choice(n_teams, size=int(r.sum()), p=p)
+    team += copy * n_teams
+    worker = team * WORKERS_PER_TEAM + rng.integers(0, WORKERS_PER_TEAM, rows)
+    auditor = copy * AUDITORS_PER_COPY + rng.integers(0, AUDITORS_PER_COPY, rows)
     same_team = rng.random(len(re_rows)) < 0.9
     team[re_rows] = np.where(same_team, team[orig], team[re_rows])
     same_worker = same_team & (rng.random(len(re_rows)) < 0.6)

@@ -455,6 +455,10 @@ def test_cohort_fields_are_coherent(committed):
     assert audits[s.AGE_AT_AUDIT].astype(int).between(0, 17).all()
     young = audits[s.AGE_AT_AUDIT].astype(int) < 10
     assert (audits.loc[young, s.CSE_RISK] == "none").all()
+    # looked-after and care-leaver teams hold neither CiN nor CP cases (re-audits included)
+    looked_after = audits[s.TEAM].str.contains("Looked After|Care Leavers", case=False)
+    assert looked_after.sum() > 50
+    assert not ((audits[s.CIN] == "True") | cp)[looked_after].any()
 
 
 def test_team_spellings_vary_but_merge(committed):
