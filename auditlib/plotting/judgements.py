@@ -205,7 +205,10 @@ def _check_trend(trend: pd.DataFrame) -> pd.DataFrame:
             "The trend table has completed audits in month(s) marked paused or no audits: "
             f"{_list_rows(counts.index[counted])}."
         )
-    return counts.assign(**{MONTH_LABEL: trend[MONTH_LABEL].astype("string"), STATE: states})
+    # A month without a label is still a month: show its YYYY-MM rather than "<NA>".
+    month_labels = trend[MONTH_LABEL].astype("string")
+    month_labels = month_labels.fillna(pd.Series(months, index=trend.index))
+    return counts.assign(**{MONTH_LABEL: month_labels, STATE: states})
 
 
 def _list_rows(index: Iterable[object], limit: int = 5) -> str:
