@@ -1,0 +1,465 @@
+"""Tests for the judgement charts: what is drawn, what the alt text says, and that nothing leaks."""
+
+from __future__ import annotations
+
+import gc
+import tracemalloc
+import weakref
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import to_rgba
+from matplotlib.figure import Figure
+
+from auditlib import schema as s
+from auditlib.errors import AuditlibError, ReportError
+from auditlib.plotting import judgements as j
+from auditlib.plotting.palette import (
+    JUDGEMENT_COLOURS,
+    JUDGEMENT_TEXT_COLOURS,
+    PAUSED_COLOUR,
+    PAUSED_HATCH,
+)
+from auditlib.plotting.style import HOUSE_STYLE, use_house_style
+
+mpl.use("Agg")  # the charts never need pyplot; the tests use it only to count open figures
+
+LABELS = list(s.JUDGEMENT_LABELS)
+
+# Counts chosen so that, rounded half up, each month reproduces the split the seed report
+# publishes (Good / Requires Improvement / Inadequate; the shortfall from 100 % in November 2018
+# and November 2019 is Not recorded). June–September 2020 are not published except August 15 %
+# and September 7 % Inadequate.
+#          month      label               state        O   G  RI   I  NR
+SEED_ROWS = [
+    ("2018-11", "November 2018", j.AUDITED, 0, 1, 44, 12, 13),
+    ("2018-12", "December 2018", j.AUDITED, 0, 6, 33, 16, 0),
+    ("2019-01", "January 2019", j.AUDITED, 0, 10, 41, 17, 0),
+    ("2019-02", "February 2019", j.AUDITED, 0, 23, 40, 15, 0),
+    ("2019-03", "March 2019", j.AUDITED, 0, 8, 58, 20, 0),
+    ("2019-04", "April 2019", j.AUDITED, 0, 9, 49, 17, 0),
+    ("2019-05", "May 2019", j.AUDITED, 0, 13, 57, 12, 0),
+    ("2019-06", "June 2019", j.AUDITED, 0, 4, 57, 15, 0),
+    ("2019-07", "July/August 2019", j.AUDITED, 0, 16, 84, 20, 0),
+    ("2019-09", "September 2019", j.AUDITED, 0, 5, 38, 19, 0),
+    ("2019-10", "October 2019", j.AUDITED, 0, 17, 46, 13, 0),
+    ("2019-11", "November 2019", j.AUDITED, 0, 17, 39, 11, 8),
+    ("2019-12", "December 2019", j.NO_AUDITS, 0, 0, 0, 0, 0),
+    ("2020-01", "January 2020", j.AUDITED, 0, 21, 44, 11, 0),
+    ("2020-02", "February 2020", j.AUDITED, 0, 20, 38, 18, 0),
+    ("2020-03", "March 2020", j.PAUSED, 0, 0, 0, 0, 0),
+    ("2020-04", "April 2020", j.PAUSED, 0, 0, 0, 0, 0),
+    ("2020-05", "May 2020", j.PAUSED, 0, 0, 0, 0, 0),
+    ("2020-06", "June 2020", j.AUDITED, 0, 11, 37, 12, 0),
+    ("2020-07", "July 2020", j.AUDITED, 1, 15, 45, 14, 0),
+    ("2020-08", "August 2020", j.AUDITED, 0, 15, 49, 11, 0),
+    ("2020-09", "September 2020", j.AUDITED, 2, 20, 46, 5, 0),
+]
+
+
+def make_trend(rows: list[tuple] = SEED_ROWS) -> pd.DataFrame:
+    counts = pd.DataFrame(
+        [row[3:] for row in rows],
+        columns=LABELS,
+        index=pd.Index([row[0] for row in rows], name=s.AUDIT_MONTH),
+    )
+    return counts.assign(
+        **{
+            s.COMPLETED: counts.sum(axis=1),
+            j.MONTH_LABEL: [row[1] for row in rows],
+            j.STATE: [row[2] for row in rows],
+        }
+    )
+
+
+def make_groups() -> pd.DataFrame:
+    counts = pd.DataFrame(
+        {
+            s.OUTSTANDING: [1, 0, 0, 2, 0, 0],
+            s.GOOD: [12, 3, 1, 9, 2, 0],
+            s.REQUIRES_IMPROVEMENT: [30, 12, 2, 20, 5, 0],
+            s.INADEQUATE: [9, 6, 1, 4, 3, 0],
+            s.NOT_RECORDED: [0, 1, 0, 0, 0, 0],
+        },
+        index=list(s.COHORTS.values()),
+    )
+    return counts.assign(**{s.COMPLETED: counts.sum(axis=1)})
+
+
+def texts(fig: Figure) -> list[str]:
+    return [t.get_text() for ax in fig.axes for t in ax.texts] + [t.get_text() for t in fig.texts]
+
+
+def container(ax, label: str):
+    return next(c for c in ax.containers if c.get_label() == label)
+
+
+@pytest.fixture(scope="module")
+def trend() -> pd.DataFrame:
+    return make_trend()
+
+
+@pytest.fixture(scope="module")
+def trend_chart(trend):
+    return j.plot_judgement_trend(trend)
+
+
+# ------------------------------------------------------------------------------ judgement_shares
+def test_shares_are_unrounded_percent_of_completed_and_nan_without_audits(trend):
+    shares = j.judgement_shares(trend)
+    assert shares.loc["2018-11", s.GOOD] == pytest.approx(100 / 70)
+    assert shares.loc["2018-11", s.NOT_RECORDED] == pytest.approx(100 * 13 / 70)
+    assert shares.loc["2019-09", s.INADEQUATE] == pytest.approx(100 * 19 / 62)
+    audited = trend[j.STATE] == j.AUDITED
+    assert np.allclose(shares[audited].sum(axis=1), 100)
+    assert shares.loc[["2019-12", "2020-04"]].isna().all().all()
+    assert list(shares.columns) == LABELS
+
+
+def test_shares_without_completed_column_use_the_label_total():
+    table = pd.DataFrame({label: [1] for label in LABELS}, index=["Team A"])
+    assert j.judgement_shares(table).loc["Team A"].tolist() == [20.0] * 5
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda t: t.drop(columns=s.INADEQUATE), "no column for Inadequate"),
+        (lambda t: t.assign(**{s.COMPLETED: t[s.COMPLETED] + 1}), "not the sum"),
+        (lambda t: t.assign(**{s.GOOD: -t[s.GOOD]}), "whole numbers of 0 or more"),
+    ],
+)
+def test_bad_count_tables_raise_a_plain_error(change, message):
+    with pytest.raises(AuditlibError, match=message):
+        j.judgement_shares(change(make_groups()))
+
+
+# --------------------------------------------------------------------------------- trend chart
+def test_trend_alt_text_states_the_key_numbers(trend_chart):
+    fig, alt = trend_chart
+    assert isinstance(fig, Figure)
+    assert alt.startswith(
+        "100% stacked bar chart of overall judgements by month from November 2018 to September 2020"
+    )
+    assert "Inadequate ranged from 7% (September 2020) to 31% (September 2019)" in alt
+    assert "Good or better from 1% (November 2018) to 30% (September 2020)" in alt
+    assert "Requires Improvement from 50% (February 2020) to 75% (June 2019)" in alt
+    assert "18 rounds with 1,358 completed audits" in alt
+    assert "up to 19% (November 2018)" in alt
+    assert (
+        "In September 2020, the latest month (n=73): Outstanding 3%, Good 27%, "
+        "Requires Improvement 63%, Inadequate 7%." in alt
+    )
+    assert "The programme was paused from March to May 2020." in alt
+    assert "There was no audit round in December 2019." in alt
+
+
+def test_trend_bars_are_the_shares_with_palette_colours(trend, trend_chart):
+    fig, _ = trend_chart
+    ax = fig.axes[0]
+    shares = j.judgement_shares(trend)
+    drawn = np.flatnonzero((trend[j.STATE] == j.AUDITED).to_numpy())
+    inadequate = container(ax, s.INADEQUATE)
+    assert [p.get_x() + p.get_width() / 2 for p in inadequate] == pytest.approx(drawn)
+    assert [p.get_height() for p in inadequate] == pytest.approx(
+        shares[s.INADEQUATE].iloc[drawn].to_numpy()
+    )
+    # Inadequate sits on the baseline of every bar.
+    assert all(p.get_y() == 0 for p in inadequate)
+    for label in LABELS:
+        colours = {p.get_facecolor() for p in container(ax, label)}
+        assert colours == {to_rgba(JUDGEMENT_COLOURS[label])}
+    # Each audited bar reaches 100 %.
+    tops = {}
+    for label in LABELS:
+        for p in container(ax, label):
+            tops[round(p.get_x(), 6)] = max(
+                tops.get(round(p.get_x(), 6), 0), p.get_y() + p.get_height()
+            )
+    assert list(tops.values()) == pytest.approx([100.0] * len(drawn))
+
+
+def test_trend_segment_labels_are_half_up_with_contrasting_text(trend_chart):
+    fig, _ = trend_chart
+    ax = fig.axes[0]
+    september_2019 = 9  # position of 2019-09 in the table
+    at_sep = {t.get_text(): t for t in ax.texts if t.get_position()[0] == september_2019}
+    assert {"31%", "61%", "8%"} <= set(at_sep)
+    assert to_rgba(at_sep["31%"].get_color()) == to_rgba(JUDGEMENT_TEXT_COLOURS[s.INADEQUATE])
+    assert to_rgba(at_sep["61%"].get_color()) == to_rgba(
+        JUDGEMENT_TEXT_COLOURS[s.REQUIRES_IMPROVEMENT]
+    )
+    assert any("rounded half up" in text for text in texts(fig))
+
+
+def test_largest_remainder_labels_add_to_100(trend):
+    may_2019 = 6  # 13 / 57 / 12 of 82: half up shows 16 + 70 + 15 = 101
+    sums = {}
+    for rounding in ("half-up", "largest-remainder"):
+        fig, _ = j.plot_judgement_trend(trend, rounding=rounding)
+        shown = [
+            int(t.get_text().rstrip("%"))
+            for t in fig.axes[0].texts
+            if t.get_position()[0] == may_2019 and t.get_text().endswith("%")
+        ]
+        sums[rounding] = sum(shown)
+        assert any(rounding.replace("-", " ") in text for text in texts(fig))
+    assert sums == {"half-up": 101, "largest-remainder": 100}
+
+
+def test_paused_months_are_hatched_full_bars_labelled_paused(trend, trend_chart):
+    fig, _ = trend_chart
+    ax = fig.axes[0]
+    paused_at = np.flatnonzero((trend[j.STATE] == j.PAUSED).to_numpy())
+    bars = container(ax, j.PAUSED_TEXT)
+    assert [p.get_x() + p.get_width() / 2 for p in bars] == pytest.approx(paused_at)
+    assert all(p.get_height() == 100 for p in bars)
+    assert all(p.get_hatch() == PAUSED_HATCH for p in bars)
+    assert all(p.get_facecolor() == to_rgba(PAUSED_COLOUR) for p in bars)
+    labelled = sorted(t.get_position()[0] for t in ax.texts if t.get_text() == j.PAUSED_TEXT)
+    assert labelled == list(paused_at)
+    # No judgement segment, not even a zero-height one, at a paused month.
+    for label in LABELS:
+        centres = [p.get_x() + p.get_width() / 2 for p in container(ax, label)]
+        assert not set(np.round(centres, 6)) & set(paused_at)
+
+
+def test_no_audit_month_is_labelled_no_round(trend, trend_chart):
+    fig, _ = trend_chart
+    ax = fig.axes[0]
+    at = [t.get_position()[0] for t in ax.texts if t.get_text() == j.NO_ROUND_TEXT]
+    assert at == [trend.index.get_loc("2019-12")]
+
+
+def test_n_is_printed_above_every_audited_bar(trend, trend_chart):
+    fig, _ = trend_chart
+    n_labels = [t for t in fig.axes[0].texts if t.get_gid() == "n"]
+    audited = trend[trend[j.STATE] == j.AUDITED]
+    assert [t.get_text() for t in n_labels] == [str(n) for n in audited[s.COMPLETED]]
+    assert all(t.xy[1] == 100 for t in n_labels)
+
+
+def test_month_labels_are_abbreviated_and_the_legend_is_outside(trend_chart):
+    fig, _ = trend_chart
+    ax = fig.axes[0]
+    ticks = [t.get_text().replace("\n", " ") for t in ax.get_xticklabels()]
+    assert ticks[8] == "Jul/Aug 2019"
+    assert ticks[-1] == "Sep 2020"
+    renderer = fig.canvas.get_renderer()
+    legend = fig.legends[0].get_window_extent(renderer)
+    assert not legend.overlaps(ax.get_window_extent(renderer))
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [*LABELS, j.PAUSED_TEXT]
+
+
+def test_trend_with_unknown_state_or_counts_in_a_paused_month_is_refused():
+    bad_state = make_trend().assign(**{j.STATE: "on hold"})
+    with pytest.raises(ReportError, match="unknown state"):
+        j.plot_judgement_trend(bad_state)
+    counted = make_trend()
+    counted.loc["2020-04", [s.GOOD, s.COMPLETED]] = 3
+    with pytest.raises(ReportError, match="2020-04"):
+        j.plot_judgement_trend(counted)
+
+
+def test_trend_months_out_of_order_are_refused_and_a_blank_label_falls_back_to_the_month():
+    with pytest.raises(ReportError, match="in order"):
+        j.plot_judgement_trend(make_trend().iloc[::-1])
+    unlabelled = make_trend()
+    unlabelled[j.MONTH_LABEL] = unlabelled[j.MONTH_LABEL].astype("string")
+    unlabelled.loc["2019-09", j.MONTH_LABEL] = pd.NA
+    _, alt = j.plot_good_or_better_trend(unlabelled)
+    assert "to 31% (2019-09)" in alt
+
+
+# ------------------------------------------------------------------------------- month split
+def test_month_split_bars_and_alt_text(trend):
+    fig, alt = j.plot_month_split(trend.loc["2020-09"], "September 2020")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(s.JUDGEMENTS)
+    assert [p.get_width() for p in ax.patches] == pytest.approx(
+        [100 * 2 / 73, 100 * 20 / 73, 100 * 46 / 73, 100 * 5 / 73]
+    )
+    assert ax.patches[3].get_facecolor() == to_rgba(JUDGEMENT_COLOURS[s.INADEQUATE])
+    assert "7% (5)" in texts(fig)
+    assert alt == (
+        "Horizontal bar chart of overall judgements for September 2020, 73 completed audits: "
+        "Outstanding 3% (2), Good 27% (20), Requires Improvement 63% (46), Inadequate 7% (5). "
+        "Good or better (Outstanding and Good) 30%."
+    )
+
+
+def test_month_split_shows_not_recorded_only_when_there_is_one(trend):
+    fig, alt = j.plot_month_split(trend.loc["2018-11"], "November 2018")
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels == LABELS
+    assert "Not recorded 19% (13)" in alt
+
+
+def test_month_split_rounds_half_up_not_to_even():
+    # 1/8 = 12.5 % and 5/8 = 62.5 %: Python's round() would give 12 and 62.
+    row = pd.Series(
+        {
+            s.OUTSTANDING: 0,
+            s.GOOD: 1,
+            s.REQUIRES_IMPROVEMENT: 5,
+            s.INADEQUATE: 2,
+            s.NOT_RECORDED: 0,
+            s.COMPLETED: 8,
+        }
+    )
+    fig, alt = j.plot_month_split(row, "March 2019")
+    assert "Good 13% (1)" in alt
+    assert "Requires Improvement 63% (5)" in alt
+    assert "63% (5)" in texts(fig)
+
+
+def test_month_split_with_no_completed_audits_says_so():
+    row = pd.Series({**{label: 0 for label in LABELS}, s.COMPLETED: 0})
+    fig, alt = j.plot_month_split(row, "June 2020")
+    assert alt == "Bar chart of overall judgements for June 2020: no completed audits."
+    assert "No completed audits" in texts(fig)
+    assert not fig.axes[0].patches
+
+
+# -------------------------------------------------------------------------------- group chart
+def test_groups_sorted_by_inadequate_with_small_groups_listed_last():
+    table = make_groups()
+    fig, alt = j.plot_judgements_by_group(table, "Judgements by practice theme", order="inadequate")
+    ax = fig.axes[0]
+    names = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]
+    cohorts = list(s.COHORTS.values())
+    # 30 %, 27 %, 17 %, 11 % Inadequate, then the two with fewer than 10 audits in given order.
+    assert names == [cohorts[i] for i in (4, 1, 0, 3, 2, 5)]
+    inadequate = container(ax, s.INADEQUATE)
+    assert len(inadequate) == 4
+    assert [p.get_width() for p in inadequate] == pytest.approx(
+        [30, 100 * 6 / 22, 100 * 9 / 52, 100 * 4 / 35]
+    )
+    n_texts = [t.get_text() for t in ax.texts if t.get_gid() == "n"]
+    assert n_texts == [
+        "n=10",
+        "n=22",
+        "n=52",
+        "n=35",
+        "n=4 — too few to compare",
+        "n=0 — no completed audits",
+    ]
+    assert (
+        f"{cohorts[0]} (n=52): Outstanding 2%, Good 23%, Requires Improvement 58%, Inadequate 17%."
+        in alt
+    )
+    assert f"{cohorts[2]} (n=4) and {cohorts[5]} (n=0)" in alt
+    assert "fewer than 10 completed audits" in alt
+
+
+def test_groups_given_order_and_min_n_are_respected():
+    table = make_groups()
+    fig, alt = j.plot_judgements_by_group(table, "By theme", min_n=1)
+    names = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]
+    assert names == [*table.index[:5], table.index[5]]  # only the empty group is set aside
+    assert len(container(fig.axes[0], s.GOOD)) == 5
+    assert "sorted in the order given" in alt
+
+
+def test_groups_sorted_by_good_or_better():
+    fig, _ = j.plot_judgements_by_group(make_groups(), "By theme", order="good_or_better")
+    names = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]
+    cohorts = list(s.COHORTS.values())
+    # Good or better: 11/35 = 31 %, 13/52 = 25 %, 2/10 = 20 %, 3/22 = 14 %.
+    assert names[:4] == [cohorts[i] for i in (3, 0, 4, 1)]
+
+
+# -------------------------------------------------------------------------------- line chart
+def test_good_or_better_lines_break_at_pauses_and_gaps(trend):
+    fig, alt = j.plot_good_or_better_trend(trend)
+    ax = fig.axes[0]
+    good_or_better, inadequate = ax.get_lines()[:2]
+    not_audited = (trend[j.STATE] != j.AUDITED).to_numpy()
+    for line in (good_or_better, inadequate):
+        y = np.asarray(line.get_ydata(), dtype=float)
+        assert np.isnan(y[not_audited]).all()
+        assert not np.isnan(y[~not_audited]).any()
+    assert np.asarray(inadequate.get_ydata())[9] == pytest.approx(100 * 19 / 62)
+    assert good_or_better.get_color() == JUDGEMENT_COLOURS[s.OUTSTANDING]
+    assert inadequate.get_color() == JUDGEMENT_COLOURS[s.INADEQUATE]
+    assert texts(fig).count(j.PAUSED_TEXT) == 1  # one band for the March–May run
+    assert "30%" in texts(fig) and "7%" in texts(fig)
+    assert (
+        "Inadequate ranged from 7% (September 2020) to 31% (September 2019) "
+        "and was 7% in September 2020." in alt
+    )
+    assert "Good or better ranged from 1% (November 2018) to 30% (September 2020)" in alt
+    assert "paused from March to May 2020" in alt
+
+
+# ------------------------------------------------------------------------------ housekeeping
+ALL_CHARTS = [
+    lambda: j.plot_judgement_trend(make_trend()),
+    lambda: j.plot_month_split(make_trend().loc["2019-09"], "September 2019"),
+    lambda: j.plot_judgements_by_group(make_groups(), "By theme"),
+    lambda: j.plot_good_or_better_trend(make_trend()),
+]
+
+
+def test_inputs_are_not_mutated():
+    trend, groups = make_trend(), make_groups()
+    row = trend.loc["2019-09"].copy()
+    before = trend.copy(), groups.copy(), row.copy()
+    j.plot_judgement_trend(trend)
+    j.plot_good_or_better_trend(trend)
+    j.plot_judgements_by_group(groups, "By theme")
+    j.plot_month_split(row, "September 2019")
+    pd.testing.assert_frame_equal(trend, before[0])
+    pd.testing.assert_frame_equal(groups, before[1])
+    pd.testing.assert_series_equal(row, before[2])
+
+
+@pytest.mark.parametrize("chart", ALL_CHARTS)
+def test_charts_leave_no_figure_or_style_behind(chart):
+    rc_before = dict(mpl.rcParams)
+    fig, alt = chart()
+    assert alt
+    assert plt.get_fignums() == []
+    assert dict(mpl.rcParams) == rc_before
+    ref = weakref.ref(fig)
+    del fig
+    gc.collect()
+    assert ref() is None
+
+
+def test_fifty_charts_keep_no_figure_alive():
+    row = make_trend().loc["2019-09"]
+    refs = [weakref.ref(j.plot_month_split(row, "September 2019")[0]) for _ in range(50)]
+    gc.collect()
+    assert [ref for ref in refs if ref() is not None] == []
+    assert plt.get_fignums() == []
+
+
+@pytest.mark.slow
+def test_fifty_charts_do_not_grow_memory():
+    row = make_trend().loc["2019-09"]
+    for _ in range(5):  # warm matplotlib's font and text-layout caches
+        j.plot_month_split(row, "September 2019")
+    gc.collect()
+    tracemalloc.start()
+    try:
+        start = tracemalloc.get_traced_memory()[0]
+        for _ in range(50):
+            j.plot_month_split(row, "September 2019")
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - start
+    finally:
+        tracemalloc.stop()
+    # One leaked figure alone holds hundreds of kilobytes.
+    assert grown < 200_000
+
+
+def test_use_house_style_applies_and_restores():
+    before = mpl.rcParams["font.size"]
+    with use_house_style():
+        assert mpl.rcParams["font.size"] == HOUSE_STYLE["font.size"]
+        assert mpl.rcParams["axes.spines.right"] is False
+    assert mpl.rcParams["font.size"] == before
