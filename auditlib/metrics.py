@@ -25,7 +25,7 @@ from auditlib import schema as s
 from auditlib.programme import Programme, format_month, iter_months, previous_month
 
 COUNT_COLUMNS = list(s.JUDGEMENT_LABELS)
-AUDITED, PAUSED, NO_AUDITS = "audited", "paused", "no audits"
+AUDITED, PAUSED, NO_AUDITS = s.AUDITED, s.PAUSED, s.NO_AUDITS
 
 
 @dataclass(frozen=True)

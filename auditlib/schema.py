@@ -334,3 +334,11 @@ BOOL_ALIASES: Final = {
     "0": False,
     "f": False,
 }
+
+# ------------------------------------------------------------- trend table
+MONTH_LABEL: Final = "month_label"
+STATE: Final = "state"
+AUDITED: Final = "audited"
+PAUSED: Final = "paused"
+NO_AUDITS: Final = "no audits"
+TREND_STATES: Final = (AUDITED, PAUSED, NO_AUDITS)

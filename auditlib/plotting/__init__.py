@@ -1,2 +1,3 @@
-"""Charts. Every chart function takes tidy data and returns a matplotlib Figure;
-the palette and house style live in :mod:`auditlib.plotting.palette`."""
+"""Charts. Every chart function takes tidy data and returns ``(Figure, alt_text)``;
+colours live in :mod:`auditlib.plotting.palette`, the house style in
+:mod:`auditlib.plotting.style`."""
