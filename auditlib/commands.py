@@ -67,11 +67,21 @@ def run_validate(args: argparse.Namespace) -> int:
 
 def _demo_data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--out", type=Path, default=DEMO_DATA_DIR, metavar="DIR", help="folder to write (default: data/demo)"
+        "--out",
+        type=Path,
+        default=DEMO_DATA_DIR,
+        metavar="DIR",
+        help="folder to write (default: data/demo)",
     )
-    parser.add_argument("--seed", type=int, default=2018, metavar="N", help="random seed (default 2018)")
     parser.add_argument(
-        "--scale", type=int, default=1, metavar="K", help="copies of the programme, for benchmarks (default 1)"
+        "--seed", type=int, default=2018, metavar="N", help="random seed (default 2018)"
+    )
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=1,
+        metavar="K",
+        help="copies of the programme, for benchmarks (default 1)",
     )
     parser.add_argument(
         "--format",
@@ -91,5 +101,7 @@ def run_demo_data(args: argparse.Namespace) -> int:
 
     fmt = args.format or ("parquet" if args.scale > 50 else "csv")
     files = write_programme(args.out, seed=args.seed, scale=args.scale, fmt=fmt)
-    print(f"Wrote {len(files)} files to {args.out} (seed {args.seed}, scale {args.scale}, audits as {fmt}).")
+    print(
+        f"Wrote {len(files)} files to {args.out} (seed {args.seed}, scale {args.scale}, audits as {fmt})."
+    )
     return 0

@@ -13,6 +13,7 @@ Every number in the narrative comes from the figures dict (what
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,7 +150,9 @@ class MonthlyReport:
     @property
     def trend(self) -> pd.DataFrame:
         if "trend" not in self._cache:
-            self._cache["trend"] = m.judgement_trend(self.data.audits, self.data.programme, self.month)
+            self._cache["trend"] = m.judgement_trend(
+                self.data.audits, self.data.programme, self.month
+            )
         return self._cache["trend"]
 
     def save_figures(self, output_dir: str | Path | None) -> Path | None:
@@ -192,18 +195,32 @@ class MonthlyReport:
         for pause in f["pauses"]:
             span = _span_words(pause["from"], pause["to"])
             reason = f" ({pause['reason']})" if pause["reason"] else ""
-            paragraphs.append(f"The audit programme was paused {span}{reason}: no audits were allocated.")
+            paragraphs.append(
+                f"The audit programme was paused {span}{reason}: no audits were allocated."
+            )
         blocks.append(Markdown("\n\n".join(paragraphs)))
         table = pd.DataFrame(
             {
-                "Allocated": [self.count(p["allocated"]), self.count(p["reaudits_allocated"]), self.count(mo["allocated"])],
-                "Completed": [self.count(p["completed"]), self.count(p["reaudits_completed"]), self.count(mo["completed"])],
+                "Allocated": [
+                    self.count(p["allocated"]),
+                    self.count(p["reaudits_allocated"]),
+                    self.count(mo["allocated"]),
+                ],
+                "Completed": [
+                    self.count(p["completed"]),
+                    self.count(p["reaudits_completed"]),
+                    self.count(mo["completed"]),
+                ],
                 "Compliance": [
                     self.pct(p["completed"], p["allocated"]),
                     self.pct(p["reaudits_completed"], p["reaudits_allocated"]),
                     self.pct(mo["completed"], mo["allocated"]),
                 ],
-                "Exempt": [self.count(p["exempt"]), self.count(p["reaudits_exempt"]), self.count(mo["exempt"])],
+                "Exempt": [
+                    self.count(p["exempt"]),
+                    self.count(p["reaudits_exempt"]),
+                    self.count(mo["exempt"]),
+                ],
             },
             index=pd.Index(
                 [
@@ -233,7 +250,11 @@ class MonthlyReport:
         first = format_month(self.data.programme.start_month)
         blocks: list[Block] = [Heading(f"Overall judgements – {first} to {self.label}")]
         if n == 0:
-            blocks.append(Markdown(f"No audits had been completed for {self.label} when the data were extracted."))
+            blocks.append(
+                Markdown(
+                    f"No audits had been completed for {self.label} when the data were extracted."
+                )
+            )
         else:
             good = counts[s.OUTSTANDING] + counts[s.GOOD]
             sentence = (
@@ -247,13 +268,25 @@ class MonthlyReport:
             sentence += "."
             if mo.get("previous_month") and mo.get("change_pp"):
                 prev = self.data.programme.label_for(mo["previous_month"])
-                sentence += " " + _change_sentence(mo["change_pp"], prev, self.profile, self._previous_counts())
+                sentence += " " + _change_sentence(
+                    mo["change_pp"], prev, self.profile, self._previous_counts()
+                )
             blocks.append(Markdown(sentence))
             month_counts = m.count_judgements(self.data.audits, self.month).iloc[0]
             fig, alt = plot_month_split(month_counts, self.label)
-            blocks.append(Figure(fig, alt, f"Overall judgements, {self.label} (final judgement after moderation)"))
-        fig, alt = plot_judgement_trend(self.trend, title=f"Overall judgements by month, {first} to {self.label}")
-        blocks.append(Figure(fig, alt, "Each bar is 100% of the month's completed audits; n is above each bar."))
+            blocks.append(
+                Figure(
+                    fig, alt, f"Overall judgements, {self.label} (final judgement after moderation)"
+                )
+            )
+        fig, alt = plot_judgement_trend(
+            self.trend, title=f"Overall judgements by month, {first} to {self.label}"
+        )
+        blocks.append(
+            Figure(
+                fig, alt, "Each bar is 100% of the month's completed audits; n is above each bar."
+            )
+        )
         table = dc.display_share_table(self.trend, self.profile, cells=list(s.JUDGEMENT_LABELS))
         blocks.append(
             Table(
@@ -272,6 +305,232 @@ class MonthlyReport:
         entry = next(t for t in self.figures["trend"] if t["month"] == prev)
         return entry["counts"]
 
+    # -------------------------------------------------------------- 4. judgement shifts
+    @property
+    def shifts(self):
+        from auditlib.shifts import analyse_month
+
+        if "shifts" not in self._cache:
+            self._cache["shifts"] = analyse_month(
+                self.data.audits,
+                self.data.programme,
+                self.month,
+                self.trend,
+                self.data.programme.spc_rebase,
+            )
+        return self._cache["shifts"]
+
+    def shift_blocks(self) -> list[Block]:
+        from auditlib import verdicts as vd
+        from auditlib.plotting.shifts import plot_reaudit_heatmap, plot_spc
+        from auditlib.shifts import MEASURES
+
+        result = self.shifts
+        blocks: list[Block] = [
+            Heading("Judgement shifts"),
+            Markdown(
+                "Is this month's change a real shift or normal month-to-month variation? "
+                "The charts below are statistical process control (SPC) charts in the NHS "
+                "*Making Data Count* style: points outside the grey limits, or long runs above or "
+                "below the average, signal a real change; anything else is normal variation."
+            ),
+        ]
+        month_counts = self.figures["month"]["judgements"]
+        for measure, (labels, direction) in MEASURES.items():
+            chart = result.spc[measure]
+            k = sum(month_counts[label] for label in labels)
+            verdict = vd.describe_spc(chart, measure, latest_label=self.label)
+            blocks.append(Heading(measure, 3))
+            blocks.append(Callout(self._disclose(verdict, [k]), "verdict", f"{measure}: verdict"))
+            fig, alt = plot_spc(chart, measure=measure, latest_label=self.label)
+            if not self._small(k):
+                blocks.append(Figure(fig, alt, f"{measure} by month (SPC chart)"))
+            else:
+                _close(fig)
+        comparisons = [
+            c for c in (result.vs_previous, result.vs_year) if c is not None and c.proportions
+        ]
+        if comparisons:
+            blocks.append(Heading(f"{self.label} against earlier months", 3))
+            lines = []
+            for comparison in comparisons:
+                for measure, (labels, direction) in MEASURES.items():
+                    sentence = vd.describe_proportion_comparison(
+                        comparison.proportions[measure],
+                        measure,
+                        period=comparison.period,
+                        reference=comparison.reference,
+                        improvement=direction,
+                    )
+                    counts = [
+                        int(comparison.a[list(labels)].sum()),
+                        int(comparison.b[list(labels)].sum()),
+                    ]
+                    lines.append("- " + self._disclose(sentence, counts))
+                if comparison.distribution is not None:
+                    sentence = vd.describe_distribution_comparison(
+                        comparison.distribution,
+                        period=comparison.period,
+                        reference=comparison.reference,
+                    )
+                    lines.append("- " + sentence)
+            blocks.append(Markdown("\n".join(lines)))
+            blocks.append(Markdown(SHIFT_METHODS))
+        if result.reaudits is not None:
+            shift = result.reaudits
+            blocks.append(Heading("Re-audits: did practice improve?", 3))
+            sentence = vd.describe_reaudit_shift(shift)
+            small = [shift.n_improved, shift.n_same, shift.n_declined]
+            blocks.append(Callout(self._disclose(sentence, small), "verdict", "Re-audits: verdict"))
+            if not self.profile.suppresses:
+                fig, alt = plot_reaudit_heatmap(shift)
+                blocks.append(
+                    Figure(
+                        fig,
+                        alt,
+                        "Original audit against re-audit: number of cases in each pair of judgements",
+                    )
+                )
+            table = shift.table.copy()
+            table.index = pd.Index([f"Original: {i}" for i in table.index], name="Original audit")
+            table.columns = [f"Re-audit: {c}" for c in table.columns]
+            shown = dc.suppress_counts(
+                table.assign(completed=table.sum(axis=1)), self.profile, cells=list(table.columns)
+            )
+            blocks.append(
+                Table(
+                    shown.rename(columns={"completed": "Total"}),
+                    f"Re-audits completed up to {self.label}: original audit judgement (rows) against re-audit judgement (columns)",
+                )
+            )
+        if result.kappa is not None:
+            blocks.append(Heading("Moderation", 3))
+            blocks.append(Markdown(vd.describe_kappa(result.kappa)))
+        return blocks
+
+    def _small(self, k: int) -> bool:
+        return self.profile.suppresses and dc.is_small(int(k))
+
+    def _disclose(self, sentence: str, counts: Iterable[int]) -> str:
+        """Under ``published``, a sentence whose shares rest on a count of 1–5 loses its percentages."""
+        if self.profile.suppresses and any(dc.is_small(int(c)) for c in counts):
+            return _PERCENT.sub(dc.SUPPRESSED, sentence)
+        return sentence
+
+    # -------------------------------------------------------------- 5. practice themes
+    def theme_blocks(self) -> list[Block]:
+        from auditlib.plotting.judgements import plot_judgements_by_group
+
+        blocks: list[Block] = [Heading("Practice themes")]
+        f = self.figures
+        counts = f["month"]["judgements"]
+        n = sum(counts.values())
+        prev = f["month"].get("previous_month")
+        if n:
+            sentence = f"{self.pct(counts[s.INADEQUATE], n)} of cases audited in {self.label}"
+            if prev:
+                pc = self._previous_counts()
+                sentence += (
+                    f" and {self.pct(pc[s.INADEQUATE], sum(pc.values()))} in "
+                    f"{self.data.programme.label_for(prev)}"
+                )
+            blocks.append(Markdown(sentence + " were judged Inadequate."))
+        themes = self.data.programme.themes.get(self.month, ())
+        if themes:
+            names = [s.COHORTS[key] for key in themes]
+            blocks.append(Markdown(f"This month's themed audits looked at: {_join_words(names)}."))
+        cohorts = m.judgements_by_cohort(self.data.audits, self.month)
+        cohorts = cohorts.loc[cohorts["completed"] > 0]
+        if len(cohorts):
+            blocks.append(Heading("Judgements by cohort", 3))
+            fig, alt = plot_judgements_by_group(
+                cohorts, f"Overall judgements by cohort, {self.label}"
+            )
+            blocks.append(Figure(fig, alt, "An audit can be in more than one cohort."))
+            blocks.append(
+                Table(
+                    dc.display_share_table(cohorts, self.profile, cells=list(s.JUDGEMENT_LABELS)),
+                    f"Overall judgements by cohort, {self.label}: completed audits (% of the cohort)",
+                )
+            )
+        domains = m.judgements_by_domain(self.data.audits, self.month)
+        domains = domains.loc[domains["completed"] > 0]
+        if len(domains):
+            blocks.append(Heading("Judgements by practice domain", 3))
+            fig, alt = plot_judgements_by_group(domains, f"Domain judgements, {self.label}")
+            blocks.append(Figure(fig, alt, "Each completed audit grades each domain of practice."))
+            blocks.append(
+                Table(
+                    dc.display_share_table(domains, self.profile, cells=list(s.JUDGEMENT_LABELS)),
+                    f"Domain judgements, {self.label}: completed audits (% of audits)",
+                )
+            )
+        blocks.extend(self._team_blocks())
+        return blocks
+
+    def _team_blocks(self) -> list[Block]:
+        from auditlib import stats as st
+        from auditlib import verdicts as vd
+        from auditlib.plotting.shifts import plot_funnel
+        from auditlib.shifts import previous_months
+
+        window = [*previous_months(self.month, 11), self.month]
+        teams = m.count_judgements(self.data.audits, window, by=s.TEAM)
+        teams = teams.loc[teams["completed"] > 0]
+        if len(teams) < 3:
+            return []
+        first = (
+            self.data.programme.label_for(window[0])
+            if window[0] >= self.data.programme.start_month
+            else None
+        )
+        span = f"{first or format_month(self.data.programme.start_month)} to {self.label}"
+        blocks: list[Block] = [Heading("Teams", 3)]
+        result = st.compute_funnel(
+            teams, list(s.GOOD_OR_BETTER), "completed", overdispersion="multiplicative"
+        )
+        blocks.append(
+            Markdown(
+                vd.describe_funnel(result, "% Good or better", unit_noun="team", improvement="up")
+            )
+        )
+        if not self.profile.suppresses:
+            fig, alt = plot_funnel(
+                result, measure="% Good or better", unit_noun="team", improvement="up"
+            )
+            blocks.append(
+                Figure(
+                    fig,
+                    alt,
+                    f"% Good or better by team, {span}: teams outside the funnel differ by more than chance",
+                )
+            )
+        compliance = m.compliance_by(
+            self.data.audits,
+            s.TEAM,
+            self.month,
+            s.AUDIT,
+            m.default_as_at(self.data.audits, self.data.programme),
+        )
+        if len(compliance):
+            shown = pd.DataFrame(
+                {
+                    "Allocated": [self.count(v) for v in compliance["allocated"]],
+                    "Completed": [self.count(v) for v in compliance["completed"]],
+                    "Compliance": [
+                        self.pct(c, a)
+                        for c, a in zip(
+                            compliance["completed"], compliance["allocated"], strict=True
+                        )
+                    ],
+                    "Outstanding": [self.count(v) for v in compliance["outstanding"]],
+                    "Overdue": [self.count(v) for v in compliance["overdue"]],
+                },
+                index=pd.Index(compliance.index, name="Team"),
+            )
+            blocks.append(Table(shown, f"Audit compliance by team, {self.label}"))
+        return blocks
+
     # -------------------------------------------------------------- 9. data quality
     def data_quality_blocks(self) -> list[Block]:
         f = self.figures
@@ -279,7 +538,9 @@ class MonthlyReport:
         blocks: list[Block] = [Heading("Data quality and methods")]
         rows = []
         for name, rec in dq["tables"].items():
-            reasons = "; ".join(f"{n} {reason}" for reason, n in rec["excluded_by_reason"].items()) or "–"
+            reasons = (
+                "; ".join(f"{n} {reason}" for reason, n in rec["excluded_by_reason"].items()) or "–"
+            )
             rows.append(
                 {
                     "File": self.data.files.get(name, name),
@@ -305,7 +566,9 @@ class MonthlyReport:
         blocks.append(Markdown(DEFINITIONS))
         blocks.append(Heading("Disclosure control", 3))
         blocks.append(Markdown(dc.describe_rule(self.profile)))
-        key = pd.DataFrame(dc.symbol_key(self.profile), columns=["Symbol", "Meaning"]).set_index("Symbol")
+        key = pd.DataFrame(dc.symbol_key(self.profile), columns=["Symbol", "Meaning"]).set_index(
+            "Symbol"
+        )
         blocks.append(Table(key, "Key to symbols"))
         blocks.append(Heading("Reproducibility", 3))
         as_at = f["as_at"]
@@ -325,6 +588,12 @@ class MonthlyReport:
     def show_judgements(self) -> None:
         show_blocks(self.judgement_blocks())
 
+    def show_shifts(self) -> None:
+        show_blocks(self.shift_blocks())
+
+    def show_practice_themes(self) -> None:
+        show_blocks(self.theme_blocks())
+
     def show_data_quality(self) -> None:
         show_blocks(self.data_quality_blocks())
 
@@ -339,6 +608,34 @@ DEFINITIONS = """\
 - A **paused** month had no audit round and is shown as paused, never as zero."""
 
 
+SHIFT_METHODS = """\
+*How to read this:* each line compares the share of audits this month with an earlier period.
+For one share (e.g. % Inadequate) the test is a comparison of two proportions (Fisher's exact
+test when numbers are small, otherwise a z test), with the difference in percentage points and
+its 95% confidence interval. For the whole spread of judgements the test is the Mann–Whitney
+test, which uses the order Outstanding > Good > Requires Improvement > Inadequate; Cliff's delta
+is its effect size (0 = no shift, ±1 = complete). "Significant" means p < 0.05."""
+
+_PERCENT = re.compile(r"\d+(?:\.\d+)?%")
+
+
+def _join_words(items: list[str]) -> str:
+    """'a, b and c'.
+
+    >>> _join_words(["a", "b", "c"])
+    'a, b and c'
+    """
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _close(fig: Any) -> None:
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
 def _span_words(first: str, last: str) -> str:
     if first == last:
         return f"in {format_month(first)}"
@@ -349,7 +646,10 @@ def _span_words(first: str, last: str) -> str:
 
 
 def _change_sentence(
-    change_pp: dict[str, float | None], previous_label: str, profile: dc.DisclosureProfile, previous: dict[str, int]
+    change_pp: dict[str, float | None],
+    previous_label: str,
+    profile: dc.DisclosureProfile,
+    previous: dict[str, int],
 ) -> str:
     """'Inadequate fell by 8 percentage points from August 2020.' — or nothing under published
     disclosure when a share rests on a suppressed count."""

@@ -54,6 +54,8 @@ class Programme:
     sheets: Mapping[str, str] = field(default_factory=dict)
     denylist: str | None = None
     extract_date: str | None = None
+    #: months from which SPC limits are recalculated (a change in how audits are done)
+    spc_rebase: tuple[str, ...] = ()
     source: Path | None = None
 
     def pause_for(self, month: str) -> Pause | None:
@@ -218,6 +220,7 @@ def programme_from_dict(raw: Mapping[str, Any], source: Path | None = None) -> P
             )
         labels[str(column)] = {str(k): v for k, v in table.items()}
     extract = raw.get("extract_date")
+    rebase = tuple(check_month(v, f"{where}: spc_rebase") for v in (raw.get("spc_rebase") or []))
     return Programme(
         organisation=str(need("organisation")),
         programme=str(raw.get("programme", "Case audit programme")),
@@ -234,5 +237,6 @@ def programme_from_dict(raw: Mapping[str, Any], source: Path | None = None) -> P
         sheets={str(k): str(v) for k, v in mapping("sheets").items()},
         denylist=str(raw["denylist"]) if raw.get("denylist") else None,
         extract_date=str(extract) if extract else None,
+        spc_rebase=rebase,
         source=source,
     )

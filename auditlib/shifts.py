@@ -24,7 +24,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from auditlib import metrics as m
@@ -48,7 +47,9 @@ def measure_counts(table: pd.DataFrame, measure: str) -> pd.Series:
     return table[list(labels)].sum(axis=1)
 
 
-def spc_for_measure(trend: pd.DataFrame, measure: str, rebase: Sequence[str] | None = None) -> spc.SPCResult:
+def spc_for_measure(
+    trend: pd.DataFrame, measure: str, rebase: Sequence[str] | None = None
+) -> spc.SPCResult:
     """XmR chart of a measure's monthly % over the trend (paused and empty months are gaps)."""
     _, direction = MEASURES[measure]
     audited = (trend["state"] == m.AUDITED) & (trend["completed"] > 0)
@@ -92,7 +93,10 @@ class Comparison:
 
     @property
     def enough(self) -> bool:
-        return int(self.a["completed"]) >= MIN_MONTH_AUDITS and int(self.b["completed"]) >= MIN_MONTH_AUDITS
+        return (
+            int(self.a["completed"]) >= MIN_MONTH_AUDITS
+            and int(self.b["completed"]) >= MIN_MONTH_AUDITS
+        )
 
 
 def compare_counts(a: pd.Series, b: pd.Series, period: str, reference: str) -> Comparison:
@@ -169,12 +173,22 @@ def analyse_month(
     this = pooled_counts(audits, [month])
     prev_month = m.previous_audited_month(trend, month)
     vs_previous = (
-        compare_counts(this, pooled_counts(audits, [prev_month]), label, programme.label_for(prev_month))
+        compare_counts(
+            this, pooled_counts(audits, [prev_month]), label, programme.label_for(prev_month)
+        )
         if prev_month
         else None
     )
-    year = [mo for mo in previous_months(month, 12) if mo in trend.index and trend.at[mo, "state"] == m.AUDITED]
-    vs_year = compare_counts(this, pooled_counts(audits, year), label, "the previous 12 months") if year else None
+    year = [
+        mo
+        for mo in previous_months(month, 12)
+        if mo in trend.index and trend.at[mo, "state"] == m.AUDITED
+    ]
+    vs_year = (
+        compare_counts(this, pooled_counts(audits, year), label, "the previous 12 months")
+        if year
+        else None
+    )
     to_date = list(iter_months(programme.start_month, month))
     pairs = reaudit_pairs(audits, to_date)
     reaudits = None
