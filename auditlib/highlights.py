@@ -336,7 +336,7 @@ class MonthlyReport:
             ),
         ]
         month_counts = self.figures["month"]["judgements"]
-        for measure, (labels, direction) in MEASURES.items():
+        for measure, (labels, _direction) in MEASURES.items():
             chart = result.spc[measure]
             k = sum(month_counts[label] for label in labels)
             verdict = vd.describe_spc(chart, measure, latest_label=self.label)
