@@ -66,8 +66,9 @@ Decisions worth knowing (the report's methods section can quote them):
   can tell "Sporting Chances" from a person; the denylist is the control.
 * **Local phone numbers without an area code** (``832491``) are only removed
   after a phone cue.
-* Redaction is **idempotent**: tokens are never matched again, so redacting
-  twice gives the same text as redacting once.
+* Redaction is **idempotent**: tokens are never matched again, and the passes
+  repeat until nothing more is found, so redacting twice gives the same text as
+  redacting once.
 * Missing values (``None``, ``NaN``, ``pd.NA``) are returned unchanged; any
   other non-text value is redacted as ``str(value)``. Nothing here raises on
   bad input.
@@ -118,7 +119,7 @@ _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[
 
 # ------------------------------------------------------------ NHS numbers
 _NHS_SHAPE = r"\d{3}[ -]?\d{3}[ -]?\d{4}"
-_NHS_RE = re.compile(rf"(?<![\d+£.,])({_NHS_SHAPE})(?![\d])")
+_NHS_RE = re.compile(rf"(?<![\w+£])({_NHS_SHAPE})(?!\d)")
 _NHS_CUE_RE = re.compile(
     r"(\bNHS\s*(?:no\b\.?|num\b\.?|number\b|#)?\s*(?:is\s+|was\s+)?[:=\-–]?\s*)"
     r"(\d(?:[ -]?\d){9})(?!\d)",
@@ -146,10 +147,9 @@ def is_valid_nhs_number(digits: str) -> bool:
 # After the leading 0 (or +44) a UK number has 9 or 10 digits; separators
 # (space, dash, brackets) may sit between any two digits.
 _PHONE_RE = re.compile(
-    r"(?<![\w+£.,/])"
-    r"(?:\+44[\s-]?(?:\(0\)[\s-]?)?|\(0|0)"
+    r"(?:(?<![\d+])\+44[\s-]?(?:\(0\)[\s-]?)?|(?<![\w+£])(?<!\d[.,])(?:\(0|0))"
     r"(?:[\s\-()]{0,2}\d){9,10}"
-    r"(?![\d/])"
+    r"(?!\d)"
 )
 _PHONE_CUE_RE = re.compile(
     r"(\b(?:tel|telephone|phone|mobile|mob|landline)\b\.?(?:\s*(?:no\b\.?|number\b))?"
@@ -464,14 +464,25 @@ def _passes(denylist: tuple[str, ...]) -> list[tuple[str, re.Pattern[str], Calla
     return passes
 
 
+_MAX_ROUNDS: Final = 5
+
+
 def _redact_with_counts(value: Any, denylist: Iterable[str]) -> tuple[Any, Counter[str]]:
     counts: Counter[str] = Counter()
     if _is_missing(value):
         return value, counts
     text = value if isinstance(value, str) else str(value)
-    for kind, pattern, replace in _passes(_as_tuple(denylist)):
-        text, n = _sub_outside_tokens(text, pattern, replace)
-        counts[kind] += n
+    passes = _passes(_as_tuple(denylist))
+    # A token can change what is next to a number ("Mr Smith+44…" → "[name]+44…"),
+    # so run the passes again until nothing changes: that makes redaction idempotent.
+    for _ in range(_MAX_ROUNDS):
+        found = 0
+        for kind, pattern, replace in passes:
+            text, n = _sub_outside_tokens(text, pattern, replace)
+            counts[kind] += n
+            found += n
+        if not found:
+            break
     return text, counts
 
 
