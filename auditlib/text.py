@@ -473,16 +473,16 @@ def select_quotes(
         used_sources: set[Any] = set()
         covered: set[str] = set()
         for pick in range(1, min(n, len(candidates)) + 1):
-            best = min(
-                candidates,
-                key=lambda c: (
-                    c[0][s.SOURCE] in used_sources,
-                    -len(set(c[2]) - covered),
-                    -len(c[1]),
-                    _natural_key(c[0][s.FEEDBACK_ID]),
+            position = min(
+                range(len(candidates)),
+                key=lambda i: (
+                    candidates[i][0][s.SOURCE] in used_sources,
+                    -len(set(candidates[i][2]) - covered),
+                    -len(candidates[i][1]),
+                    _natural_key(candidates[i][0][s.FEEDBACK_ID]),
                 ),
             )
-            candidates.remove(best)
+            best = candidates.pop(position)
             row, text, theme_ids = best
             used_sources.add(row[s.SOURCE])
             covered.update(theme_ids)
