@@ -36,7 +36,7 @@ import pandas as pd
 import yaml
 
 from auditlib import schema as s
-from auditlib.errors import ConfigError
+from auditlib.errors import ConfigError, DataError, Problem
 from auditlib.paths import PROJECT_ROOT
 from auditlib.redaction import TOKENS, _require_columns, _text_series, redact_text
 
@@ -53,6 +53,7 @@ THEME_ID: Final = "theme_id"
 THEME_NAME: Final = "name"
 TOTAL: Final = "total"
 ALL_SOURCES: Final = "All sources"
+NO_SOURCE: Final = "source not recorded"
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _ACRONYM_RE = re.compile(r"^[A-Z][A-Z0-9]+$")
@@ -370,7 +371,56 @@ def count_themes(
     return table
 
 
+def describe_top_themes(
+    counts: pd.DataFrame,
+    n: int = 3,
+    *,
+    column: str = TOTAL,
+    noun: tuple[str, str] = ("item", "items"),
+) -> str:
+    """The ``n`` most frequent themes of a :func:`count_themes` table, in words.
+
+    >>> table = pd.DataFrame({"name": ["Caseloads", "Transfer", "CSE"], "total": [3, 1, 0]},
+    ...                      index=["caseloads", "transfer", "cse"])
+    >>> describe_top_themes(table, noun=("answer", "answers"))
+    'Caseloads (3 answers) and Transfer (1 answer)'
+    """
+    if column not in counts.columns:
+        raise ConfigError(f"the theme table has no column {column!r}")
+    top = counts.loc[counts[column] > 0].sort_values(column, ascending=False, kind="stable")
+    parts = []
+    for theme_id, record in zip(top.index[:n], top.head(n).to_dict("records"), strict=True):
+        count = int(record[column])
+        label = record.get(THEME_NAME, theme_id)
+        parts.append(f"{label} ({count} {noun[0] if count == 1 else noun[1]})")
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 # --------------------------------------------------------------- feedback
+def _require_kinds(df: pd.DataFrame) -> None:
+    """Counts must reconcile: a kind outside the schema is an error, not a silent drop."""
+    kinds = df[s.KIND].astype(object)
+    bad = df.loc[~kinds.isin(s.FEEDBACK_KINDS)]
+    if len(bad):
+        problems = [
+            Problem(
+                file="feedback",
+                row=None,
+                column=s.KIND,
+                value=None if pd.isna(value) else str(value),
+                reason=f"kind must be one of {', '.join(s.FEEDBACK_KINDS)} (feedback_id {fid})",
+            )
+            for fid, value in zip(
+                bad.get(s.FEEDBACK_ID, pd.Series(["?"] * len(bad))).tolist(),
+                bad[s.KIND].tolist(),
+                strict=True,
+            )
+        ]
+        raise DataError(problems, summary=f"feedback: {len(bad)} row(s) with an unknown kind")
+
+
 def summarise_feedback(
     df: pd.DataFrame, month: str | None = None, *, include_empty: bool = False
 ) -> pd.DataFrame:
@@ -378,7 +428,8 @@ def summarise_feedback(
 
     Index ``source`` in schema order (unknown sources after, sorted), then an
     ``All sources`` row; columns ``strength``, ``improvement``, ``total``.
-    Sources with no feedback are left out unless ``include_empty``.
+    Sources with no feedback are left out unless ``include_empty``; a missing
+    source is counted as "source not recorded", so every row is counted.
 
     >>> fb = pd.DataFrame({"audit_month": ["2020-09"] * 3,
     ...     "source": ["parent", "parent", "carer"],
@@ -387,11 +438,13 @@ def summarise_feedback(
     [2, 1, 3]
     """
     _require_columns(df, [s.AUDIT_MONTH, s.SOURCE, s.KIND], "feedback")
+    _require_kinds(df)
     rows = _in_month(df, month)
-    present = set(rows[s.SOURCE].dropna().tolist())
+    sources_seen = rows[s.SOURCE].astype(object).where(rows[s.SOURCE].notna(), NO_SOURCE)
+    present = set(sources_seen.tolist())
     sources = [src for src in s.FEEDBACK_SOURCES if include_empty or src in present]
     sources += sorted(present - set(s.FEEDBACK_SOURCES), key=_natural_key)
-    counts = pd.crosstab(rows[s.SOURCE], rows[s.KIND]) if len(rows) else pd.DataFrame()
+    counts = pd.crosstab(sources_seen, rows[s.KIND]) if len(rows) else pd.DataFrame()
     table = counts.reindex(index=sources, columns=list(s.FEEDBACK_KINDS), fill_value=0)
     table = table.fillna(0).astype("int64")
     table.loc[ALL_SOURCES] = table.sum(axis=0)
@@ -405,6 +458,7 @@ def summarise_feedback_by_month(df: pd.DataFrame) -> pd.DataFrame:
     """Feedback over time: index ``audit_month`` (in order), columns ``strength``,
     ``improvement``, ``total``. Only months with feedback appear."""
     _require_columns(df, [s.AUDIT_MONTH, s.KIND], "feedback")
+    _require_kinds(df)
     months = _months(df)
     counts = pd.crosstab(months, df[s.KIND]) if len(df) else pd.DataFrame()
     table = counts.reindex(

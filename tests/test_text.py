@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from auditlib import schema as s
-from auditlib.errors import ConfigError
+from auditlib.errors import ConfigError, DataError
 from auditlib.text import (
     DEFAULT_THEMES_FILE,
     RECURRING_NOTE,
@@ -15,6 +15,7 @@ from auditlib.text import (
     THEMES,
     count_themes,
     describe_months,
+    describe_top_themes,
     explode_themes,
     find_recurring_themes,
     format_quotes,
@@ -316,6 +317,22 @@ def test_summarise_feedback_by_source_and_kind():
     assert everything.loc["child/young person"].tolist() == [0, 0, 0]
 
 
+def test_summarise_feedback_counts_every_row():
+    df = _feedback()
+    df.loc[0, s.SOURCE] = None
+    table = summarise_feedback(df)
+    assert table.loc["source not recorded"].tolist() == [1, 0, 1]
+    assert table.loc["All sources", "total"] == len(df)
+    bad = _feedback()
+    bad.loc[2, s.KIND] = "Strength"
+    with pytest.raises(DataError, match="unknown kind") as caught:
+        summarise_feedback(bad)
+    assert caught.value.problems[0].value == "Strength"
+    assert "F3" in caught.value.problems[0].reason
+    with pytest.raises(DataError):
+        summarise_feedback_by_month(bad)
+
+
 def test_summarise_feedback_for_an_empty_month_is_all_zero():
     table = summarise_feedback(_feedback(), "2019-01")
     assert table.index.tolist() == ["All sources"]
@@ -342,6 +359,16 @@ def test_count_themes_by_kind_and_month(small):
     assert plain.columns.tolist() == ["total"]
     with_zero = count_themes(tagged, small, include_zero=True)
     assert with_zero.loc["partners", "total"] == 0
+
+
+def test_describe_top_themes(small):
+    tagged = tag_themes(_feedback(), small)
+    table = count_themes(tagged, small, by=s.KIND)
+    assert describe_top_themes(table) == (
+        "Communication (4 items), Caseloads (3 items) and Multi-agency (1 item)"
+    )
+    assert describe_top_themes(table, 1, column="strength") == "Caseloads (2 items)"
+    assert describe_top_themes(table.iloc[:0]) == ""
 
 
 def test_count_themes_ties_keep_dictionary_order(small):
@@ -634,3 +661,16 @@ def test_no_function_mutates_its_input(small):
     pd.testing.assert_frame_equal(feedback, fb_before)
     pd.testing.assert_frame_equal(reflections, rf_before)
     pd.testing.assert_frame_equal(tagged, tagged_before)
+
+
+def test_docstring_examples():
+    import doctest
+
+    import auditlib.recommendations
+    import auditlib.redaction
+    import auditlib.text
+
+    for module in (auditlib.text, auditlib.redaction, auditlib.recommendations):
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.attempted > 0
+        assert result.failed == 0, module.__name__
