@@ -145,9 +145,10 @@ def is_valid_nhs_number(digits: str) -> bool:
 
 # ----------------------------------------------------------------- phones
 # After the leading 0 (or +44) a UK number has 9 or 10 digits; separators
-# (space, dash, brackets) may sit between any two digits.
+# (space, dash, brackets) may sit between any two digits. An opening bracket is
+# only part of the number when it encloses the area code: "(01632) 960 001".
 _PHONE_RE = re.compile(
-    r"(?:(?<![\d+])\+44[\s-]?(?:\(0\)[\s-]?)?|(?<![\w+£])(?<!\d[.,])(?:\(0|0))"
+    r"(?:(?<![\d+])\+44[\s-]?(?:\(0\)[\s-]?)?|(?<![\w+£])(?<!\d[.,])(?:\(0(?=\d{2,5}\))|0))"
     r"(?:[\s\-()]{0,2}\d){9,10}"
     r"(?!\d)"
 )
@@ -336,7 +337,8 @@ _OUTWARD_CUE_RE = re.compile(
 _OUTWARD_AREA_RE = re.compile(r"(?<![\w-])(([A-Z]{1,2})\d[A-Z\d]?)(?=\s+area\b)")
 
 # ------------------------------------------------------------------- names
-_TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)"
+# Capitals too ("MRS SMITH"), except MS: "MS Teams" is software, not a person.
+_TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|MR|MRS|MISS|DR)"
 _NAME_WORD = r"(?:[A-Z][’'])?(?:Ma?c)?[A-Z][a-z]+(?:-(?:[A-Z][’'])?[A-Z][a-z]+)*"
 _CAPS_WORD = r"[A-Z]{2,}(?:-[A-Z]{2,})*"
 # Words that often follow a titled surname but are not part of it.

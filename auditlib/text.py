@@ -16,11 +16,16 @@ unless told otherwise; functions never change their input.
 Typical use in a notebook::
 
     themes = load_themes()
-    tagged = tag_themes(feedback, themes, denylist=names)
-    summarise_feedback(tagged, month)             # counts by source × kind
-    count_themes(tagged, themes, by="kind", month=month)
-    select_quotes(tagged, n=3, month=month)       # the quotes, redacted
-    recurring = find_recurring_themes(tagged, month, themes=themes)
+    tagged = tag_themes(feedback, themes, denylist=names)      # redacted + tagged
+    summarise_feedback(tagged, month)                          # source × kind counts
+    count_themes(tagged, themes, by="kind", month=month)       # theme × kind counts
+    quotes = select_quotes(tagged, n=3, month=month)           # redacted quotes
+    format_quotes(quotes, "strength")                          # Markdown bullets
+
+    said = tag_themes(reflections, themes, denylist=names)
+    recurring = find_recurring_themes(said, month, themes=themes, months=audited)
+    marked = mark_recurring(said, recurring)
+    format_reflections(group_reflections(marked, month))       # Markdown by question
 """
 
 from __future__ import annotations
