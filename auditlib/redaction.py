@@ -40,11 +40,13 @@ kind                          token                 what is found
                                                     "address", "lives in/at", "living
                                                     in/at/near", "resides in", "moved to", or
                                                     followed by "area"
-``name``                      ``[name]``            a title and a name (``Mr Smith``,
+``name``                      ``[name]``            a title (Mr, Mrs, Ms, Miss, Mx, Dr, Prof,
+                                                    with or without a full stop; MR, MRS,
+                                                    MISS, DR) and a name (``Mr Smith``,
                                                     ``Ms J. Brown``, ``Mrs O'Neil``,
                                                     ``Dr Patel``, ``Miss Jones-Smith``,
-                                                    ``Mr John Smith``); any name on the
-                                                    denylist (``names.txt``)
+                                                    ``Mr John Smith``, ``MRS SMITH``); any
+                                                    name on the denylist (``names.txt``)
 ============================  ====================  =========================================
 
 Decisions worth knowing (the report's methods section can quote them):
@@ -70,8 +72,10 @@ Decisions worth knowing (the report's methods section can quote them):
   repeat until nothing more is found, so redacting twice gives the same text as
   redacting once.
 * Missing values (``None``, ``NaN``, ``pd.NA``) are returned unchanged; any
-  other non-text value is redacted as ``str(value)``. Nothing here raises on
-  bad input.
+  other non-text value is redacted as ``str(value)``. :func:`redact_text`
+  never raises.
+* Over-redaction is preferred to a leak: "Dr Barnardo's" becomes "[name]'s",
+  "the M25 area" becomes "the [postcode] area".
 
 >>> redact_text("Call Mrs O'Neil on 07989 081145 or kasey@example.org.")
 'Call [name] on [phone] or [email].'
