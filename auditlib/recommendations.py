@@ -9,7 +9,7 @@ the high-priority practice recommendations and the practice standards::
         - text: All teams to review and reflect on the key learning identified for
             children that go missing and are vulnerable to exploitation and hidden crimes
           numbering: letters          # sub-items shown a., b., c. (default: bullets)
-          sub_items:
+          items:
             - Response and timeliness to children who go missing;
             - Timeliness and quality of CSE risk assessments…
       practice_standards:
@@ -17,7 +17,7 @@ the high-priority practice recommendations and the practice standards::
     2020-09:
       practice_standards:
         - text: Review and signpost practitioners to the following key resources.
-          sub_items:
+          items:
             - {text: Return Home Interviews, url: "https://example.org/rhi"}
             - CSE information on the Healthy Surrey website
         # Short form: a list straight after a text is that text's sub-items.
@@ -27,9 +27,10 @@ the high-priority practice recommendations and the practice standards::
 
 Rules: the months are ``YYYY-MM`` (quote them or not); the two sections are
 ``high_priority`` and ``practice_standards``, both optional; an item is a text,
-or a mapping with ``text`` and optionally ``sub_items`` (texts, or
-``{text, url}`` links) and ``numbering`` (``letters`` or ``bullets``); a list
-straight after a text item is that item's sub-items.
+or a mapping with ``text`` and optionally ``items`` — its sub-items: texts, or
+``{text, url}`` links (``sub_items`` is accepted as another name for
+``items``) — and ``numbering`` (``letters`` or ``bullets``); a list straight
+after a text item is that item's sub-items.
 
 **Repeats.** An item is *repeated* when an earlier month (either section) has
 an item with the same normalised text — lower case, curly quotes and dashes
@@ -64,6 +65,8 @@ SECTION_TITLES: Final = {
     HIGH_PRIORITY: "High-priority practice recommendations",
     PRACTICE_STANDARDS: "Recommendations and practice standards",
 }
+#: The keys that hold an item's sub-points ("items" is what auditlib.demo writes).
+_SUB_ITEM_KEYS: Final = ("items", "sub_items")
 LETTERS: Final = "letters"
 BULLETS: Final = "bullets"
 #: Normalised texts at least this similar (difflib ratio) count as the same recommendation.
@@ -165,12 +168,19 @@ def _parse_section(
             continue
         if isinstance(item, Mapping):
             text = item.get("text")
-            unknown = set(item) - {"text", "sub_items", "numbering"}
+            unknown = set(item) - {"text", *_SUB_ITEM_KEYS, "numbering"}
             numbering = item.get("numbering", BULLETS)
-            subs_raw = item.get("sub_items") or []
+            given = [key for key in _SUB_ITEM_KEYS if key in item]
+            subs_raw = (item.get(given[0]) if given else None) or []
             subs = [_parse_sub_item(v) for v in subs_raw] if isinstance(subs_raw, list) else [None]
             if not isinstance(text, str) or not text.strip():
                 problems.append(_problem(month, section, position, item, "the item has no 'text'"))
+            elif len(given) > 1:
+                problems.append(
+                    _problem(
+                        month, section, position, given, "use 'items' or 'sub_items', not both"
+                    )
+                )
             elif unknown:
                 problems.append(
                     _problem(month, section, position, sorted(unknown), "unknown keys in the item")
@@ -364,7 +374,7 @@ def format_recommendations(
 
     >>> recs = {"2020-08": {"high_priority": ["Hold supervision on time."]},
     ...         "2020-09": {"high_priority": ["Hold supervision on time.",
-    ...             {"text": "Review:", "numbering": "letters", "sub_items": ["missing", "CSE"]}]}}
+    ...             {"text": "Review:", "numbering": "letters", "items": ["missing", "CSE"]}]}}
     >>> print(format_recommendations(recommendations_for(recs, "2020-09")))
     1. Hold supervision on time. *(first recommended in August 2020)*
     2. Review:

@@ -34,8 +34,8 @@ kind                          token                 what is found
                                                     ``03.04.2020``, ``2020-04-03``,
                                                     ``3rd April 2020``, ``April 3, 2020``
 ``postcode``                  ``[postcode]``        full UK postcodes (``KT1 2EE``,
-                                                    ``kt12ee``) with a real postcode area; an
-                                                    outward code alone (``KT1``) only when
+                                                    ``kt12ee``) in a real postcode area (or
+                                                    ZZ, BF); an outward code alone (``KT1``) only when
                                                     clearly a postcode: after "postcode",
                                                     "address", "lives in/at", "living
                                                     in/at/near", "resides in", "moved to", or
@@ -199,135 +199,18 @@ def _is_plausible_date(text: str) -> bool:
 
 
 # --------------------------------------------------------------- postcodes
-#: The UK's postcode areas (Royal Mail), so ``XX1 2AB`` shapes outside them are left.
-POSTCODE_AREAS: Final = frozenset(
-    [
-        "AB",
-        "AL",
-        "B",
-        "BA",
-        "BB",
-        "BD",
-        "BH",
-        "BL",
-        "BN",
-        "BR",
-        "BS",
-        "BT",
-        "CA",
-        "CB",
-        "CF",
-        "CH",
-        "CM",
-        "CO",
-        "CR",
-        "CT",
-        "CV",
-        "CW",
-        "DA",
-        "DD",
-        "DE",
-        "DG",
-        "DH",
-        "DL",
-        "DN",
-        "DT",
-        "DY",
-        "E",
-        "EC",
-        "EH",
-        "EN",
-        "EX",
-        "FK",
-        "FY",
-        "G",
-        "GL",
-        "GU",
-        "GY",
-        "HA",
-        "HD",
-        "HG",
-        "HP",
-        "HR",
-        "HS",
-        "HU",
-        "HX",
-        "IG",
-        "IM",
-        "IP",
-        "IV",
-        "JE",
-        "KA",
-        "KT",
-        "KW",
-        "KY",
-        "L",
-        "LA",
-        "LD",
-        "LE",
-        "LL",
-        "LN",
-        "LS",
-        "LU",
-        "M",
-        "ME",
-        "MK",
-        "ML",
-        "N",
-        "NE",
-        "NG",
-        "NN",
-        "NP",
-        "NR",
-        "NW",
-        "OL",
-        "OX",
-        "PA",
-        "PE",
-        "PH",
-        "PL",
-        "PO",
-        "PR",
-        "RG",
-        "RH",
-        "RM",
-        "S",
-        "SA",
-        "SE",
-        "SG",
-        "SK",
-        "SL",
-        "SM",
-        "SN",
-        "SO",
-        "SP",
-        "SR",
-        "SS",
-        "ST",
-        "SW",
-        "SY",
-        "TA",
-        "TD",
-        "TF",
-        "TN",
-        "TQ",
-        "TR",
-        "TS",
-        "TW",
-        "UB",
-        "W",
-        "WA",
-        "WC",
-        "WD",
-        "WF",
-        "WN",
-        "WR",
-        "WS",
-        "WV",
-        "YO",
-        "ZE",
-    ]
-)
+# The UK's postcode areas (Royal Mail); plus ZZ, the NHS pseudo-postcodes
+# ("ZZ99 3CZ": no fixed abode), and BF (BFPO).
+_AREAS = """
+    AB AL B BA BB BD BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL DN
+    DT DY E EC EH EN EX FK FY G GL GU GY HA HD HG HP HR HS HU HX IG IM IP IV JE KA KT KW KY
+    L LA LD LE LL LN LS LU M ME MK ML N NE NG NN NP NR NW OL OX PA PE PH PL PO PR RG RH RM
+    S SA SE SG SK SL SM SN SO SP SR SS ST SW SY TA TD TF TN TQ TR TS TW UB W WA WC WD WF WN
+    WR WS WV YO ZE
+    ZZ BF
+"""
+#: Postcode areas: ``XX1 2AB`` shapes outside them are left alone.
+POSTCODE_AREAS: Final = frozenset(_AREAS.split())
 _OUTWARD = r"([A-Za-z]{1,2})\d[A-Za-z\d]?"
 _FULL_POSTCODE_RE = re.compile(rf"(?<![\w-]){_OUTWARD}\s?\d[A-Za-z]{{2}}(?![\w-])")
 _OUTWARD_CUE_RE = re.compile(

@@ -615,10 +615,15 @@ def find_recurring_themes(
     *,
     months: Iterable[str] | None = None,
     by: str | None = None,
+    min_mentions: int = 1,
     themes: Iterable[Theme] | None = None,
     labels: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Themes that recur: present in at least ``min_months`` of the last ``window`` audit months.
+
+    A theme is *present* in a month when at least ``min_mentions`` rows of that
+    month mention it (default 1); with many answers a month, ``min_mentions=2``
+    keeps the flag for what is said repeatedly rather than once.
 
     The window is ``month`` and the audit months before it: by default the
     months found in ``tagged``; pass ``months`` (e.g. the trend's audited
@@ -639,13 +644,15 @@ def find_recurring_themes(
             f"recurring themes need 1 ≤ min_months ≤ window; got window={window}, "
             f"min_months={min_months}"
         )
+    if min_mentions < 1:
+        raise ConfigError(f"recurring themes need min_mentions ≥ 1; got {min_mentions}")
     month = str(month)
     audit_months = {str(m) for m in (months if months is not None else _months(tagged))}
     in_window = sorted(m for m in audit_months | {month} if m <= month)[-window:]
     rows = tagged.loc[_months(tagged).isin(in_window)]
     if by is not None:
         _require_columns(rows, [by], "tagged table")
-    seen: dict[tuple[Any, str], set[str]] = {}
+    mentions: Counter[tuple[Any, str, str]] = Counter()
     for tags, row_month, group in zip(
         rows[THEMES].tolist(),
         _months(rows).tolist(),
@@ -653,6 +660,10 @@ def find_recurring_themes(
         strict=True,
     ):
         for theme_id in tags:
+            mentions[(group, theme_id, row_month)] += 1
+    seen: dict[tuple[Any, str], set[str]] = {}
+    for (group, theme_id, row_month), count in mentions.items():
+        if count >= min_mentions:
             seen.setdefault((group, theme_id), set()).add(row_month)
     themes = tuple(themes) if themes is not None else ()
     names = _theme_names(themes)

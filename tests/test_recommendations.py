@@ -40,7 +40,7 @@ SEED = yaml.safe_load(
     - Managers, Social Workers, CPC's and IRO's to ensure that planning and review for children is timely and that any drift or delay is responded to with a clear plan of how this will be managed and addressed.
     - text: "All teams to review and reflect on the key learning identified for children that go missing and are vulnerable to exploitation and hidden crimes:"
       numbering: letters
-      sub_items:
+      items:
         - Response and timeliness to children who go missing;
         - Timeliness and quality of CSE risk assessments, so that they are pertinent to the current risks, include a plan of intervention to reduce risks and evidence the child's and parent's contribution;
         - Risk assessments for children who are at risk from sexual harm both within and outside their homes and how we engage partner agencies to support the child, their family and us in the resulting plans.
@@ -198,6 +198,11 @@ def test_month_keys_may_be_dates_or_empty():
             {"2020-08": {"high_priority": [{"text": "x", "sub_items": [{"url": "u"}]}]}},
             "2020-08 / high_priority / item 1",
             "sub-items",
+        ),
+        (
+            {"2020-08": {"high_priority": [{"text": "x", "items": ["a"], "sub_items": ["b"]}]}},
+            "2020-08 / high_priority / item 1",
+            "not both",
         ),
         (
             {"2020-08": {"high_priority": [{"sub_items": ["a"]}]}},

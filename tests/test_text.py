@@ -601,6 +601,31 @@ def test_recurring_by_question(reflection_themes):
     assert "multi_agency" not in by_q["theme_id"].tolist()
 
 
+def test_recurring_min_mentions_counts_rows_per_month(reflection_themes):
+    rows = pd.DataFrame(
+        {
+            s.AUDIT_ID: [f"A{i}" for i in range(6)],
+            s.AUDIT_MONTH: ["2020-07", "2020-08", "2020-08", "2020-09", "2020-09", "2020-09"],
+            s.QUESTION: [2, 2, 2, 2, 2, 2],
+            s.TEXT: ["transfer", "transfer", "transfer", "transfer", "caseload", "caseload"],
+        }
+    )
+    tagged = tag_themes(rows, reflection_themes)
+    once = find_recurring_themes(tagged, "2020-09")
+    assert once["theme_id"].tolist() == ["transfer"]
+    assert once.loc[0, "months"] == ["2020-07", "2020-08", "2020-09"]
+    twice = find_recurring_themes(tagged, "2020-09", min_mentions=2)
+    # transfer is said twice only in August; caseloads twice only in September.
+    assert twice.empty
+    twice_in_one = find_recurring_themes(tagged, "2020-09", min_months=1, min_mentions=2)
+    assert twice_in_one[["theme_id", "months"]].values.tolist() == [
+        ["caseloads", ["2020-09"]],
+        ["transfer", ["2020-08"]],
+    ]
+    with pytest.raises(ConfigError, match="min_mentions"):
+        find_recurring_themes(tagged, "2020-09", min_mentions=0)
+
+
 @pytest.mark.parametrize(("window", "min_months"), [(0, 1), (3, 0), (2, 3)])
 def test_recurring_rejects_impossible_settings(reflection_themes, window, min_months):
     tagged = tag_themes(_reflections(), reflection_themes)
