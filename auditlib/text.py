@@ -632,10 +632,11 @@ def find_recurring_themes(
     a column (e.g. ``question``) instead of across the table.
 
     One row per recurring theme (and group): ``theme_id``, ``name``,
-    ``months`` (where it appeared in the window), ``n_months``,
-    ``in_report_month``, ``other_months`` and ``also_in`` — those other
-    months in words, e.g. "July and August 2020". Sorted by ``n_months``,
-    most first, then dictionary order.
+    ``months`` (where it appeared in the window), ``n_months``, ``mentions``
+    (rows mentioning it in the window), ``in_report_month``, ``other_months``
+    and ``also_in`` — those other months in words, e.g. "July and August
+    2020". Sorted by ``n_months``, then ``mentions``, most first, then
+    dictionary order; ``.head(k)`` keeps the k strongest.
     """
     _require_tagged(tagged)
     _require_columns(tagged, [s.AUDIT_MONTH], "tagged table")
@@ -680,6 +681,9 @@ def find_recurring_themes(
                 THEME_NAME: names.get(theme_id, theme_id),
                 "months": sorted(found),
                 "n_months": len(found),
+                "mentions": sum(
+                    n for (g, tid, _), n in mentions.items() if g == group and tid == theme_id
+                ),
                 "in_report_month": month in found,
                 "other_months": other,
                 "also_in": describe_months(other, labels),
@@ -691,6 +695,7 @@ def find_recurring_themes(
         THEME_NAME,
         "months",
         "n_months",
+        "mentions",
         "in_report_month",
         "other_months",
         "also_in",
@@ -699,6 +704,7 @@ def find_recurring_themes(
         key=lambda r: (
             _natural_key(r.get(by)) if by else (),
             -r["n_months"],
+            -r["mentions"],
             rank.get(r[THEME_ID], len(rank)),
             r[THEME_ID],
         )

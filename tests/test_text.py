@@ -550,6 +550,7 @@ def test_recurring_needs_min_months_in_the_window(reflection_themes):
     transfer = recurring.set_index("theme_id").loc["transfer"]
     assert transfer["months"] == ["2020-07", "2020-09"]
     assert transfer["n_months"] == 2
+    assert transfer["mentions"] == 2
     assert bool(transfer["in_report_month"])
     assert transfer["also_in"] == "July 2020"
     caseloads = recurring.set_index("theme_id").loc["caseloads"]
@@ -614,13 +615,22 @@ def test_recurring_min_mentions_counts_rows_per_month(reflection_themes):
     once = find_recurring_themes(tagged, "2020-09")
     assert once["theme_id"].tolist() == ["transfer"]
     assert once.loc[0, "months"] == ["2020-07", "2020-08", "2020-09"]
+    assert once.loc[0, "mentions"] == 4
+    # Same number of months: more mentions first, whatever the dictionary order.
+    both = find_recurring_themes(tagged, "2020-09", min_months=1, themes=reflection_themes)
+    assert both["theme_id"].tolist() == ["transfer", "caseloads"]
+    assert both["mentions"].tolist() == [4, 2]
+    assert find_recurring_themes(tagged, "2020-09", window=1, min_months=1)[
+        "theme_id"
+    ].tolist() == ["caseloads", "transfer"]
     twice = find_recurring_themes(tagged, "2020-09", min_mentions=2)
     # transfer is said twice only in August; caseloads twice only in September.
     assert twice.empty
     twice_in_one = find_recurring_themes(tagged, "2020-09", min_months=1, min_mentions=2)
-    assert twice_in_one[["theme_id", "months"]].values.tolist() == [
-        ["caseloads", ["2020-09"]],
-        ["transfer", ["2020-08"]],
+    # Mentions count every row in the window: transfer 4, caseloads 2.
+    assert twice_in_one[["theme_id", "months", "mentions"]].values.tolist() == [
+        ["transfer", ["2020-08"], 4],
+        ["caseloads", ["2020-09"], 2],
     ]
     with pytest.raises(ConfigError, match="min_mentions"):
         find_recurring_themes(tagged, "2020-09", min_mentions=0)
