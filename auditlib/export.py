@@ -185,6 +185,20 @@ def write_figures_json(figures: Mapping[str, Any], output_dir: str | os.PathLike
     return _write_text_atomically(Path(output_dir) / "figures.json", text + "\n")
 
 
+def warm_up() -> None:
+    """Build the exporter and compile its template now (about half a second, once per process)."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("## Warm-up")]
+    render_html(nb, title="warm-up", footer=ReportFooter(input_hash=""))
+
+
+def report_css() -> str:
+    """The report stylesheet, for pages (like the index) built without nbconvert."""
+    return (TEMPLATES_DIR / TEMPLATE_NAME / "static" / "report.css").read_text(encoding="utf-8")
+
+
 # ---------------------------------------------------------------- table of contents
 def add_toc(body: str) -> str:
     """Give every h2/h3 a unique id and put a table of contents before the first h2.
@@ -420,6 +434,7 @@ def _write_text_atomically(path: Path, text: str) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes files private; reports are for reading
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
