@@ -102,13 +102,14 @@ def render_table(
     df: Any,
     caption: str,
     *,
-    index: bool = True,
+    index: bool | None = None,
     numeric: Iterable[str] | None = None,
     note: str | None = None,
 ) -> str:
     """Build an accessible HTML table from a frame of display strings.
 
-    The index becomes row headers (``<th scope="row">``) unless ``index=False``;
+    The index becomes row headers (``<th scope="row">``) unless ``index=False``
+    (by default a plain 0, 1, 2… index is left out);
     column labels become ``<th scope="col">``. Columns whose values all read as
     numbers (``12``, ``45.3%``, ``12 (45%)``, ``[c]``) are right-aligned, or
     name them in ``numeric``. Values are shown as given: apply rounding and
@@ -122,6 +123,8 @@ def render_table(
     True
     """
     caption = _require_text(caption, "caption")
+    if index is None:
+        index = not _is_default_index(df.index)
     columns = [_label(c) for c in df.columns]
     values = [[_cell_text(v) for v in row] for row in df.itertuples(index=False, name=None)]
     wanted = set(numeric) if numeric is not None else None
@@ -167,7 +170,7 @@ def show_table(
     df: Any,
     caption: str,
     *,
-    index: bool = True,
+    index: bool | None = None,
     numeric: Iterable[str] | None = None,
     note: str | None = None,
 ) -> None:
@@ -176,6 +179,17 @@ def show_table(
 
     table = render_table(df, caption, index=index, numeric=numeric, note=note)
     display({"text/html": table, "text/plain": caption}, raw=True)
+
+
+def _is_default_index(index: Any) -> bool:
+    import pandas as pd
+
+    return (
+        isinstance(index, pd.RangeIndex)
+        and index.name is None
+        and index.start == 0
+        and index.step == 1
+    )
 
 
 def _label(value: Any) -> str:
