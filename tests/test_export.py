@@ -1,0 +1,341 @@
+"""auditlib.export: executed notebook → offline, code-free, accessible HTML.
+
+These tests build executed notebooks in memory (no kernel), with the same
+output bundles auditlib.display produces inside a kernel.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from auditlib import display as d
+from auditlib import export as e
+from auditlib.errors import ReportError
+from auditlib.paths import TEMPLATES_DIR
+
+FOOTER = e.ReportFooter(input_hash="0123abcd" * 8, contact="Audit Manager, Example Council")
+ALT = "Bar chart: 10 Good and 3 Inadequate audits in September 2020."
+
+
+def _display(data: dict, metadata: dict | None = None):
+    return new_output("display_data", data=data, metadata=metadata or {})
+
+
+def _figure_output(alt: str = ALT):
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.bar(["Good", "Inadequate"], [10, 3])
+    data, meta = d.render_figure(fig, alt=alt, caption="Completed audits, September 2020.")
+    plt.close(fig)
+    return _display(data, meta)
+
+
+def _code(source: str, outputs=(), tags=()):
+    cell = new_code_cell(source, outputs=list(outputs), execution_count=1)
+    if tags:
+        cell.metadata["tags"] = list(tags)
+    return cell
+
+
+def _notebook(*extra_cells):
+    table = pd.DataFrame(
+        {"Audits": ["10", "3"]}, index=pd.Index(["Good", "Inadequate"], name="Judgement")
+    )
+    nb = new_notebook()
+    nb.cells = [
+        new_markdown_cell("# Audit Highlights Report – September 2020"),
+        _code('report_month = "2020-09"', tags=["parameters"]),
+        _code('report_month = "2020-09"\ndata_dir = "/secret/path"', tags=["injected-parameters"]),
+        _code("import pandas as pd\nsource_sentinel_name = 1"),
+        _code(
+            "print('REMOVE-ME')",
+            [new_output("stream", name="stdout", text="REMOVE-ME\n")],
+            tags=["remove"],
+        ),
+        new_markdown_cell("## Headline\n\nCompliance is **80%**."),
+        _code(
+            "show_heading('Overall judgements')",
+            [
+                _display(d.render_heading("Overall judgements", 2)),
+                _display(
+                    {"text/html": d.render_table(table, caption="Judgements, September 2020")}
+                ),
+                new_output("stream", name="stderr", text="FutureWarning: STDERR-NOISE\n"),
+            ],
+        ),
+        _code(
+            "show_figure(fig, alt=...)",
+            [_display(d.render_heading("Trend", 3)), _figure_output()],
+        ),
+        _code(
+            "show_callout(...)",
+            [_display({"text/html": d.render_callout("Within normal variation.")})],
+        ),
+        new_markdown_cell("## Data quality and methods\n\nEvery row is accounted for."),
+        *extra_cells,
+    ]
+    return nb
+
+
+@pytest.fixture(scope="module")
+def page() -> str:
+    return e.render_html(
+        _notebook(),
+        title="Audit Highlights Report – September 2020 – Example Council",
+        footer=FOOTER,
+    )
+
+
+def _body(page: str) -> str:
+    return page.split("<body", 1)[1]
+
+
+def test_report_makes_no_network_request(page):
+    assert not re.search(r"<script\b[^>]*\bsrc\s*=", page, re.I)
+    assert not re.search(r"<link\b[^>]*href\s*=\s*[\"']?(https?:)?//", page, re.I)
+    assert not re.search(r"https?://[^\s\"')]+\.(?:js|css|woff2?|ttf)", page, re.I)
+    assert "@import" not in page
+    assert "<script" not in page  # no JavaScript at all
+    e.check_offline(page)  # and our own guard agrees
+
+
+def test_report_has_no_code_prompts_or_removed_cells(page):
+    body = _body(page)
+    assert "jp-InputArea" not in body
+    assert "jp-InputPrompt" not in body and "jp-OutputPrompt" not in body
+    assert "In&nbsp;[" not in body and "Out[" not in body
+    assert "source_sentinel_name" not in body and "import pandas" not in body
+    assert "/secret/path" not in body  # the injected-parameters cell is gone
+    assert "REMOVE-ME" not in body
+    assert "STDERR-NOISE" not in body
+    assert "Traceback" not in body
+
+
+def test_report_images_carry_the_alt_text_and_caption(page):
+    images = re.findall(r"<img\b[^>]*>", page)
+    assert len(images) == 1
+    assert f'alt="{ALT}"' in images[0]
+    assert e.DEFAULT_ALT not in page
+    assert "<figcaption>Completed audits, September 2020.</figcaption>" in page
+    assert images[0].count("data:image/png;base64,") == 1
+
+
+def test_report_has_language_title_skip_link_toc_and_footer(page):
+    assert '<html lang="en-GB">' in page
+    assert "<title>Audit Highlights Report – September 2020 – Example Council</title>" in page
+    assert '<a class="skip-link" href="#report-start">' in page
+    assert 'id="report-start"' in page
+    toc = re.search(r'<nav[^>]*class="report-toc".*?</nav>', page, re.S)
+    assert toc, "no table of contents"
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', toc.group(0))
+    assert [text for _, text in links] == [
+        "Headline",
+        "Overall judgements",
+        "Trend",
+        "Data quality and methods",
+    ]
+    for anchor, _ in links:
+        assert re.search(rf"<h[23][^>]* id=\"{re.escape(anchor)}\"", page), anchor
+    assert re.search(r'<h3 id="trend"', page)
+    footer = re.search(r"<footer.*?</footer>", page, re.S).group(0)
+    assert "auditlib " in footer and FOOTER.version in footer
+    assert FOOTER.input_hash in footer
+    assert "Audit Manager, Example Council" in footer
+    assert re.search(r"\d{1,2} \w+ \d{4} at \d{2}:\d{2}", footer)
+
+
+def test_report_has_print_styles_and_page_breaks_after_the_first_section(page):
+    assert "@media print" in page
+    assert re.search(r"nav\.report-toc[^{]*\{\s*display: none", page)
+    assert '<h2 id="headline">' in page  # the first section does not start a new page
+    assert re.search(
+        r'<h2 class="page-break" id="overall-judgements">|<h2 id="overall-judgements" class="page-break">',
+        page,
+    )
+
+
+def test_only_tables_and_the_skip_target_are_focusable(page):
+    body = _body(page)
+    assert re.findall(r'tabindex="([^"]+)"', body) == ["-1", "0"]
+
+
+def test_export_html_writes_the_file(tmp_path):
+    path = e.export_html(_notebook(), tmp_path / "r.html", title="T", footer=FOOTER)
+    assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert list(tmp_path.iterdir()) == [path]  # no temporary file left
+
+
+def test_export_refuses_an_error_output_and_names_the_cell(tmp_path):
+    error = new_output(
+        "error",
+        ename="ValueError",
+        evalue="no audits in \x1b[31m2020-09\x1b[0m",
+        traceback=["Traceback (most recent call last)", "..."],
+    )
+    nb = _notebook(_code("compute_shift(df)\nmore()", [error]))
+    with pytest.raises(ReportError) as info:
+        e.export_html(nb, tmp_path / "r.html", title="T", footer=FOOTER)
+    message = str(info.value)
+    # 11 cells in all, less papermill's injected-parameters cell: the analyst's 10th
+    assert "cell 10 " in message
+    assert 'section "Data quality and methods"' in message
+    assert "`compute_shift(df)`" in message
+    assert "ValueError: no audits in 2020-09" in message
+    assert "Traceback" not in message and "\x1b" not in message
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_export_refuses_a_printed_traceback(tmp_path):
+    printed = new_output(
+        "stream", name="stdout", text="Traceback (most recent call last):\n  File ..."
+    )
+    with pytest.raises(ReportError, match="traceback"):
+        e.export_html(
+            _notebook(_code("log()", [printed])), tmp_path / "r.html", title="T", footer=FOOTER
+        )
+
+
+@pytest.mark.parametrize("alt", [None, "", e.DEFAULT_ALT])
+def test_export_refuses_an_image_without_alt_text(tmp_path, alt):
+    output = _figure_output()
+    if alt is None:
+        del output.metadata["image/png"]["alt"]
+    else:
+        output.metadata["image/png"]["alt"] = alt
+    with pytest.raises(ReportError, match="no alt text"):
+        e.export_html(
+            _notebook(_code("plt.show()", [output])), tmp_path / "r.html", title="T", footer=FOOTER
+        )
+
+
+def test_errors_in_removed_cells_do_not_block_the_report(tmp_path):
+    error = new_output("error", ename="KeyError", evalue="x", traceback=[])
+    e.export_html(
+        _notebook(_code("x", [error], tags=["remove"])),
+        tmp_path / "r.html",
+        title="T",
+        footer=FOOTER,
+    )
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        '<script src="https://cdn.example/require.js"></script>',
+        '<script src=""></script>',
+        '<link rel="stylesheet" href="https://fonts.example/css">',
+        "<style>@import url(x.css);</style>",
+        '<style>body { background: url("//cdn.example/bg.png") }</style>',
+        '<img src="http://example.org/x.png" alt="x">',
+    ],
+)
+def test_check_offline_catches_network_requests(snippet):
+    with pytest.raises(ReportError, match="network"):
+        e.check_offline(f"<html><head>{snippet}</head></html>")
+
+
+def test_lab_css_links_no_web_fonts_or_stylesheets():
+    import jupyter_core.paths
+    from nbconvert.exporters.templateexporter import TemplateExporter  # noqa: F401
+
+    found = []
+    for base in jupyter_core.paths.jupyter_path("nbconvert", "templates", "lab", "static"):
+        for css in __import__("pathlib").Path(base).glob("*.css"):
+            text = css.read_text(encoding="utf-8")
+            found += re.findall(r"@import|@font-face|url\(\s*[\"']?(?:https?:)?//", text)
+    assert found == []
+
+
+def test_add_toc_makes_unique_ids_and_skips_h3_before_the_first_h2():
+    body = '<main id="main-content"><h1>T</h1><h3>Early</h3><h2>Notes</h2><h3 class="x">A &amp; B</h3><h2>Notes</h2></main>'
+    out = e.add_toc(body)
+    assert '<h2 id="notes">' in out and '<h2 id="notes-2" class="page-break">' in out
+    assert '<h3 id="a-b" class="x">' in out
+    nav = re.search(r"<nav.*</nav>", out, re.S).group(0)
+    assert re.findall(r'href="#([^"]+)"', nav) == ["notes", "a-b", "notes-2"]
+    assert "Early" not in nav
+    assert "A &amp; B" in nav
+    assert out.index("<nav") > out.index("</h1>") and out.index("<nav") < out.index(
+        '<h2 id="notes">'
+    )
+
+
+def test_add_toc_without_sections_still_places_the_skip_target():
+    out = e.add_toc('<main id="main-content"><p>Nothing</p></main>')
+    assert "<nav" not in out
+    assert '<main id="main-content"><div id="report-start" tabindex="-1"></div>' in out
+
+
+def test_describe_cell_counts_cells_as_the_analyst_sees_them():
+    nb = _notebook()
+    index = next(i for i, c in enumerate(nb.cells) if "show_figure" in c.source)
+    assert (
+        e.describe_cell(nb, index)
+        == 'cell 7 (section "Trend", first line `show_figure(fig, alt=...)`)'
+    )
+
+
+def test_write_figures_json_converts_numpy_and_nan(tmp_path):
+    path = e.write_figures_json(
+        {
+            "report_month": "2020-09",
+            "month": {"completed": np.int64(59), "pct": np.float64(0.1), "gap": float("nan")},
+            "labels": ("a", "b"),
+        },
+        tmp_path,
+    )
+    assert path == tmp_path / "figures.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data == {
+        "report_month": "2020-09",
+        "month": {"completed": 59, "pct": 0.1, "gap": None},
+        "labels": ["a", "b"],
+    }
+
+
+# ---------------------------------------------------------------- colour contrast
+def _luminance(hex_colour: str) -> float:
+    rgb = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def test_contrast_helper_matches_wcag_reference_values():
+    assert _contrast("#000000", "#ffffff") == pytest.approx(21.0)
+    assert _contrast("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)
+
+
+def test_report_colours_meet_wcag_aa():
+    css = (TEMPLATES_DIR / e.TEMPLATE_NAME / "static" / "report.css").read_text(encoding="utf-8")
+    colours = dict(re.findall(r"--report-([a-z-]+):\s*(#[0-9a-fA-F]{6})", css))
+    backgrounds = ["#ffffff", colours["panel"]]
+    for name in ("text", "muted", "link", "link-visited"):  # text: 4.5:1 (1.4.3)
+        for bg in backgrounds:
+            assert _contrast(colours[name], bg) >= 4.5, (name, bg)
+    for name in ("rule", "verdict", "note", "warning"):  # borders that carry meaning: 3:1 (1.4.11)
+        for bg in backgrounds:
+            assert _contrast(colours[name], bg) >= 3.0, (name, bg)
+    assert _contrast("#0b0c0c", colours["focus"]) >= 4.5  # focused link text on the focus colour
+
+
+def test_written_notebook_round_trips(tmp_path):
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(_notebook(), path)
+    e.export_html(path, tmp_path / "r.html", title="T", footer=FOOTER)
+    assert 'alt="' + ALT in (tmp_path / "r.html").read_text(encoding="utf-8")
