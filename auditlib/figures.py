@@ -90,7 +90,9 @@ def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
         "figures_version": FIGURES_VERSION,
         "report_month": report_month,
         "report_month_label": programme.label_for(report_month),
+        "month_label": programme.label_for(report_month),
         "organisation": programme.organisation,
+        "contact": programme.contact,
         "programme_name": programme.programme,
         "as_at": as_at.isoformat() if as_at else None,
         "programme": {

@@ -357,9 +357,9 @@ class MonthlyReport:
                 for measure, (labels, direction) in MEASURES.items():
                     sentence = vd.describe_proportion_comparison(
                         comparison.proportions[measure],
-                        measure,
-                        period=comparison.period,
-                        reference=comparison.reference,
+                        measure.removeprefix("% "),
+                        period=f"in {comparison.period}",
+                        reference=_reference_words(comparison.reference),
                         improvement=direction,
                     )
                     counts = [
@@ -370,8 +370,8 @@ class MonthlyReport:
                 if comparison.distribution is not None:
                     sentence = vd.describe_distribution_comparison(
                         comparison.distribution,
-                        period=comparison.period,
-                        reference=comparison.reference,
+                        period=f"in {comparison.period}",
+                        reference=_reference_words(comparison.reference),
                     )
                     lines.append("- " + sentence)
             blocks.append(Markdown("\n".join(lines)))
@@ -531,6 +531,194 @@ class MonthlyReport:
             blocks.append(Table(shown, f"Audit compliance by team, {self.label}"))
         return blocks
 
+    # -------------------------------------------------------------- 2 and 8. recommendations
+    def _recommendations(self) -> pd.DataFrame:
+        from auditlib.recommendations import recommendations_for
+
+        if "recs" not in self._cache:
+            self._cache["recs"] = recommendations_for(
+                self.data.recommendations, self.month, denylist=self.data.denylist
+            )
+        return self._cache["recs"]
+
+    def priority_blocks(self) -> list[Block]:
+        from auditlib.recommendations import format_recommendations
+
+        recs = self._recommendations()
+        high = recs.loc[recs["section"] == "high_priority"] if len(recs) else recs
+        if not len(high):
+            return []
+        return [
+            Heading(f"High-priority practice recommendations: {self.label}"),
+            Markdown(
+                "Auditing helps us know ourselves, learn from the best practice and find practice "
+                "that needs to improve; it matters only if it leads to real change for the children "
+                f"and families we support. The high-priority practice recommendations for {self.label} are:"
+            ),
+            Markdown(format_recommendations(high)),
+        ]
+
+    def recommendation_blocks(self) -> list[Block]:
+        from auditlib.recommendations import format_recommendations
+
+        recs = self._recommendations()
+        standards = recs.loc[recs["section"] == "practice_standards"] if len(recs) else recs
+        if not len(standards):
+            return []
+        repeats = int(standards["repeated"].sum())
+        intro = f"Recommendations and practice standards for {self.label}."
+        if repeats:
+            intro += (
+                f" {repeats} of the {len(standards)} repeat earlier months' recommendations "
+                "(marked with the month each first appeared): they are still to be achieved."
+            )
+        return [
+            Heading(f"Recommendations and practice standards: {self.label}"),
+            Markdown(intro),
+            Markdown(format_recommendations(standards)),
+        ]
+
+    # -------------------------------------------------------------- 6. feedback
+    def _themes(self):
+        from auditlib.paths import THEMES_FILE
+        from auditlib.text import load_themes
+
+        if "themes" not in self._cache:
+            custom = self.data.data_dir / "themes.yml"
+            self._cache["themes"] = load_themes(custom if custom.exists() else THEMES_FILE)
+        return self._cache["themes"]
+
+    def feedback_blocks(self) -> list[Block]:
+        from auditlib import text as tx
+
+        feedback = self.data.feedback
+        if feedback is None or not len(feedback):
+            return []
+        month_rows = feedback.loc[feedback[s.AUDIT_MONTH] == self.month]
+        if not len(month_rows):
+            return []
+        blocks: list[Block] = [
+            Heading("Parent, child, carer and partner agency feedback"),
+            Markdown(
+                "Seeking feedback from parents, carers, partners and children (where appropriate) is a "
+                "key part of quality-assuring frontline practice. It is shared with social workers and "
+                "their managers, to build on what works and learn from what needs to improve."
+            ),
+        ]
+        table = tx.summarise_feedback(feedback, self.month)
+        shown = dc.suppress_counts(
+            table.rename(
+                columns={
+                    "strength": "Strengths",
+                    "improvement": "Areas for improvement",
+                    "total": "completed",
+                }
+            ),
+            self.profile,
+            cells=["Strengths", "Areas for improvement"],
+        ).rename(columns={"completed": "Total"})
+        shown.index = pd.Index(
+            [str(i).capitalize() if i == i.lower() else str(i) for i in shown.index], name="Source"
+        )
+        blocks.append(Table(shown, f"Feedback received for audits of {self.label}, by source"))
+        quotes = tx.select_quotes(feedback, 3, month=self.month, denylist=self.data.denylist)
+        for kind, title in (
+            (s.STRENGTH, "Practice strengths"),
+            (s.IMPROVEMENT, "Areas for improvement"),
+        ):
+            text = tx.format_quotes(quotes, kind)
+            if text:
+                blocks.append(Heading(title, 3))
+                blocks.append(Markdown(text))
+        tagged = tx.tag_themes(feedback, self._themes(), denylist=self.data.denylist)
+        counts = tx.count_themes(tagged, self._themes(), by=s.KIND, month=self.month)
+        if len(counts):
+            blocks.append(Heading("Themes in this month's feedback", 3))
+            recurring = tx.find_recurring_themes(
+                tagged,
+                self.month,
+                months=self._audited_months(),
+                min_mentions=2,
+                themes=self._themes(),
+            )
+            rows = []
+            for theme_id, row in counts.iterrows():
+                again = recurring.loc[
+                    (recurring["theme_id"] == theme_id) & recurring["in_report_month"]
+                ]
+                rows.append(
+                    {
+                        "Theme": row.get("name", theme_id),
+                        "Strengths": self.count(int(row.get(s.STRENGTH, 0))),
+                        "Areas for improvement": self.count(int(row.get(s.IMPROVEMENT, 0))),
+                        "Recurring": f"Yes (also {again['also_in'].iloc[0]})"
+                        if len(again)
+                        else "No",
+                    }
+                )
+            blocks.append(
+                Table(
+                    pd.DataFrame(rows).set_index("Theme"),
+                    f"Themes in feedback for {self.label} (a comment can touch several themes)",
+                    note="Themes are tagged from the words of each comment with the theme dictionary "
+                    "(data/themes.yml). A theme is recurring when it appears in at least 2 of the "
+                    "last 3 audit months.",
+                )
+            )
+        return blocks
+
+    def _audited_months(self) -> list[str]:
+        trend = self.trend
+        return [mo for mo in trend.index if trend.at[mo, "state"] == m.AUDITED]
+
+    # -------------------------------------------------------------- 7. reflections
+    def reflection_blocks(self) -> list[Block]:
+        from auditlib import text as tx
+
+        reflections = self.data.reflections
+        if reflections is None or not (reflections[s.AUDIT_MONTH] == self.month).any():
+            return []
+        blocks: list[Block] = [
+            Heading("Social worker reflections"),
+            Markdown(
+                "Completing an audit includes meeting the social worker, and the auditor completes a "
+                "reflection sheet of four questions about practice. The answers below are grouped by "
+                "question; themes that recur across recent months are flagged."
+            ),
+        ]
+        tagged = tx.tag_themes(reflections, self._themes(), denylist=self.data.denylist)
+        recurring = tx.find_recurring_themes(
+            tagged,
+            self.month,
+            months=self._audited_months(),
+            by=s.QUESTION,
+            min_mentions=2,
+            themes=self._themes(),
+        )
+        this_month = tagged.loc[tagged[s.AUDIT_MONTH] == self.month]
+        for number, question in s.REFLECTION_QUESTIONS.items():
+            answers = this_month.loc[this_month[s.QUESTION] == number]
+            if not len(answers):
+                continue
+            blocks.append(Heading(question, 3))
+            found = (
+                recurring.loc[(recurring[s.QUESTION] == number) & recurring["in_report_month"]]
+                .sort_values(["mentions", "theme_id"], ascending=[False, True])
+                .head(2)
+            )
+            for _, row in found.iterrows():
+                blocks.append(
+                    Callout(
+                        f"{row['name']} is a recurring theme in answers to this question "
+                        f"(also in {row['also_in']}).",
+                        "note",
+                        "Recurring theme",
+                    )
+                )
+            texts = sorted(set(answers[s.TEXT].dropna()), key=lambda x: (-len(x), x))[:6]
+            blocks.append(Markdown("\n".join(f"- “{tx.escape_markdown(x)}”" for x in texts)))
+        return blocks
+
     # -------------------------------------------------------------- 9. data quality
     def data_quality_blocks(self) -> list[Block]:
         f = self.figures
@@ -588,6 +776,18 @@ class MonthlyReport:
     def show_judgements(self) -> None:
         show_blocks(self.judgement_blocks())
 
+    def show_priority_recommendations(self) -> None:
+        show_blocks(self.priority_blocks())
+
+    def show_feedback(self) -> None:
+        show_blocks(self.feedback_blocks())
+
+    def show_reflections(self) -> None:
+        show_blocks(self.reflection_blocks())
+
+    def show_recommendations(self) -> None:
+        show_blocks(self.recommendation_blocks())
+
     def show_shifts(self) -> None:
         show_blocks(self.shift_blocks())
 
@@ -617,6 +817,11 @@ test, which uses the order Outstanding > Good > Requires Improvement > Inadequat
 is its effect size (0 = no shift, ±1 = complete). "Significant" means p < 0.05."""
 
 _PERCENT = re.compile(r"\d+(?:\.\d+)?%")
+
+
+def _reference_words(reference: str) -> str:
+    """'the previous 12 months' → 'over the previous 12 months'; a month → 'in August 2020'."""
+    return f"over {reference}" if reference.startswith("the ") else f"in {reference}"
 
 
 def _join_words(items: list[str]) -> str:
