@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from auditlib.cli import command
-from auditlib.paths import DEMO_DATA_DIR
+from auditlib.paths import DEMO_DATA_DIR, OUTPUTS_DIR
 
 
 def _data_argument(parser: argparse.ArgumentParser) -> None:
@@ -105,3 +105,68 @@ def run_demo_data(args: argparse.Namespace) -> int:
         f"Wrote {len(files)} files to {args.out} (seed {args.seed}, scale {args.scale}, audits as {fmt})."
     )
     return 0
+
+
+def _report_arguments(parser: argparse.ArgumentParser) -> None:
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--month", metavar="YYYY-MM", help="the month to report on")
+    which.add_argument("--all", action="store_true", help="every month with audits")
+    _data_argument(parser)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=OUTPUTS_DIR,
+        metavar="DIR",
+        help="output folder (default: outputs/)",
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=None, metavar="N", help="months run in parallel (default: CPUs)"
+    )
+    parser.add_argument(
+        "--disclosure",
+        choices=("internal", "published"),
+        default=None,
+        help="disclosure profile (default: programme.yml's setting)",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+@command(
+    "report",
+    "Produce the Audit Highlights Report for one month (--month) or every month (--all).",
+    _report_arguments,
+)
+def run_report(args: argparse.Namespace) -> int:
+    from auditlib import metrics
+    from auditlib.errors import ReportError
+    from auditlib.figures import check_report_month
+    from auditlib.paths import NOTEBOOKS_DIR
+    from auditlib.pipeline import load_audit_data
+    from auditlib.programme import check_month
+    from auditlib.runner import run_months
+
+    # Check the data once, here, so a bad file is one plain message, not one per month.
+    data = load_audit_data(args.data)
+    if args.all:
+        months = metrics.audited_months(data.audits)
+        if not months:
+            raise ReportError(f"{args.data}: no month has any allocated audits")
+    else:
+        month = check_month(args.month, "--month")
+        check_report_month(data, month)
+        months = [month]
+    parameters = {"disclosure": args.disclosure} if args.disclosure else {}
+    summary = run_months(
+        months,
+        NOTEBOOKS_DIR / "monthly_highlights.ipynb",
+        args.data,
+        args.out,
+        parameters,
+        jobs=args.jobs,
+        progress=not args.no_progress,
+    )
+    print(summary.describe())
+    index = Path(args.out).resolve() / "index.html"
+    if summary.succeeded:
+        print(f"Reports: {index}")
+    return summary.exit_code

@@ -125,7 +125,9 @@ SHARE_PARTS: Final = {
 }
 #: Counts that are sums of some labels of a sibling group: key → (group key, labels).
 AGGREGATES: Final = {"good_or_better": ("judgements", s.GOOD_OR_BETTER)}
-NOT_COUNT_KEYS: Final = frozenset({"year", "seed", "scale", "decimals", "fragile_below"})
+NOT_COUNT_KEYS: Final = frozenset(
+    {"year", "seed", "scale", "decimals", "fragile_below", "figures_version"}
+)
 NOT_COUNT_SUFFIXES: Final = ("_year",)
 NOT_COUNT_SECTIONS: Final = frozenset({"data_quality", "disclosure"})
 #: The key :func:`apply_to_figures` adds, saying what was done.
@@ -808,6 +810,7 @@ class _Walk:
         values: dict[Hashable, int | None] = {}
         out: dict[Any, Any] = {}
         shares: list[str] = []
+        label_shares: list[str] = []
         groups: list[str] = []
         for key, value in figures.items():
             name = str(key)
@@ -826,6 +829,18 @@ class _Walk:
                 shares.append(key)
             elif isinstance(value, Mapping | list | tuple):
                 out[key] = self.value(value, name, at(key))
+            elif (
+                name in s.JUDGEMENT_LABELS
+                and isinstance(figures.get("judgements"), Mapping)
+                and (
+                    _is_number(value)
+                    or value is None
+                    or (isinstance(value, str) and value in SYMBOLS)
+                )
+            ):
+                # DESIGN §4: a trend entry states "% per judgement label" under the label
+                # itself — a share of its ``judgements`` count over ``completed``.
+                label_shares.append(key)
             elif _is_number(value) or (isinstance(value, str) and value in SYMBOLS):
                 if _is_count_key(name, figures):
                     values[key] = self.count_value(value, at(key))
@@ -848,7 +863,33 @@ class _Walk:
                 out[key] = self.shown(values, hidden, key)
         for key in shares:
             out[key] = self.share(figures, key, values, hidden, at)
+        for key in label_shares:
+            out[key] = self.share_of_cell(
+                figures[key], ("judgements", key), GROUP_TOTAL_KEY, values, hidden, at(key)
+            )
         return {key: out[key] for key in figures}  # keep the input's key order
+
+    def share_of_cell(
+        self,
+        pct: Any,
+        cell: Hashable,
+        denominator: str,
+        values: Mapping[Hashable, int | None],
+        hidden: Mapping[Hashable, str],
+        where: str,
+    ) -> Any:
+        """One share whose count is ``cell`` and whose denominator is ``denominator``."""
+        if cell not in values or denominator not in values:
+            raise ValueError(f"{where}: a share needs its count and its denominator beside it")
+        if self.profile.suppresses and (
+            pct == SUPPRESSED or cell in hidden or denominator in hidden
+        ):
+            self.suppressed.append(where)
+            return SUPPRESSED
+        n = values[denominator]
+        if self.profile.flags_fragile and n is not None and 0 < n < FRAGILE_BELOW:
+            self.fragile.append(where)
+        return _plain(pct)
 
     @staticmethod
     def shown(

@@ -76,16 +76,17 @@ def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
             "state": row["state"],
             "allocated": int(row["allocated"]),
             "completed": int(row["completed"]),
-            "counts": {label: int(row[label]) for label in s.JUDGEMENT_LABELS},
+            "judgements": {label: int(row[label]) for label in s.JUDGEMENT_LABELS},
         }
+        # DESIGN §4: % per judgement label, under the label (None for a paused month).
         for label in s.JUDGEMENT_LABELS:
             entry[label] = _pct(shares.at[month_key, label])
+        entry["good_or_better"] = int(row[s.OUTSTANDING] + row[s.GOOD])
         entry["good_or_better_pct"] = _pct(m.good_or_better_pct(trend.loc[[month_key]]).iloc[0])
         if row["state"] == m.PAUSED:
             entry["note"] = row["note"]
         trend_rows.append(entry)
 
-    change = m.month_on_month(trend, report_month)
     figures: dict[str, Any] = {
         "figures_version": FIGURES_VERSION,
         "report_month": report_month,
@@ -124,16 +125,12 @@ def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
             "reaudits_completed": month_re.completed,
             "reaudit_compliance_pct": month_re.compliance_pct,
             "judgements": {label: int(dist.at[label, "n"]) for label in s.JUDGEMENT_LABELS},
-            "judgement_pct": {label: _pct(dist.at[label, "pct"]) for label in s.JUDGEMENT_LABELS},
+            "judgements_pct": {label: _pct(dist.at[label, "pct"]) for label in s.JUDGEMENT_LABELS},
+            "good_or_better": int(dist.loc[list(s.GOOD_OR_BETTER), "n"].sum()),
             "good_or_better_pct": _pct(
                 dist.loc[list(s.GOOD_OR_BETTER), "pct"].sum() if dist["n"].sum() else None
             ),
-            "previous_month": change["previous_month"].iloc[0] if change is not None else None,
-            "change_pp": (
-                {label: _pct(change.at[label, "change_pp"]) for label in s.JUDGEMENT_LABELS}
-                if change is not None
-                else None
-            ),
+            "previous_month": m.previous_audited_month(trend, report_month),
         },
         "pauses": [
             {"from": p.start, "to": p.end, "reason": p.reason}
@@ -166,7 +163,7 @@ def trend_frame(figures: dict[str, Any]) -> pd.DataFrame:
                 "state": entry["state"],
                 "note": entry.get("note", ""),
                 "allocated": entry["allocated"],
-                **entry["counts"],
+                **entry["judgements"],
                 "completed": entry["completed"],
             }
         )

@@ -13,6 +13,7 @@ Every number in the narrative comes from the figures dict (what
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -163,6 +164,23 @@ class MonthlyReport:
 
         return write_figures_json(self.published_figures, output_dir)
 
+    # -------------------------------------------------------------- title
+    def title_blocks(self) -> list[Block]:
+        f = self.figures
+        as_at = dt.date.fromisoformat(f["as_at"]).strftime("%-d %B %Y") if f["as_at"] else None
+        profile = (
+            "Published version: counts of 1 to 5 are suppressed"
+            if self.profile.suppresses
+            else "Internal version: not for publication"
+        )
+        facts = [f["organisation"], f["programme_name"]]
+        if as_at:
+            facts.append(f"data as at {as_at}")
+        return [
+            Markdown(f"# Audit Highlights Report – {self.label}"),
+            Markdown(" · ".join(facts) + f"  \n*{profile}.*"),
+        ]
+
     # -------------------------------------------------------------- 1. headline
     def headline_blocks(self) -> list[Block]:
         f = self.figures
@@ -194,10 +212,8 @@ class MonthlyReport:
         paragraphs.append(month_text + ("; " + " and ".join(extras) if extras else "") + ".")
         for pause in f["pauses"]:
             span = _span_words(pause["from"], pause["to"])
-            reason = f" ({pause['reason']})" if pause["reason"] else ""
-            paragraphs.append(
-                f"The audit programme was paused {span}{reason}: no audits were allocated."
-            )
+            reason = f": {pause['reason'].rstrip('.')}" if pause["reason"] else ""
+            paragraphs.append(f"The audit programme was paused {span}{reason}.")
         blocks.append(Markdown("\n\n".join(paragraphs)))
         table = pd.DataFrame(
             {
@@ -246,7 +262,7 @@ class MonthlyReport:
         f = self.figures
         mo = f["month"]
         counts = mo["judgements"]
-        n = mo["completed_judged"] if "completed_judged" in mo else sum(counts.values())
+        n = sum(counts.values())
         first = format_month(self.data.programme.start_month)
         blocks: list[Block] = [Heading(f"Overall judgements – {first} to {self.label}")]
         if n == 0:
@@ -266,11 +282,9 @@ class MonthlyReport:
             if counts[s.NOT_RECORDED]:
                 sentence += f"; {self.pct(counts[s.NOT_RECORDED], n)} had no judgement recorded"
             sentence += "."
-            if mo.get("previous_month") and mo.get("change_pp"):
+            if mo.get("previous_month"):
                 prev = self.data.programme.label_for(mo["previous_month"])
-                sentence += " " + _change_sentence(
-                    mo["change_pp"], prev, self.profile, self._previous_counts()
-                )
+                sentence += " " + self._change_sentence(prev)
             blocks.append(Markdown(sentence))
             month_counts = m.count_judgements(self.data.audits, self.month).iloc[0]
             fig, alt = plot_month_split(month_counts, self.label)
@@ -303,7 +317,32 @@ class MonthlyReport:
         if not prev:
             return {}
         entry = next(t for t in self.figures["trend"] if t["month"] == prev)
-        return entry["counts"]
+        return entry["judgements"]
+
+    def _change_sentence(self, previous_label: str) -> str:
+        """'Compared with August 2020, Good or better rose by 10 percentage points and
+        Inadequate fell by 9 percentage points.' — or nothing under published disclosure
+        when a share rests on a suppressed count."""
+        from auditlib.rounding import round_half_up
+
+        mo = self.figures["month"]
+        prev = next(t for t in self.figures["trend"] if t["month"] == mo["previous_month"])
+        counts = [mo["good_or_better"], mo["judgements"][s.INADEQUATE], prev["good_or_better"]]
+        counts.append(prev["judgements"][s.INADEQUATE])
+        if self.profile.suppresses and any(dc.is_small(c) for c in counts):
+            return ""
+
+        def move(now: float | None, before: float | None, what: str) -> str:
+            now, before = now or 0.0, before or 0.0
+            points = round_half_up(abs(now - before))
+            if points == 0:
+                return f"{what} was unchanged"
+            unit = "percentage point" if points == 1 else "percentage points"
+            return f"{what} {'rose' if now > before else 'fell'} by {points} {unit}"
+
+        good = move(mo["good_or_better_pct"], prev["good_or_better_pct"], "Good or better")
+        inad = move(mo["judgements_pct"][s.INADEQUATE], prev[s.INADEQUATE], "Inadequate")
+        return f"Compared with {previous_label}, {good} and {inad}."
 
     # -------------------------------------------------------------- 4. judgement shifts
     @property
@@ -770,6 +809,9 @@ class MonthlyReport:
         return blocks
 
     # -------------------------------------------------------------- display
+    def show_title(self) -> None:
+        show_blocks(self.title_blocks())
+
     def show_headline(self) -> None:
         show_blocks(self.headline_blocks())
 
@@ -848,30 +890,3 @@ def _span_words(first: str, last: str) -> str:
     if a[1] == b[1]:
         return f"from {a[0]} to {b[0]} {b[1]}"
     return f"from {' '.join(a)} to {' '.join(b)}"
-
-
-def _change_sentence(
-    change_pp: dict[str, float | None],
-    previous_label: str,
-    profile: dc.DisclosureProfile,
-    previous: dict[str, int],
-) -> str:
-    """'Inadequate fell by 8 percentage points from August 2020.' — or nothing under published
-    disclosure when a share rests on a suppressed count."""
-    from auditlib.rounding import round_half_up
-
-    inad = change_pp.get(s.INADEQUATE)
-    good = (change_pp.get(s.OUTSTANDING) or 0) + (change_pp.get(s.GOOD) or 0)
-    if inad is None:
-        return ""
-    if profile.suppresses and any(dc.is_small(previous.get(k, 0)) for k in (s.INADEQUATE, s.GOOD)):
-        return ""
-
-    def move(value: float, what: str) -> str:
-        points = round_half_up(abs(value))
-        if points == 0:
-            return f"{what} was unchanged"
-        unit = "percentage point" if points == 1 else "percentage points"
-        return f"{what} {'rose' if value > 0 else 'fell'} by {points:g} {unit}"
-
-    return f"Compared with {previous_label}, {move(good, 'Good or better')} and {move(inad, 'Inadequate')}."

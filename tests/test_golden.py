@@ -20,7 +20,9 @@ from auditlib.pipeline import load_audit_data
 from auditlib.recommendations import recommendations_for
 from auditlib.rounding import round_half_up
 
-REFERENCE = yaml.safe_load((Path(__file__).resolve().parents[1] / "data" / "seed_figures.yml").read_text())
+REFERENCE = yaml.safe_load(
+    (Path(__file__).resolve().parents[1] / "data" / "seed_figures.yml").read_text()
+)
 FIGURES = [f for f in REFERENCE["figures"] if not f.get("narrative")]
 
 
@@ -51,7 +53,9 @@ def library_value(key: str) -> Any:
         return round_half_up(entry[what])
     if key == "pause.resumed_month":
         last_pause = max(p["to"] for p in f["pauses"] if p["from"] <= "2020-03" <= p["to"])
-        return next(t["month"] for t in f["trend"] if t["month"] > last_pause and t["state"] == "audited")
+        return next(
+            t["month"] for t in f["trend"] if t["month"] > last_pause and t["state"] == "audited"
+        )
     if key == "reflections.questions":
         return int(data().reflections["question"].nunique())
     if parts[0] == "recommendations":
@@ -71,7 +75,11 @@ def test_seed_figure_reproduced_as_published(figure):
 def test_headline_figures_are_the_seed_introduction():
     p = figures()["programme"]
     assert (p["allocated"], p["completed"], round_half_up(p["compliance_pct"])) == (1632, 1298, 80)
-    assert (p["reaudits_allocated"], p["reaudits_completed"], round_half_up(p["reaudit_compliance_pct"])) == (
+    assert (
+        p["reaudits_allocated"],
+        p["reaudits_completed"],
+        round_half_up(p["reaudit_compliance_pct"]),
+    ) == (
         456,
         361,
         79,
@@ -81,7 +89,8 @@ def test_headline_figures_are_the_seed_introduction():
 def test_months_that_do_not_sum_to_100_are_reproduced_as_published():
     trend = {t["month"]: t for t in figures()["trend"]}
     shown = lambda month: sum(  # noqa: E731
-        round_half_up(trend[month][label]) for label in ("Good", "Requires Improvement", "Inadequate")
+        round_half_up(trend[month][label])
+        for label in ("Good", "Requires Improvement", "Inadequate")
     )
     assert shown("2018-11") == 81
     assert shown("2019-11") == 90
