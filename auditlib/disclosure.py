@@ -538,6 +538,7 @@ def display_share_table(
     total_col: str = TOTAL_COLUMN,
     cells: Sequence[str] | None = None,
     n_header: str = "Completed audits",
+    hidden: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """A table for the reader: "count (percentage)" per label, and the number of audits.
 
@@ -547,6 +548,10 @@ def display_share_table(
     fewer than 10 audits is flagged, "3 (43% [low])". A paused month reads ``[z]``
     throughout; a month with no audits shows its zeros without percentages.
     The index becomes ``month_label`` (named "Month") when the table has one.
+    ``hidden`` (True where suppressed, with a row for every row and a column for the
+    cells and ``total_col``) replaces the mask this function would compute: pass the
+    mask figures.json was protected with, so the table and figures.json hide the same
+    counts and one cannot be used to work out the other's hidden numbers.
 
     >>> t = pd.DataFrame({"Good": [4, 18], "Inadequate": [3, 6], "completed": [7, 24]},
     ...     index=["A", "B"])
@@ -559,6 +564,16 @@ def display_share_table(
     mask = suppression_mask(
         counts, profile, total_row=total_row, total_col=total_col, cells=cells, other_counts=[]
     )
+    if hidden is not None:
+        missing = counts.index.difference(hidden.index)
+        if len(missing) or not set(mask.columns) <= set(hidden.columns):
+            raise ValueError("the hidden mask must have every row and count column of the table")
+        given = hidden.loc[counts.index, list(mask.columns)].astype(bool).to_numpy(copy=True)
+        # Whatever the caller's mask says, a count of 1 to 5 is never shown.
+        given |= (mask.to_numpy() == PRIMARY) & profile.suppresses
+        mask = pd.DataFrame(
+            np.where(given, SECONDARY, SHOWN), index=mask.index, columns=mask.columns
+        )
     body = [c for c in mask.columns if c != total_col]
     paused = _paused_rows(counts)
     values = counts[[*body, total_col]].to_numpy(dtype=object)

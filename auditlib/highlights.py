@@ -8,7 +8,11 @@ and a section with nothing to say returns no blocks at all, so the report
 never shows an empty heading or placeholder text.
 
 Every number in the narrative comes from the figures dict (what
-``figures.json`` holds) and passes through the disclosure profile.
+``figures.json`` holds) and passes through the disclosure profile. Under the
+``published`` profile each month's judgement figures are hidden exactly where
+figures.json hides them (:attr:`MonthlyReport.hidden_trend`): the trend table,
+the charts and the sentences all follow that one mask, so no output can be used
+to work out a number another one suppresses.
 """
 
 from __future__ import annotations
@@ -149,6 +153,64 @@ class MonthlyReport:
         return dc.format_pct(k, n, self.profile)
 
     @property
+    def hidden_trend(self) -> pd.DataFrame:
+        """Which judgement figures of each trend month the report hides (True = suppressed).
+
+        Indexed like :attr:`trend`; columns: the judgement labels, ``completed`` and
+        ``good_or_better``. Read from the protected figures (what figures.json holds), so
+        every table, chart and sentence hides exactly what figures.json hides. All False
+        under the ``internal`` profile.
+        """
+        if "hidden" not in self._cache:
+            columns = [*s.JUDGEMENT_LABELS, s.COMPLETED, GOOD_OR_BETTER]
+            hidden = pd.DataFrame(False, index=self.trend.index, columns=columns)
+            if self.profile.suppresses:
+                published = self.published_figures
+                entries = {e["month"]: e for e in published["trend"]}
+                for month in hidden.index:
+                    entry = entries.get(month)
+                    if entry is None:
+                        continue
+                    values = dict(entry.get("judgements") or {})
+                    values[s.COMPLETED] = entry.get(s.COMPLETED)
+                    values[GOOD_OR_BETTER] = entry.get(GOOD_OR_BETTER)
+                    if month == self.month:
+                        # The month's own section of figures.json must agree too.
+                        mo = published["month"]
+                        for label, value in mo["judgements"].items():
+                            values[label] = (
+                                dc.SUPPRESSED if value == dc.SUPPRESSED else values[label]
+                            )
+                        for key in (s.COMPLETED, GOOD_OR_BETTER):
+                            if mo.get(key) == dc.SUPPRESSED:
+                                values[key] = dc.SUPPRESSED
+                    for column in columns:
+                        hidden.at[month, column] = values.get(column) == dc.SUPPRESSED
+                hidden.loc[hidden[s.COMPLETED], columns] = True
+            self._cache["hidden"] = hidden
+        return self._cache["hidden"]
+
+    def share(self, month: str, what: str) -> str:
+        """A judgement's share (or ``good_or_better``'s) of a trend month, as the report shows it.
+
+        ``[c]`` wherever figures.json hides the count or its total.
+        """
+        row = self.trend.loc[month]
+        hidden = self.hidden_trend.loc[month]
+        if hidden[what] or hidden[s.COMPLETED]:
+            return dc.SUPPRESSED
+        k = row[s.OUTSTANDING] + row[s.GOOD] if what == GOOD_OR_BETTER else row[what]
+        return self.pct(int(k), int(row[s.COMPLETED]))
+
+    def _measure_hidden(self, month: str | None, labels: Iterable[str]) -> bool:
+        """Is a measure (Good or better, or Inadequate) of a trend month suppressed?"""
+        if month is None or month not in self.hidden_trend.index:
+            return False
+        labels = tuple(labels)
+        column = GOOD_OR_BETTER if labels == tuple(s.GOOD_OR_BETTER) else labels[0]
+        return bool(self.hidden_trend.at[month, column])
+
+    @property
     def trend(self) -> pd.DataFrame:
         if "trend" not in self._cache:
             self._cache["trend"] = m.judgement_trend(
@@ -272,36 +334,44 @@ class MonthlyReport:
                 )
             )
         else:
-            good = counts[s.OUTSTANDING] + counts[s.GOOD]
+            total = (
+                dc.SUPPRESSED if self.hidden_trend.at[self.month, s.COMPLETED] else self.count(n)
+            )
             sentence = (
-                f"Of the {self.count(n)} audits completed for {self.label}, "
-                f"{self.pct(good, n)} were judged Good or better, "
-                f"{self.pct(counts[s.REQUIRES_IMPROVEMENT], n)} Requires Improvement and "
-                f"{self.pct(counts[s.INADEQUATE], n)} Inadequate"
+                f"Of the {total} audits completed for {self.label}, "
+                f"{self.share(self.month, GOOD_OR_BETTER)} were judged Good or better, "
+                f"{self.share(self.month, s.REQUIRES_IMPROVEMENT)} Requires Improvement and "
+                f"{self.share(self.month, s.INADEQUATE)} Inadequate"
             )
             if counts[s.NOT_RECORDED]:
-                sentence += f"; {self.pct(counts[s.NOT_RECORDED], n)} had no judgement recorded"
+                sentence += f"; {self.share(self.month, s.NOT_RECORDED)} had no judgement recorded"
             sentence += "."
             if mo.get("previous_month"):
                 prev = self.data.programme.label_for(mo["previous_month"])
                 sentence += " " + self._change_sentence(prev)
             blocks.append(Markdown(sentence))
             month_counts = m.count_judgements(self.data.audits, self.month).iloc[0]
-            fig, alt = plot_month_split(month_counts, self.label)
+            fig, alt = plot_month_split(
+                month_counts, self.label, suppress=self.hidden_trend.loc[self.month]
+            )
             blocks.append(
                 Figure(
                     fig, alt, f"Overall judgements, {self.label} (final judgement after moderation)"
                 )
             )
         fig, alt = plot_judgement_trend(
-            self.trend, title=f"Overall judgements by month, {first} to {self.label}"
+            self.trend,
+            title=f"Overall judgements by month, {first} to {self.label}",
+            suppress=self.hidden_trend,
         )
         blocks.append(
             Figure(
                 fig, alt, "Each bar is 100% of the month's completed audits; n is above each bar."
             )
         )
-        table = dc.display_share_table(self.trend, self.profile, cells=list(s.JUDGEMENT_LABELS))
+        table = dc.display_share_table(
+            self.trend, self.profile, cells=list(s.JUDGEMENT_LABELS), hidden=self.hidden_trend
+        )
         blocks.append(
             Table(
                 table,
@@ -311,13 +381,6 @@ class MonthlyReport:
             )
         )
         return blocks
-
-    def _previous_counts(self) -> dict[str, int]:
-        prev = self.figures["month"].get("previous_month")
-        if not prev:
-            return {}
-        entry = next(t for t in self.figures["trend"] if t["month"] == prev)
-        return entry["judgements"]
 
     def _change_sentence(self, previous_label: str) -> str:
         """'Compared with August 2020, Good or better rose by 10 percentage points and
@@ -329,7 +392,12 @@ class MonthlyReport:
         prev = next(t for t in self.figures["trend"] if t["month"] == mo["previous_month"])
         counts = [mo["good_or_better"], mo["judgements"][s.INADEQUATE], prev["good_or_better"]]
         counts.append(prev["judgements"][s.INADEQUATE])
-        if self.profile.suppresses and any(dc.is_small(c) for c in counts):
+        hidden = [
+            self._measure_hidden(month, labels)
+            for month in (self.month, mo["previous_month"])
+            for labels in (s.GOOD_OR_BETTER, (s.INADEQUATE,))
+        ]
+        if self.profile.suppresses and (any(hidden) or any(dc.is_small(c) for c in counts)):
             return ""
 
         def move(now: float | None, before: float | None, what: str) -> str:
@@ -374,18 +442,29 @@ class MonthlyReport:
                 "below the average, signal a real change; anything else is normal variation."
             ),
         ]
-        month_counts = self.figures["month"]["judgements"]
         for measure, (labels, _direction) in MEASURES.items():
             chart = result.spc[measure]
-            k = sum(month_counts[label] for label in labels)
             verdict = vd.describe_spc(chart, measure, latest_label=self.label)
             blocks.append(Heading(measure, 3))
-            blocks.append(Callout(self._disclose(verdict, [k]), "verdict", f"{measure}: verdict"))
-            fig, alt = plot_spc(chart, measure=measure, latest_label=self.label)
-            if not self._small(k):
-                blocks.append(Figure(fig, alt, f"{measure} by month (SPC chart)"))
-            else:
-                _close(fig)
+            hidden_now = self._measure_hidden(self.month, labels)
+            blocks.append(
+                Callout(self._disclose(verdict, hidden_now), "verdict", f"{measure}: verdict")
+            )
+            # Months whose measure figures.json hides are not drawn (they are marked [c]).
+            suppress = pd.Series(
+                {month: self._measure_hidden(month, labels) for month in self.trend.index}
+            )
+            fig, alt = plot_spc(
+                chart,
+                measure=measure,
+                latest_label=self.label,
+                suppress=suppress if self.profile.suppresses else None,
+            )
+            blocks.append(Figure(fig, alt, f"{measure} by month (SPC chart)"))
+        references = {
+            id(result.vs_previous): [m.previous_audited_month(self.trend, self.month)],
+            id(result.vs_year): self._year_months(),
+        }
         comparisons = [
             c for c in (result.vs_previous, result.vs_year) if c is not None and c.proportions
         ]
@@ -393,6 +472,7 @@ class MonthlyReport:
             blocks.append(Heading(f"{self.label} against earlier months", 3))
             lines = []
             for comparison in comparisons:
+                reference_months = references.get(id(comparison), [])
                 for measure, (labels, direction) in MEASURES.items():
                     sentence = vd.describe_proportion_comparison(
                         comparison.proportions[measure],
@@ -405,7 +485,12 @@ class MonthlyReport:
                         int(comparison.a[list(labels)].sum()),
                         int(comparison.b[list(labels)].sum()),
                     ]
-                    lines.append("- " + self._disclose(sentence, counts))
+                    # A pooled share would reveal the one hidden month in it by subtraction.
+                    hidden = self._measure_hidden(self.month, labels) or any(
+                        self._measure_hidden(month, labels) for month in reference_months
+                    )
+                    hidden = hidden or any(dc.is_small(c) for c in counts)
+                    lines.append("- " + self._disclose(sentence, hidden))
                 if comparison.distribution is not None:
                     sentence = vd.describe_distribution_comparison(
                         comparison.distribution,
@@ -420,7 +505,10 @@ class MonthlyReport:
             blocks.append(Heading("Re-audits: did practice improve?", 3))
             sentence = vd.describe_reaudit_shift(shift)
             small = [shift.n_improved, shift.n_same, shift.n_declined]
-            blocks.append(Callout(self._disclose(sentence, small), "verdict", "Re-audits: verdict"))
+            hidden = any(dc.is_small(int(c)) for c in small)
+            blocks.append(
+                Callout(self._disclose(sentence, hidden), "verdict", "Re-audits: verdict")
+            )
             if not self.profile.suppresses:
                 fig, alt = plot_reaudit_heatmap(shift)
                 blocks.append(
@@ -447,13 +535,17 @@ class MonthlyReport:
             blocks.append(Markdown(vd.describe_kappa(result.kappa)))
         return blocks
 
-    def _small(self, k: int) -> bool:
-        return self.profile.suppresses and dc.is_small(int(k))
+    def _year_months(self) -> list[str]:
+        """The audited months of the 12 before the report month (the pooled reference)."""
+        from auditlib.shifts import previous_months
 
-    def _disclose(self, sentence: str, counts: Iterable[int]) -> str:
-        """Under ``published``, a sentence whose shares rest on a count of 1–5 loses its percentages."""
-        if self.profile.suppresses and any(dc.is_small(int(c)) for c in counts):
-            return _PERCENT.sub(dc.SUPPRESSED, sentence)
+        return [mo for mo in previous_months(self.month, 12) if mo in self._audited_months()]
+
+    def _disclose(self, sentence: str, hidden: bool) -> str:
+        """Under ``published``, a sentence resting on a suppressed figure loses its
+        percentages and any difference in percentage points."""
+        if self.profile.suppresses and hidden:
+            return _POINTS.sub(dc.SUPPRESSED, _PERCENT.sub(dc.SUPPRESSED, sentence))
         return sentence
 
     # -------------------------------------------------------------- 5. practice themes
@@ -466,11 +558,10 @@ class MonthlyReport:
         n = sum(counts.values())
         prev = f["month"].get("previous_month")
         if n:
-            sentence = f"{self.pct(counts[s.INADEQUATE], n)} of cases audited in {self.label}"
+            sentence = f"{self.share(self.month, s.INADEQUATE)} of cases audited in {self.label}"
             if prev:
-                pc = self._previous_counts()
                 sentence += (
-                    f" and {self.pct(pc[s.INADEQUATE], sum(pc.values()))} in "
+                    f" and {self.share(prev, s.INADEQUATE)} in "
                     f"{self.data.programme.label_for(prev)}"
                 )
             blocks.append(Markdown(sentence + " were judged Inadequate."))
@@ -482,13 +573,16 @@ class MonthlyReport:
         cohorts = cohorts.loc[cohorts["completed"] > 0]
         if len(cohorts):
             blocks.append(Heading("Judgements by cohort", 3))
+            hidden = self._group_mask(cohorts)
             fig, alt = plot_judgements_by_group(
-                cohorts, f"Overall judgements by cohort, {self.label}"
+                cohorts, f"Overall judgements by cohort, {self.label}", suppress=hidden
             )
             blocks.append(Figure(fig, alt, "An audit can be in more than one cohort."))
             blocks.append(
                 Table(
-                    dc.display_share_table(cohorts, self.profile, cells=list(s.JUDGEMENT_LABELS)),
+                    dc.display_share_table(
+                        cohorts, self.profile, cells=list(s.JUDGEMENT_LABELS), hidden=hidden
+                    ),
                     f"Overall judgements by cohort, {self.label}: completed audits (% of the cohort)",
                 )
             )
@@ -496,16 +590,28 @@ class MonthlyReport:
         domains = domains.loc[domains["completed"] > 0]
         if len(domains):
             blocks.append(Heading("Judgements by practice domain", 3))
-            fig, alt = plot_judgements_by_group(domains, f"Domain judgements, {self.label}")
+            hidden = self._group_mask(domains)
+            fig, alt = plot_judgements_by_group(
+                domains, f"Domain judgements, {self.label}", suppress=hidden
+            )
             blocks.append(Figure(fig, alt, "Each completed audit grades each domain of practice."))
             blocks.append(
                 Table(
-                    dc.display_share_table(domains, self.profile, cells=list(s.JUDGEMENT_LABELS)),
+                    dc.display_share_table(
+                        domains, self.profile, cells=list(s.JUDGEMENT_LABELS), hidden=hidden
+                    ),
                     f"Domain judgements, {self.label}: completed audits (% of audits)",
                 )
             )
         blocks.extend(self._team_blocks())
         return blocks
+
+    def _group_mask(self, table: pd.DataFrame) -> pd.DataFrame:
+        """The one suppression mask a group table and its chart share (True = hidden)."""
+        mask = dc.suppression_mask(
+            table, self.profile, cells=list(s.JUDGEMENT_LABELS), other_counts=[]
+        )
+        return mask != dc.SHOWN
 
     def _team_blocks(self) -> list[Block]:
         from auditlib import stats as st
@@ -528,11 +634,16 @@ class MonthlyReport:
         result = st.compute_funnel(
             teams, list(s.GOOD_OR_BETTER), "completed", overdispersion="multiplicative"
         )
-        blocks.append(
-            Markdown(
-                vd.describe_funnel(result, "% Good or better", unit_noun="team", improvement="up")
-            )
+        named = result.units.loc[result.units["outside_998"].astype(bool)]
+        # A team named with "2% of 90" (or "98% of 90") states a count of 1 to 5.
+        small = any(
+            dc.is_small(int(k)) or dc.is_small(int(n) - int(k))
+            for k, n in zip(named["k"], named["n"], strict=True)
         )
+        funnel_text = vd.describe_funnel(
+            result, "% Good or better", unit_noun="team", improvement="up"
+        )
+        blocks.append(Markdown(self._disclose(funnel_text, small)))
         if not self.profile.suppresses:
             fig, alt = plot_funnel(
                 result, measure="% Good or better", unit_noun="team", improvement="up"
@@ -552,23 +663,61 @@ class MonthlyReport:
             m.default_as_at(self.data.audits, self.data.programme),
         )
         if len(compliance):
-            shown = pd.DataFrame(
-                {
-                    "Allocated": [self.count(v) for v in compliance["allocated"]],
-                    "Completed": [self.count(v) for v in compliance["completed"]],
-                    "Compliance": [
-                        self.pct(c, a)
-                        for c, a in zip(
-                            compliance["completed"], compliance["allocated"], strict=True
-                        )
-                    ],
-                    "Outstanding": [self.count(v) for v in compliance["outstanding"]],
-                    "Overdue": [self.count(v) for v in compliance["overdue"]],
-                },
-                index=pd.Index(compliance.index, name="Team"),
+            blocks.append(
+                Table(
+                    self._team_compliance_table(compliance),
+                    f"Audit compliance by team, {self.label}",
+                    note="Allocated = completed + outstanding; overdue audits are outstanding "
+                    "audits past their due date.",
+                )
             )
-            blocks.append(Table(shown, f"Audit compliance by team, {self.label}"))
         return blocks
+
+    def _team_compliance_table(self, compliance: pd.DataFrame) -> pd.DataFrame:
+        """Teams' compliance with an "All teams" row, protected as one table.
+
+        Allocated = completed + outstanding in every row, and the columns add up to the
+        month's figures in the headline, so a count of 1 to 5 hidden alone in a row or
+        column could be worked out by subtraction: secondary suppression covers both.
+        """
+        columns = [s.COMPLETED, "outstanding", s.ALLOCATED, "overdue"]
+        counts = compliance[columns].astype("int64")
+        total = pd.DataFrame([counts.sum()], index=["All teams"])
+        table = pd.concat([counts, total])
+        mask = dc.suppression_mask(
+            table,
+            self.profile,
+            total_row=True,
+            total_col=s.ALLOCATED,
+            cells=[s.COMPLETED, "outstanding"],
+            other_counts=["overdue"],
+        )
+        shown = dc.suppress_counts(
+            table,
+            self.profile,
+            total_row=True,
+            total_col=s.ALLOCATED,
+            cells=[s.COMPLETED, "outstanding"],
+            other_counts=["overdue"],
+        )
+        rates = []
+        for team in table.index:
+            hidden = (mask.loc[team, [s.COMPLETED, s.ALLOCATED]] != dc.SHOWN).any()
+            rates.append(
+                dc.SUPPRESSED
+                if hidden
+                else self.pct(int(table.at[team, s.COMPLETED]), int(table.at[team, s.ALLOCATED]))
+            )
+        return pd.DataFrame(
+            {
+                "Allocated": shown[s.ALLOCATED],
+                "Completed": shown[s.COMPLETED],
+                "Compliance": rates,
+                "Outstanding": shown["outstanding"],
+                "Overdue": shown["overdue"],
+            },
+            index=pd.Index(table.index, name="Team"),
+        )
 
     # -------------------------------------------------------------- 2 and 8. recommendations
     def _recommendations(self) -> pd.DataFrame:
@@ -859,6 +1008,10 @@ test, which uses the order Outstanding > Good > Requires Improvement > Inadequat
 is its effect size (0 = no shift, ±1 = complete). "Significant" means p < 0.05."""
 
 _PERCENT = re.compile(r"\d+(?:\.\d+)?%")
+#: A difference stated in percentage points gives a suppressed share away as surely as the share.
+_POINTS = re.compile(r"\d+(?:\.\d+)?(?= percentage points?\b)")
+#: The column of :attr:`MonthlyReport.hidden_trend` for Outstanding + Good.
+GOOD_OR_BETTER = "good_or_better"
 
 
 def _reference_words(reference: str) -> str:

@@ -2,8 +2,7 @@
 
 Rendering the whole demo programme twice takes a few minutes, so the leak scan,
 the published-profile checks and the browser tests share one set of reports.
-Test modules use the :func:`rendered_reports` fixture through
-``from tests.rendered import rendered_reports`` and mark themselves with
+Test modules call :func:`demo_reports` from a session-scoped fixture and mark themselves with
 :data:`XDIST_GROUP`, so under ``pytest -n 2 --dist loadgroup`` they all run in one
 worker and the reports are rendered once. The cache below (not pytest's fixture
 cache, which is per module for an imported fixture) makes that hold across modules.
@@ -88,7 +87,10 @@ def render_demo_reports(root: Path, jobs: int = 2) -> RenderedReports:
     return _CACHE[root]
 
 
-@pytest.fixture(scope="session")
-def rendered_reports(tmp_path_factory: pytest.TempPathFactory) -> RenderedReports:
-    """Every demo month's report, both profiles (rendered once per session and worker)."""
+def demo_reports(tmp_path_factory: pytest.TempPathFactory) -> RenderedReports:
+    """Every demo month's report, both profiles, rendered once per session (and xdist worker).
+
+    Call it from a session-scoped fixture in each test module; the cache above makes every
+    module get the same reports.
+    """
     return render_demo_reports(tmp_path_factory.getbasetemp() / "demo-reports")

@@ -28,7 +28,7 @@ import pytest
 from auditlib import schema as s
 from auditlib.demo import list_planted_identifiers
 from auditlib.paths import DEMO_DATA_DIR
-from tests.rendered import DATA_IMAGE_RE, XDIST_GROUP, rendered_reports  # noqa: F401
+from tests.rendered import DATA_IMAGE_RE, XDIST_GROUP, RenderedReports, demo_reports
 
 pytestmark = [pytest.mark.slow, XDIST_GROUP]
 
@@ -187,11 +187,18 @@ def scan(files: Iterable[Path], identifiers: Identifiers, root: Path) -> list[Hi
     hits = []
     for path in files:
         for form, text in searchable_forms(path).items():
-            hits += find_identifiers(text, identifiers, where=str(path.relative_to(root)), form=form)
+            hits += find_identifiers(
+                text, identifiers, where=str(path.relative_to(root)), form=form
+            )
     return hits
 
 
 # ---------------------------------------------------------------- tests
+@pytest.fixture(scope="session")
+def rendered_reports(tmp_path_factory) -> RenderedReports:
+    return demo_reports(tmp_path_factory)
+
+
 @pytest.fixture(scope="module")
 def identifiers() -> Identifiers:
     return collect_identifiers()

@@ -17,6 +17,12 @@ Conventions shared by all charts here:
   no audit round are labelled "No round".
 - Figures are built with :class:`matplotlib.figure.Figure`, not pyplot, so nothing keeps them
   alive: they cost nothing once the caller drops them.
+- Disclosure: each chart takes an optional ``suppress`` mask (True where a figure is hidden) or
+  a ``profile``; under the ``published`` profile no segment, n or alt text shows a suppressed
+  figure. Suppressed segments of a bar are merged into one white cross-hatched segment labelled
+  ``[c]`` at the end of the bar, so neither a label nor a segment's size gives one away (their
+  sum is the bar's total less what is shown, which the reader knows anyway). Without either
+  argument the charts show every figure, as before.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
 from matplotlib.ticker import MultipleLocator, PercentFormatter
 
+from auditlib import disclosure as dc
 from auditlib import schema as s
 from auditlib.errors import ReportError
 from auditlib.plotting import style
@@ -46,6 +53,9 @@ from auditlib.plotting.palette import (
     JUDGEMENT_TEXT_COLOURS,
     PAUSED_COLOUR,
     PAUSED_HATCH,
+    SUPPRESSED_COLOUR,
+    SUPPRESSED_EDGE,
+    SUPPRESSED_HATCH,
 )
 
 # The trend table's extra columns and states (COMMON.md). They belong in auditlib.schema;
@@ -71,7 +81,24 @@ STACK_ORDER: Final = (
     s.NOT_RECORDED,
 )
 
+#: What a suppressed figure reads as (GSS shorthand), and its legend entry.
+SUPPRESSED_TEXT: Final = dc.SUPPRESSED
+SUPPRESSED_LEGEND: Final = f"Suppressed {dc.SUPPRESSED}"
+#: The optional column of a ``suppress`` mask saying whether Good or better may be shown.
+GOOD_OR_BETTER_KEY: Final = "good_or_better"
+SUPPRESSION_NOTE: Final = (
+    f"{dc.SUPPRESSED}: suppressed to protect confidentiality (a count of "
+    f"{dc.SUPPRESS_FROM} to {dc.SUPPRESS_TO}, or a figure from which one could be worked out); "
+    "suppressed segments are merged into one hatched segment at the end of the bar."
+)
+_SUPPRESSED_ALT: Final = (
+    f"Figures from counts of {dc.SUPPRESS_FROM} to {dc.SUPPRESS_TO}, and any from which one "
+    f"could be worked out, are suppressed ({dc.SUPPRESSED})"
+)
+
 Rounding = Literal["half-up", "largest-remainder"]
+#: A disclosure mask: True where a figure must not be shown (see :func:`hidden_cells`).
+Suppress = pd.DataFrame | pd.Series | None
 GroupOrder = Literal["given", "good_or_better", "inadequate"]
 
 #: Fewer completed audits than this and a group's percentages swing by 10 points per audit:
@@ -217,6 +244,87 @@ def _list_rows(index: Iterable[object], limit: int = 5) -> str:
     return ", ".join(rows[:limit]) + more
 
 
+def hidden_cells(
+    table: pd.DataFrame,
+    *,
+    suppress: Suppress = None,
+    profile: dc.DisclosureProfile | str | None = None,
+) -> pd.DataFrame:
+    """Return which figures of a count table a chart must not show (True = suppressed).
+
+    Columns: the judgement labels, ``completed`` and ``good_or_better``. ``suppress`` is a
+    boolean mask with a row for every row of ``table`` (a Series for a one-row table) and any
+    of those columns (a missing one is all False): pass the mask the report's tables and
+    figures.json use, so chart and table hide the same figures. Without it, a ``profile``
+    that suppresses computes the mask with :func:`auditlib.disclosure.suppression_mask`.
+    A hidden ``completed`` hides every share of it; ``good_or_better`` (Outstanding + Good)
+    is hidden with either of them unless the mask says otherwise.
+
+    >>> t = pd.DataFrame({"Outstanding": [0], "Good": [3], "Requires Improvement": [20],
+    ...     "Inadequate": [9], "Not recorded": [0], "completed": [32]}, index=["2020-09"])
+    >>> h = hidden_cells(t, profile="published")
+    >>> [c for c in h.columns if h.at["2020-09", c]]
+    ['Good', 'Inadequate', 'good_or_better']
+    >>> hidden_cells(t).any().any()
+    False
+    """
+    labels = list(s.JUDGEMENT_LABELS)
+    columns = [*labels, s.COMPLETED, GOOD_OR_BETTER_KEY]
+    hidden = pd.DataFrame(False, index=table.index, columns=columns)
+    if suppress is None:
+        if profile is None or not dc.DisclosureProfile.from_name(profile).suppresses:
+            return hidden
+        mask = dc.suppression_mask(table, profile, cells=labels, other_counts=[]) != dc.SHOWN
+    elif isinstance(suppress, pd.Series):
+        if len(table.index) != 1:
+            raise ReportError("A suppression mask for a table of several rows must be a DataFrame.")
+        mask = pd.DataFrame([suppress.to_numpy()], index=table.index, columns=suppress.index)
+    else:
+        mask = suppress
+    unknown = [str(c) for c in mask.columns if c not in columns]
+    if unknown:
+        raise ReportError(
+            f"The suppression mask has unknown column(s) {', '.join(unknown)}; "
+            f"expected some of {', '.join(columns)}."
+        )
+    missing = table.index.difference(mask.index)
+    if len(missing):
+        # A row left out would be drawn in full: refuse rather than disclose.
+        raise ReportError(f"The suppression mask has no row for {_list_rows(missing)}.")
+    given = mask.reindex(index=table.index, columns=columns).astype("object")
+    hidden = hidden | given.where(given.notna(), False).astype(bool)
+    hidden.loc[hidden[s.COMPLETED], labels] = True
+    if GOOD_OR_BETTER_KEY not in mask.columns:
+        hidden[GOOD_OR_BETTER_KEY] = hidden[s.OUTSTANDING] | hidden[s.GOOD]
+    hidden[GOOD_OR_BETTER_KEY] |= hidden[s.COMPLETED]
+    return hidden
+
+
+def _suppressed_handle() -> Patch:
+    return Patch(
+        facecolor=SUPPRESSED_COLOUR,
+        edgecolor=SUPPRESSED_EDGE,
+        hatch=SUPPRESSED_HATCH,
+        linewidth=0.6,
+        label=SUPPRESSED_LEGEND,
+    )
+
+
+def _suppressed_label(ax: Axes, x: float, y: float, fontsize: float, **kwargs: object) -> Text:
+    """``[c]`` on a white patch, legible over the hatching."""
+    return ax.text(
+        x,
+        y,
+        SUPPRESSED_TEXT,
+        ha="center",
+        va="center",
+        fontsize=fontsize,
+        color=style.TEXT_COLOUR,
+        bbox={"facecolor": SUPPRESSED_COLOUR, "edgecolor": "none", "pad": 0.6},
+        **kwargs,
+    )
+
+
 # ----------------------------------------------------------------------------- text helpers
 def _half_up(value: float) -> int:
     # Quantise to 9 places first so a float such as 14.499999999999998 (really 14.5) rounds up.
@@ -260,6 +368,13 @@ def _months_text(labels: Sequence[str], limit: int = 3) -> str:
     return _join(list(labels))
 
 
+def _range_text(shares: pd.Series, labels: pd.Series) -> str:
+    """``"from 7% (September 2020) to 31% (September 2019)"``, over the values not suppressed."""
+    if shares.dropna().empty:
+        return f"{SUPPRESSED_TEXT} (suppressed in every round)"
+    return f"from {_extreme_text(shares, labels, 'min')} to {_extreme_text(shares, labels, 'max')}"
+
+
 def _extreme_text(shares: pd.Series, labels: pd.Series, which: Literal["min", "max"]) -> str:
     """``"31% (September 2019)"``: the extreme as shown (rounded) and every month showing it."""
     rounded = shares.dropna().map(_half_up)
@@ -289,15 +404,27 @@ def _runs(mask: Sequence[bool]) -> list[tuple[int, int]]:
     return runs
 
 
-def _split_text(shares: pd.Series, counts: pd.Series | None = None) -> str:
-    """``"Outstanding 0%, Good 29%, …"``: the four grades always, Not recorded only if any."""
+def _split_text(
+    shares: pd.Series, counts: pd.Series | None = None, hidden: pd.Series | None = None
+) -> str:
+    """``"Outstanding 0%, Good 29%, …"``: the four grades always, Not recorded only if any.
+
+    A label ``hidden`` marks as suppressed reads ``[c]``, without its count.
+    """
     parts = []
     for label in s.JUDGEMENT_LABELS:
         if label == s.NOT_RECORDED and not shares[label] > 0:
             continue
+        if hidden is not None and hidden[label]:
+            parts.append(f"{label} {SUPPRESSED_TEXT}")
+            continue
         count = f" ({counts[label]})" if counts is not None else ""
         parts.append(f"{label} {_pct(shares[label])}{count}")
     return ", ".join(parts)
+
+
+def _n_text(n: int, hidden: bool) -> str:
+    return SUPPRESSED_TEXT if hidden else str(n)
 
 
 def _pauses_and_gaps_text(data: pd.DataFrame) -> str:
@@ -501,32 +628,43 @@ def plot_judgement_trend(
     *,
     title: str = "Overall judgements by month",
     rounding: Rounding = "half-up",
+    suppress: Suppress = None,
+    profile: dc.DisclosureProfile | str | None = None,
 ) -> tuple[Figure, str]:
     """Draw one 100 % stacked bar per month of the trend table; return ``(fig, alt_text)``.
 
     n (completed audits) is printed above every audited bar and the % inside every segment
     tall enough to hold it. Paused months are hatched full-height bars labelled "Paused";
-    months with no audit round are labelled "No round".
+    months with no audit round are labelled "No round". ``suppress`` (a mask of the trend,
+    see :func:`hidden_cells`) or ``profile="published"``: suppressed figures are shown as
+    ``[c]``, their segments merged at the top of the bar, and left out of the alt text; a
+    bar with a suppressed segment is labelled half up whatever ``rounding`` says.
     """
     data = _check_trend(trend)
     shares = judgement_shares(data)
+    hidden = hidden_cells(data, suppress=suppress, profile=profile)
     n_months = len(data)
     x = np.arange(n_months)
     state = data[STATE].to_numpy()
     completed = data[s.COMPLETED].to_numpy()
     drawn = (state == AUDITED) & (completed > 0)
+    label_hidden = hidden[list(s.JUDGEMENT_LABELS)].to_numpy()
+    row_hidden = label_hidden.any(axis=1) & drawn
 
     with style.use_house_style():
         fig, ax = _new_figure(style.FULL_HEIGHT_IN + 0.5)
         # Wide bars: at 25 months a 0.82 bar still holds "63%" at 7 pt.
         width = 0.82
         bottoms = np.zeros(n_months)
+        # Largest remainder would let a suppressed share move a shown label: half up there.
         rounded = {
-            i: _rounded_shares(shares.iloc[i], rounding) for i in range(n_months) if drawn[i]
+            i: _rounded_shares(shares.iloc[i], "half-up" if row_hidden[i] else rounding)
+            for i in range(n_months)
+            if drawn[i]
         }
         segments: list[tuple[Text, Rectangle]] = []
         for label in STACK_ORDER:
-            heights = shares[label].fillna(0).to_numpy()
+            heights = np.where(hidden[label].to_numpy(), 0.0, shares[label].fillna(0).to_numpy())
             bars = ax.bar(
                 x[drawn],
                 heights[drawn],
@@ -550,6 +688,23 @@ def plot_judgement_trend(
                     )
                     segments.append((text, rect))
             bottoms = bottoms + np.where(drawn, heights, 0)
+        merged = np.where(label_hidden, shares[list(s.JUDGEMENT_LABELS)].fillna(0), 0.0).sum(axis=1)
+        with_merged = drawn & (merged > 0)
+        if with_merged.any():
+            bars = ax.bar(
+                x[with_merged],
+                merged[with_merged],
+                width=width,
+                bottom=bottoms[with_merged],
+                color=SUPPRESSED_COLOUR,
+                hatch=SUPPRESSED_HATCH,
+                edgecolor=SUPPRESSED_EDGE,
+                linewidth=0.6,
+                label=SUPPRESSED_LEGEND,
+            )
+            for xi, rect in zip(x[with_merged], bars.patches, strict=True):
+                text = _suppressed_label(ax, xi, bottoms[xi] + merged[xi] / 2, style.SMALL_SIZE)
+                segments.append((text, rect))
 
         paused = state == PAUSED
         if paused.any():
@@ -568,7 +723,7 @@ def plot_judgement_trend(
             if state[xi] == AUDITED:
                 # n above every audited bar, including one where none were completed.
                 n_label = ax.annotate(
-                    f"{completed[xi]}",
+                    _n_text(completed[xi], hidden[s.COMPLETED].iloc[xi]),
                     (xi, 100),
                     xytext=(0, 4),
                     textcoords="offset points",
@@ -619,54 +774,71 @@ def plot_judgement_trend(
         handles = _judgement_handles(s.JUDGEMENT_LABELS)
         if paused.any():
             handles.append(_paused_handle())
-        _frame(
-            fig,
-            title,
+        note = (
             f"n = completed audits, shown above each bar. {ROUNDING_NOTES[rounding]} "
-            "Percentages are shown where they fit.",
-            handles,
+            "Percentages are shown where they fit."
         )
+        if hidden.to_numpy().any():
+            handles.append(_suppressed_handle())
+            note += " " + SUPPRESSION_NOTE
+        _frame(fig, title, note, handles)
         _month_ticks(ax, data[MONTH_LABEL].tolist())
         _fit_row_labels(fig, n_labels)
         _fit_segment_labels(fig, segments, vertical=True)
 
-    return fig, _trend_alt_text(data, shares)
+    return fig, _trend_alt_text(data, shares, hidden)
 
 
-def _trend_alt_text(data: pd.DataFrame, shares: pd.DataFrame) -> str:
+def _trend_alt_text(data: pd.DataFrame, shares: pd.DataFrame, hidden: pd.DataFrame) -> str:
     labels = data[MONTH_LABEL]
     months = data[MONTH_LABEL].tolist()
     audited = (data[STATE] == AUDITED) & (data[s.COMPLETED] > 0)
+    any_hidden = bool((hidden.to_numpy() & audited.to_numpy()[:, None]).any())
+    raw = shares
+    # Suppressed shares are left out of every range and extreme below.
+    shares = shares.mask(hidden[list(s.JUDGEMENT_LABELS)])
     parts = [
         f"100% stacked bar chart of overall judgements by month from {months[0]} "
         f"to {months[-1]}, one bar per audit round, Inadequate at the bottom."
     ]
     if audited.any():
         sh = shares[audited]
-        good_or_better = sh[s.OUTSTANDING] + sh[s.GOOD]
+        good_or_better = (sh[s.OUTSTANDING] + sh[s.GOOD]).mask(hidden[GOOD_OR_BETTER_KEY])
+        n_hidden = hidden[s.COMPLETED] & audited
+        n_shown = data.loc[audited & ~n_hidden, s.COMPLETED]
+        if not n_hidden.any():
+            parts.append(
+                f"{int(audited.sum())} rounds with {int(data[s.COMPLETED].sum()):,} completed "
+                f"audits in all (n per round from {int(n_shown.min())} to {int(n_shown.max())})."
+            )
+        else:
+            # No grand total: with one round's n suppressed it would give that n away.
+            span = (
+                f"n per round from {int(n_shown.min())} to {int(n_shown.max())}; "
+                if len(n_shown)
+                else ""
+            )
+            parts.append(
+                f"{int(audited.sum())} rounds ({span}n suppressed in {int(n_hidden.sum())})."
+            )
         parts.append(
-            f"{int(audited.sum())} rounds with {int(data[s.COMPLETED].sum()):,} completed audits "
-            f"in all (n per round from {int(data.loc[audited, s.COMPLETED].min())} "
-            f"to {int(data.loc[audited, s.COMPLETED].max())})."
-        )
-        parts.append(
-            f"Inadequate ranged from {_extreme_text(sh[s.INADEQUATE], labels, 'min')} "
-            f"to {_extreme_text(sh[s.INADEQUATE], labels, 'max')}; "
-            f"Good or better from {_extreme_text(good_or_better, labels, 'min')} "
-            f"to {_extreme_text(good_or_better, labels, 'max')}; "
-            f"Requires Improvement from {_extreme_text(sh[s.REQUIRES_IMPROVEMENT], labels, 'min')} "
-            f"to {_extreme_text(sh[s.REQUIRES_IMPROVEMENT], labels, 'max')}."
+            f"Inadequate ranged {_range_text(sh[s.INADEQUATE], labels)}; "
+            f"Good or better {_range_text(good_or_better, labels)}; "
+            f"Requires Improvement {_range_text(sh[s.REQUIRES_IMPROVEMENT], labels)}."
         )
         if (sh[s.NOT_RECORDED] > 0).any():
             parts.append(
                 "Some rounds include audits with no judgement recorded, up to "
                 f"{_extreme_text(sh[s.NOT_RECORDED], labels, 'max')}."
             )
+        if any_hidden:
+            parts.append(_SUPPRESSED_ALT + " and left out of these ranges.")
         last = audited[audited].index[-1]
         latest = "the latest month" if last == data.index[-1] else "the latest audited month"
+        n_last = _n_text(int(data.loc[last, s.COMPLETED]), bool(hidden.loc[last, s.COMPLETED]))
         parts.append(
-            f"In {labels[last]}, {latest} (n={int(data.loc[last, s.COMPLETED])}): "
-            f"{_split_text(shares.loc[last])}."
+            f"In {labels[last]}, {latest} (n={n_last}): "
+            f"{_split_text(raw.loc[last], hidden=hidden.loc[last])}."
         )
     else:
         parts.append("No month in the period has completed audits.")
@@ -674,23 +846,36 @@ def _trend_alt_text(data: pd.DataFrame, shares: pd.DataFrame) -> str:
     return " ".join(p for p in parts if p)
 
 
-def plot_month_split(counts_row: pd.Series, month_label: str) -> tuple[Figure, str]:
+def plot_month_split(
+    counts_row: pd.Series,
+    month_label: str,
+    *,
+    suppress: pd.Series | None = None,
+    profile: dc.DisclosureProfile | str | None = None,
+) -> tuple[Figure, str]:
     """Draw one month's judgement split as labelled horizontal bars; return ``(fig, alt_text)``.
 
     ``counts_row`` is one row of a count table. Each bar is labelled with its % (half up) and
-    count; the four grades always appear, Not recorded only when there is one.
+    count; the four grades always appear, Not recorded only when there is one. ``suppress``
+    (True for each label, ``completed`` or ``good_or_better`` to hide; see
+    :func:`hidden_cells`) or ``profile="published"``: a suppressed label gets no bar and reads
+    ``[c]``, here and in the alt text.
     """
     counts = _check_counts(counts_row.to_frame().T, "month's counts")
+    hidden = hidden_cells(counts, suppress=suppress, profile=profile).iloc[0]
     n = int(counts[s.COMPLETED].iloc[0])
     row = counts.iloc[0]
     shares = judgement_shares(counts).iloc[0]
     labels = [label for label in s.JUDGEMENT_LABELS if label != s.NOT_RECORDED or row[label] > 0]
+    good_or_better = SUPPRESSED_TEXT
+    if n > 0 and not hidden[GOOD_OR_BETTER_KEY]:
+        good_or_better = _pct(shares[s.OUTSTANDING] + shares[s.GOOD])
 
     with style.use_house_style():
         fig, ax = _new_figure(0.9 + 0.34 * len(labels))
         y = np.arange(len(labels))
         if n > 0:
-            widths = [shares[label] for label in labels]
+            widths = [0.0 if hidden[label] else shares[label] for label in labels]
             bars = ax.barh(
                 y,
                 widths,
@@ -704,7 +889,7 @@ def plot_month_split(counts_row: pd.Series, month_label: str) -> tuple[Figure, s
             for label, rect, width in zip(labels, bars.patches, widths, strict=True):
                 rect.set_label(label)
                 ax.annotate(
-                    f"{_pct(width)} ({row[label]})",
+                    SUPPRESSED_TEXT if hidden[label] else f"{_pct(width)} ({row[label]})",
                     (width, rect.get_y() + rect.get_height() / 2),
                     xytext=(4, 0),
                     textcoords="offset points",
@@ -727,24 +912,26 @@ def plot_month_split(counts_row: pd.Series, month_label: str) -> tuple[Figure, s
         ax.xaxis.set_visible(False)
         ax.spines[["bottom"]].set_visible(False)
         ax.tick_params(axis="y", length=0)
-        subtitle = f"{n} completed audits" if n != 1 else "1 completed audit"
-        if n > 0:
-            subtitle += f"; Good or better {_pct(shares[s.OUTSTANDING] + shares[s.GOOD])}"
-        _frame(
-            fig,
-            f"Overall judgements, {month_label}",
-            "Percentages are of completed audits, rounded half up; counts in brackets.",
-            subtitle=subtitle,
+        n_text = _n_text(n, hidden[s.COMPLETED])
+        subtitle = (
+            f"{n_text} completed audits" if n != 1 or hidden[s.COMPLETED] else "1 completed audit"
         )
+        if n > 0:
+            subtitle += f"; Good or better {good_or_better}"
+        note = "Percentages are of completed audits, rounded half up; counts in brackets."
+        if hidden.any():
+            note += " " + SUPPRESSION_NOTE.split(";")[0] + "."
+        _frame(fig, f"Overall judgements, {month_label}", note, subtitle=subtitle)
 
     if n == 0:
         return fig, f"Bar chart of overall judgements for {month_label}: no completed audits."
-    split = _split_text(shares, row)
+    split = _split_text(shares, row, hidden)
     alt = (
-        f"Horizontal bar chart of overall judgements for {month_label}, {n} completed audits: "
-        f"{split}. Good or better (Outstanding and Good) "
-        f"{_pct(shares[s.OUTSTANDING] + shares[s.GOOD])}."
+        f"Horizontal bar chart of overall judgements for {month_label}, {n_text} completed "
+        f"audits: {split}. Good or better (Outstanding and Good) {good_or_better}."
     )
+    if hidden.any():
+        alt += f" {_SUPPRESSED_ALT}."
     return fig, alt
 
 
@@ -755,26 +942,34 @@ def plot_judgements_by_group(
     min_n: int = DEFAULT_MIN_N,
     order: GroupOrder = "given",
     rounding: Rounding = "half-up",
+    suppress: Suppress = None,
+    profile: dc.DisclosureProfile | str | None = None,
 ) -> tuple[Figure, str]:
     """Draw a 100 % stacked horizontal bar per group; return ``(fig, alt_text)``.
 
     Groups are the table's index (cohorts, teams, areas, domains). ``order``: ``"given"`` keeps
     the table's order, ``"good_or_better"`` / ``"inadequate"`` sort by that share, highest
     first (ties keep the given order). Groups with fewer than ``min_n`` completed audits are
-    not drawn: they are listed last, in grey, as too few to compare.
+    not drawn: they are listed last, in grey, as too few to compare. ``suppress`` (a mask of
+    the table, see :func:`hidden_cells`) or ``profile="published"``: suppressed figures read
+    ``[c]``, their segments are merged at the end of the bar, and a group whose sorting share
+    is suppressed sorts as if it were 0, so its place gives nothing away.
     """
     counts = _check_counts(table, "group table")
     if counts.empty:
         raise ReportError(f"There are no groups to chart for '{title}'.")
     if order not in GROUP_ORDER_TEXT:
         raise ReportError(f"Unknown order {order!r}; use one of {', '.join(GROUP_ORDER_TEXT)}.")
+    hidden = hidden_cells(counts, suppress=suppress, profile=profile)
     shares = judgement_shares(counts)
     n = counts[s.COMPLETED]
     comparable = n >= max(min_n, 1)
     key = {
         "given": pd.Series(0.0, index=counts.index),
-        "good_or_better": -(shares[s.OUTSTANDING] + shares[s.GOOD]),
-        "inadequate": -shares[s.INADEQUATE],
+        "good_or_better": -(shares[s.OUTSTANDING] + shares[s.GOOD]).mask(
+            hidden[GOOD_OR_BETTER_KEY]
+        ),
+        "inadequate": -shares[s.INADEQUATE].mask(hidden[s.INADEQUATE]),
     }[order]
     position = pd.Series(np.arange(len(counts)), index=counts.index)
     ranked = (
@@ -791,11 +986,18 @@ def plot_judgements_by_group(
         ok = comparable[ranked].to_numpy()
         lefts = np.zeros(len(ranked))
         segments: list[tuple[Text, Rectangle]] = []
+        label_hidden = hidden.loc[ranked, list(s.JUDGEMENT_LABELS)].to_numpy()
         rounded = {
-            i: _rounded_shares(shares.loc[g], rounding) for i, g in enumerate(ranked) if ok[i]
+            i: _rounded_shares(shares.loc[g], "half-up" if label_hidden[i].any() else rounding)
+            for i, g in enumerate(ranked)
+            if ok[i]
         }
         for label in STACK_ORDER:
-            widths = shares.loc[ranked, label].fillna(0).to_numpy()
+            widths = np.where(
+                hidden.loc[ranked, label].to_numpy(),
+                0.0,
+                shares.loc[ranked, label].fillna(0).to_numpy(),
+            )
             bars = ax.barh(
                 y[ok],
                 widths[ok],
@@ -819,10 +1021,30 @@ def plot_judgements_by_group(
                     )
                     segments.append((text, rect))
             lefts = lefts + np.where(ok, widths, 0)
+        merged = np.where(
+            label_hidden, shares.loc[ranked, list(s.JUDGEMENT_LABELS)].fillna(0), 0.0
+        ).sum(axis=1)
+        with_merged = ok & (merged > 0)
+        if with_merged.any():
+            bars = ax.barh(
+                y[with_merged],
+                merged[with_merged],
+                left=lefts[with_merged],
+                height=0.66,
+                color=SUPPRESSED_COLOUR,
+                hatch=SUPPRESSED_HATCH,
+                edgecolor=SUPPRESSED_EDGE,
+                linewidth=0.6,
+                label=SUPPRESSED_LEGEND,
+            )
+            for yi, rect in zip(y[with_merged], bars.patches, strict=True):
+                text = _suppressed_label(ax, lefts[yi] + merged[yi] / 2, yi, style.SMALL_SIZE)
+                segments.append((text, rect))
+        n_shown = {g: _n_text(n[g], hidden.loc[g, s.COMPLETED]) for g in ranked}
         for yi, group in enumerate(ranked):
             if ok[yi]:
                 ax.annotate(
-                    f"n={n[group]}",
+                    f"n={n_shown[group]}",
                     (100, yi),
                     xytext=(4, 0),
                     textcoords="offset points",
@@ -836,7 +1058,7 @@ def plot_judgements_by_group(
                 ax.text(
                     1,
                     yi,
-                    f"n={n[group]} — {why}",
+                    f"n={n_shown[group]} — {why}",
                     ha="left",
                     va="center",
                     fontsize=style.ANNOTATION_SIZE,
@@ -855,20 +1077,26 @@ def plot_judgements_by_group(
         note = f"Sorted {GROUP_ORDER_TEXT[order]}. {ROUNDING_NOTES[rounding]}"
         if (~comparable).any():
             note += f" Groups with fewer than {min_n} completed audits are not compared."
-        _frame(fig, title, note, _judgement_handles(s.JUDGEMENT_LABELS))
+        handles = _judgement_handles(s.JUDGEMENT_LABELS)
+        if hidden.to_numpy().any():
+            handles.append(_suppressed_handle())
+            note += " " + SUPPRESSION_NOTE
+        _frame(fig, title, note, handles)
         _fit_segment_labels(fig, segments, vertical=False)
 
-    return fig, _group_alt_text(title, counts, shares, ranked, comparable, min_n, order)
+    alt = _group_alt_text(title, shares, ranked, comparable, min_n, order, n_shown, hidden)
+    return fig, alt
 
 
 def _group_alt_text(
     title: str,
-    counts: pd.DataFrame,
     shares: pd.DataFrame,
     ranked: pd.Index,
     comparable: pd.Series,
     min_n: int,
     order: str,
+    n_shown: dict[object, str],
+    hidden: pd.DataFrame,
 ) -> str:
     parts = [
         f"100% stacked horizontal bar chart: {title}. {len(ranked)} groups, "
@@ -876,15 +1104,16 @@ def _group_alt_text(
     ]
     for group in ranked:
         if comparable[group]:
-            parts.append(
-                f"{group} (n={counts.loc[group, s.COMPLETED]}): {_split_text(shares.loc[group])}."
-            )
+            split = _split_text(shares.loc[group], hidden=hidden.loc[group])
+            parts.append(f"{group} (n={n_shown[group]}): {split}.")
     small = [g for g in ranked if not comparable[g]]
     if small:
-        listed = _join([f"{g} (n={counts.loc[g, s.COMPLETED]})" for g in small])
+        listed = _join([f"{g} (n={n_shown[g]})" for g in small])
         parts.append(
             f"Too few to compare (fewer than {min_n} completed audits), so not drawn: {listed}."
         )
+    if hidden.to_numpy().any():
+        parts.append(_SUPPRESSED_ALT + ".")
     return " ".join(parts)
 
 

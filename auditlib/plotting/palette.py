@@ -48,3 +48,7 @@ SPC_COLOURS: Final = {
 }
 PAUSED_HATCH: Final = "////"
 PAUSED_COLOUR: Final = "#F2F2F2"
+#: Suppressed figures (published disclosure profile): one white, cross-hatched segment.
+SUPPRESSED_COLOUR: Final = "#FFFFFF"
+SUPPRESSED_HATCH: Final = "xxxx"
+SUPPRESSED_EDGE: Final = "#6F6F6F"

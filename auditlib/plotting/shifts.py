@@ -7,14 +7,19 @@ with its key numbers, for the report's alt text.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
+from auditlib import disclosure as dc
 from auditlib import spc
 from auditlib import stats as st
 from auditlib import verdicts as vd
+from auditlib.errors import ReportError
 from auditlib.plotting.palette import (
     JUDGEMENT_COLOURS,
     OKABE_ITO,
@@ -38,6 +43,28 @@ _POINT_NAMES = {
     "special_cause_neither": "Special cause: neither",
 }
 _TARGET_COLOUR = OKABE_ITO[5]
+#: Suppressed points (published disclosure profile) are not drawn; this marks where they are.
+SUPPRESSED_POINT_TEXT = dc.SUPPRESSED
+
+
+def _suppressed_points(result: spc.SPCResult, suppress: pd.Series | Sequence[bool] | None):
+    """A boolean array over the chart's points: True where the value must not be shown.
+
+    ``suppress`` is a Series indexed by the points' ``x`` (e.g. months), where a point
+    missing from it is shown, or a sequence with one flag per point.
+    """
+    d = result.data
+    if suppress is None:
+        return np.zeros(len(d), dtype=bool)
+    if isinstance(suppress, pd.Series):
+        flags = pd.Series(d["x"].to_numpy()).map(suppress.astype(bool).to_dict())
+        return flags.fillna(False).to_numpy(dtype=bool)
+    flags = np.asarray(list(suppress), dtype=bool)
+    if len(flags) != len(d):
+        raise ReportError(
+            f"The suppression flags have {len(flags)} values for an SPC chart of {len(d)} points."
+        )
+    return flags
 
 
 def _percent_axis(ax, scale: float) -> None:
@@ -52,20 +79,25 @@ def plot_spc(
     title: str | None = None,
     latest_label: str | None = None,
     paused_label: str = "paused",
+    suppress: pd.Series | Sequence[bool] | None = None,
 ) -> tuple[Figure, str]:
     """SPC chart in the NHS Making Data Count style; returns (figure, alt text).
 
     Grey common-cause points, blue improvement and orange concern special-cause
     points (purple when no direction is set), mean as a solid line and process
     limits dashed, drawn separately for each rebased period. Rows without a
-    value (a paused month) are shaded and labelled.
+    value (a paused month) are shaded and labelled. ``suppress`` (True per point,
+    by ``x`` or in order; published disclosure): those points are not drawn but
+    marked ``[c]``, and the alt text does not state their values. The mean and
+    limits still use every point: they are not counts of a few children.
     """
     d = result.data.reset_index(drop=True)
+    hidden = _suppressed_points(result, suppress)
     xs = np.arange(len(d))
     scale = 100.0 if result.chart in ("p", "laney_p") else 1.0
     fig = Figure(figsize=(9, 4.2), layout="constrained")
     ax = fig.add_subplot()
-    values = d["value"].to_numpy(dtype=float)
+    values = np.where(hidden, np.nan, d["value"].to_numpy(dtype=float))
     ax.plot(xs, values, color=SPC_COLOURS["line"], linewidth=1, zorder=2)
     for period, part in d.groupby("period", sort=False):
         idx = part.index.to_numpy()
@@ -93,11 +125,19 @@ def plot_spc(
                 color=SPC_COLOURS["line"],
             )
     for kind, colour in _POINT_COLOURS.items():
-        sel = (d["point_type"] == kind).to_numpy()
+        sel = (d["point_type"] == kind).to_numpy() & ~hidden
         if sel.any():
             ax.scatter(
                 xs[sel], values[sel], s=36, color=colour, edgecolor="white", linewidth=0.6, zorder=3
             )
+    for i in np.flatnonzero(hidden & d["value"].notna().to_numpy()):
+        ax.annotate(
+            SUPPRESSED_POINT_TEXT,
+            (i, 0.02),
+            xycoords=("data", "axes fraction"),
+            fontsize=7,
+            ha="center",
+        )
     for i in np.flatnonzero(d["value"].isna().to_numpy()):
         ax.axvspan(
             i - 0.5,
@@ -127,7 +167,7 @@ def plot_spc(
     handles = [
         Line2D([], [], marker="o", linestyle="", color=colour, label=_POINT_NAMES[kind])
         for kind, colour in _POINT_COLOURS.items()
-        if (d["point_type"] == kind).any()
+        if ((d["point_type"] == kind).to_numpy() & ~hidden).any()
     ]
     handles += [
         Line2D([], [], color=SPC_COLOURS["line"], label="Mean"),
@@ -149,13 +189,30 @@ def plot_spc(
             fontsize=8,
             style="italic",
         )
-    return fig, describe_spc_chart(result, measure=measure, latest_label=latest_label)
+    if hidden.any():
+        ax.text(
+            0.0,
+            -0.32,
+            f"{dc.SUPPRESSED}: value suppressed (it rests on a count of {dc.SUPPRESS_FROM} to "
+            f"{dc.SUPPRESS_TO}, or would reveal one); the point is not drawn.",
+            transform=ax.transAxes,
+            fontsize=8,
+            va="top",
+        )
+    return fig, describe_spc_chart(
+        result, measure=measure, latest_label=latest_label, suppress=suppress
+    )
 
 
 def describe_spc_chart(
-    result: spc.SPCResult, *, measure: str, latest_label: str | None = None
+    result: spc.SPCResult,
+    *,
+    measure: str,
+    latest_label: str | None = None,
+    suppress: pd.Series | Sequence[bool] | None = None,
 ) -> str:
-    """Alt text for :func:`plot_spc`."""
+    """Alt text for :func:`plot_spc` (suppressed points' values are not stated)."""
+    hidden = _suppressed_points(result, suppress)
     d = result.data
     fmt = vd._spc_value_formatter(result)
     shown = d[d["value"].notna()]
@@ -182,11 +239,23 @@ def describe_spc_chart(
         f"; {paused} month{'s' if paused != 1 else ''} paused or without audits" if paused else ""
     )
     summ = result.summary()
+    verdict = vd.describe_spc(result, measure, latest_label=latest_label)
+    suppressed_text = ""
+    if hidden.any():
+        count = int((hidden & d["value"].notna().to_numpy()).sum())
+        suppressed_text = (
+            f"; {count} point{'s' if count != 1 else ''} suppressed ({dc.SUPPRESSED}) and not drawn"
+        )
+        last_index = int(np.flatnonzero(d["value"].notna().to_numpy())[-1])
+        if hidden[last_index]:
+            # The verdict opens "<measure> in <month> (<value>…": the value goes, the rest stays.
+            value = fmt(float(d["value"].iloc[last_index]))
+            verdict = verdict.replace(f"({value}", f"({dc.SUPPRESSED}", 1)
     return (
         f"Statistical process control chart of {measure} from {first} to {last} "
-        f"({len(shown)} points{rebase}{paused_text}). Latest limits: mean {fmt(summ['mean'])}, "
-        f"process limits {fmt(summ['lower'])} to {fmt(summ['upper'])}. {special_text.capitalize()}. "
-        + vd.describe_spc(result, measure, latest_label=latest_label)
+        f"({len(shown)} points{rebase}{paused_text}{suppressed_text}). Latest limits: mean "
+        f"{fmt(summ['mean'])}, process limits {fmt(summ['lower'])} to {fmt(summ['upper'])}. "
+        f"{special_text.capitalize()}. " + verdict
     )
 
 
