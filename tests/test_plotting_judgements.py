@@ -463,3 +463,115 @@ def test_use_house_style_applies_and_restores():
         assert mpl.rcParams["font.size"] == HOUSE_STYLE["font.size"]
         assert mpl.rcParams["axes.spines.right"] is False
     assert mpl.rcParams["font.size"] == before
+
+
+# ------------------------------------------------------------------ published disclosure profile
+def segment_texts_at(ax, x: int) -> list[str]:
+    return [t.get_text() for t in ax.texts if t.get_position()[0] == x and t.get_gid() != "n"]
+
+
+def test_hidden_cells_follow_the_published_rule_with_secondary_suppression(trend):
+    hidden = j.hidden_cells(trend, profile="published")
+    # September 2020: Outstanding 2 and Inadequate 5 are primary; Good or better goes with them.
+    assert hidden.loc["2020-09"][hidden.loc["2020-09"]].index.tolist() == [
+        s.OUTSTANDING,
+        s.INADEQUATE,
+        j.GOOD_OR_BETTER_KEY,
+    ]
+    # November 2018: Good 1 alone would be worked out from the total, so Inadequate 12 goes too.
+    assert hidden.loc["2018-11", [s.GOOD, s.INADEQUATE]].all()
+    assert not hidden.loc["2019-10"].any()
+    assert not j.hidden_cells(trend, profile="internal").to_numpy().any()
+
+
+def test_published_trend_merges_suppressed_segments_and_keeps_them_out_of_the_alt_text(trend):
+    fig, alt = j.plot_judgement_trend(trend, profile="published")
+    ax = fig.axes[0]
+    sep = trend.index.get_loc("2020-09")
+    inadequate = {round(p.get_x() + p.get_width() / 2): p for p in container(ax, s.INADEQUATE)}
+    assert inadequate[sep].get_height() == 0
+    merged = {round(p.get_x() + p.get_width() / 2): p for p in container(ax, j.SUPPRESSED_LEGEND)}
+    # Outstanding 2 and Inadequate 5 of 73, as one segment on top of Requires Improvement and Good.
+    assert merged[sep].get_height() == pytest.approx(100 * 7 / 73)
+    assert merged[sep].get_y() == pytest.approx(100 * 66 / 73)
+    assert merged[sep].get_hatch() == j.SUPPRESSED_HATCH
+    shown = segment_texts_at(ax, sep)
+    assert {"63%", "27%"} <= set(shown) and not {"3%", "7%"} & set(shown)
+    assert "In September 2020, the latest month (n=73): Outstanding [c], Good 27%, " in alt
+    assert "Requires Improvement 63%, Inadequate [c]." in alt
+    assert "7% (September 2020)" not in alt and "1% (November 2018)" not in alt
+    assert "are suppressed ([c]) and left out of these ranges" in alt
+    assert j.SUPPRESSED_LEGEND in [t.get_text() for t in fig.legends[0].get_texts()]
+    assert any("[c]: suppressed to protect confidentiality" in text for text in texts(fig))
+
+
+def test_published_trend_hides_an_n_of_1_to_5_and_every_share_of_it():
+    rows = [*SEED_ROWS[:-1], ("2020-09", "September 2020", j.AUDITED, 0, 1, 2, 1, 0)]
+    trend = make_trend(rows)
+    fig, alt = j.plot_judgement_trend(trend, profile="published")
+    ax = fig.axes[0]
+    sep = len(rows) - 1
+    n_labels = {t.xy[0]: t.get_text() for t in ax.texts if t.get_gid() == "n"}
+    assert n_labels[sep] == "[c]" and n_labels[0] == "70"
+    merged = {round(p.get_x() + p.get_width() / 2): p for p in container(ax, j.SUPPRESSED_LEGEND)}
+    assert merged[sep].get_height() == pytest.approx(100)
+    assert not {"25%", "50%"} & set(segment_texts_at(ax, sep))
+    assert "(n=[c]): Outstanding [c], Good [c], Requires Improvement [c], Inadequate [c]." in alt
+    # No grand total: with one n hidden it would give that n away.
+    assert "completed audits in all" not in alt and "n suppressed in 1" in alt
+
+
+def test_an_explicit_mask_is_what_the_chart_hides(trend):
+    mask = pd.DataFrame(False, index=trend.index, columns=[s.GOOD])
+    mask.loc["2019-09", s.GOOD] = True
+    fig, alt = j.plot_judgement_trend(trend, suppress=mask)
+    ax = fig.axes[0]
+    sep_2019 = trend.index.get_loc("2019-09")
+    good = {round(p.get_x() + p.get_width() / 2): p for p in container(ax, s.GOOD)}
+    assert good[sep_2019].get_height() == 0
+    assert "8%" not in segment_texts_at(ax, sep_2019)
+    # Only what the mask says: September 2020's small counts are shown.
+    assert "Inadequate ranged from 7% (September 2020)" in alt
+    with pytest.raises(ReportError, match="no row for 2020-09"):
+        j.plot_judgement_trend(trend, suppress=mask.drop(index="2020-09"))
+    with pytest.raises(ReportError, match="unknown column"):
+        j.plot_judgement_trend(trend, suppress=mask.rename(columns={s.GOOD: "Gud"}))
+
+
+def test_published_month_split_shows_c_for_suppressed_labels(trend):
+    fig, alt = j.plot_month_split(trend.loc["2020-09"], "September 2020", profile="published")
+    assert [p.get_width() for p in fig.axes[0].patches] == pytest.approx(
+        [0, 100 * 20 / 73, 100 * 46 / 73, 0]
+    )
+    assert texts(fig).count("[c]") == 2
+    assert "7% (5)" not in texts(fig) and "27% (20)" in texts(fig)
+    assert "73 completed audits; Good or better [c]" in texts(fig)
+    assert alt == (
+        "Horizontal bar chart of overall judgements for September 2020, 73 completed audits: "
+        "Outstanding [c], Good 27% (20), Requires Improvement 63% (46), Inadequate [c]. "
+        "Good or better (Outstanding and Good) [c]. Figures from counts of 1 to 5, and any "
+        "from which one could be worked out, are suppressed ([c])."
+    )
+    # The report's own mask can keep Good or better shown (figures.json protects it as a sum).
+    mask = pd.Series({s.OUTSTANDING: True, s.INADEQUATE: True, j.GOOD_OR_BETTER_KEY: False})
+    _, alt = j.plot_month_split(trend.loc["2020-09"], "September 2020", suppress=mask)
+    assert "Good or better (Outstanding and Good) 30%." in alt
+
+
+def test_published_groups_hide_small_n_and_sort_hidden_shares_as_zero():
+    cohorts = list(s.COHORTS.values())
+    fig, alt = j.plot_judgements_by_group(
+        make_groups(), "By theme", order="inadequate", profile="published"
+    )
+    ax = fig.axes[0]
+    names = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]
+    # Only the group with 6 Inadequate shows its share; the others sort as if 0, in given order.
+    assert names == [cohorts[i] for i in (1, 0, 3, 4, 2, 5)]
+    n_texts = [t.get_text() for t in ax.texts if t.get_gid() == "n"]
+    assert n_texts[-2:] == ["n=[c] — too few to compare", "n=0 — no completed audits"]
+    assert f"{cohorts[2]} (n=[c]) and {cohorts[5]} (n=0)" in alt
+    assert (
+        f"{cohorts[0]} (n=52): Outstanding [c], Good 23%, Requires Improvement 58%, "
+        "Inadequate [c]." in alt
+    )
+    assert len(container(ax, j.SUPPRESSED_LEGEND)) == 4

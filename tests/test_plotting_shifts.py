@@ -107,3 +107,23 @@ def test_reaudit_heatmap_counts_and_alt_text():
     assert sorted(int(x) for x in cell_texts) == sorted(t.to_numpy().ravel().tolist())
     assert "Of 100 re-audited cases, 55% improved" in alt
     assert alt.endswith("The most common change was Inadequate to Requires Improvement (30 cases).")
+
+
+def test_spc_chart_does_not_draw_or_state_suppressed_points():
+    result = spc.compute_xmr(_planted(), improvement="down", bounds=(0, 100))
+    suppress = pd.Series({MONTHS[2]: True, MONTHS[-1]: True, MONTHS[3]: False})
+    fig, alt = shifts.plot_spc(
+        result, measure="% Inadequate", latest_label="August 2020", suppress=suppress
+    )
+    ax = fig.axes[0]
+    y = np.asarray(ax.get_lines()[0].get_ydata(), dtype=float)
+    assert np.isnan(y[[2, 21]]).all() and not np.isnan(y[[0, 1, 3, 20]]).any()
+    drawn_x = {float(x) for coll in ax.collections for x, _ in coll.get_offsets()}
+    assert not {2.0, 21.0} & drawn_x and 3.0 in drawn_x
+    assert [t.get_text() for t in ax.texts].count("[c]") == 2
+    assert "(19 points; 3 months paused or without audits; 2 points suppressed ([c])" in alt
+    assert "(5%" not in alt
+    assert "% Inadequate in August 2020 ([c]): a significant improvement" in alt
+    # Without a mask nothing is hidden (see test_spc_chart_colours_pause_and_alt_text).
+    _, plain = shifts.plot_spc(result, measure="% Inadequate", latest_label="August 2020")
+    assert "(5%)" in plain and "suppressed" not in plain
