@@ -165,7 +165,9 @@ def recoverable_in_columns(table: Table, total_row: str, columns: list[str]) -> 
     """Columns with exactly one hidden cell above a shown total row."""
     found = []
     body = [cells for head, cells in table.rows if head != total_row]
-    totals = next(cells for head, cells in table.rows if head == total_row)
+    totals = next((cells for head, cells in table.rows if head == total_row), None)
+    if totals is None:
+        return [f"{table.caption[:50]}: no {total_row} row"]
     for name in columns:
         i = table.column(name)
         if totals[i] != C and sum(cells[i] == C for cells in body) == 1:
