@@ -1,0 +1,201 @@
+"""The reports in a real browser: headless Chromium, network blocked, axe-core for WCAG 2.2 AA.
+
+Each page (two months' reports under both disclosure profiles, and both index pages) is
+opened from its file:// URL with every other request refused and recorded, console errors
+and uncaught page errors recorded, then scanned by axe-core for the WCAG 2.0/2.1/2.2 A and
+AA rules. A report must attempt no request, log no error and have no serious or critical
+violation. One full-page screenshot is kept in the test's temporary folder.
+
+Needs Debian's chromium and axe-core from npm: ``python3 tasks.py browser-deps`` installs
+both; without them these tests are skipped with a message saying so. Playwright drives the
+system Chromium (never a downloaded one: do not run ``playwright install``).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.rendered import XDIST_GROUP, RenderedReports, demo_reports
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser, XDIST_GROUP]
+
+ROOT = Path(__file__).resolve().parents[1]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
+ENABLE = "run `python3 tasks.py browser-deps` to enable the browser tests"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+BLOCKING_IMPACTS = ("serious", "critical")
+#: Which reports to open: the first month (short trend, early programme) and the latest.
+MONTHS = ("2018-11", "2020-09")
+PROFILES = ("internal", "published")
+
+
+@dataclass
+class Visit:
+    """What one page did in the browser."""
+
+    name: str
+    requests: list[str] = field(default_factory=list)  # attempted beyond the page itself
+    console_errors: list[str] = field(default_factory=list)
+    violations: list[dict[str, Any]] = field(default_factory=list)
+    title: str = ""
+    images: int = 0
+
+    def blocking(self) -> list[str]:
+        return [
+            f"{self.name}: {v['impact']} {v['id']} ({v['help']}) at "
+            + "; ".join(" ".join(map(str, n["target"])) for n in v["nodes"][:3])
+            for v in self.violations
+            if v["impact"] in BLOCKING_IMPACTS
+        ]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason=f"Playwright is missing (pip install -e '.[dev]'); {ENABLE}"
+    )
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium is missing: {ENABLE}")
+    if not AXE.is_file():
+        pytest.skip(f"axe-core is missing ({AXE.relative_to(ROOT)}): {ENABLE}")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def visit(browser: Any, path: Path, name: str, screenshot: Path | None = None) -> Visit:
+    """Open ``path`` offline, record requests and errors, run axe-core; optionally screenshot."""
+    result = Visit(name)
+    own = path.resolve().as_uri()
+    context = browser.new_context(service_workers="block")
+
+    def note(url: str) -> bool:
+        """Record a request for anything but the page itself; True if it was one."""
+        if url.split("#")[0] == own:
+            return False
+        if url[:120] not in result.requests:
+            result.requests.append(url[:120])
+        return True
+
+    def route(request_route: Any) -> None:
+        if note(request_route.request.url):
+            request_route.abort()
+        else:
+            request_route.continue_()
+
+    try:
+        context.route("**/*", route)
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: message.type == "error" and result.console_errors.append(message.text),
+        )
+        page.on("pageerror", lambda error: result.console_errors.append(str(error)))
+        # Requests the router does not see (a data: URI is not a request at all).
+        page.on("request", lambda request: note(request.url))
+        page.goto(own, wait_until="load")
+        page.wait_for_load_state("networkidle")
+        result.title = page.title()
+        result.images = page.locator("img").count()
+        if screenshot is not None:
+            page.screenshot(path=str(screenshot), full_page=True)
+        page.add_script_tag(path=str(AXE))
+        outcome = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+        )
+        result.violations = outcome["violations"]
+    finally:
+        context.close()
+    return result
+
+
+@pytest.fixture(scope="session")
+def rendered_reports(tmp_path_factory) -> RenderedReports:
+    return demo_reports(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def visits(browser, rendered_reports, tmp_path_factory) -> list[Visit]:
+    shots = tmp_path_factory.mktemp("browser")
+    screenshot = shots / f"published-{MONTHS[-1]}-full-page.png"
+    pages = [
+        (rendered_reports.html(profile, month), f"{profile} {month}")
+        for profile in PROFILES
+        for month in MONTHS
+    ]
+    pages += [(rendered_reports.index(profile), f"{profile} index.html") for profile in PROFILES]
+    found = []
+    for path, name in pages:
+        shot = screenshot if name == f"published {MONTHS[-1]}" else None
+        found.append(visit(browser, path, name, shot))
+    impacts = Counter(v["impact"] for visit in found for v in visit.violations)
+    print(
+        f"\nBrowser: {len(found)} pages; requests attempted {sum(len(v.requests) for v in found)}; "
+        f"console errors {sum(len(v.console_errors) for v in found)}; axe violations by impact "
+        f"{dict(impacts) or 'none'}.\nFull-page screenshot: {screenshot}"
+    )
+    return found
+
+
+# ---------------------------------------------------------------- the harness can fail
+def test_the_harness_sees_requests_errors_and_violations(browser, tmp_path):
+    page = tmp_path / "bad.html"
+    page.write_text(
+        '<!DOCTYPE html><html><head><title>Bad</title><link rel="stylesheet" '
+        'href="https://cdn.example.invalid/x.css"></head><body><main>'
+        '<img src="https://images.example.invalid/chart.png">'
+        "<script>console.error('boom')</script></main></body></html>",
+        encoding="utf-8",
+    )
+    result = visit(browser, page, "bad")
+    assert any("cdn.example.invalid" in url for url in result.requests)
+    assert any("images.example.invalid" in url for url in result.requests)
+    assert "boom" in result.console_errors
+    ids = {v["id"]: v["impact"] for v in result.violations}
+    assert ids.get("image-alt") == "critical"  # an image without alt text
+    assert ids.get("html-has-lang") == "serious"
+
+
+# ---------------------------------------------------------------- the reports
+def test_reports_open_with_every_chart_and_a_title(visits):
+    reports = [v for v in visits if "index" not in v.name]
+    assert len(reports) == len(MONTHS) * len(PROFILES)
+    for report in reports:
+        assert report.title.startswith("Audit Highlights Report – "), report.name
+        assert report.images >= 3, report.name  # charts are inline, and they load offline
+
+
+def test_no_page_attempts_a_network_or_file_request(visits):
+    found = [f"{v.name}: {url}" for v in visits for url in v.requests]
+    assert not found, "\n".join(found)
+
+
+def test_no_page_logs_a_console_error(visits):
+    found = [f"{v.name}: {text}" for v in visits for text in v.console_errors]
+    assert not found, "\n".join(found)
+
+
+def test_no_serious_or_critical_accessibility_violation(visits):
+    found = [line for v in visits for line in v.blocking()]
+    assert not found, "\n".join(found)
