@@ -52,6 +52,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AuditlibError as exc:
         print(f"auditlib {args.command}: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:
+        # The machine, not auditlib: a full disk, a folder that cannot be written, a file
+        # another program has locked. Say which file and why, without a traceback.
+        where = f" {exc.filename}" if exc.filename else ""
+        print(
+            f"auditlib {args.command}: cannot read or write{where}: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
+        return 1
     except KeyboardInterrupt:
         print(
             f"auditlib {args.command}: interrupted; nothing half-written was kept.", file=sys.stderr

@@ -442,9 +442,18 @@ class MonthlyReport:
                 "below the average, signal a real change; anything else is normal variation."
             ),
         ]
+        completed = int(self.figures["month"]["completed"])
         for measure, (labels, _direction) in MEASURES.items():
             chart = result.spc[measure]
-            verdict = vd.describe_spc(chart, measure, latest_label=self.label)
+            if completed < vd.MIN_AUDITS:
+                # Said first, and without the month's share: it is no basis for any verdict
+                # (and with none completed the chart's latest point is an earlier month).
+                verdict = (
+                    f"{measure} in {self.label}: too few audits to tell — "
+                    f"fewer than {vd.MIN_AUDITS} were completed."
+                )
+            else:
+                verdict = vd.describe_spc(chart, measure, latest_label=self.label)
             blocks.append(Heading(measure, 3))
             hidden_now = self._measure_hidden(self.month, labels)
             blocks.append(

@@ -206,6 +206,11 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, int, list[Problem]]:
         )
     except pd.errors.ParserError:
         return pd.DataFrame(), 2, _shape_problems(path, text)
+    # pandas pads a row with too few fields with blanks without a word: that row's values
+    # would land in the wrong columns, so it is the same problem as a row with too many.
+    short = _shape_problems(path, text, only_found=True)
+    if short:
+        return pd.DataFrame(), 2, short
     # Blank lines inside the file are kept as all-blank rows so row numbers stay true
     # (cleaning counts them as excluded); blank lines at the very end are not data.
     filled = frame.notna().any(axis=1)
@@ -214,8 +219,12 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, int, list[Problem]]:
     return frame, 2, []
 
 
-def _shape_problems(path: Path, text: str) -> list[Problem]:
-    """Name every row whose number of fields differs from the header's."""
+def _shape_problems(path: Path, text: str, *, only_found: bool = False) -> list[Problem]:
+    """Name every row whose number of fields differs from the header's.
+
+    A blank line is not checked. With ``only_found``, no rows of the wrong shape means no
+    problems (otherwise the file is reported as unreadable).
+    """
     problems = []
     reader = csv.reader(io.StringIO(text))
     header = next(reader)
@@ -228,10 +237,15 @@ def _shape_problems(path: Path, text: str) -> list[Problem]:
                     None,
                     None,
                     f"the row has {len(row)} fields but the header has {len(header)} "
-                    "(the file changes shape here: a stray comma, or a column added part-way)",
+                    "(the file changes shape here: "
+                    + (
+                        "a stray comma, or a column added part-way)"
+                        if len(row) > len(header)
+                        else "a missing field, or a column dropped part-way)"
+                    ),
                 )
             )
-    if not problems:
+    if not problems and not only_found:
         problems.append(Problem(path.name, None, None, None, "not a readable CSV file"))
     return problems
 
@@ -298,7 +312,9 @@ def load_recommendations(path: Path) -> tuple[dict[str, dict[str, list[Any]]], l
     problems: list[Problem] = []
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError, PermissionError) as exc:
+    except IsADirectoryError:
+        return {}, [Problem(path.name, None, None, None, "is a folder, not a file")]
+    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
         return {}, [Problem(path.name, None, None, None, f"cannot be read: {exc}")]
     if not isinstance(raw, dict):
         return {}, [Problem(path.name, None, None, None, "must map months (YYYY-MM) to lists")]
@@ -341,22 +357,42 @@ def load_recommendations(path: Path) -> tuple[dict[str, dict[str, list[Any]]], l
 
 
 def load_denylist(path: Path) -> tuple[str, ...]:
-    """Personal names to redact from free text, one per line (``#`` starts a comment)."""
-    lines = _decode(path.read_bytes()).splitlines()
+    """Personal names to redact from free text, one per line (``#`` starts a comment).
+
+    An unreadable list is a :class:`ConfigError`: reporting without it could show a name.
+    """
+    try:
+        lines = _decode(path.read_bytes()).splitlines()
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: the denylist is a folder, not a file") from None
+    except OSError as exc:
+        reason = (
+            "permission denied — is it open or locked?"
+            if isinstance(exc, PermissionError)
+            else exc.strerror or str(exc)
+        )
+        raise ConfigError(f"{path}: the denylist cannot be read ({reason})") from None
     return tuple(
         line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")
     )
 
 
 def hash_inputs(paths: Iterable[Path]) -> str:
-    """SHA-256 over the bytes of every input file, in name order: the report's input hash."""
+    """SHA-256 over the bytes of every input file, in name order: the report's input hash.
+
+    A file that cannot be read (a folder, a locked file) is hashed as unreadable: reading
+    it has already been reported as a problem that stops the report, with a plain message.
+    """
     digest = hashlib.sha256()
     for path in sorted(set(paths), key=lambda p: p.name):
         digest.update(path.name.encode())
         digest.update(b"\0")
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+        try:
+            with open(path, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+        except OSError:
+            digest.update(b"\0unreadable\0")
     return digest.hexdigest()
 
 

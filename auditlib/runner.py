@@ -97,7 +97,7 @@ def run_month(
         raise ReportError(
             f"The runner sets {', '.join(clashing)} itself; do not pass it in parameters."
         )
-    out_root.mkdir(parents=True, exist_ok=True)
+    _make_out_dir(out_root)
     _recover_interrupted_swap(out_root, month)
     final = out_root / month
     tmp = Path(tempfile.mkdtemp(prefix=f"{_TMP_PREFIX}{month}-{os.getpid()}-", dir=out_root))
@@ -318,6 +318,17 @@ def _previous_note(final: Path) -> str:
     return f"No earlier report for {final.name} exists in {final.parent}."
 
 
+def _make_out_dir(out_root: Path) -> None:
+    """Create the output folder, or say plainly why it cannot be."""
+    try:
+        out_root.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ReportError(f"The output folder {out_root} is a file, not a folder.") from None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ReportError(f"The output folder {out_root} cannot be created: {reason}.") from None
+
+
 def _check_month(month: str) -> None:
     if not isinstance(month, str) or not MONTH_RE.match(month):
         raise ReportError(f"{month!r} is not a month: write it as YYYY-MM, e.g. 2020-09.")
@@ -393,7 +404,7 @@ def run_months(
     for month in months:
         _check_month(month)
     out_root = Path(out_dir).resolve()
-    out_root.mkdir(parents=True, exist_ok=True)
+    _make_out_dir(out_root)
     clean_stale_temporaries(out_root)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(months) or 1))
     task = {
