@@ -439,6 +439,26 @@ def test_share_table_published_percentages_follow_their_counts():
     assert shares.loc["Team A"].tolist() == ["0 ([c])", "[c]", "[c]", "0 ([c])", "0 ([c])", "[c]"]
 
 
+def test_share_table_follows_a_given_mask_so_it_agrees_with_figures_json():
+    # figures.json hid Good and Requires Improvement too (it also shows Good or better):
+    # the table must hide exactly those, not its own smaller choice.
+    table = count_table({"2020-09": [2, 20, 36, 3, 0]})
+    hidden = pd.DataFrame(False, index=table.index, columns=[*s.JUDGEMENT_LABELS, N])
+    hidden.loc["2020-09", [s.OUTSTANDING, s.GOOD, s.REQUIRES_IMPROVEMENT, s.INADEQUATE]] = True
+    shares = display_share_table(table, "published", hidden=hidden)
+    assert shares.loc["2020-09"].tolist() == ["[c]", "[c]", "[c]", "[c]", "0 (0%)", "61"]
+    # Own choice without the mask: the two small counts only.
+    own = display_share_table(table, "published")
+    assert own.loc["2020-09"].tolist() == ["[c]", "20 (33%)", "36 (59%)", "[c]", "0 (0%)", "61"]
+    # A mask can hide more, never less: a count of 1 to 5 stays hidden whatever it says.
+    nothing = hidden & False
+    assert (
+        display_share_table(table, "published", hidden=nothing).loc["2020-09"].tolist()[0] == "[c]"
+    )
+    with pytest.raises(ValueError, match="every row"):
+        display_share_table(table, "published", hidden=hidden.iloc[:0])
+
+
 def test_share_table_rounds_half_up_and_flags_small_n_internally():
     # 1 of 8 is 12.5 % → 13 % and 7 of 8 is 87.5 % → 88 % (banker's rounding: 12 %, 88 %).
     # n = 8 < 10, so both are flagged; n = 10 is not.
