@@ -190,6 +190,29 @@ def add_final_judgement(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def link_reaudits(df: pd.DataFrame) -> pd.DataFrame:
+    """On each re-audit, the final judgement of the audit it re-audits (``original_judgement``).
+
+    >>> frame = pd.DataFrame({"audit_id": ["A1", "R1"], "original_audit_id": [None, "A1"],
+    ...     "audit_type": ["audit", "re-audit"],
+    ...     "final_judgement": pd.Categorical(["Inadequate", "Good"], categories=["Good", "Inadequate"])})
+    >>> link_reaudits(frame)["original_judgement"].tolist()
+    [nan, 'Inadequate']
+    """
+    out = df.copy()
+    final = out[s.FINAL_JUDGEMENT]
+    ids = pd.Index(out[s.AUDIT_ID].to_numpy(dtype=object, na_value=None))
+    first = ~ids.duplicated()  # a clashing id is an error elsewhere; link to its first row
+    index = ids[first]
+    codes_by_id = final.cat.codes.to_numpy()[first]
+    reaudit = (out[s.AUDIT_TYPE] == s.REAUDIT).to_numpy(dtype=bool, na_value=False)
+    position = index.get_indexer(out[s.ORIGINAL_AUDIT_ID].to_numpy(dtype=object, na_value=None))
+    position = np.where(reaudit & (position >= 0), position, -1)
+    codes = np.where(position >= 0, codes_by_id[position], -1)
+    out[s.ORIGINAL_JUDGEMENT] = pd.Categorical.from_codes(codes, dtype=final.dtype)
+    return out
+
+
 def add_cohort_flags(df: pd.DataFrame) -> pd.DataFrame:
     """Boolean ``cohort_<key>`` columns for the seed's six practice-theme cohorts.
 
@@ -387,7 +410,7 @@ def clean_audits(
             "completed with no judgement: kept, and counted as 'Not recorded'",
             "warning",
         )
-    frame = frame.pipe(add_final_judgement).pipe(add_cohort_flags)
+    frame = frame.pipe(add_final_judgement).pipe(link_reaudits).pipe(add_cohort_flags)
     return Cleaned(frame, problems, reconciliation, notes)
 
 
