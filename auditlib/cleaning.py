@@ -259,24 +259,25 @@ def merge_name_variants(df: pd.DataFrame, column: str) -> tuple[pd.DataFrame, li
     """
     if column not in df or df[column].isna().all():
         return df.copy(), []
-    values = df[column].astype("string")
-    counts = values.value_counts()
-    keys = counts.index.to_series().map(normalise_key)
-    canonical: dict[str, str] = {}
+    # Work on the distinct names (a few hundred), not the rows (maybe millions).
+    codes, uniques = pd.factorize(df[column].astype("string"))
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    names = pd.Series(counts, index=pd.Index(uniques, dtype=object))
+    keys = names.index.map(normalise_key)
+    canonical = list(names.index)
     notes = []
-    for _key, group in counts.groupby(keys.values):
+    for _key, group in names.groupby(np.asarray(keys)):
         if len(group) < 2:
             continue
         order = sorted(group.items(), key=lambda kv: (-kv[1], kv[0]))
         winner = order[0][0]
         for variant, n in order[1:]:
-            canonical[variant] = winner
-            notes.append(
-                f"{column}: {variant!r} ({n} row{'s' if n != 1 else ''}) merged into {winner!r}"
-            )
+            canonical[names.index.get_loc(variant)] = winner
+            notes.append(f"{column}: {variant!r} ({n} row{'s' if n != 1 else ''}) merged into {winner!r}")
     out = df.copy()
-    if canonical:
-        out[column] = values.replace(canonical)
+    if notes:
+        merged = pd.array(canonical, dtype="string").take(codes, allow_fill=True)
+        out[column] = pd.Series(merged, index=df.index)
     return out, sorted(notes)
 
 
