@@ -210,13 +210,15 @@ def test_write_index_lists_every_month_with_status(tmp_path):
 
     page = runner.write_index(tmp_path).read_text(encoding="utf-8")
     rows = re.findall(
-        r"<tr><th scope=\"row\">(.*?)</th><td>(.*?)</td><td>(.*?)</td><td[^>]*>(.*?)</td></tr>",
+        r"<tr><th scope=\"row\">(.*?)</th><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td><td>(.*?)</td></tr>",
         page,
     )
     assert [r[1] for r in rows] == ["2020-10", "2020-09", "2020-08"]
     assert rows[2][0] == '<a href="2020-08/audit-highlights-2020-08.html">August 2020</a>'
     assert rows[2][3] == "Produced" and re.match(r"\d{1,2} \w+ \d{4}, \d\d:\d\d", rows[2][2])
-    assert "Last run failed" in rows[1][3] and "It broke &lt;here&gt;." in rows[1][3]
+    assert (
+        "<strong>Last run failed</strong>" in rows[1][3] and "It broke &lt;here&gt;." in rows[1][3]
+    )
     assert "last good one" in rows[1][3]
     assert rows[0][0] == "October 2020" and rows[0][2] == ""  # no link: there is no report
     assert '<html lang="en-GB">' in page and "<caption" in page
@@ -282,6 +284,9 @@ def test_failure_message_names_month_cell_and_reason_without_traceback(produced)
         r"stopped at cell \d+ \(section \"Judgement shifts\", first line `show_heading", message
     )
     assert "ValueError: fixture failure requested for 2020-06" in message
+    assert message.endswith(
+        f"The executed notebook is kept in {out / '_failed' / '2020-06'} for debugging."
+    )
     assert "Traceback" not in message and "\x1b" not in message and "\n" not in message
     kept = out / "_failed" / "2020-06"
     assert (kept / "audit-highlights-2020-06.ipynb").is_file()
