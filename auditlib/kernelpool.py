@@ -65,6 +65,7 @@ class Zygote:
         self._dir = tempfile.mkdtemp(prefix="auditlib-kernels-")
         self.socket_path = os.path.join(self._dir, "zygote.sock")
         self.preload = tuple(dict.fromkeys(preload))
+        self.owner = os.getpid()  # a forked child must start its own
         # Bound here, so clients can connect (and queue) while the zygote is still importing.
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         listener.bind(self.socket_path)
@@ -119,7 +120,7 @@ class Zygote:
 def start(notebook: str | os.PathLike[str] | None = None) -> Zygote:
     """This process's zygote, started if need be, preloading what ``notebook`` imports."""
     global _POOL
-    if _POOL is None or not _POOL.alive():
+    if _POOL is None or _POOL.owner != os.getpid() or not _POOL.alive():
         preload = [*DEFAULT_PRELOAD, *(notebook_imports(notebook) if notebook else [])]
         _POOL = Zygote(preload)
         atexit.register(stop)
@@ -133,9 +134,9 @@ def start(notebook: str | os.PathLike[str] | None = None) -> Zygote:
 def stop() -> None:
     """Stop this process's zygote (its kernels are told to exit too)."""
     global _POOL
-    if _POOL is not None:
+    if _POOL is not None and _POOL.owner == os.getpid():
         _POOL.stop()
-        _POOL = None
+    _POOL = None
 
 
 def kernel_manager_class(
@@ -161,6 +162,15 @@ def kernel_manager_class(
                 "ip", os.path.join(tempfile.gettempdir(), f"auditlib-{uuid.uuid4().hex[:12]}")
             )
             super().__init__(**kwargs)
+
+        async def _async_interrupt_kernel(self) -> None:
+            # jupyter_client interrupts a kernel before asking it to shut down; after a
+            # notebook has run that only makes ipykernel log a "KeyboardInterrupt caught"
+            # ERROR line into a batch run's output. The shutdown request (then SIGTERM,
+            # then SIGKILL) still stops a busy kernel.
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
 
         def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
             cmd = super().format_kernel_cmd(extra_arguments)
