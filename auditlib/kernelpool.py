@@ -152,7 +152,8 @@ def kernel_manager_class(
 
     from jupyter_client.manager import AsyncKernelManager
 
-    zygote = start(notebook) if fork else None
+    # fork() without exec is only dependable on Linux (macOS system libraries refuse it).
+    zygote = start(notebook) if fork and sys.platform.startswith("linux") else None
 
     class ReportKernelManager(AsyncKernelManager):  # type: ignore[misc]
         def __init__(self, **kwargs: object) -> None:

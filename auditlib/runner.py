@@ -550,8 +550,9 @@ def write_index(
         note = failed_root / month / FAILURE_NOTE
         generated = _when(report.stat().st_mtime) if report.is_file() else ""
         if note.is_file():
-            failed_at = _when(note.stat().st_mtime)
-            status = f"Last run failed ({failed_at}): " + note.read_text(encoding="utf-8").strip()
+            # The message itself stays in _failed/: an exception's text could quote input
+            # values, and the index is a published output.
+            status = f"Last run failed ({_when(note.stat().st_mtime)}); the reason is in {FAILED_DIR}/{month}/{FAILURE_NOTE}."
             if report.is_file():
                 status += " The report linked is the last good one."
         else:
