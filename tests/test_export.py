@@ -220,6 +220,15 @@ def test_export_refuses_an_image_without_alt_text(tmp_path, alt):
         )
 
 
+def test_javascript_outputs_are_dropped():
+    js = new_output(
+        "display_data",
+        data={"application/javascript": "fetch('https://example.org')", "text/plain": "<JS>"},
+    )
+    page = e.render_html(_notebook(_code("show_js()", [js])), title="T", footer=FOOTER)
+    assert "<script" not in page and "example.org" not in page
+
+
 def test_errors_in_removed_cells_do_not_block_the_report(tmp_path):
     error = new_output("error", ename="KeyError", evalue="x", traceback=[])
     e.export_html(
