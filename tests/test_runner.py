@@ -399,3 +399,83 @@ def test_ctrl_c_cancels_pending_months_and_leaves_no_half_written_folder(tmp_pat
     for folder in months:
         assert _month_files(folder) == _expected_files(folder.name)
     assert _no_temporaries(tmp_path)
+
+
+# ---------------------------------------------------------------- in a real browser
+_AXE_SCRIPT = """
+const puppeteer = require('puppeteer-core');
+const fs = require('fs');
+const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+(async () => {
+  const browser = await puppeteer.launch({executablePath: process.env.CHROMIUM, headless: true,
+                                         args: ['--no-sandbox', '--disable-gpu']});
+  const out = {};
+  for (const file of process.argv.slice(2)) {
+    const page = await browser.newPage();
+    const requests = [];
+    page.on('request', r => { if (!/^(file|data):/.test(r.url())) requests.push(r.url()); });
+    await page.goto('file://' + file, {waitUntil: 'load'});
+    await page.evaluate(axeSource);
+    const res = await page.evaluate(() => axe.run(document, {runOnly: [
+      'wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}));
+    out[file] = {requests, violations: res.violations.map(v => `${v.id}: ${v.help}`)};
+  }
+  await browser.close();
+  console.log(JSON.stringify(out));
+})();
+"""
+
+
+_NODE = shutil.which("node")
+_CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+_NODE_MODULES = Path(
+    os.environ.get("AUDITLIB_NODE_MODULES", Path(__file__).parent.parent / "node_modules")
+)
+_HAVE_AXE = bool(
+    _NODE
+    and _CHROMIUM
+    and (_NODE_MODULES / "axe-core").is_dir()
+    and (_NODE_MODULES / "puppeteer-core").is_dir()
+)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.skipif(
+    not _HAVE_AXE,
+    reason="needs node, chromium, axe-core and puppeteer-core (npm install axe-core puppeteer-core)",
+)
+def test_reports_pass_axe_and_make_no_request_in_chromium(produced, tmp_path):
+    """axe-core's WCAG 2.2 AA and best-practice rules, in headless Chromium.
+
+    Needs node, Chromium and a node_modules folder with axe-core and puppeteer-core
+    (``npm install axe-core puppeteer-core``) in the project or $AUDITLIB_NODE_MODULES.
+    """
+    node, chromium = (
+        shutil.which("node"),
+        shutil.which("chromium") or shutil.which("chromium-browser"),
+    )
+    modules = Path(
+        os.environ.get("AUDITLIB_NODE_MODULES", Path(__file__).parent.parent / "node_modules")
+    )
+    if not (
+        node
+        and chromium
+        and (modules / "axe-core").is_dir()
+        and (modules / "puppeteer-core").is_dir()
+    ):
+        pytest.skip(
+            "needs node, chromium, axe-core and puppeteer-core (npm install axe-core puppeteer-core)"
+        )
+    out, _ = produced
+    script = tmp_path / "axe.js"
+    script.write_text(_AXE_SCRIPT, encoding="utf-8")
+    pages = [str(out / "2020-08" / "audit-highlights-2020-08.html"), str(out / "index.html")]
+    env = {**os.environ, "NODE_PATH": str(modules), "CHROMIUM": chromium}
+    done = subprocess.run(
+        [node, str(script), *pages], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    results = json.loads(done.stdout.strip().splitlines()[-1])
+    for page in pages:
+        assert results[page] == {"requests": [], "violations": []}, page
