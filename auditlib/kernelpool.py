@@ -55,6 +55,8 @@ _INLINE_BACKEND: Final = "module://matplotlib_inline.backend_inline"
 _CLIENT_SCRIPT: Final = Path(__file__).with_name("_kernel_client.py")
 
 _POOL: Zygote | None = None
+#: Set in the zygote after its imports: fork() is only safe while the process has one thread.
+_FORK_SAFE = True
 
 
 # ---------------------------------------------------------------- worker side
@@ -262,6 +264,12 @@ def _prepare_imports(preload: list[str]) -> None:
             importlib.import_module(name)
         except Exception:  # a module the notebook itself will fail to import, with its own message
             continue
+    import threading
+
+    global _FORK_SAFE
+    # A preloaded module that started a thread makes forking unsafe: kernels are then
+    # started by fork-and-exec instead, which is always safe (and as slow as usual).
+    _FORK_SAFE = threading.active_count() == 1
     gc.collect()
     gc.freeze()  # keep imported objects out of the collector so forks share their memory pages
 
@@ -301,6 +309,8 @@ def _fork_kernel(
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.chdir(request["cwd"])
+        if not _FORK_SAFE:
+            os.execve(request["argv"][0], request["argv"], request["env"])
         os.environ.clear()
         os.environ.update(request["env"])
         # IPKernelApp read JPY_PARENT_PID when the zygote imported it; name the real parent.

@@ -371,6 +371,30 @@ def test_forked_kernels_share_no_state_between_months(tmp_path):
     assert len({r["pid"] for r in runs}) == 3
     assert len({r["numpy_draw"] for r in runs}) == 3
     assert {r["cwd"] for r in runs} == {str(FIXTURES.resolve())} == {baseline["cwd"]}
+    # and the kernels really were forks of the zygote, not a silent fallback
+    assert all("-m auditlib.kernelpool" in r["cmdline"] for r in runs)
+    assert "-m ipykernel_launcher" in baseline["cmdline"]
+
+
+@pytest.mark.slow
+def test_a_zygote_with_threads_starts_kernels_by_fork_and_exec(tmp_path, monkeypatch):
+    from auditlib import kernelpool
+
+    (tmp_path / "threaded_module.py").write_text(
+        "import threading, time\nthreading.Thread(target=time.sleep, args=(3600,), daemon=True).start()\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    monkeypatch.setattr(
+        kernelpool, "DEFAULT_PRELOAD", (*kernelpool.DEFAULT_PRELOAD, "threaded_module")
+    )
+    kernelpool.stop()
+    try:
+        html = runner.run_month(ISOLATION, "2020-01", DATA, tmp_path / "out", prewarm=True)
+    finally:
+        kernelpool.stop()
+    figures = json.loads((html.parent / "figures.json").read_text(encoding="utf-8"))
+    assert "-m ipykernel_launcher" in figures["cmdline"] and not figures["leaked"]
 
 
 @pytest.mark.slow
