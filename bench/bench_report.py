@@ -105,13 +105,18 @@ def bare_notebook(notebook: Path, work: Path) -> Path:
 
     from auditlib.kernelpool import notebook_imports
 
-    modules = [
-        m
-        for m in notebook_imports(notebook)
-        if "." not in m or m.split(".")[0] in ("scipy", "matplotlib")
-    ]
+    # "from x import y" lists x.y, which may be a function: import what is a module.
+    modules = notebook_imports(notebook)
+    source = (
+        "import importlib\n"
+        f"for name in {modules!r}:\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except ImportError:\n"
+        "        pass\n"
+    )
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("\n".join(f"import {m}" for m in modules))]
+    nb.cells = [nbformat.v4.new_code_cell(source)]
     nb.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3",
