@@ -273,7 +273,9 @@ def merge_name_variants(df: pd.DataFrame, column: str) -> tuple[pd.DataFrame, li
         winner = order[0][0]
         for variant, n in order[1:]:
             canonical[names.index.get_loc(variant)] = winner
-            notes.append(f"{column}: {variant!r} ({n} row{'s' if n != 1 else ''}) merged into {winner!r}")
+            notes.append(
+                f"{column}: {variant!r} ({n} row{'s' if n != 1 else ''}) merged into {winner!r}"
+            )
     out = df.copy()
     if notes:
         merged = pd.array(canonical, dtype="string").take(codes, allow_fill=True)

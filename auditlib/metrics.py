@@ -168,9 +168,9 @@ def compliance_by(
             "overdue": sums["overdue"],
         }
     ).astype("int64")
-    frame["compliance_pct"] = (100 * frame["completed"] / frame["allocated"].where(frame["allocated"] > 0)).astype(
-        float
-    )
+    frame["compliance_pct"] = (
+        100 * frame["completed"] / frame["allocated"].where(frame["allocated"] > 0)
+    ).astype(float)
     frame.index.name = by
     return frame
 
