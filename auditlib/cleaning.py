@@ -175,7 +175,7 @@ def add_final_judgement(df: pd.DataFrame) -> pd.DataFrame:
     >>> add_final_judgement(frame)["final_judgement"].tolist()
     ['Good', 'Requires Improvement', 'Not recorded', nan]
     """
-    out = df.copy()
+    out = df.copy(deep=False)  # copy-on-write: the input is never changed
     overall = out.get(s.OVERALL_JUDGEMENT, pd.Series(pd.NA, index=out.index)).astype(
         JUDGEMENT_DTYPE
     )
@@ -199,7 +199,7 @@ def link_reaudits(df: pd.DataFrame) -> pd.DataFrame:
     >>> link_reaudits(frame)["original_judgement"].tolist()
     [nan, 'Inadequate']
     """
-    out = df.copy()
+    out = df.copy(deep=False)
     final = out[s.FINAL_JUDGEMENT]
     ids = pd.Index(out[s.AUDIT_ID].to_numpy(dtype=object, na_value=None))
     first = ~ids.duplicated()  # a clashing id is an error elsewhere; link to its first row
@@ -224,7 +224,7 @@ def add_cohort_flags(df: pd.DataFrame) -> pd.DataFrame:
     >>> add_cohort_flags(frame).filter(like="cohort_").astype(int).values.tolist()
     [[1, 1, 1, 0, 0, 0], [0, 0, 0, 1, 1, 1]]
     """
-    out = df.copy()
+    out = df.copy(deep=False)
 
     def col(name: str) -> pd.Series:
         return out[name] if name in out else pd.Series(pd.NA, index=out.index)
@@ -258,7 +258,7 @@ def merge_name_variants(df: pd.DataFrame, column: str) -> tuple[pd.DataFrame, li
     (['Team A', 'Team A', 'Team A', 'Team B'], ["team: 'team a' (1 row) merged into 'Team A'"])
     """
     if column not in df or df[column].isna().all():
-        return df.copy(), []
+        return df.copy(deep=False), []
     # Work on the distinct names (a few hundred), not the rows (maybe millions).
     codes, uniques = pd.factorize(df[column].astype("string"))
     counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
@@ -276,7 +276,7 @@ def merge_name_variants(df: pd.DataFrame, column: str) -> tuple[pd.DataFrame, li
             notes.append(
                 f"{column}: {variant!r} ({n} row{'s' if n != 1 else ''}) merged into {winner!r}"
             )
-    out = df.copy()
+    out = df.copy(deep=False)
     if notes:
         merged = pd.array(canonical, dtype="string").take(codes, allow_fill=True)
         out[column] = pd.Series(merged, index=df.index)
@@ -302,7 +302,7 @@ def clean_audits(
     headers = dict(headers or {})
     problems: list[Problem] = []
     notes: list[str] = []
-    frame = df.copy()
+    frame = df.copy(deep=False)
     if s.SOURCE_ROW not in frame:
         frame[s.SOURCE_ROW] = np.arange(len(frame), dtype="int64") + 2
     rows = frame[s.SOURCE_ROW].to_numpy()
@@ -543,7 +543,7 @@ def clean_text_table(
     (kept): feedback can arrive for an audit exported in a later file.
     """
     problems: list[Problem] = []
-    frame = df.copy()
+    frame = df.copy(deep=False)
     if s.SOURCE_ROW not in frame:
         frame[s.SOURCE_ROW] = np.arange(len(frame), dtype="int64") + 2
     reconciliation = Reconciliation(table, len(frame))
