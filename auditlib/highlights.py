@@ -257,7 +257,7 @@ class MonthlyReport:
                     f"Re-audits, {p['reaudits_from_month_label'] or '–'} to {self.label}",
                     f"Audits, {self.label}",
                 ],
-                name="Compliance",
+                name="Audits",
             ),
         )
         blocks.append(
@@ -740,13 +740,14 @@ class MonthlyReport:
                 .sort_values(["mentions", "theme_id"], ascending=[False, True])
                 .head(2)
             )
-            for _, row in found.iterrows():
+            if len(found):
+                items = [f"{row['name']} (also in {row['also_in']})" for _, row in found.iterrows()]
+                noun = "a recurring theme" if len(items) == 1 else "recurring themes"
                 blocks.append(
                     Callout(
-                        f"{row['name']} is a recurring theme in answers to this question "
-                        f"(also in {row['also_in']}).",
+                        f"This is {noun} in answers to this question: {'; '.join(items)}.",
                         "note",
-                        "Recurring theme",
+                        "Recurring",
                     )
                 )
             texts = sorted(set(answers[s.TEXT].dropna()), key=lambda x: (-len(x), x))[:6]

@@ -295,7 +295,7 @@ def judgements_by_cohort(audits: pd.DataFrame, months: Iterable[str] | str) -> p
         table = count_judgements(part)
         table.index = pd.Index([label])
         tables.append(table)
-    return pd.concat(tables).rename_axis("cohort")
+    return pd.concat(tables).rename_axis("Cohort")
 
 
 def judgements_by_domain(audits: pd.DataFrame, months: Iterable[str] | str) -> pd.DataFrame:
@@ -317,8 +317,8 @@ def judgements_by_domain(audits: pd.DataFrame, months: Iterable[str] | str) -> p
         table.index = pd.Index([s.DOMAIN_NAMES.get(key, key.replace("_", " ").capitalize())])
         tables.append(table)
     if not tables:
-        return pd.DataFrame(columns=[*COUNT_COLUMNS, "completed"]).rename_axis("domain")
-    return pd.concat(tables).rename_axis("domain")
+        return pd.DataFrame(columns=[*COUNT_COLUMNS, "completed"]).rename_axis("Domain")
+    return pd.concat(tables).rename_axis("Domain")
 
 
 def audited_months(audits: pd.DataFrame, programme: Programme | None = None) -> list[str]:
