@@ -421,7 +421,7 @@ def test_random_tables_hide_1_to_5_and_nothing_hidden_can_be_worked_out(case):
 
 
 @pytest.mark.slow
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables())
 def test_many_random_tables(case):
     check_random_table(*case)
