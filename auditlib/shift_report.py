@@ -109,7 +109,11 @@ _PERIOD_RE: Final = re.compile(r"^\s*(\d{4}-\d{2})\s*(?::\s*(\d{4}-\d{2})\s*)?$"
 _MONTH_RE: Final = re.compile(s.MONTH_PATTERN)
 _PERCENT: Final = re.compile(r"\d+(?:\.\d+)?%")
 _N_RE: Final = re.compile(r"n=\d[\d,]*")
+_MONTH_NAME_RE: Final = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b"
+)
 _MINUS: Final = "−"
+_GROUP_NUMERIC: Final = ("n A", "n B", "A", "B", "Difference (points)", "95% CI", "p", "Holm p")
 _DASH: Final = "–"
 
 VERDICT_WORDS: Final = {
@@ -118,6 +122,42 @@ VERDICT_WORDS: Final = {
     "none": "No significant difference",
     "few": "Too few audits to tell",
 }
+
+
+#: The same verdicts, short enough for a table column.
+TABLE_VERDICTS: Final = {
+    "improvement": "Significant improvement",
+    "deterioration": "Significant deterioration",
+    "none": "Not significant",
+    "few": "Too few to test",
+}
+
+
+# ------------------------------------------------------------------ blocks
+@dataclass(frozen=True)
+class NumericTable(Table):
+    """A table whose ``numeric`` columns are right-aligned as numbers even where a cell carries
+    a flag ("13% [low]") or a range ("−4.6 to +12.6"), which the display helper would not
+    recognise as numbers on its own."""
+
+    numeric: tuple[str, ...] = ()
+
+
+def show_report_blocks(blocks: Iterable[Block]) -> None:
+    """Display blocks as :func:`auditlib.highlights.show_blocks` does, with :class:`NumericTable`."""
+    from auditlib import display as d
+
+    for block in blocks:
+        if isinstance(block, NumericTable):
+            d.show_table(
+                block.frame,
+                block.caption,
+                note=block.note,
+                index=block.index,
+                numeric=[c for c in block.numeric if c in block.frame.columns],
+            )
+        else:
+            show_blocks([block])
 
 
 # ------------------------------------------------------------------ periods
@@ -372,6 +412,11 @@ class ShiftReport:
         if a[-1] == b[-1] and len(a) == 2 and len(b) == 2:
             return f"{a[0]} to {last}"
         return f"{first} to {last}"
+
+    def short_label(self, period: Period) -> str:
+        """The period label with short month names, for table rows and chart labels:
+        'Sep 2019 to Feb 2020'."""
+        return _MONTH_NAME_RE.sub(lambda found: found[0][:3], self.period_label(period))
 
     @property
     def label_a(self) -> str:
@@ -895,7 +940,9 @@ class ShiftReport:
     def _period_table(self) -> pd.DataFrame:
         rows = pd.DataFrame(
             [self.counts(self.a), self.counts(self.b)],
-            index=pd.Index([f"A: {self.label_a}", f"B: {self.label_b}"], name="Period"),
+            index=pd.Index(
+                [f"A: {self.short_label(self.a)}", f"B: {self.short_label(self.b)}"], name="Period"
+            ),
         )[[*s.JUDGEMENT_LABELS, s.COMPLETED]].astype("int64")
         return rows
 
@@ -980,15 +1027,15 @@ class ShiftReport:
 
     # -------------------------------------------------------------- comparisons
     def comparison_blocks(self) -> list[Block]:
-        blocks: list[Block] = [Heading("Is the change real?")]
+        blocks: list[Block] = [
+            Heading("Is the change real?"),
+            Markdown(
+                f"Each measure in period B ({self.label_b}) against period A ({self.label_a}), "
+                "then the whole spread of judgements, with the tests behind the verdicts in "
+                "*In brief*."
+            ),
+        ]
         comparison = self.comparison
-        for measure, (_labels, _direction) in sh.MEASURES.items():
-            if measure not in comparison.proportions:
-                continue
-            blocks.append(Heading(measure, 3))
-            blocks.append(
-                Callout(self._proportion_sentence(measure), "verdict", f"{measure}: verdict")
-            )
         rows = []
         for measure in sh.MEASURES:
             c = comparison.proportions.get(measure)
@@ -1013,12 +1060,13 @@ class ShiftReport:
             )
         if rows:
             blocks.append(
-                Table(
+                NumericTable(
                     pd.DataFrame(rows).set_index("Measure"),
                     f"Each measure in period B ({self.label_b}) against period A ({self.label_a})",
                     note="Difference in percentage points with Newcombe's hybrid score 95% "
                     "confidence interval; Fisher's exact test when any expected count is below 5, "
                     "otherwise the two-proportion z test.",
+                    numeric=("A", "B", "Difference B − A (points)", "95% CI (points)", "p-value"),
                 )
             )
         dist = comparison.distribution
@@ -1165,41 +1213,51 @@ class ShiftReport:
         return bool(any(dc.is_small(int(v)) for v in [*k, *n]))
 
     def _spc_sentence(self, measure: str, chart: Any) -> str:
+        """Where each period's months sit on the chart: normal variation, or special cause
+        (which kind, which months, which rule)."""
+        from auditlib import spc
+
         d = chart.data
         summary = chart.summary()
-        parts = []
         kinds = {
-            "special_cause_improvement": "improvement",
-            "special_cause_concern": "concern",
-            "special_cause_neither": "neither improvement nor concern",
+            "special_cause_improvement": "special-cause improvement",
+            "special_cause_concern": "special-cause concern",
+            "special_cause_neither": "special-cause variation",
         }
+        lines = []
         for name, period in (("A", self.a), ("B", self.b)):
             inside = d[d["x"].isin(period.months) & d["value"].notna()]
-            special = inside[inside["point_type"] != "common_cause"]
             points = len(inside)
-            what = f"In period {name}, {points} month{'s' if points != 1 else ''} charted"
+            head = f"- **Period {name}** ({points} month{'s' if points != 1 else ''} charted): "
             if not points:
-                parts.append(f"Period {name} has no charted month.")
+                lines.append(head + "no month with audits.")
                 continue
+            special = inside[inside["point_type"] != "common_cause"]
             if special.empty:
-                parts.append(f"{what}, all within normal variation.")
-            else:
-                listed = _join_words(
-                    [
-                        f"{self.data.programme.label_for(str(x))} ({kinds.get(t, t)})"
-                        for x, t in zip(special["x"], special["point_type"], strict=True)
-                    ]
+                lines.append(head + "every month within normal variation.")
+                continue
+            parts = []
+            for kind, rows in special.groupby("point_type", sort=False):
+                months = _join_words([self.data.programme.label_for(str(x)) for x in rows["x"]])
+                rules = [spc.RULE_DESCRIPTIONS[r] for r in spc.RULES if rows[r].any()]
+                count = len(rows)
+                parts.append(
+                    f"{count} of {points} show{'s' if count == 1 else ''} "
+                    f"{kinds.get(str(kind), str(kind))} ({months}), flagged by "
+                    + _join_words(rules)
                 )
-                parts.append(f"{what}; special-cause variation in {listed}.")
+            lines.append(head + "; ".join(parts) + ".")
         limits = (
-            f"The average is {vd.format_pct(summary['mean'])}, with process limits "
+            f"The chart's average is {vd.format_pct(summary['mean'])} and its process limits "
             f"{vd.format_pct(summary['lower'])} to {vd.format_pct(summary['upper'])}"
-            + (" (trial limits: fewer than 13 months)" if summary["trial_limits"] else "")
-            + "."
         )
         if d["period"].nunique() > 1:
-            limits = limits[:-1] + " (the latest set of limits)."
-        return " ".join([*parts, limits])
+            limits += " (the latest set of limits)"
+        if summary["trial_limits"]:
+            limits += (
+                f"; these are trial limits, from fewer than {spc.MIN_POINTS_FOR_LIMITS} months"
+            )
+        return "\n".join(lines) + "\n\n" + limits + "."
 
     # -------------------------------------------------------------- re-audits
     def _reaudit_sentence(self) -> str:
@@ -1385,7 +1443,7 @@ class ShiftReport:
         for measure in sh.MEASURES:
             blocks.append(Heading(f"{measure} by {noun}", 3))
             blocks.append(
-                Table(
+                NumericTable(
                     self._group_table(measure),
                     f"{measure} by {noun}: period A ({self.label_a}) against period B ({self.label_b})",
                     note="n: completed audits. Difference in percentage points (B − A) with its 95% "
@@ -1394,6 +1452,7 @@ class ShiftReport:
                     f"{noun}s tested. The verdict uses the Holm-adjusted p-value. "
                     "A dash means not tested (fewer than "
                     f"{vd.MIN_AUDITS} audits in a period).",
+                    numeric=_GROUP_NUMERIC,
                 )
             )
         blocks.extend(self._funnel_blocks())
@@ -1431,7 +1490,7 @@ class ShiftReport:
                         "95% CI": _DASH,
                         "p": _DASH,
                         "Holm p": _DASH,
-                        "Verdict": VERDICT_WORDS["few"],
+                        "Verdict": TABLE_VERDICTS["few"],
                     }
                 )
             elif not all_shown:
@@ -1445,7 +1504,7 @@ class ShiftReport:
                     }
                 )
             else:
-                verdict = VERDICT_WORDS[r["verdict"]]
+                verdict = TABLE_VERDICTS[r["verdict"]]
                 if r["verdict"] == "none" and r["raw_verdict"] != "none":
                     verdict += " after adjustment"
                 row.update(
@@ -1568,31 +1627,31 @@ class ShiftReport:
         ]
 
     def show_title(self) -> None:
-        show_blocks(self.title_blocks())
+        show_report_blocks(self.title_blocks())
 
     def show_summary(self) -> None:
-        show_blocks(self.summary_blocks())
+        show_report_blocks(self.summary_blocks())
 
     def show_distributions(self) -> None:
-        show_blocks(self.distribution_blocks())
+        show_report_blocks(self.distribution_blocks())
 
     def show_comparisons(self) -> None:
-        show_blocks(self.comparison_blocks())
+        show_report_blocks(self.comparison_blocks())
 
     def show_spc(self) -> None:
-        show_blocks(self.spc_blocks())
+        show_report_blocks(self.spc_blocks())
 
     def show_reaudits(self) -> None:
-        show_blocks(self.reaudit_blocks())
+        show_report_blocks(self.reaudit_blocks())
 
     def show_moderation(self) -> None:
-        show_blocks(self.moderation_blocks())
+        show_report_blocks(self.moderation_blocks())
 
     def show_breakdown(self) -> None:
-        show_blocks(self.breakdown_blocks())
+        show_report_blocks(self.breakdown_blocks())
 
     def show_methods(self) -> None:
-        show_blocks(self.methods_blocks())
+        show_report_blocks(self.methods_blocks())
 
 
 # ------------------------------------------------------------------ module helpers
