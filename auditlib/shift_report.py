@@ -271,6 +271,11 @@ def _signed(x: float, ndigits: int = 1) -> str:
     return f"+{text}" if value > 0 else f"{_MINUS}{text}"
 
 
+def _range(low: float, high: float, ndigits: int = 1) -> str:
+    """A confidence interval that never breaks across lines: '−0.6 to +12.6'."""
+    return f"{_signed(low, ndigits)}\u00a0to\u00a0{_signed(high, ndigits)}"
+
+
 def _p_text(p: float) -> str:
     """A p-value for a table cell: '0.075', '< 0.001'."""
     return vd.format_p(p).removeprefix("p = ").replace("p < ", "< ")
@@ -908,8 +913,39 @@ class ShiftReport:
                 return False
         return True
 
+    def headline(self) -> str:
+        """One sentence a manager can quote: what, if anything, changed between the periods."""
+        a, b = self.label_a, self.label_b
+        codes = {
+            measure: _verdict_code(c, sh.MEASURES[measure][1], c.p_value)
+            for measure, c in self.comparison.proportions.items()
+        }
+        better = [mm for mm, code in codes.items() if code == "improvement"]
+        worse = [mm for mm, code in codes.items() if code == "deterioration"]
+        if better and worse:
+            return (
+                f"A mixed picture: {_join_words(better)} improved but {_join_words(worse)} "
+                f"deteriorated in {b} compared with {a}, each by more than chance would explain."
+            )
+        if better or worse:
+            moved = _join_words(better or worse)
+            return (
+                f"Judgements were {'better' if better else 'worse'} in {b} than in {a}: "
+                f"{moved} {'improved' if better else 'deteriorated'} by more than chance "
+                "would explain."
+            )
+        dist = self.comparison.distribution
+        if dist is not None and dist.significant:
+            return (
+                f"Judgements as a whole were {'better' if dist.cliffs_delta > 0 else 'worse'} in "
+                f"{b} than in {a}, but neither % Good or better nor % Inadequate on its own "
+                "changed by more than chance would explain."
+            )
+        return f"No difference between {b} and {a} is larger than chance would explain."
+
     def summary_blocks(self) -> list[Block]:
-        paragraphs = [self._proportion_sentence(measure) for measure in sh.MEASURES]
+        paragraphs = [self.headline()]
+        paragraphs += [self._proportion_sentence(measure) for measure in sh.MEASURES]
         dist = self._distribution_sentence()
         if dist:
             paragraphs.append(dist)
@@ -1049,11 +1085,7 @@ class ShiftReport:
                     "A": self._pct(c.k2, c.n2, self._measure_shown(self.a, measure)),
                     "B": self._pct(c.k1, c.n1, self._measure_shown(self.b, measure)),
                     "Difference B − A (points)": _signed(c.difference_pp) if shown else hide,
-                    "95% CI (points)": (
-                        f"{_signed(100 * c.ci_low)} to {_signed(100 * c.ci_high)}"
-                        if shown
-                        else hide
-                    ),
+                    "95% CI (points)": _range(100 * c.ci_low, 100 * c.ci_high) if shown else hide,
                     "Test": "Fisher's exact" if c.test == "fisher" else "z test",
                     "p-value": _p_text(c.p_value) if shown else hide,
                 }
@@ -1509,8 +1541,9 @@ class ShiftReport:
                     verdict += " after adjustment"
                 row.update(
                     {
-                        "Difference (points)": _signed(c.difference_pp),
-                        "95% CI": f"{_signed(100 * c.ci_low)} to {_signed(100 * c.ci_high)}",
+                        # Whole points: with a few dozen audits a group, decimals are noise.
+                        "Difference (points)": _signed(c.difference_pp, 0),
+                        "95% CI": _range(100 * c.ci_low, 100 * c.ci_high, 0),
                         "p": _p_text(c.p_value),
                         "Holm p": _p_text(r["p_holm"]),
                         "Verdict": verdict,
@@ -1582,6 +1615,9 @@ class ShiftReport:
     # -------------------------------------------------------------- methods
     def methods_blocks(self) -> list[Block]:
         f = self.figures
+        as_at = (
+            dt.date.fromisoformat(f["as_at"]).strftime("%-d %B %Y") if f["as_at"] else "not known"
+        )
         blocks: list[Block] = [Heading("Definitions and methods")]
         periods = (
             f"- **Period A** ({self.a.spec}) is the reference: {self.label_a}. **Period B** "
@@ -1592,8 +1628,11 @@ class ShiftReport:
             "- **Moderation** compares the auditor's overall judgement with the moderator's on "
             "audits of period B that were moderated."
         )
-        blocks.append(Markdown(periods))
-        blocks.append(Markdown(DEFINITIONS))
+        # The monthly definitions that apply here (compliance is not part of this report).
+        shared = [
+            line for line in DEFINITIONS.splitlines() if not line.startswith("- **Compliance**")
+        ]
+        blocks.append(Markdown(periods + "\n" + "\n".join(shared)))
         blocks.append(Heading("Disclosure control", 3))
         blocks.append(Markdown(dc.describe_rule(self.profile)))
         key = pd.DataFrame(dc.symbol_key(self.profile), columns=["Symbol", "Meaning"]).set_index(
@@ -1604,7 +1643,7 @@ class ShiftReport:
         blocks.append(
             Markdown(
                 f"Produced by auditlib {f['auditlib_version']} from the data folder's files "
-                f"(input hash `{f['input_hash'][:16]}`). Figures are as at {f['as_at']}. Every "
+                f"(input hash `{f['input_hash'][:16]}`). Figures are as at {as_at}. Every "
                 f"figure in this report is also in the machine-readable `{FIGURES_FILE}` beside it. "
                 "Statistical methods and their references: `docs/methods.md`."
             )

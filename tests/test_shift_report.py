@@ -250,6 +250,10 @@ def test_a_planted_fall_in_inadequate_is_a_significant_improvement(demo_data):
     callout = next(b for b in report.summary_blocks() if isinstance(b, Callout))
     assert f"{int(round_half_up(after))}% Inadequate in June to September 2020" in callout.text
     assert f"a significant improvement of {points} percentage points" in callout.text
+    assert callout.text.startswith(
+        "Judgements were better in June to September 2020 than in September 2019 to February "
+        "2020: % Inadequate improved by more than chance would explain."
+    )
 
 
 def test_no_shift_when_b_has_a_s_distribution(demo_data):
@@ -275,6 +279,19 @@ def test_no_shift_when_b_has_a_s_distribution(demo_data):
     assert comparison["distribution"]["verdict"] == "no significant shift"
     assert abs(comparison["inadequate"]["difference_pp"]) < 0.5
     assert "no significant difference" in blocks_text(report.summary_blocks())
+    assert report.headline() == (
+        "No difference between June to September 2020 and September 2019 to February 2020 "
+        "is larger than chance would explain."
+    )
+
+
+def test_demo_headline_separates_the_spread_from_the_two_measures(report):
+    # On the demo data neither share moves significantly but the ordinal test does.
+    comparison = report.figures["comparison"]
+    assert not comparison["inadequate"]["significant"]
+    assert not comparison["good_or_better"]["significant"]
+    assert comparison["distribution"]["significant"]
+    assert report.headline().startswith("Judgements as a whole were better in June to September")
 
 
 # ---------------------------------------------------------------- breakdowns
