@@ -113,7 +113,7 @@ _MONTH_NAME_RE: Final = re.compile(
     r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b"
 )
 _MINUS: Final = "−"
-_GROUP_NUMERIC: Final = ("n A", "n B", "A", "B", "Difference (points)", "95% CI", "p", "Holm p")
+_GROUP_NUMERIC: Final = ("n A", "n B", "A", "B", "B − A", "95% CI", "p", "Holm p")
 _DASH: Final = "–"
 
 VERDICT_WORDS: Final = {
@@ -288,6 +288,11 @@ def _pct_number(x: float, ndigits: int = 1) -> str:
 def _measure_counts(counts: pd.Series | Mapping[str, int], measure: str) -> int:
     labels, _ = sh.MEASURES[measure]
     return int(sum(int(counts[label]) for label in labels))
+
+
+def _article(noun: str) -> str:
+    """'An' before a vowel sound ('An area'), else 'A' ('A team')."""
+    return "An" if noun[:1].lower() in "aeiou" else "A"
 
 
 def _join_words(items: Sequence[str]) -> str:
@@ -919,6 +924,8 @@ class ShiftReport:
         codes = {
             measure: _verdict_code(c, sh.MEASURES[measure][1], c.p_value)
             for measure, c in self.comparison.proportions.items()
+            # under published, a measure resting on a suppressed count is not spoken of at all
+            if self._measure_shown(self.a, measure) and self._measure_shown(self.b, measure)
         }
         better = [mm for mm, code in codes.items() if code == "improvement"]
         worse = [mm for mm, code in codes.items() if code == "deterioration"]
@@ -938,9 +945,16 @@ class ShiftReport:
         if dist is not None and dist.significant:
             return (
                 f"Judgements as a whole were {'better' if dist.cliffs_delta > 0 else 'worse'} in "
-                f"{b} than in {a}, but neither % Good or better nor % Inadequate on its own "
-                "changed by more than chance would explain."
+                f"{b} than in {a}"
+                + (
+                    ", but neither % Good or better nor % Inadequate on its own changed by more "
+                    "than chance would explain."
+                    if len(codes) == len(self.comparison.proportions)
+                    else "."
+                )
             )
+        if len(codes) < len(self.comparison.proportions):
+            return f"No difference shown between {b} and {a} is larger than chance would explain."
         return f"No difference between {b} and {a} is larger than chance would explain."
 
     def summary_blocks(self) -> list[Block]:
@@ -956,7 +970,7 @@ class ShiftReport:
                 + self._reaudit_sentence()[1:]
             )
         if self.by:
-            paragraphs.append(self._breakdown_summary())
+            paragraphs.append(f"By {self.group_noun}: " + self._breakdown_summary())
         return [
             Heading("In brief"),
             Callout(
@@ -1430,7 +1444,7 @@ class ShiftReport:
             parts.append(f"{measure}: {names}")
         n_tested = tested["group"].nunique()
         head = (
-            f"By {noun}: {n_tested} of {groups} {noun}s had at least {vd.MIN_AUDITS} audits in "
+            f"{n_tested} of {groups} {noun}s had at least {vd.MIN_AUDITS} audits in "
             "both periods and were tested"
         )
         if not parts:
@@ -1458,7 +1472,7 @@ class ShiftReport:
         blocks: list[Block] = [Heading(title)]
         intro = (
             f"Each {noun}'s share in period B against its share in period A, tested as for the "
-            f"whole programme. A {noun} is tested only when it has at least {vd.MIN_AUDITS} "
+            f"whole programme. {_article(noun)} {noun} is tested only when it has at least {vd.MIN_AUDITS} "
             f"completed audits in both periods. **Testing many {noun}s at once makes some "
             f"'significant' results likely by chance alone, so the verdict uses Holm-adjusted "
             f"p-values** (the Holm–Bonferroni method, across the {noun}s tested for each measure)."
@@ -1478,8 +1492,8 @@ class ShiftReport:
                 NumericTable(
                     self._group_table(measure),
                     f"{measure} by {noun}: period A ({self.label_a}) against period B ({self.label_b})",
-                    note="n: completed audits. Difference in percentage points (B − A) with its 95% "
-                    "confidence interval; p: Fisher's exact test when any expected count is below 5, "
+                    note="n: completed audits. B − A: the difference in percentage points, with its "
+                    "95% confidence interval; p: Fisher's exact test when any expected count is below 5, "
                     "else the z test; Holm p: adjusted for the number of "
                     f"{noun}s tested. The verdict uses the Holm-adjusted p-value. "
                     "A dash means not tested (fewer than "
@@ -1518,7 +1532,7 @@ class ShiftReport:
             if c is None:
                 row.update(
                     {
-                        "Difference (points)": _DASH,
+                        "B − A": _DASH,
                         "95% CI": _DASH,
                         "p": _DASH,
                         "Holm p": _DASH,
@@ -1528,7 +1542,7 @@ class ShiftReport:
             elif not all_shown:
                 row.update(
                     {
-                        "Difference (points)": hide,
+                        "B − A": hide,
                         "95% CI": hide,
                         "p": hide,
                         "Holm p": hide,
@@ -1542,7 +1556,7 @@ class ShiftReport:
                 row.update(
                     {
                         # Whole points: with a few dozen audits a group, decimals are noise.
-                        "Difference (points)": _signed(c.difference_pp, 0),
+                        "B − A": _signed(c.difference_pp, 0),
                         "95% CI": _range(100 * c.ci_low, 100 * c.ci_high, 0),
                         "p": _p_text(c.p_value),
                         "Holm p": _p_text(r["p_holm"]),
@@ -1566,7 +1580,7 @@ class ShiftReport:
         blocks.append(
             Markdown(
                 f"Within period B ({self.label_b}), each {noun}'s share against its number of "
-                f"completed audits. A {noun} outside the 99.8% limits differs from the overall "
+                f"completed audits. {_article(noun)} {noun} outside the 99.8% limits differs from the overall "
                 "share by more than chance would explain; limits allow for overdispersion "
                 "(Spiegelhalter's multiplicative method) when the groups vary more than binomially."
             )

@@ -454,13 +454,13 @@ def test_notebook_runs_with_papermill_on_its_defaults(tmp_path):
     import papermill as pm
 
     out = tmp_path / "out.ipynb"
+    # no parameters at all: the notebook's own defaults, as in JupyterLab
     pm.execute_notebook(
         str(NOTEBOOKS_DIR / "judgement_shifts.ipynb"),
         str(out),
-        parameters={"output_dir": str(tmp_path)},
         kernel_name="python3",
         progress_bar=False,
-        cwd=str(NOTEBOOKS_DIR),
+        cwd=str(tmp_path),
     )
     nb = json.loads(out.read_text(encoding="utf-8"))
     errors = [o for c in nb["cells"] for o in c.get("outputs", []) if o["output_type"] == "error"]
@@ -474,7 +474,8 @@ def test_notebook_runs_with_papermill_on_its_defaults(tmp_path):
     assert "# Judgement shifts: June to September 2020 against September 2019 to February 2020" in (
         markdown
     )
-    assert (tmp_path / "shift-figures.json").is_file()
+    assert "By team" not in markdown  # no breakdown by default
+    assert not list(tmp_path.glob("*.json"))  # output_dir "" writes nothing
 
 
 @pytest.mark.slow
