@@ -56,7 +56,7 @@ from auditlib.highlights import (
 )
 from auditlib.paths import DEMO_DATA_DIR, NOTEBOOKS_DIR, OUTPUTS_DIR
 from auditlib.pipeline import AuditData, load_audit_data
-from auditlib.programme import format_month, iter_months
+from auditlib.programme import format_month, iter_months, previous_month
 
 __all__ = [
     "BREAKDOWNS",
@@ -380,6 +380,18 @@ class ShiftReport:
                         f"{p.start} to {p.end}, {p.reason or 'no reason given'}" for p in pauses
                     )
                     + ")"
+                )
+            folded = [
+                (mo, previous_month(mo))
+                for mo in period.months
+                if format_month(mo).split()[0]
+                in self.data.programme.month_labels.get(previous_month(mo), "")
+            ]
+            for mo, into in folded:
+                why += (
+                    f" ({format_month(mo)} was part of the "
+                    f"{self.data.programme.label_for(into)} round, whose audits are counted "
+                    f"under {into}: start the period at {into})"
                 )
             span = sorted(audited)
             have = f"{span[0]} to {span[-1]}" if span else "none"

@@ -126,6 +126,13 @@ def test_a_period_with_no_audits_is_refused(demo_data):
         ShiftReport.from_data(demo_data, "2017-01:2017-06", B)
 
 
+def test_a_month_folded_into_the_previous_round_says_so(demo_data):
+    with pytest.raises(
+        ReportError, match=r"part of the July/August 2019 round.*start the period at 2019-07"
+    ):
+        ShiftReport.from_data(demo_data, "2019-08", "2019-09")
+
+
 def test_an_unknown_breakdown_is_refused(demo_data):
     with pytest.raises(ReportError, match="Unknown breakdown 'service'"):
         ShiftReport.from_data(demo_data, A, B, "service")
