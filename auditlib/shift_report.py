@@ -113,7 +113,7 @@ _MONTH_NAME_RE: Final = re.compile(
     r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b"
 )
 _MINUS: Final = "−"
-_GROUP_NUMERIC: Final = ("n A", "n B", "A", "B", "B − A", "95% CI", "p", "Holm p")
+_GROUP_NUMERIC: Final = ("n A", "n B", "A", "B", "B\u00a0−\u00a0A", "95% CI", "p", "Holm p")
 _DASH: Final = "–"
 
 VERDICT_WORDS: Final = {
@@ -1434,6 +1434,18 @@ class ShiftReport:
         return blocks
 
     # -------------------------------------------------------------- breakdown
+    def _group_shown(self, group: str, measure: str) -> dict[str, bool]:
+        """Whether the protected figures show a group's measure count and total, per period."""
+        entry = next(
+            g for g in self.published_figures["breakdown"]["groups"] if g["group"] == str(group)
+        )
+        label = GOOD_OR_BETTER_LABEL if measure == "% Good or better" else s.INADEQUATE
+        return {
+            key: self._shown(entry[key]["judgement_total"])
+            and self._shown(entry[key]["judgement_counts"][label])
+            for key in ("period_a", "period_b")
+        }
+
     def _breakdown_summary(self) -> str:
         tests = self.group_tests
         noun = self.group_noun
@@ -1441,34 +1453,36 @@ class ShiftReport:
         groups = tests["group"].nunique()
         parts = []
         for measure in sh.MEASURES:
-            sig = tested.loc[
-                (tested["measure"] == measure)
-                & tested["verdict"].isin(["improvement", "deterioration"])
-            ]
-            if sig.empty:
-                continue
-            names = _join_words(
-                [
-                    f"{g} ({VERDICT_WORDS[v].lower().removeprefix('significant ')})"
-                    for g, v in zip(sig["group"], sig["verdict"], strict=True)
+            rows = tested.loc[tested["measure"] == measure]
+            for code, verb in (("improvement", "improved"), ("deterioration", "deteriorated")):
+                names = [
+                    str(g)
+                    for g in rows.loc[rows["verdict"] == code, "group"]
+                    if all(self._group_shown(g, measure).values())
                 ]
-            )
-            parts.append(f"{measure}: {names}")
+                if names:
+                    parts.append(f"{measure} {verb} for {_join_words(names)}")
         n_tested = tested["group"].nunique()
         head = (
             f"{n_tested} of {groups} {noun}s had at least {vd.MIN_AUDITS} audits in "
             "both periods and were tested"
         )
+        hidden = any(
+            not all(self._group_shown(g, mm).values())
+            for g, mm in zip(tested["group"], tested["measure"], strict=True)
+        )
+        if hidden:
+            head += " (results resting on suppressed numbers are not shown)"
         if not parts:
             return (
-                head
-                + "; none differs significantly once the p-values are adjusted for testing many groups (Holm)."
+                head + f"; none{' of those shown' if hidden else ''} differs significantly once "
+                "the p-values are adjusted for testing many groups (Holm)."
             )
         return (
             head
-            + "; after Holm's adjustment for testing many groups, these differ significantly — "
+            + ". After Holm's adjustment for testing many groups, "
             + "; ".join(parts)
-            + "."
+            + ", by more than chance would explain."
         )
 
     def breakdown_blocks(self) -> list[Block]:
@@ -1523,13 +1537,7 @@ class ShiftReport:
         rows = []
         for _, r in tests.iterrows():
             pub = published[str(r["group"])]
-            shown = {}
-            for key in ("period_a", "period_b"):
-                p = pub[key]
-                label = GOOD_OR_BETTER_LABEL if measure == "% Good or better" else s.INADEQUATE
-                shown[key] = self._shown(p["judgement_total"]) and self._shown(
-                    p["judgement_counts"][label]
-                )
+            shown = self._group_shown(r["group"], measure)
             pa, pb = pub["period_a"], pub["period_b"]
             c = r["comparison"]
             all_shown = shown["period_a"] and shown["period_b"]
@@ -1544,7 +1552,7 @@ class ShiftReport:
             if c is None:
                 row.update(
                     {
-                        "B − A": _DASH,
+                        "B\u00a0−\u00a0A": _DASH,
                         "95% CI": _DASH,
                         "p": _DASH,
                         "Holm p": _DASH,
@@ -1554,7 +1562,7 @@ class ShiftReport:
             elif not all_shown:
                 row.update(
                     {
-                        "B − A": hide,
+                        "B\u00a0−\u00a0A": hide,
                         "95% CI": hide,
                         "p": hide,
                         "Holm p": hide,
@@ -1568,7 +1576,7 @@ class ShiftReport:
                 row.update(
                     {
                         # Whole points: with a few dozen audits a group, decimals are noise.
-                        "B − A": _signed(c.difference_pp, 0),
+                        "B\u00a0−\u00a0A": _signed(c.difference_pp, 0),
                         "95% CI": _range(100 * c.ci_low, 100 * c.ci_high, 0),
                         "p": _p_text(c.p_value),
                         "Holm p": _p_text(r["p_holm"]),
