@@ -519,3 +519,27 @@ def test_cli_errors_are_plain_and_start_no_kernel(tmp_path, capsys, argv, words)
     assert words in err and "Traceback" not in err
     assert err.startswith("auditlib shifts: ")
     assert not (tmp_path / "shifts").exists() or not any((tmp_path / "shifts").iterdir())
+
+
+def test_cohort_tests_match_a_count_by_hand(demo_data, raw_audits):
+    report = ShiftReport.from_data(demo_data, A, B, "cohort")
+    name = s.COHORTS["cse"]
+    at_risk = raw_audits["cse_risk"].isin(["emerging", "experiencing", "significant"])
+    counts = []
+    for months in (MONTHS_A, MONTHS_B):
+        rows = _completed(raw_audits.loc[at_risk], months)
+        counts.append((int(rows["final"].isin(["Outstanding", "Good"]).sum()), len(rows)))
+    (ka, na), (kb, nb) = counts
+    pooled = (ka + kb) / (na + nb)
+    z = (kb / nb - ka / na) / np.sqrt(pooled * (1 - pooled) * (1 / na + 1 / nb))
+    tests = report.group_tests
+    row = tests.loc[(tests["group"] == name) & (tests["measure"] == "% Good or better")].iloc[0]
+    assert (row["k_a"], row["n_a"], row["k_b"], row["n_b"]) == (ka, na, kb, nb)
+    assert row["p_value"] == pytest.approx(2 * sps.norm.sf(abs(z)))
+    # the summary names exactly the cohorts whose Holm-adjusted p is below 0.05
+    summary = report._breakdown_summary()
+    for _, r in tests.iterrows():
+        named = f"{r['measure']} improved for" in summary and str(r["group"]) in summary
+        if r["p_holm"] < 0.05:
+            assert named
+    assert (name in summary) == (row["p_holm"] < 0.05)
