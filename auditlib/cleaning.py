@@ -175,7 +175,7 @@ def add_final_judgement(df: pd.DataFrame) -> pd.DataFrame:
     >>> add_final_judgement(frame)["final_judgement"].tolist()
     ['Good', 'Requires Improvement', 'Not recorded', nan]
     """
-    out = df.copy()
+    out = df.copy(deep=False)  # copy-on-write: the input is never changed
     overall = out.get(s.OVERALL_JUDGEMENT, pd.Series(pd.NA, index=out.index)).astype(
         JUDGEMENT_DTYPE
     )
@@ -190,6 +190,29 @@ def add_final_judgement(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def link_reaudits(df: pd.DataFrame) -> pd.DataFrame:
+    """On each re-audit, the final judgement of the audit it re-audits (``original_judgement``).
+
+    >>> frame = pd.DataFrame({"audit_id": ["A1", "R1"], "original_audit_id": [None, "A1"],
+    ...     "audit_type": ["audit", "re-audit"],
+    ...     "final_judgement": pd.Categorical(["Inadequate", "Good"], categories=["Good", "Inadequate"])})
+    >>> link_reaudits(frame)["original_judgement"].tolist()
+    [nan, 'Inadequate']
+    """
+    out = df.copy(deep=False)
+    final = out[s.FINAL_JUDGEMENT]
+    ids = pd.Index(out[s.AUDIT_ID].to_numpy(dtype=object, na_value=None))
+    first = ~ids.duplicated()  # a clashing id is an error elsewhere; link to its first row
+    index = ids[first]
+    codes_by_id = final.cat.codes.to_numpy()[first]
+    reaudit = (out[s.AUDIT_TYPE] == s.REAUDIT).to_numpy(dtype=bool, na_value=False)
+    position = index.get_indexer(out[s.ORIGINAL_AUDIT_ID].to_numpy(dtype=object, na_value=None))
+    position = np.where(reaudit & (position >= 0), position, -1)
+    codes = np.where(position >= 0, codes_by_id[position], -1)
+    out[s.ORIGINAL_JUDGEMENT] = pd.Categorical.from_codes(codes, dtype=final.dtype)
+    return out
+
+
 def add_cohort_flags(df: pd.DataFrame) -> pd.DataFrame:
     """Boolean ``cohort_<key>`` columns for the seed's six practice-theme cohorts.
 
@@ -201,7 +224,7 @@ def add_cohort_flags(df: pd.DataFrame) -> pd.DataFrame:
     >>> add_cohort_flags(frame).filter(like="cohort_").astype(int).values.tolist()
     [[1, 1, 1, 0, 0, 0], [0, 0, 0, 1, 1, 1]]
     """
-    out = df.copy()
+    out = df.copy(deep=False)
 
     def col(name: str) -> pd.Series:
         return out[name] if name in out else pd.Series(pd.NA, index=out.index)
@@ -235,25 +258,28 @@ def merge_name_variants(df: pd.DataFrame, column: str) -> tuple[pd.DataFrame, li
     (['Team A', 'Team A', 'Team A', 'Team B'], ["team: 'team a' (1 row) merged into 'Team A'"])
     """
     if column not in df or df[column].isna().all():
-        return df.copy(), []
-    values = df[column].astype("string")
-    counts = values.value_counts()
-    keys = counts.index.to_series().map(normalise_key)
-    canonical: dict[str, str] = {}
+        return df.copy(deep=False), []
+    # Work on the distinct names (a few hundred), not the rows (maybe millions).
+    codes, uniques = pd.factorize(df[column].astype("string"))
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    names = pd.Series(counts, index=pd.Index(uniques, dtype=object))
+    keys = names.index.map(normalise_key)
+    canonical = list(names.index)
     notes = []
-    for _key, group in counts.groupby(keys.values):
+    for _key, group in names.groupby(np.asarray(keys)):
         if len(group) < 2:
             continue
         order = sorted(group.items(), key=lambda kv: (-kv[1], kv[0]))
         winner = order[0][0]
         for variant, n in order[1:]:
-            canonical[variant] = winner
+            canonical[names.index.get_loc(variant)] = winner
             notes.append(
                 f"{column}: {variant!r} ({n} row{'s' if n != 1 else ''}) merged into {winner!r}"
             )
-    out = df.copy()
-    if canonical:
-        out[column] = values.replace(canonical)
+    out = df.copy(deep=False)
+    if notes:
+        merged = pd.array(canonical, dtype="string").take(codes, allow_fill=True)
+        out[column] = pd.Series(merged, index=df.index)
     return out, sorted(notes)
 
 
@@ -276,7 +302,7 @@ def clean_audits(
     headers = dict(headers or {})
     problems: list[Problem] = []
     notes: list[str] = []
-    frame = df.copy()
+    frame = df.copy(deep=False)
     if s.SOURCE_ROW not in frame:
         frame[s.SOURCE_ROW] = np.arange(len(frame), dtype="int64") + 2
     rows = frame[s.SOURCE_ROW].to_numpy()
@@ -387,7 +413,7 @@ def clean_audits(
             "completed with no judgement: kept, and counted as 'Not recorded'",
             "warning",
         )
-    frame = frame.pipe(add_final_judgement).pipe(add_cohort_flags)
+    frame = frame.pipe(add_final_judgement).pipe(link_reaudits).pipe(add_cohort_flags)
     return Cleaned(frame, problems, reconciliation, notes)
 
 
@@ -517,7 +543,7 @@ def clean_text_table(
     (kept): feedback can arrive for an audit exported in a later file.
     """
     problems: list[Problem] = []
-    frame = df.copy()
+    frame = df.copy(deep=False)
     if s.SOURCE_ROW not in frame:
         frame[s.SOURCE_ROW] = np.arange(len(frame), dtype="int64") + 2
     reconciliation = Reconciliation(table, len(frame))

@@ -23,12 +23,27 @@ from typing import Any
 import pandas as pd
 
 from auditlib import disclosure as dc
+from auditlib import display as d
 from auditlib import metrics as m
 from auditlib import schema as s
+from auditlib import stats as st
+from auditlib import text as tx
+from auditlib import verdicts as vd
+from auditlib.export import write_figures_json
 from auditlib.figures import build_figures
-from auditlib.paths import DEMO_DATA_DIR
+from auditlib.paths import DEMO_DATA_DIR, THEMES_FILE
 from auditlib.pipeline import AuditData, load_audit_data
+from auditlib.plotting.judgements import (
+    plot_judgement_trend,
+    plot_judgements_by_group,
+    plot_month_split,
+)
+from auditlib.plotting.shifts import plot_funnel, plot_reaudit_heatmap, plot_spc
 from auditlib.programme import format_month
+from auditlib.recommendations import format_recommendations, recommendations_for
+from auditlib.rounding import round_half_up
+from auditlib.shifts import MEASURES, analyse_month, previous_months
+from auditlib.text import load_themes
 
 # ------------------------------------------------------------------ blocks
 
@@ -71,7 +86,6 @@ Block = Heading | Markdown | Table | Figure | Callout
 
 def show_blocks(blocks: Iterable[Block]) -> None:
     """Display blocks in a notebook with :mod:`auditlib.display`."""
-    from auditlib import display as d
 
     for block in blocks:
         if isinstance(block, Heading):
@@ -160,7 +174,6 @@ class MonthlyReport:
         """Write figures.json (disclosure applied) into ``output_dir``; nothing when empty."""
         if not output_dir:
             return None
-        from auditlib.export import write_figures_json
 
         return write_figures_json(self.published_figures, output_dir)
 
@@ -244,7 +257,7 @@ class MonthlyReport:
                     f"Re-audits, {p['reaudits_from_month_label'] or '–'} to {self.label}",
                     f"Audits, {self.label}",
                 ],
-                name="Compliance",
+                name="Audits",
             ),
         )
         blocks.append(
@@ -257,7 +270,6 @@ class MonthlyReport:
 
     # -------------------------------------------------------------- 3. judgements
     def judgement_blocks(self) -> list[Block]:
-        from auditlib.plotting.judgements import plot_judgement_trend, plot_month_split
 
         f = self.figures
         mo = f["month"]
@@ -323,7 +335,6 @@ class MonthlyReport:
         """'Compared with August 2020, Good or better rose by 10 percentage points and
         Inadequate fell by 9 percentage points.' — or nothing under published disclosure
         when a share rests on a suppressed count."""
-        from auditlib.rounding import round_half_up
 
         mo = self.figures["month"]
         prev = next(t for t in self.figures["trend"] if t["month"] == mo["previous_month"])
@@ -347,7 +358,6 @@ class MonthlyReport:
     # -------------------------------------------------------------- 4. judgement shifts
     @property
     def shifts(self):
-        from auditlib.shifts import analyse_month
 
         if "shifts" not in self._cache:
             self._cache["shifts"] = analyse_month(
@@ -360,9 +370,6 @@ class MonthlyReport:
         return self._cache["shifts"]
 
     def shift_blocks(self) -> list[Block]:
-        from auditlib import verdicts as vd
-        from auditlib.plotting.shifts import plot_reaudit_heatmap, plot_spc
-        from auditlib.shifts import MEASURES
 
         result = self.shifts
         blocks: list[Block] = [
@@ -458,7 +465,6 @@ class MonthlyReport:
 
     # -------------------------------------------------------------- 5. practice themes
     def theme_blocks(self) -> list[Block]:
-        from auditlib.plotting.judgements import plot_judgements_by_group
 
         blocks: list[Block] = [Heading("Practice themes")]
         f = self.figures
@@ -508,10 +514,6 @@ class MonthlyReport:
         return blocks
 
     def _team_blocks(self) -> list[Block]:
-        from auditlib import stats as st
-        from auditlib import verdicts as vd
-        from auditlib.plotting.shifts import plot_funnel
-        from auditlib.shifts import previous_months
 
         window = [*previous_months(self.month, 11), self.month]
         teams = m.count_judgements(self.data.audits, window, by=s.TEAM)
@@ -572,7 +574,6 @@ class MonthlyReport:
 
     # -------------------------------------------------------------- 2 and 8. recommendations
     def _recommendations(self) -> pd.DataFrame:
-        from auditlib.recommendations import recommendations_for
 
         if "recs" not in self._cache:
             self._cache["recs"] = recommendations_for(
@@ -581,7 +582,6 @@ class MonthlyReport:
         return self._cache["recs"]
 
     def priority_blocks(self) -> list[Block]:
-        from auditlib.recommendations import format_recommendations
 
         recs = self._recommendations()
         high = recs.loc[recs["section"] == "high_priority"] if len(recs) else recs
@@ -598,7 +598,6 @@ class MonthlyReport:
         ]
 
     def recommendation_blocks(self) -> list[Block]:
-        from auditlib.recommendations import format_recommendations
 
         recs = self._recommendations()
         standards = recs.loc[recs["section"] == "practice_standards"] if len(recs) else recs
@@ -619,8 +618,6 @@ class MonthlyReport:
 
     # -------------------------------------------------------------- 6. feedback
     def _themes(self):
-        from auditlib.paths import THEMES_FILE
-        from auditlib.text import load_themes
 
         if "themes" not in self._cache:
             custom = self.data.data_dir / "themes.yml"
@@ -628,7 +625,6 @@ class MonthlyReport:
         return self._cache["themes"]
 
     def feedback_blocks(self) -> list[Block]:
-        from auditlib import text as tx
 
         feedback = self.data.feedback
         if feedback is None or not len(feedback):
@@ -712,7 +708,6 @@ class MonthlyReport:
 
     # -------------------------------------------------------------- 7. reflections
     def reflection_blocks(self) -> list[Block]:
-        from auditlib import text as tx
 
         reflections = self.data.reflections
         if reflections is None or not (reflections[s.AUDIT_MONTH] == self.month).any():
@@ -745,13 +740,14 @@ class MonthlyReport:
                 .sort_values(["mentions", "theme_id"], ascending=[False, True])
                 .head(2)
             )
-            for _, row in found.iterrows():
+            if len(found):
+                items = [f"{row['name']} (also in {row['also_in']})" for _, row in found.iterrows()]
+                noun = "a recurring theme" if len(items) == 1 else "recurring themes"
                 blocks.append(
                     Callout(
-                        f"{row['name']} is a recurring theme in answers to this question "
-                        f"(also in {row['also_in']}).",
+                        f"This is {noun} in answers to this question: {'; '.join(items)}.",
                         "note",
-                        "Recurring theme",
+                        "Recurring",
                     )
                 )
             texts = sorted(set(answers[s.TEXT].dropna()), key=lambda x: (-len(x), x))[:6]

@@ -141,10 +141,36 @@ def compliance_by(
 ) -> pd.DataFrame:
     """Compliance per team, area or service: one row per group, columns as :class:`Compliance`."""
     rows = select(audits, months, audit_type)
-    records = {}
-    for group, part in rows.groupby(by, observed=True, sort=True):
-        records[group] = compute_compliance(part, None, audit_type, as_at).as_dict()
-    frame = pd.DataFrame.from_dict(records, orient="index")
+    status = rows[s.STATUS].astype("string")
+    flags = pd.DataFrame(
+        {
+            "exempt": status.eq(s.EXEMPT).to_numpy(dtype=bool, na_value=False),
+            "cancelled": status.eq(s.CANCELLED).to_numpy(dtype=bool, na_value=False),
+            "completed": status.eq(s.COMPLETED).to_numpy(dtype=bool, na_value=False),
+            "outstanding": status.isin(s.OPEN_STATUSES).to_numpy(dtype=bool, na_value=False),
+        },
+        index=rows.index,
+    )
+    flags["overdue"] = False
+    if as_at is not None and s.DUE_DATE in rows:
+        flags["overdue"] = flags["outstanding"] & (rows[s.DUE_DATE] < pd.Timestamp(as_at)).to_numpy(
+            dtype=bool, na_value=False
+        )
+    flags["rows"] = True
+    sums = flags.groupby(rows[by].to_numpy(), sort=True).sum()
+    frame = pd.DataFrame(
+        {
+            "allocated": sums["rows"] - sums["exempt"] - sums["cancelled"],
+            "completed": sums["completed"],
+            "exempt": sums["exempt"],
+            "cancelled": sums["cancelled"],
+            "outstanding": sums["outstanding"],
+            "overdue": sums["overdue"],
+        }
+    ).astype("int64")
+    frame["compliance_pct"] = (
+        100 * frame["completed"] / frame["allocated"].where(frame["allocated"] > 0)
+    ).astype(float)
     frame.index.name = by
     return frame
 
@@ -269,7 +295,7 @@ def judgements_by_cohort(audits: pd.DataFrame, months: Iterable[str] | str) -> p
         table = count_judgements(part)
         table.index = pd.Index([label])
         tables.append(table)
-    return pd.concat(tables).rename_axis("cohort")
+    return pd.concat(tables).rename_axis("Cohort")
 
 
 def judgements_by_domain(audits: pd.DataFrame, months: Iterable[str] | str) -> pd.DataFrame:
@@ -291,8 +317,8 @@ def judgements_by_domain(audits: pd.DataFrame, months: Iterable[str] | str) -> p
         table.index = pd.Index([s.DOMAIN_NAMES.get(key, key.replace("_", " ").capitalize())])
         tables.append(table)
     if not tables:
-        return pd.DataFrame(columns=[*COUNT_COLUMNS, "completed"]).rename_axis("domain")
-    return pd.concat(tables).rename_axis("domain")
+        return pd.DataFrame(columns=[*COUNT_COLUMNS, "completed"]).rename_axis("Domain")
+    return pd.concat(tables).rename_axis("Domain")
 
 
 def audited_months(audits: pd.DataFrame, programme: Programme | None = None) -> list[str]:
