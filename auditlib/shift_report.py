@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -33,17 +34,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.transforms import blended_transform_factory
+from statsmodels.stats.multitest import multipletests
 
-from auditlib import __version__
+from auditlib import __version__, spc
 from auditlib import disclosure as dc
+from auditlib import display as d
 from auditlib import metrics as m
 from auditlib import schema as s
 from auditlib import shifts as sh
 from auditlib import stats as st
 from auditlib import verdicts as vd
 from auditlib.errors import ReportError
+from auditlib.export import (
+    ReportFooter,
+    _jsonable,
+    _write_text_atomically,
+    describe_cell,
+    export_html,
+)
 from auditlib.highlights import (
     DEFINITIONS,
     Block,
@@ -56,6 +68,8 @@ from auditlib.highlights import (
 )
 from auditlib.paths import DEMO_DATA_DIR, NOTEBOOKS_DIR, OUTPUTS_DIR
 from auditlib.pipeline import AuditData, load_audit_data
+from auditlib.plotting.judgements import plot_judgements_by_group
+from auditlib.plotting.shifts import plot_funnel, plot_reaudit_heatmap, plot_spc
 from auditlib.programme import format_month, iter_months, previous_month
 
 __all__ = [
@@ -145,7 +159,6 @@ class NumericTable(Table):
 
 def show_report_blocks(blocks: Iterable[Block]) -> None:
     """Display blocks as :func:`auditlib.highlights.show_blocks` does, with :class:`NumericTable`."""
-    from auditlib import display as d
 
     for block in blocks:
         if isinstance(block, NumericTable):
@@ -245,7 +258,6 @@ def adjust_holm(p_values: Sequence[float]) -> list[float]:
     >>> [round(p, 3) for p in adjust_holm([0.01, 0.04, 0.03])]
     [0.03, 0.06, 0.06]
     """
-    from statsmodels.stats.multitest import multipletests
 
     p = np.asarray(p_values, dtype=float)
     out = np.full(p.shape, np.nan)
@@ -302,7 +314,6 @@ def _join_words(items: Sequence[str]) -> str:
 
 
 def _close(fig: Any) -> None:
-    import matplotlib.pyplot as plt
 
     plt.close(fig)
 
@@ -705,7 +716,7 @@ class ShiftReport:
         out: dict[str, Any] = {"from_month": self.trend.index[0], "to_month": self.last_month}
         for measure, chart in self.spc.items():
             summary = chart.summary()
-            d = chart.data
+            points = chart.data
             entry: dict[str, Any] = {
                 "measure": measure,
                 "mean": summary["mean"],
@@ -715,7 +726,7 @@ class ShiftReport:
                 "latest_variation": summary["variation"],
             }
             for key, period in (("a", self.a), ("b", self.b)):
-                inside = d[d["x"].isin(period.months) & d["value"].notna()]
+                inside = points[points["x"].isin(period.months) & points["value"].notna()]
                 special = inside[inside["point_type"] != "common_cause"]
                 entry[f"months_charted_{key}"] = [str(x) for x in inside["x"]]
                 entry[f"special_cause_months_{key}"] = {
@@ -823,9 +834,6 @@ class ShiftReport:
         """Write shift-figures.json (disclosure applied) into ``output_dir``; nothing when empty."""
         if not output_dir:
             return None
-        import json
-
-        from auditlib.export import _jsonable, _write_text_atomically
 
         text = json.dumps(
             _jsonable(self.published_figures), indent=2, ensure_ascii=False, allow_nan=False
@@ -1009,7 +1017,6 @@ class ShiftReport:
         return rows
 
     def distribution_blocks(self) -> list[Block]:
-        from auditlib.plotting.judgements import plot_judgements_by_group
 
         blocks: list[Block] = [Heading("Judgements in the two periods")]
         notes = []
@@ -1216,7 +1223,6 @@ class ShiftReport:
 
     # -------------------------------------------------------------- SPC
     def spc_blocks(self) -> list[Block]:
-        from auditlib.plotting.shifts import plot_spc
 
         first = self.data.programme.label_for(self.trend.index[0])
         last = self.data.programme.label_for(self.last_month)
@@ -1273,9 +1279,8 @@ class ShiftReport:
     def _spc_sentence(self, measure: str, chart: Any) -> str:
         """Where each period's months sit on the chart: normal variation, or special cause
         (which kind, which months, which rule)."""
-        from auditlib import spc
 
-        d = chart.data
+        chart_points = chart.data
         summary = chart.summary()
         kinds = {
             "special_cause_improvement": "special-cause improvement",
@@ -1284,7 +1289,9 @@ class ShiftReport:
         }
         lines = []
         for name, period in (("A", self.a), ("B", self.b)):
-            inside = d[d["x"].isin(period.months) & d["value"].notna()]
+            inside = chart_points[
+                chart_points["x"].isin(period.months) & chart_points["value"].notna()
+            ]
             points = len(inside)
             head = f"- **Period {name}** ({points} month{'s' if points != 1 else ''} charted): "
             if not points:
@@ -1309,7 +1316,7 @@ class ShiftReport:
             f"The chart's average is {vd.format_pct(summary['mean'])} and its process limits "
             f"{vd.format_pct(summary['lower'])} to {vd.format_pct(summary['upper'])}"
         )
-        if d["period"].nunique() > 1:
+        if chart_points["period"].nunique() > 1:
             limits += " (the latest set of limits)"
         if summary["trial_limits"]:
             limits += (
@@ -1327,7 +1334,6 @@ class ShiftReport:
         return self._disclose(sentence, shown)
 
     def reaudit_blocks(self) -> list[Block]:
-        from auditlib.plotting.shifts import plot_reaudit_heatmap
 
         blocks: list[Block] = [Heading("Re-audits in period B: did practice improve?")]
         intro = (
@@ -1587,7 +1593,6 @@ class ShiftReport:
         return pd.DataFrame(rows).set_index(self.group_noun.capitalize())
 
     def _funnel_blocks(self) -> list[Block]:
-        from auditlib.plotting.shifts import plot_funnel
 
         if self.by not in PARTITIONS:
             return []
@@ -1770,7 +1775,6 @@ def methods_text() -> str:
 
 def _shade_periods(fig: Any, chart: Any, periods: Iterable[tuple[str, list[str]]]) -> None:
     """Shade and label each period's months on an SPC chart drawn by ``plot_spc``."""
-    from matplotlib.transforms import blended_transform_factory
 
     ax = fig.axes[0]
     xs = [str(x) for x in chart.data["x"]]
@@ -1927,7 +1931,6 @@ def _execute_notebook(
     from papermill.exceptions import PapermillExecutionError
 
     from auditlib import kernelpool
-    from auditlib.export import describe_cell
 
     try:
         pm.execute_notebook(
@@ -1969,7 +1972,6 @@ def _execute_notebook(
 
 
 def _export(executed: Path, html_path: Path, report: ShiftReport, what: str) -> None:
-    from auditlib.export import ReportFooter, export_html
 
     organisation = report.data.programme.organisation
     title = report.title + (f" – {organisation}" if organisation else "")
