@@ -65,6 +65,8 @@ class Table:
     caption: str
     note: str | None = None
     index: bool = True
+    #: columns to right-align as numbers even when some cells are not plain numbers
+    numeric: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,13 @@ def show_blocks(blocks: Iterable[Block]) -> None:
         elif isinstance(block, Markdown):
             d.show_markdown(block.text)
         elif isinstance(block, Table):
-            d.show_table(block.frame, block.caption, note=block.note, index=block.index)
+            d.show_table(
+                block.frame,
+                block.caption,
+                note=block.note,
+                index=block.index,
+                numeric=block.numeric,
+            )
         elif isinstance(block, Figure):
             d.show_figure(block.figure, block.alt, block.caption)
         elif isinstance(block, Callout):
@@ -161,6 +169,25 @@ class MonthlyReport:
 
     def pct(self, k: int | None, n: int | None) -> str:
         return dc.format_pct(k, n, self.profile)
+
+    def share(self, month: str, label: str) -> str:
+        """A judgement share of ``month`` as the report states it, consistent with the
+        protected trend table: ``[c]`` under ``published`` wherever that table hides the
+        cell (so a sentence can never undo the table's secondary suppression)."""
+        row = self.trend.loc[month]
+        k = int(row[s.OUTSTANDING] + row[s.GOOD]) if label == GOOD_OR_BETTER else int(row[label])
+        if self.profile.suppresses and self.trend_mask.at[month, label] != dc.SHOWN:
+            return dc.SUPPRESSED
+        return self.pct(k, int(row["completed"]))
+
+    @property
+    def trend_mask(self) -> pd.DataFrame:
+        """Which cells of the trend table (with its Good or better column) are hidden."""
+        if "mask" not in self._cache:
+            self._cache["mask"] = dc.suppression_mask(
+                with_good_or_better(self.trend), self.profile, cells=list(s.JUDGEMENT_LABELS)
+            )
+        return self._cache["mask"]
 
     @property
     def trend(self) -> pd.DataFrame:
@@ -284,15 +311,14 @@ class MonthlyReport:
                 )
             )
         else:
-            good = counts[s.OUTSTANDING] + counts[s.GOOD]
             sentence = (
                 f"Of the {self.count(n)} audits completed for {self.label}, "
-                f"{self.pct(good, n)} were judged Good or better, "
-                f"{self.pct(counts[s.REQUIRES_IMPROVEMENT], n)} Requires Improvement and "
-                f"{self.pct(counts[s.INADEQUATE], n)} Inadequate"
+                f"{self.share(self.month, GOOD_OR_BETTER)} were judged Good or better, "
+                f"{self.share(self.month, s.REQUIRES_IMPROVEMENT)} Requires Improvement and "
+                f"{self.share(self.month, s.INADEQUATE)} Inadequate"
             )
             if counts[s.NOT_RECORDED]:
-                sentence += f"; {self.pct(counts[s.NOT_RECORDED], n)} had no judgement recorded"
+                sentence += f"; {self.share(self.month, s.NOT_RECORDED)} had no judgement recorded"
             sentence += "."
             if mo.get("previous_month"):
                 prev = self.data.programme.label_for(mo["previous_month"])
@@ -313,7 +339,9 @@ class MonthlyReport:
                 fig, alt, "Each bar is 100% of the month's completed audits; n is above each bar."
             )
         )
-        table = dc.display_share_table(self.trend, self.profile, cells=list(s.JUDGEMENT_LABELS))
+        table = dc.display_share_table(
+            with_good_or_better(self.trend), self.profile, cells=list(s.JUDGEMENT_LABELS)
+        ).rename(columns={GOOD_OR_BETTER: "Good or better"})
         blocks.append(
             Table(
                 table,
@@ -338,10 +366,14 @@ class MonthlyReport:
 
         mo = self.figures["month"]
         prev = next(t for t in self.figures["trend"] if t["month"] == mo["previous_month"])
-        counts = [mo["good_or_better"], mo["judgements"][s.INADEQUATE], prev["good_or_better"]]
-        counts.append(prev["judgements"][s.INADEQUATE])
-        if self.profile.suppresses and any(dc.is_small(c) for c in counts):
-            return ""
+        if self.profile.suppresses:
+            cells = [
+                (m_, label)
+                for m_ in (self.month, prev["month"])
+                for label in (GOOD_OR_BETTER, s.INADEQUATE)
+            ]
+            if any(self.trend_mask.at[m_, label] != dc.SHOWN for m_, label in cells):
+                return ""
 
         def move(now: float | None, before: float | None, what: str) -> str:
             now, before = now or 0.0, before or 0.0
@@ -472,11 +504,10 @@ class MonthlyReport:
         n = sum(counts.values())
         prev = f["month"].get("previous_month")
         if n:
-            sentence = f"{self.pct(counts[s.INADEQUATE], n)} of cases audited in {self.label}"
+            sentence = f"{self.share(self.month, s.INADEQUATE)} of cases audited in {self.label}"
             if prev:
-                pc = self._previous_counts()
                 sentence += (
-                    f" and {self.pct(pc[s.INADEQUATE], sum(pc.values()))} in "
+                    f" and {self.share(prev, s.INADEQUATE)} in "
                     f"{self.data.programme.label_for(prev)}"
                 )
             blocks.append(Markdown(sentence + " were judged Inadequate."))
@@ -855,6 +886,15 @@ test, which uses the order Outstanding > Good > Requires Improvement > Inadequat
 is its effect size (0 = no shift, ±1 = complete). "Significant" means p < 0.05."""
 
 _PERCENT = re.compile(r"\d+(?:\.\d+)?%")
+
+
+GOOD_OR_BETTER = "good_or_better"
+
+
+def with_good_or_better(table: pd.DataFrame) -> pd.DataFrame:
+    """A count table with its ``good_or_better`` column (Outstanding + Good), which
+    disclosure control protects together with the labels it sums."""
+    return table.assign(**{GOOD_OR_BETTER: table[s.OUTSTANDING] + table[s.GOOD]})
 
 
 def _reference_words(reference: str) -> str:
