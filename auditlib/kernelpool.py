@@ -96,8 +96,13 @@ class Zygote:
         return [sys.executable, "-I", str(_CLIENT_SCRIPT), self.socket_path, "--", *kernel_cmd]
 
     def can_fork(self, kernel_cmd: list[str]) -> bool:
-        """Only this interpreter's ipykernel can be forked from the zygote."""
-        if len(kernel_cmd) < 3 or kernel_cmd[1:3] != ["-m", "ipykernel_launcher"]:
+        """Only this interpreter's ipykernel can be forked from the zygote.
+
+        Interpreter options such as ``-Xfrozen_modules=off`` (which ``ipykernel install``
+        writes into kernel.json for the debugger) do not change what the kernel runs.
+        """
+        args = [a for a in kernel_cmd[1:] if not a.startswith("-X")]
+        if len(kernel_cmd) < 3 or args[:2] != ["-m", "ipykernel_launcher"]:
             return False
         try:
             return os.path.samefile(kernel_cmd[0], sys.executable)
@@ -317,7 +322,7 @@ def _fork_kernel(
         sys.argv = [
             "ipykernel_launcher",
             f"--IPKernelApp.parent_handle={os.getppid()}",
-            *request["argv"][3:],
+            *request["argv"][request["argv"].index("ipykernel_launcher") + 1 :],
         ]
         _reseed()
         _exit_when_client_goes(conn)
