@@ -190,8 +190,31 @@ def add_final_judgement(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def link_reaudits(df: pd.DataFrame) -> pd.DataFrame:
+def locate_originals(df: pd.DataFrame) -> np.ndarray:
+    """For each re-audit, the row position of the audit it names (-1: none, not found, or not a re-audit).
+
+    >>> frame = pd.DataFrame({"audit_id": ["A1", "R1", "R2"], "original_audit_id": [None, "A1", "A9"],
+    ...     "audit_type": ["audit", "re-audit", "re-audit"]})
+    >>> locate_originals(frame).tolist()
+    [-1, 0, -1]
+    """
+    ids = pd.Index(df[s.AUDIT_ID].to_numpy(dtype=object, na_value=None))
+    first = np.flatnonzero(
+        ~ids.duplicated()
+    )  # a clashing id is an error elsewhere; use its first row
+    reaudit = (df[s.AUDIT_TYPE] == s.REAUDIT).to_numpy(dtype=bool, na_value=False)
+    position = np.full(len(df), -1, dtype=np.int64)
+    if reaudit.any():
+        wanted = df[s.ORIGINAL_AUDIT_ID].to_numpy(dtype=object, na_value=None)[reaudit]
+        found = ids[first].get_indexer(wanted)
+        position[reaudit] = np.where(found >= 0, first[np.maximum(found, 0)], -1)
+    return position
+
+
+def link_reaudits(df: pd.DataFrame, originals: np.ndarray | None = None) -> pd.DataFrame:
     """On each re-audit, the final judgement of the audit it re-audits (``original_judgement``).
+
+    ``originals`` is :func:`locate_originals` of ``df`` when already known.
 
     >>> frame = pd.DataFrame({"audit_id": ["A1", "R1"], "original_audit_id": [None, "A1"],
     ...     "audit_type": ["audit", "re-audit"],
@@ -201,14 +224,8 @@ def link_reaudits(df: pd.DataFrame) -> pd.DataFrame:
     """
     out = df.copy(deep=False)
     final = out[s.FINAL_JUDGEMENT]
-    ids = pd.Index(out[s.AUDIT_ID].to_numpy(dtype=object, na_value=None))
-    first = ~ids.duplicated()  # a clashing id is an error elsewhere; link to its first row
-    index = ids[first]
-    codes_by_id = final.cat.codes.to_numpy()[first]
-    reaudit = (out[s.AUDIT_TYPE] == s.REAUDIT).to_numpy(dtype=bool, na_value=False)
-    position = index.get_indexer(out[s.ORIGINAL_AUDIT_ID].to_numpy(dtype=object, na_value=None))
-    position = np.where(reaudit & (position >= 0), position, -1)
-    codes = np.where(position >= 0, codes_by_id[position], -1)
+    position = locate_originals(out) if originals is None else originals
+    codes = np.where(position >= 0, final.cat.codes.to_numpy()[np.maximum(position, 0)], -1)
     out[s.ORIGINAL_JUDGEMENT] = pd.Categorical.from_codes(codes, dtype=final.dtype)
     return out
 
@@ -387,7 +404,8 @@ def clean_audits(
         if blank_value.any():
             add(np.flatnonzero(blank_value), column, None, "required value is blank")
 
-    _check_rows(frame, programme, add)
+    originals = locate_originals(frame)
+    _check_rows(frame, programme, add, originals)
 
     for column in (s.TEAM, s.AREA, s.SERVICE):
         frame, merged = merge_name_variants(frame, column)
@@ -413,11 +431,13 @@ def clean_audits(
             "completed with no judgement: kept, and counted as 'Not recorded'",
             "warning",
         )
-    frame = frame.pipe(add_final_judgement).pipe(link_reaudits).pipe(add_cohort_flags)
+    frame = frame.pipe(add_final_judgement).pipe(link_reaudits, originals).pipe(add_cohort_flags)
     return Cleaned(frame, problems, reconciliation, notes)
 
 
-def _check_rows(frame: pd.DataFrame, programme: Programme | None, add) -> None:
+def _check_rows(
+    frame: pd.DataFrame, programme: Programme | None, add, originals: np.ndarray
+) -> None:
     """Checks across columns and rows: ids, re-audit links, dates, months."""
     ids = frame[s.AUDIT_ID]
     clash = ids.duplicated(keep=False) & ids.notna()
@@ -444,7 +464,7 @@ def _check_rows(frame: pd.DataFrame, programme: Programme | None, add) -> None:
             None,
             "a re-audit must name the audit it re-audits",
         )
-    unknown = reaudit & original.notna().to_numpy() & ~is_known(original, ids)
+    unknown = reaudit & original.notna().to_numpy() & (originals < 0)
     if unknown.any():
         positions = np.flatnonzero(unknown)
         add(
@@ -495,6 +515,14 @@ def is_known(values: pd.Series, known: pd.Series) -> np.ndarray:
     >>> is_known(pd.Series(["a", "z", None]), pd.Series(["a", "b"])).tolist()
     [True, False, False]
     """
+    wanted = pd.unique(values.dropna())
+    if len(wanted) * 8 < len(known):
+        # Few values against many known ids (feedback rows against a million audits):
+        # find which of the few occur, rather than indexing the many.
+        present = set(known[known.isin(list(wanted)).to_numpy(dtype=bool, na_value=False)].unique())
+        return np.fromiter(
+            (v in present for v in values.to_numpy(dtype=object, na_value=None)), bool, len(values)
+        )
     index = pd.Index(known.dropna().to_numpy(dtype=object)).unique()
     return index.get_indexer(values.to_numpy(dtype=object, na_value=None)) >= 0
 
