@@ -195,18 +195,22 @@ def count_judgements(
         (rows[s.STATUS].astype("string") == s.COMPLETED).to_numpy(dtype=bool, na_value=False)
     ]
     labels = rows[judgement].astype(pd.CategoricalDtype(COUNT_COLUMNS, ordered=True))
+    codes = labels.cat.codes.to_numpy()
     if judgement != s.FINAL_JUDGEMENT:
         # A domain left blank on a completed audit is "Not recorded" for that domain.
-        labels = labels.fillna(s.NOT_RECORDED)
+        codes = np.where(codes < 0, COUNT_COLUMNS.index(s.NOT_RECORDED), codes)
+    width = len(COUNT_COLUMNS)
     if by is None:
-        table = labels.value_counts().reindex(COUNT_COLUMNS, fill_value=0).to_frame().T
-        table.index = pd.Index(["all"])
+        counts = np.bincount(codes[codes >= 0], minlength=width).reshape(1, width)
+        index = pd.Index(["all"])
     else:
-        table = pd.crosstab(rows[by], labels, dropna=False).reindex(
-            columns=COUNT_COLUMNS, fill_value=0
-        )
-        table.columns = list(table.columns)
-    table = table.astype("int64")
+        # Counting by integer codes: no crosstab, fast at a million rows.
+        groups, names = pd.factorize(rows[by], sort=True)
+        keep = (groups >= 0) & (codes >= 0)
+        flat = np.bincount(groups[keep] * width + codes[keep], minlength=len(names) * width)
+        counts = flat.reshape(len(names), width)
+        index = pd.Index(names, name=by)
+    table = pd.DataFrame(counts.astype("int64"), index=index, columns=COUNT_COLUMNS)
     table["completed"] = table[COUNT_COLUMNS].sum(axis=1)
     return table
 
