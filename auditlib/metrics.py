@@ -52,14 +52,19 @@ def select(
     audits: pd.DataFrame,
     months: Iterable[str] | str | None = None,
     audit_type: str | None = s.AUDIT,
+    columns: Iterable[str] | None = None,
 ) -> pd.DataFrame:
-    """Rows of one audit type (None: both) in the given month(s) (None: all)."""
+    """Rows of one audit type (None: both) in the given month(s) (None: all);
+    only ``columns`` when given (taking a few columns of a million rows is much cheaper)."""
     mask = np.ones(len(audits), dtype=bool)
     if audit_type is not None:
         mask &= (audits[s.AUDIT_TYPE] == audit_type).to_numpy(dtype=bool, na_value=False)
     if months is not None:
         months = [months] if isinstance(months, str) else list(months)
         mask &= audits[s.AUDIT_MONTH].isin(months).to_numpy(dtype=bool, na_value=False)
+    if columns is not None:
+        wanted = [c for c in dict.fromkeys(columns) if c in audits]
+        return audits.loc[mask, wanted]
     return audits.loc[mask]
 
 
@@ -91,7 +96,7 @@ def compute_compliance(
     >>> (c.allocated, c.completed, c.exempt, c.outstanding, c.overdue, round(c.compliance_pct, 1))
     (3, 2, 1, 1, 1, 66.7)
     """
-    rows = select(audits, months, audit_type)
+    rows = select(audits, months, audit_type, [s.STATUS, s.DUE_DATE])
     status = rows[s.STATUS].astype("string")
     counts = status.value_counts()
     get = lambda key: int(counts.get(key, 0))  # noqa: E731
@@ -114,7 +119,7 @@ def compute_compliance(
 
 def first_month(audits: pd.DataFrame, audit_type: str) -> str | None:
     """The first audit month with any row of this type."""
-    months = select(audits, None, audit_type)[s.AUDIT_MONTH].dropna()
+    months = select(audits, None, audit_type, [s.AUDIT_MONTH])[s.AUDIT_MONTH].dropna()
     return str(months.min()) if len(months) else None
 
 
@@ -140,7 +145,7 @@ def compliance_by(
     as_at: dt.date | None = None,
 ) -> pd.DataFrame:
     """Compliance per team, area or service: one row per group, columns as :class:`Compliance`."""
-    rows = select(audits, months, audit_type)
+    rows = select(audits, months, audit_type, [s.STATUS, s.DUE_DATE, by])
     status = rows[s.STATUS].astype("string")
     flags = pd.DataFrame(
         {
@@ -190,7 +195,7 @@ def count_judgements(
     >>> count_judgements(frame, "2020-09", by="team")[["Good", "Inadequate", "completed"]].values.tolist()
     [[1, 1, 2], [1, 0, 1]]
     """
-    rows = select(audits, months, audit_type)
+    rows = select(audits, months, audit_type, [s.STATUS, judgement, *([by] if by else [])])
     rows = rows.loc[
         (rows[s.STATUS].astype("string") == s.COMPLETED).to_numpy(dtype=bool, na_value=False)
     ]
@@ -251,7 +256,7 @@ def judgement_trend(audits: pd.DataFrame, programme: Programme, report_month: st
     """
     months = months_between(programme.start_month, report_month)
     counts = count_judgements(audits, months, by=s.AUDIT_MONTH).reindex(months, fill_value=0)
-    allocated = select(audits, months, s.AUDIT)
+    allocated = select(audits, months, s.AUDIT, [s.STATUS, s.AUDIT_MONTH])
     allocated = allocated.loc[
         ~allocated[s.STATUS].isin(s.NOT_ALLOCATED_STATUSES).to_numpy(dtype=bool, na_value=False)
     ]
@@ -327,7 +332,7 @@ def judgements_by_domain(audits: pd.DataFrame, months: Iterable[str] | str) -> p
 
 def audited_months(audits: pd.DataFrame, programme: Programme | None = None) -> list[str]:
     """Every month with allocated audits (type audit), in order: the months a report can be run for."""
-    rows = select(audits, None, s.AUDIT)
+    rows = select(audits, None, s.AUDIT, [s.STATUS, s.AUDIT_MONTH])
     rows = rows.loc[
         ~rows[s.STATUS].isin(s.NOT_ALLOCATED_STATUSES).to_numpy(dtype=bool, na_value=False)
     ]
