@@ -175,7 +175,7 @@ def add_final_judgement(df: pd.DataFrame) -> pd.DataFrame:
     >>> add_final_judgement(frame)["final_judgement"].tolist()
     ['Good', 'Requires Improvement', 'Not recorded', nan]
     """
-    out = df.copy()
+    out = df.copy(deep=False)  # copy-on-write: the input is never changed
     overall = out.get(s.OVERALL_JUDGEMENT, pd.Series(pd.NA, index=out.index)).astype(
         JUDGEMENT_DTYPE
     )
@@ -190,6 +190,46 @@ def add_final_judgement(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def locate_originals(df: pd.DataFrame) -> np.ndarray:
+    """For each re-audit, the row position of the audit it names (-1: none, not found, or not a re-audit).
+
+    >>> frame = pd.DataFrame({"audit_id": ["A1", "R1", "R2"], "original_audit_id": [None, "A1", "A9"],
+    ...     "audit_type": ["audit", "re-audit", "re-audit"]})
+    >>> locate_originals(frame).tolist()
+    [-1, 0, -1]
+    """
+    ids = pd.Index(df[s.AUDIT_ID].to_numpy(dtype=object, na_value=None))
+    first = np.flatnonzero(
+        ~ids.duplicated()
+    )  # a clashing id is an error elsewhere; use its first row
+    reaudit = (df[s.AUDIT_TYPE] == s.REAUDIT).to_numpy(dtype=bool, na_value=False)
+    position = np.full(len(df), -1, dtype=np.int64)
+    if reaudit.any():
+        wanted = df[s.ORIGINAL_AUDIT_ID].to_numpy(dtype=object, na_value=None)[reaudit]
+        found = ids[first].get_indexer(wanted)
+        position[reaudit] = np.where(found >= 0, first[np.maximum(found, 0)], -1)
+    return position
+
+
+def link_reaudits(df: pd.DataFrame, originals: np.ndarray | None = None) -> pd.DataFrame:
+    """On each re-audit, the final judgement of the audit it re-audits (``original_judgement``).
+
+    ``originals`` is :func:`locate_originals` of ``df`` when already known.
+
+    >>> frame = pd.DataFrame({"audit_id": ["A1", "R1"], "original_audit_id": [None, "A1"],
+    ...     "audit_type": ["audit", "re-audit"],
+    ...     "final_judgement": pd.Categorical(["Inadequate", "Good"], categories=["Good", "Inadequate"])})
+    >>> link_reaudits(frame)["original_judgement"].tolist()
+    [nan, 'Inadequate']
+    """
+    out = df.copy(deep=False)
+    final = out[s.FINAL_JUDGEMENT]
+    position = locate_originals(out) if originals is None else originals
+    codes = np.where(position >= 0, final.cat.codes.to_numpy()[np.maximum(position, 0)], -1)
+    out[s.ORIGINAL_JUDGEMENT] = pd.Categorical.from_codes(codes, dtype=final.dtype)
+    return out
+
+
 def add_cohort_flags(df: pd.DataFrame) -> pd.DataFrame:
     """Boolean ``cohort_<key>`` columns for the seed's six practice-theme cohorts.
 
@@ -201,7 +241,7 @@ def add_cohort_flags(df: pd.DataFrame) -> pd.DataFrame:
     >>> add_cohort_flags(frame).filter(like="cohort_").astype(int).values.tolist()
     [[1, 1, 1, 0, 0, 0], [0, 0, 0, 1, 1, 1]]
     """
-    out = df.copy()
+    out = df.copy(deep=False)
 
     def col(name: str) -> pd.Series:
         return out[name] if name in out else pd.Series(pd.NA, index=out.index)
@@ -235,25 +275,28 @@ def merge_name_variants(df: pd.DataFrame, column: str) -> tuple[pd.DataFrame, li
     (['Team A', 'Team A', 'Team A', 'Team B'], ["team: 'team a' (1 row) merged into 'Team A'"])
     """
     if column not in df or df[column].isna().all():
-        return df.copy(), []
-    values = df[column].astype("string")
-    counts = values.value_counts()
-    keys = counts.index.to_series().map(normalise_key)
-    canonical: dict[str, str] = {}
+        return df.copy(deep=False), []
+    # Work on the distinct names (a few hundred), not the rows (maybe millions).
+    codes, uniques = pd.factorize(df[column].astype("string"))
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    names = pd.Series(counts, index=pd.Index(uniques, dtype=object))
+    keys = names.index.map(normalise_key)
+    canonical = list(names.index)
     notes = []
-    for _key, group in counts.groupby(keys.values):
+    for _key, group in names.groupby(np.asarray(keys)):
         if len(group) < 2:
             continue
         order = sorted(group.items(), key=lambda kv: (-kv[1], kv[0]))
         winner = order[0][0]
         for variant, n in order[1:]:
-            canonical[variant] = winner
+            canonical[names.index.get_loc(variant)] = winner
             notes.append(
                 f"{column}: {variant!r} ({n} row{'s' if n != 1 else ''}) merged into {winner!r}"
             )
-    out = df.copy()
-    if canonical:
-        out[column] = values.replace(canonical)
+    out = df.copy(deep=False)
+    if notes:
+        merged = pd.array(canonical, dtype="string").take(codes, allow_fill=True)
+        out[column] = pd.Series(merged, index=df.index)
     return out, sorted(notes)
 
 
@@ -276,7 +319,7 @@ def clean_audits(
     headers = dict(headers or {})
     problems: list[Problem] = []
     notes: list[str] = []
-    frame = df.copy()
+    frame = df.copy(deep=False)
     if s.SOURCE_ROW not in frame:
         frame[s.SOURCE_ROW] = np.arange(len(frame), dtype="int64") + 2
     rows = frame[s.SOURCE_ROW].to_numpy()
@@ -361,7 +404,8 @@ def clean_audits(
         if blank_value.any():
             add(np.flatnonzero(blank_value), column, None, "required value is blank")
 
-    _check_rows(frame, programme, add)
+    originals = locate_originals(frame)
+    _check_rows(frame, programme, add, originals)
 
     for column in (s.TEAM, s.AREA, s.SERVICE):
         frame, merged = merge_name_variants(frame, column)
@@ -387,11 +431,13 @@ def clean_audits(
             "completed with no judgement: kept, and counted as 'Not recorded'",
             "warning",
         )
-    frame = frame.pipe(add_final_judgement).pipe(add_cohort_flags)
+    frame = frame.pipe(add_final_judgement).pipe(link_reaudits, originals).pipe(add_cohort_flags)
     return Cleaned(frame, problems, reconciliation, notes)
 
 
-def _check_rows(frame: pd.DataFrame, programme: Programme | None, add) -> None:
+def _check_rows(
+    frame: pd.DataFrame, programme: Programme | None, add, originals: np.ndarray
+) -> None:
     """Checks across columns and rows: ids, re-audit links, dates, months."""
     ids = frame[s.AUDIT_ID]
     clash = ids.duplicated(keep=False) & ids.notna()
@@ -418,7 +464,7 @@ def _check_rows(frame: pd.DataFrame, programme: Programme | None, add) -> None:
             None,
             "a re-audit must name the audit it re-audits",
         )
-    unknown = reaudit & original.notna().to_numpy() & ~is_known(original, ids)
+    unknown = reaudit & original.notna().to_numpy() & (originals < 0)
     if unknown.any():
         positions = np.flatnonzero(unknown)
         add(
@@ -469,6 +515,14 @@ def is_known(values: pd.Series, known: pd.Series) -> np.ndarray:
     >>> is_known(pd.Series(["a", "z", None]), pd.Series(["a", "b"])).tolist()
     [True, False, False]
     """
+    wanted = pd.unique(values.dropna())
+    if len(wanted) * 8 < len(known):
+        # Few values against many known ids (feedback rows against a million audits):
+        # find which of the few occur, rather than indexing the many.
+        present = set(known[known.isin(list(wanted)).to_numpy(dtype=bool, na_value=False)].unique())
+        return np.fromiter(
+            (v in present for v in values.to_numpy(dtype=object, na_value=None)), bool, len(values)
+        )
     index = pd.Index(known.dropna().to_numpy(dtype=object)).unique()
     return index.get_indexer(values.to_numpy(dtype=object, na_value=None)) >= 0
 
@@ -517,7 +571,7 @@ def clean_text_table(
     (kept): feedback can arrive for an audit exported in a later file.
     """
     problems: list[Problem] = []
-    frame = df.copy()
+    frame = df.copy(deep=False)
     if s.SOURCE_ROW not in frame:
         frame[s.SOURCE_ROW] = np.arange(len(frame), dtype="int64") + 2
     reconciliation = Reconciliation(table, len(frame))

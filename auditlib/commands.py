@@ -170,3 +170,51 @@ def run_report(args: argparse.Namespace) -> int:
     if summary.succeeded:
         print(f"Reports: {index}")
     return summary.exit_code
+
+
+def _shifts_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--a",
+        required=True,
+        metavar="FROM:TO",
+        help="period A, the earlier (reference) period: months YYYY-MM:YYYY-MM, or one month",
+    )
+    parser.add_argument(
+        "--b",
+        required=True,
+        metavar="FROM:TO",
+        help="period B, compared with A: after A and not overlapping it",
+    )
+    parser.add_argument(
+        "--by",
+        choices=("team", "area", "cohort", "domain"),
+        default=None,
+        help="also compare the periods group by group (p-values Holm-adjusted)",
+    )
+    _data_argument(parser)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=OUTPUTS_DIR,
+        metavar="DIR",
+        help="output folder; the report goes in DIR/shifts/<A>_vs_<B>[_by-<by>]/ (default: outputs/)",
+    )
+    parser.add_argument(
+        "--disclosure",
+        choices=("internal", "published"),
+        default=None,
+        help="disclosure profile (default: programme.yml's setting)",
+    )
+
+
+@command(
+    "shifts",
+    "Judgement shifts: compare period B with period A (optionally by team, area, cohort or domain).",
+    _shifts_arguments,
+)
+def run_shifts(args: argparse.Namespace) -> int:
+    from auditlib.shift_report import run_shift_report
+
+    html = run_shift_report(args.a, args.b, args.by, args.data, args.out, args.disclosure)
+    print(f"Judgement-shift report: {html}")
+    return 0

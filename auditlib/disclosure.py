@@ -12,8 +12,11 @@ Two profiles (``disclosure:`` in programme.yml, or ``--disclosure``):
     non-zero figure shown in that row or column is hidden too (a total only
     when nothing else is left), and the rows and columns are checked again
     until none can be worked out — including by combining several rows and
-    columns (checked exactly, by linear algebra). A percentage is hidden when
-    its count or its denominator is.
+    columns, or because the hidden cells of a row must all be 1 (each ``[c]``
+    is at least 1, as 0 is shown). That is checked exactly: for every hidden
+    number, the smallest and largest values that fit everything shown must
+    differ (a small linear programme). A percentage is hidden when its count
+    or its denominator is.
 ``internal``
     Every count is shown; a percentage whose denominator is below 10 is
     flagged ``[low]`` (GSS shorthand for low reliability, read aloud sensibly
@@ -28,11 +31,13 @@ Figures dict convention (:func:`apply_to_figures`): keys say what a value is.
 
 * **Counts** (of audits, i.e. of children's cases): keys in :data:`COUNT_KEYS`
   (``allocated``, ``completed``, ``exempt``, ``outstanding``, ``reaudits_…``),
-  keys ending ``_count``, and any key that a sibling ``<key>_pct`` names as
-  its numerator (e.g. ``good_or_better`` beside ``good_or_better_pct``).
-* **Count groups**: a dict under ``judgements`` or a key ending ``_counts``,
-  ``{label: count}``; its counts add up to the sibling ``completed``, and
-  that row is protected by secondary suppression. A sibling
+  keys ending ``_count`` or ``_total``, and any key that a sibling
+  ``<key>_pct`` names as its numerator (e.g. ``good_or_better`` beside
+  ``good_or_better_pct``).
+* **Count groups**: a dict ``{label: count}`` under ``judgements`` (adding up
+  to the sibling ``completed``) or under ``<stem>_counts`` (adding up to a
+  sibling ``<stem>_total``, if any); each sum is protected by secondary
+  suppression like a table row. A sibling
   ``good_or_better`` is the sum of the group's Outstanding and Good and is
   protected with it (:data:`AGGREGATES`).
 * **Shares** (unrounded percentages): keys ending ``_pct``. ``compliance_pct``
@@ -360,7 +365,8 @@ def _as_count(value: object, where: str) -> int:
 class _Layout:
     body: list[str]
     total: str | None
-    columns: list[str]  # body, then total, then other counts
+    aggregates: dict[str, list[str]]  # column → the body columns it is the sum of
+    columns: list[str]  # body, then total, then aggregates, then other counts
     counts: np.ndarray  # rows × columns, ints
 
 
@@ -370,17 +376,23 @@ def _layout(
     total_col: str | None,
     total_row: bool,
     other_counts: Sequence[str] | None,
+    aggregates: Mapping[str, Sequence[str]] | None,
 ) -> _Layout:
     body = list(cells) if cells is not None else [c for c in s.JUDGEMENT_LABELS if c in table]
     if not body:
         raise ValueError("count table has none of the judgement labels; pass cells=[...]")
     if total_col is not None and total_col not in table:
         raise ValueError(f"count table has no total column {total_col!r}; pass total_col=None")
+    if aggregates is None:
+        aggregates = {key: labels for key, (_, labels) in AGGREGATES.items() if key in table}
+    sums_of = {key: [c for c in labels if c in body] for key, labels in aggregates.items()}
     if other_counts is None:
         other_counts = [
-            c for c in table.columns if c in COUNT_KEYS and c not in body and c != total_col
+            c
+            for c in table.columns
+            if c in COUNT_KEYS and c not in body and c != total_col and c not in sums_of
         ]
-    columns = [*body, *([total_col] if total_col is not None else []), *other_counts]
+    columns = [*body, *([total_col] if total_col is not None else []), *sums_of, *other_counts]
     missing = [c for c in columns if c not in table]
     if missing:
         raise ValueError(f"count table has no column(s) {missing}")
@@ -402,6 +414,11 @@ def _layout(
                 raise ValueError(
                     f"row {row!r}: {total_col!r} is {got} but the counts add up to {want}"
                 )
+    for key, parts in sums_of.items():
+        sums = counts[:, [columns.index(c) for c in parts]].sum(axis=1)
+        for row, got, want in zip(table.index, counts[:, columns.index(key)], sums, strict=True):
+            if got != want:
+                raise ValueError(f"row {row!r}: {key!r} is {got} but {parts} add up to {want}")
     if total_row:
         if len(table.index) < 2:
             raise ValueError("total_row=True needs a table with the totals as its last row")
@@ -412,7 +429,7 @@ def _layout(
                     f"total row {table.index[-1]!r}, column {col!r}: is {got} "
                     f"but the rows above add up to {want}"
                 )
-    return _Layout(body, total_col, columns, counts)
+    return _Layout(body, total_col, sums_of, columns, counts)
 
 
 def _table_lines(n_rows: int, layout: _Layout, total_row: bool) -> list[_Line]:
@@ -425,6 +442,11 @@ def _table_lines(n_rows: int, layout: _Layout, total_row: bool) -> list[_Line]:
         # Every row, the totals row included, adds up to its total.
         for r in range(n_rows):
             lines.append(_Line(tuple((r, c) for c in range(n_body)), (r, n_body)))
+    for key, parts in layout.aggregates.items():
+        # e.g. Good or better: Outstanding + Good in every row.
+        members = [layout.columns.index(c) for c in parts]
+        for r in range(n_rows):
+            lines.append(_Line(tuple((r, c) for c in members), (r, layout.columns.index(key))))
     if total_row:
         for c in range(n_cols):
             lines.append(_Line(tuple((r, c) for r in inner_rows), (n_rows - 1, c)))
@@ -449,6 +471,7 @@ def suppression_mask(
     total_col: str | None = TOTAL_COLUMN,
     cells: Sequence[str] | None = None,
     other_counts: Sequence[str] | None = None,
+    aggregates: Mapping[str, Sequence[str]] | None = None,
 ) -> pd.DataFrame:
     """Which count cells a profile hides, and why: ``shown``, ``primary`` or ``secondary``.
 
@@ -457,16 +480,21 @@ def suppression_mask(
     ``total_row=True`` its last row holds the column totals. ``other_counts``
     (default: columns such as ``allocated`` named in :data:`COUNT_KEYS`) are
     counts outside the sums: primary suppression only, unless a total row sums them.
-    Column totals published elsewhere in the report (e.g. a team table whose
-    columns add up to the month's split) should be passed as the total row here,
-    so the two tables are protected together.
+    ``aggregates`` maps a column to the cells it is the sum of (default: a
+    ``good_or_better`` column, Outstanding + Good, when the table has one); it is
+    protected as one more sum in each row.
+
+    Figures shown elsewhere in the report that add up with this table's must be
+    protected with it, in one call: column totals (a team table's columns add up
+    to the month's split) as the total row, a "% Good or better" series as the
+    ``good_or_better`` column; then show those figures from this mask.
 
     >>> t = pd.DataFrame({"Good": [3], "Inadequate": [20], "completed": [23]}, index=["A"])
     >>> suppression_mask(t, "published", cells=["Good", "Inadequate"]).loc["A"].tolist()
     ['primary', 'secondary', 'shown']
     """
     profile = DisclosureProfile.from_name(profile)
-    layout = _layout(table, cells, total_col, total_row, other_counts)
+    layout = _layout(table, cells, total_col, total_row, other_counts, aggregates)
     if profile.suppresses:
         mask = _mask_array(table, layout, total_row)
     else:
@@ -490,6 +518,7 @@ def suppress_counts(
     total_col: str | None = TOTAL_COLUMN,
     cells: Sequence[str] | None = None,
     other_counts: Sequence[str] | None = None,
+    aggregates: Mapping[str, Sequence[str]] | None = None,
 ) -> pd.DataFrame:
     """A copy of a count table with its counts as display text under the profile.
 
@@ -508,6 +537,7 @@ def suppress_counts(
         total_col=total_col,
         cells=cells,
         other_counts=other_counts,
+        aggregates=aggregates,
     )
     paused = _paused_rows(table)
     out = table.copy()
@@ -537,12 +567,14 @@ def display_share_table(
     total_row: bool = False,
     total_col: str = TOTAL_COLUMN,
     cells: Sequence[str] | None = None,
+    aggregates: Mapping[str, Sequence[str]] | None = None,
     n_header: str = "Completed audits",
     hidden: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """A table for the reader: "count (percentage)" per label, and the number of audits.
 
-    Percentages are of the row's ``total_col``, rounded half-up. ``published``:
+    Percentages are of the row's ``total_col``, rounded half-up; ``aggregates``
+    (e.g. ``good_or_better``) follow the labels. ``published``:
     a hidden count reads ``[c]`` with no percentage, and a percentage of a
     hidden total reads ``[c]`` ("0 ([c])"). ``internal``: a percentage of
     fewer than 10 audits is flagged, "3 (43% [low])". A paused month reads ``[z]``
@@ -562,7 +594,13 @@ def display_share_table(
     """
     profile = DisclosureProfile.from_name(profile)
     mask = suppression_mask(
-        counts, profile, total_row=total_row, total_col=total_col, cells=cells, other_counts=[]
+        counts,
+        profile,
+        total_row=total_row,
+        total_col=total_col,
+        cells=cells,
+        other_counts=[],
+        aggregates=aggregates,
     )
     if hidden is not None:
         missing = counts.index.difference(hidden.index)
@@ -699,7 +737,9 @@ def symbol_key(profile: DisclosureProfile | str) -> list[tuple[str, str]]:
         )
     else:
         key.append((LOW, f"fewer than {FRAGILE_BELOW} audits: treat the percentage with caution."))
-    key.append((NOT_APPLICABLE, "not applicable: the audit programme was paused that month."))
+    key.append(
+        (NOT_APPLICABLE, "not applicable (for example, the audit programme was paused that month).")
+    )
     key.append((NOT_AVAILABLE, "not available."))
     return key
 
@@ -763,8 +803,12 @@ def _share_parts(key: str, value: object) -> tuple[str, str]:
     return stem, GROUP_TOTAL_KEY
 
 
+def _is_count_name(key: str) -> bool:
+    return key in COUNT_KEYS or key.endswith((COUNT_SUFFIX, TOTAL_SUFFIX)) or key in AGGREGATES
+
+
 def _is_count_key(key: str, siblings: Mapping[str, Any]) -> bool:
-    if key in COUNT_KEYS or key.endswith((COUNT_SUFFIX, TOTAL_SUFFIX)) or key in AGGREGATES:
+    if _is_count_name(key):
         return True
     return any(
         k.endswith(SHARE_SUFFIX) and _share_parts(k, v)[0] == key for k, v in siblings.items()
@@ -796,7 +840,7 @@ class _Walk:
             return _plain(value)
         if key.endswith(SHARE_SUFFIX):
             raise ValueError(f"{path}: a share in a list has no sibling count to check against")
-        if key in COUNT_KEYS or key.endswith(COUNT_SUFFIX):
+        if _is_count_name(key):
             shown = disclose_value(value, self.profile)
             if shown == SUPPRESSED:
                 self.suppressed.append(path)
@@ -995,7 +1039,9 @@ class _Walk:
         return shown if isinstance(value, Mapping) else shown[None]
 
 
-def apply_to_figures(figures: Mapping[str, Any], profile: DisclosureProfile | str) -> dict:
+def apply_to_figures(
+    figures: Mapping[str, Any], profile: DisclosureProfile | str
+) -> dict[str, Any]:
     """A copy of a figures dict (figures.json) with the profile's disclosure control applied.
 
     Which values are counts, shares or neither follows the convention in this

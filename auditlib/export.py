@@ -175,14 +175,16 @@ def describe_cell(nb: NotebookNode, index: int) -> str:
     return " ".join(parts)
 
 
-def write_figures_json(figures: Mapping[str, Any], output_dir: str | os.PathLike[str]) -> Path:
-    """Write ``figures.json`` into ``output_dir`` (the notebook's ``output_dir`` parameter).
+def write_figures_json(
+    figures: Mapping[str, Any], output_dir: str | os.PathLike[str], name: str = "figures.json"
+) -> Path:
+    """Write ``figures.json`` (or ``name``) into ``output_dir`` (the notebook's ``output_dir`` parameter).
 
     NumPy and pandas scalars become plain JSON numbers, NaN becomes ``null``;
     keys keep their order. Returns the path written.
     """
     text = json.dumps(_jsonable(figures), indent=2, ensure_ascii=False, allow_nan=False)
-    return _write_text_atomically(Path(output_dir) / "figures.json", text + "\n")
+    return _write_text_atomically(Path(output_dir) / name, text + "\n")
 
 
 def warm_up() -> None:

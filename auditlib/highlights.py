@@ -27,12 +27,27 @@ from typing import Any
 import pandas as pd
 
 from auditlib import disclosure as dc
+from auditlib import display as d
 from auditlib import metrics as m
 from auditlib import schema as s
+from auditlib import stats as st
+from auditlib import text as tx
+from auditlib import verdicts as vd
+from auditlib.export import write_figures_json
 from auditlib.figures import build_figures
-from auditlib.paths import DEMO_DATA_DIR
+from auditlib.paths import DEMO_DATA_DIR, THEMES_FILE
 from auditlib.pipeline import AuditData, load_audit_data
+from auditlib.plotting.judgements import (
+    plot_judgement_trend,
+    plot_judgements_by_group,
+    plot_month_split,
+)
+from auditlib.plotting.shifts import plot_funnel, plot_reaudit_heatmap, plot_spc
 from auditlib.programme import format_month
+from auditlib.recommendations import format_recommendations, recommendations_for
+from auditlib.rounding import round_half_up
+from auditlib.shifts import MEASURES, analyse_month, previous_months
+from auditlib.text import load_themes
 
 # ------------------------------------------------------------------ blocks
 
@@ -54,6 +69,8 @@ class Table:
     caption: str
     note: str | None = None
     index: bool = True
+    #: columns to right-align as numbers even when some cells are not plain numbers
+    numeric: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -75,7 +92,6 @@ Block = Heading | Markdown | Table | Figure | Callout
 
 def show_blocks(blocks: Iterable[Block]) -> None:
     """Display blocks in a notebook with :mod:`auditlib.display`."""
-    from auditlib import display as d
 
     for block in blocks:
         if isinstance(block, Heading):
@@ -83,7 +99,13 @@ def show_blocks(blocks: Iterable[Block]) -> None:
         elif isinstance(block, Markdown):
             d.show_markdown(block.text)
         elif isinstance(block, Table):
-            d.show_table(block.frame, block.caption, note=block.note, index=block.index)
+            d.show_table(
+                block.frame,
+                block.caption,
+                note=block.note,
+                index=block.index,
+                numeric=block.numeric,
+            )
         elif isinstance(block, Figure):
             d.show_figure(block.figure, block.alt, block.caption)
         elif isinstance(block, Callout):
@@ -153,6 +175,15 @@ class MonthlyReport:
         return dc.format_pct(k, n, self.profile)
 
     @property
+    def trend_mask(self) -> pd.DataFrame:
+        """Which cells of the trend table (with its Good or better column) are hidden."""
+        if "mask" not in self._cache:
+            self._cache["mask"] = dc.suppression_mask(
+                with_good_or_better(self.trend), self.profile, cells=list(s.JUDGEMENT_LABELS)
+            )
+        return self._cache["mask"]
+
+    @property
     def hidden_trend(self) -> pd.DataFrame:
         """Which judgement figures of each trend month the report hides (True = suppressed).
 
@@ -186,6 +217,11 @@ class MonthlyReport:
                                 values[key] = dc.SUPPRESSED
                     for column in columns:
                         hidden.at[month, column] = values.get(column) == dc.SUPPRESSED
+                # The trend table's own protection (with its Good or better column) too: the
+                # two agree (tests/test_published_profile.py checks the reports), and should
+                # they not, hiding both keeps the table safe on its own.
+                own = self.trend_mask.reindex(columns=columns, fill_value=dc.SHOWN) != dc.SHOWN
+                hidden |= own
                 hidden.loc[hidden[s.COMPLETED], columns] = True
             self._cache["hidden"] = hidden
         return self._cache["hidden"]
@@ -222,7 +258,6 @@ class MonthlyReport:
         """Write figures.json (disclosure applied) into ``output_dir``; nothing when empty."""
         if not output_dir:
             return None
-        from auditlib.export import write_figures_json
 
         return write_figures_json(self.published_figures, output_dir)
 
@@ -306,7 +341,7 @@ class MonthlyReport:
                     f"Re-audits, {p['reaudits_from_month_label'] or '–'} to {self.label}",
                     f"Audits, {self.label}",
                 ],
-                name="Compliance",
+                name="Audits",
             ),
         )
         blocks.append(
@@ -319,7 +354,6 @@ class MonthlyReport:
 
     # -------------------------------------------------------------- 3. judgements
     def judgement_blocks(self) -> list[Block]:
-        from auditlib.plotting.judgements import plot_judgement_trend, plot_month_split
 
         f = self.figures
         mo = f["month"]
@@ -370,8 +404,11 @@ class MonthlyReport:
             )
         )
         table = dc.display_share_table(
-            self.trend, self.profile, cells=list(s.JUDGEMENT_LABELS), hidden=self.hidden_trend
-        )
+            with_good_or_better(self.trend),
+            self.profile,
+            cells=list(s.JUDGEMENT_LABELS),
+            hidden=self.hidden_trend,
+        ).rename(columns={GOOD_OR_BETTER: "Good or better"})
         blocks.append(
             Table(
                 table,
@@ -386,7 +423,6 @@ class MonthlyReport:
         """'Compared with August 2020, Good or better rose by 10 percentage points and
         Inadequate fell by 9 percentage points.' — or nothing under published disclosure
         when a share rests on a suppressed count."""
-        from auditlib.rounding import round_half_up
 
         mo = self.figures["month"]
         prev = next(t for t in self.figures["trend"] if t["month"] == mo["previous_month"])
@@ -415,7 +451,6 @@ class MonthlyReport:
     # -------------------------------------------------------------- 4. judgement shifts
     @property
     def shifts(self):
-        from auditlib.shifts import analyse_month
 
         if "shifts" not in self._cache:
             self._cache["shifts"] = analyse_month(
@@ -428,9 +463,6 @@ class MonthlyReport:
         return self._cache["shifts"]
 
     def shift_blocks(self) -> list[Block]:
-        from auditlib import verdicts as vd
-        from auditlib.plotting.shifts import plot_reaudit_heatmap, plot_spc
-        from auditlib.shifts import MEASURES
 
         result = self.shifts
         blocks: list[Block] = [
@@ -546,8 +578,6 @@ class MonthlyReport:
 
     def _year_months(self) -> list[str]:
         """The audited months of the 12 before the report month (the pooled reference)."""
-        from auditlib.shifts import previous_months
-
         return [mo for mo in previous_months(self.month, 12) if mo in self._audited_months()]
 
     def _disclose(self, sentence: str, hidden: bool) -> str:
@@ -559,7 +589,6 @@ class MonthlyReport:
 
     # -------------------------------------------------------------- 5. practice themes
     def theme_blocks(self) -> list[Block]:
-        from auditlib.plotting.judgements import plot_judgements_by_group
 
         blocks: list[Block] = [Heading("Practice themes")]
         f = self.figures
@@ -623,10 +652,6 @@ class MonthlyReport:
         return mask != dc.SHOWN
 
     def _team_blocks(self) -> list[Block]:
-        from auditlib import stats as st
-        from auditlib import verdicts as vd
-        from auditlib.plotting.shifts import plot_funnel
-        from auditlib.shifts import previous_months
 
         window = [*previous_months(self.month, 11), self.month]
         teams = m.count_judgements(self.data.audits, window, by=s.TEAM)
@@ -730,7 +755,6 @@ class MonthlyReport:
 
     # -------------------------------------------------------------- 2 and 8. recommendations
     def _recommendations(self) -> pd.DataFrame:
-        from auditlib.recommendations import recommendations_for
 
         if "recs" not in self._cache:
             self._cache["recs"] = recommendations_for(
@@ -739,7 +763,6 @@ class MonthlyReport:
         return self._cache["recs"]
 
     def priority_blocks(self) -> list[Block]:
-        from auditlib.recommendations import format_recommendations
 
         recs = self._recommendations()
         high = recs.loc[recs["section"] == "high_priority"] if len(recs) else recs
@@ -756,7 +779,6 @@ class MonthlyReport:
         ]
 
     def recommendation_blocks(self) -> list[Block]:
-        from auditlib.recommendations import format_recommendations
 
         recs = self._recommendations()
         standards = recs.loc[recs["section"] == "practice_standards"] if len(recs) else recs
@@ -777,8 +799,6 @@ class MonthlyReport:
 
     # -------------------------------------------------------------- 6. feedback
     def _themes(self):
-        from auditlib.paths import THEMES_FILE
-        from auditlib.text import load_themes
 
         if "themes" not in self._cache:
             custom = self.data.data_dir / "themes.yml"
@@ -786,7 +806,6 @@ class MonthlyReport:
         return self._cache["themes"]
 
     def feedback_blocks(self) -> list[Block]:
-        from auditlib import text as tx
 
         feedback = self.data.feedback
         if feedback is None or not len(feedback):
@@ -870,7 +889,6 @@ class MonthlyReport:
 
     # -------------------------------------------------------------- 7. reflections
     def reflection_blocks(self) -> list[Block]:
-        from auditlib import text as tx
 
         reflections = self.data.reflections
         if reflections is None or not (reflections[s.AUDIT_MONTH] == self.month).any():
@@ -903,13 +921,14 @@ class MonthlyReport:
                 .sort_values(["mentions", "theme_id"], ascending=[False, True])
                 .head(2)
             )
-            for _, row in found.iterrows():
+            if len(found):
+                items = [f"{row['name']} (also in {row['also_in']})" for _, row in found.iterrows()]
+                noun = "a recurring theme" if len(items) == 1 else "recurring themes"
                 blocks.append(
                     Callout(
-                        f"{row['name']} is a recurring theme in answers to this question "
-                        f"(also in {row['also_in']}).",
+                        f"This is {noun} in answers to this question: {'; '.join(items)}.",
                         "note",
-                        "Recurring theme",
+                        "Recurring",
                     )
                 )
             texts = sorted(set(answers[s.TEXT].dropna()), key=lambda x: (-len(x), x))[:6]
@@ -1021,6 +1040,12 @@ _PERCENT = re.compile(r"\d+(?:\.\d+)?%")
 _POINTS = re.compile(r"\d+(?:\.\d+)?(?= percentage points?\b)")
 #: The column of :attr:`MonthlyReport.hidden_trend` for Outstanding + Good.
 GOOD_OR_BETTER = "good_or_better"
+
+
+def with_good_or_better(table: pd.DataFrame) -> pd.DataFrame:
+    """A count table with its ``good_or_better`` column (Outstanding + Good), which
+    disclosure control protects together with the labels it sums."""
+    return table.assign(**{GOOD_OR_BETTER: table[s.OUTSTANDING] + table[s.GOOD]})
 
 
 def _reference_words(reference: str) -> str:

@@ -55,6 +55,8 @@ _INLINE_BACKEND: Final = "module://matplotlib_inline.backend_inline"
 _CLIENT_SCRIPT: Final = Path(__file__).with_name("_kernel_client.py")
 
 _POOL: Zygote | None = None
+#: Set in the zygote after its imports: fork() is only safe while the process has one thread.
+_FORK_SAFE = True
 
 
 # ---------------------------------------------------------------- worker side
@@ -65,6 +67,7 @@ class Zygote:
         self._dir = tempfile.mkdtemp(prefix="auditlib-kernels-")
         self.socket_path = os.path.join(self._dir, "zygote.sock")
         self.preload = tuple(dict.fromkeys(preload))
+        self.owner = os.getpid()  # a forked child must start its own
         # Bound here, so clients can connect (and queue) while the zygote is still importing.
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         listener.bind(self.socket_path)
@@ -93,8 +96,13 @@ class Zygote:
         return [sys.executable, "-I", str(_CLIENT_SCRIPT), self.socket_path, "--", *kernel_cmd]
 
     def can_fork(self, kernel_cmd: list[str]) -> bool:
-        """Only this interpreter's ipykernel can be forked from the zygote."""
-        if len(kernel_cmd) < 3 or kernel_cmd[1:3] != ["-m", "ipykernel_launcher"]:
+        """Only this interpreter's ipykernel can be forked from the zygote.
+
+        Interpreter options such as ``-Xfrozen_modules=off`` (which ``ipykernel install``
+        writes into kernel.json for the debugger) do not change what the kernel runs.
+        """
+        args = [a for a in kernel_cmd[1:] if not a.startswith("-X")]
+        if len(kernel_cmd) < 3 or args[:2] != ["-m", "ipykernel_launcher"]:
             return False
         try:
             return os.path.samefile(kernel_cmd[0], sys.executable)
@@ -119,7 +127,7 @@ class Zygote:
 def start(notebook: str | os.PathLike[str] | None = None) -> Zygote:
     """This process's zygote, started if need be, preloading what ``notebook`` imports."""
     global _POOL
-    if _POOL is None or not _POOL.alive():
+    if _POOL is None or _POOL.owner != os.getpid() or not _POOL.alive():
         preload = [*DEFAULT_PRELOAD, *(notebook_imports(notebook) if notebook else [])]
         _POOL = Zygote(preload)
         atexit.register(stop)
@@ -133,9 +141,9 @@ def start(notebook: str | os.PathLike[str] | None = None) -> Zygote:
 def stop() -> None:
     """Stop this process's zygote (its kernels are told to exit too)."""
     global _POOL
-    if _POOL is not None:
+    if _POOL is not None and _POOL.owner == os.getpid():
         _POOL.stop()
-        _POOL = None
+    _POOL = None
 
 
 def kernel_manager_class(
@@ -151,7 +159,8 @@ def kernel_manager_class(
 
     from jupyter_client.manager import AsyncKernelManager
 
-    zygote = start(notebook) if fork else None
+    # fork() without exec is only dependable on Linux (macOS system libraries refuse it).
+    zygote = start(notebook) if fork and sys.platform.startswith("linux") else None
 
     class ReportKernelManager(AsyncKernelManager):  # type: ignore[misc]
         def __init__(self, **kwargs: object) -> None:
@@ -161,6 +170,15 @@ def kernel_manager_class(
                 "ip", os.path.join(tempfile.gettempdir(), f"auditlib-{uuid.uuid4().hex[:12]}")
             )
             super().__init__(**kwargs)
+
+        async def _async_interrupt_kernel(self) -> None:
+            # jupyter_client interrupts a kernel before asking it to shut down; after a
+            # notebook has run that only makes ipykernel log a "KeyboardInterrupt caught"
+            # ERROR line into a batch run's output. The shutdown request (then SIGTERM,
+            # then SIGKILL) still stops a busy kernel.
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
 
         def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
             cmd = super().format_kernel_cmd(extra_arguments)
@@ -251,6 +269,12 @@ def _prepare_imports(preload: list[str]) -> None:
             importlib.import_module(name)
         except Exception:  # a module the notebook itself will fail to import, with its own message
             continue
+    import threading
+
+    global _FORK_SAFE
+    # A preloaded module that started a thread makes forking unsafe: kernels are then
+    # started by fork-and-exec instead, which is always safe (and as slow as usual).
+    _FORK_SAFE = threading.active_count() == 1
     gc.collect()
     gc.freeze()  # keep imported objects out of the collector so forks share their memory pages
 
@@ -290,13 +314,15 @@ def _fork_kernel(
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.chdir(request["cwd"])
+        if not _FORK_SAFE:
+            os.execve(request["argv"][0], request["argv"], request["env"])
         os.environ.clear()
         os.environ.update(request["env"])
         # IPKernelApp read JPY_PARENT_PID when the zygote imported it; name the real parent.
         sys.argv = [
             "ipykernel_launcher",
             f"--IPKernelApp.parent_handle={os.getppid()}",
-            *request["argv"][3:],
+            *request["argv"][request["argv"].index("ipykernel_launcher") + 1 :],
         ]
         _reseed()
         _exit_when_client_goes(conn)

@@ -52,14 +52,19 @@ def select(
     audits: pd.DataFrame,
     months: Iterable[str] | str | None = None,
     audit_type: str | None = s.AUDIT,
+    columns: Iterable[str] | None = None,
 ) -> pd.DataFrame:
-    """Rows of one audit type (None: both) in the given month(s) (None: all)."""
+    """Rows of one audit type (None: both) in the given month(s) (None: all);
+    only ``columns`` when given (taking a few columns of a million rows is much cheaper)."""
     mask = np.ones(len(audits), dtype=bool)
     if audit_type is not None:
         mask &= (audits[s.AUDIT_TYPE] == audit_type).to_numpy(dtype=bool, na_value=False)
     if months is not None:
         months = [months] if isinstance(months, str) else list(months)
         mask &= audits[s.AUDIT_MONTH].isin(months).to_numpy(dtype=bool, na_value=False)
+    if columns is not None:
+        wanted = [c for c in dict.fromkeys(columns) if c in audits]
+        return audits.loc[mask, wanted]
     return audits.loc[mask]
 
 
@@ -91,7 +96,7 @@ def compute_compliance(
     >>> (c.allocated, c.completed, c.exempt, c.outstanding, c.overdue, round(c.compliance_pct, 1))
     (3, 2, 1, 1, 1, 66.7)
     """
-    rows = select(audits, months, audit_type)
+    rows = select(audits, months, audit_type, [s.STATUS, s.DUE_DATE])
     status = rows[s.STATUS].astype("string")
     counts = status.value_counts()
     get = lambda key: int(counts.get(key, 0))  # noqa: E731
@@ -114,7 +119,7 @@ def compute_compliance(
 
 def first_month(audits: pd.DataFrame, audit_type: str) -> str | None:
     """The first audit month with any row of this type."""
-    months = select(audits, None, audit_type)[s.AUDIT_MONTH].dropna()
+    months = select(audits, None, audit_type, [s.AUDIT_MONTH])[s.AUDIT_MONTH].dropna()
     return str(months.min()) if len(months) else None
 
 
@@ -140,11 +145,37 @@ def compliance_by(
     as_at: dt.date | None = None,
 ) -> pd.DataFrame:
     """Compliance per team, area or service: one row per group, columns as :class:`Compliance`."""
-    rows = select(audits, months, audit_type)
-    records = {}
-    for group, part in rows.groupby(by, observed=True, sort=True):
-        records[group] = compute_compliance(part, None, audit_type, as_at).as_dict()
-    frame = pd.DataFrame.from_dict(records, orient="index")
+    rows = select(audits, months, audit_type, [s.STATUS, s.DUE_DATE, by])
+    status = rows[s.STATUS].astype("string")
+    flags = pd.DataFrame(
+        {
+            "exempt": status.eq(s.EXEMPT).to_numpy(dtype=bool, na_value=False),
+            "cancelled": status.eq(s.CANCELLED).to_numpy(dtype=bool, na_value=False),
+            "completed": status.eq(s.COMPLETED).to_numpy(dtype=bool, na_value=False),
+            "outstanding": status.isin(s.OPEN_STATUSES).to_numpy(dtype=bool, na_value=False),
+        },
+        index=rows.index,
+    )
+    flags["overdue"] = False
+    if as_at is not None and s.DUE_DATE in rows:
+        flags["overdue"] = flags["outstanding"] & (rows[s.DUE_DATE] < pd.Timestamp(as_at)).to_numpy(
+            dtype=bool, na_value=False
+        )
+    flags["rows"] = True
+    sums = flags.groupby(rows[by].to_numpy(), sort=True).sum()
+    frame = pd.DataFrame(
+        {
+            "allocated": sums["rows"] - sums["exempt"] - sums["cancelled"],
+            "completed": sums["completed"],
+            "exempt": sums["exempt"],
+            "cancelled": sums["cancelled"],
+            "outstanding": sums["outstanding"],
+            "overdue": sums["overdue"],
+        }
+    ).astype("int64")
+    frame["compliance_pct"] = (
+        100 * frame["completed"] / frame["allocated"].where(frame["allocated"] > 0)
+    ).astype(float)
     frame.index.name = by
     return frame
 
@@ -164,23 +195,27 @@ def count_judgements(
     >>> count_judgements(frame, "2020-09", by="team")[["Good", "Inadequate", "completed"]].values.tolist()
     [[1, 1, 2], [1, 0, 1]]
     """
-    rows = select(audits, months, audit_type)
+    rows = select(audits, months, audit_type, [s.STATUS, judgement, *([by] if by else [])])
     rows = rows.loc[
         (rows[s.STATUS].astype("string") == s.COMPLETED).to_numpy(dtype=bool, na_value=False)
     ]
     labels = rows[judgement].astype(pd.CategoricalDtype(COUNT_COLUMNS, ordered=True))
+    codes = labels.cat.codes.to_numpy()
     if judgement != s.FINAL_JUDGEMENT:
         # A domain left blank on a completed audit is "Not recorded" for that domain.
-        labels = labels.fillna(s.NOT_RECORDED)
+        codes = np.where(codes < 0, COUNT_COLUMNS.index(s.NOT_RECORDED), codes)
+    width = len(COUNT_COLUMNS)
     if by is None:
-        table = labels.value_counts().reindex(COUNT_COLUMNS, fill_value=0).to_frame().T
-        table.index = pd.Index(["all"])
+        counts = np.bincount(codes[codes >= 0], minlength=width).reshape(1, width)
+        index = pd.Index(["all"])
     else:
-        table = pd.crosstab(rows[by], labels, dropna=False).reindex(
-            columns=COUNT_COLUMNS, fill_value=0
-        )
-        table.columns = list(table.columns)
-    table = table.astype("int64")
+        # Counting by integer codes: no crosstab, fast at a million rows.
+        groups, names = pd.factorize(rows[by], sort=True)
+        keep = (groups >= 0) & (codes >= 0)
+        flat = np.bincount(groups[keep] * width + codes[keep], minlength=len(names) * width)
+        counts = flat.reshape(len(names), width)
+        index = pd.Index(names, name=by)
+    table = pd.DataFrame(counts.astype("int64"), index=index, columns=COUNT_COLUMNS)
     table["completed"] = table[COUNT_COLUMNS].sum(axis=1)
     return table
 
@@ -221,7 +256,7 @@ def judgement_trend(audits: pd.DataFrame, programme: Programme, report_month: st
     """
     months = months_between(programme.start_month, report_month)
     counts = count_judgements(audits, months, by=s.AUDIT_MONTH).reindex(months, fill_value=0)
-    allocated = select(audits, months, s.AUDIT)
+    allocated = select(audits, months, s.AUDIT, [s.STATUS, s.AUDIT_MONTH])
     allocated = allocated.loc[
         ~allocated[s.STATUS].isin(s.NOT_ALLOCATED_STATUSES).to_numpy(dtype=bool, na_value=False)
     ]
@@ -269,7 +304,7 @@ def judgements_by_cohort(audits: pd.DataFrame, months: Iterable[str] | str) -> p
         table = count_judgements(part)
         table.index = pd.Index([label])
         tables.append(table)
-    return pd.concat(tables).rename_axis("cohort")
+    return pd.concat(tables).rename_axis("Cohort")
 
 
 def judgements_by_domain(audits: pd.DataFrame, months: Iterable[str] | str) -> pd.DataFrame:
@@ -291,13 +326,13 @@ def judgements_by_domain(audits: pd.DataFrame, months: Iterable[str] | str) -> p
         table.index = pd.Index([s.DOMAIN_NAMES.get(key, key.replace("_", " ").capitalize())])
         tables.append(table)
     if not tables:
-        return pd.DataFrame(columns=[*COUNT_COLUMNS, "completed"]).rename_axis("domain")
-    return pd.concat(tables).rename_axis("domain")
+        return pd.DataFrame(columns=[*COUNT_COLUMNS, "completed"]).rename_axis("Domain")
+    return pd.concat(tables).rename_axis("Domain")
 
 
 def audited_months(audits: pd.DataFrame, programme: Programme | None = None) -> list[str]:
     """Every month with allocated audits (type audit), in order: the months a report can be run for."""
-    rows = select(audits, None, s.AUDIT)
+    rows = select(audits, None, s.AUDIT, [s.STATUS, s.AUDIT_MONTH])
     rows = rows.loc[
         ~rows[s.STATUS].isin(s.NOT_ALLOCATED_STATUSES).to_numpy(dtype=bool, na_value=False)
     ]

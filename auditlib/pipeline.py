@@ -47,7 +47,7 @@ class AuditData:
 
 
 def _frame_with_rows(table: RawTable) -> pd.DataFrame:
-    frame = table.frame.copy()
+    frame = table.frame.copy(deep=False)
     frame[s.SOURCE_ROW] = table.source_rows.to_numpy()
     return frame
 

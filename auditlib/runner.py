@@ -115,16 +115,17 @@ def run_month(
         _export(executed, tmp / f"{stem}.html", figures, month, final)
         _swap_into_place(tmp, final)
     except ReportError as exc:
-        _keep_failed(out_root, month, tmp, executed, str(exc))
-        raise
+        message = str(exc) + _kept_note(out_root, month, executed)
+        _keep_failed(out_root, month, tmp, executed, message)
+        raise ReportError(message) from None
     except Exception as exc:  # a crash we did not foresee still gets a plain, located message
         reason = " ".join(str(exc).split()) or "no message"
-        error = ReportError(
+        message = (
             f"The report for {month} was not produced: {type(exc).__name__}: {reason}. "
-            f"{_previous_note(final)}"
+            f"{_previous_note(final)}{_kept_note(out_root, month, executed)}"
         )
-        _keep_failed(out_root, month, tmp, executed, str(error))
-        raise error from exc
+        _keep_failed(out_root, month, tmp, executed, message)
+        raise ReportError(message) from exc
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     _clear_failure(out_root, month)
@@ -309,6 +310,12 @@ def _clear_failure(out_root: Path, month: str) -> None:
     failed_root = out_root / FAILED_DIR
     if failed_root.is_dir() and not any(failed_root.iterdir()):
         failed_root.rmdir()
+
+
+def _kept_note(out_root: Path, month: str, executed: Path) -> str:
+    if not executed.is_file():
+        return ""
+    return f" The executed notebook is kept in {out_root / FAILED_DIR / month} for debugging."
 
 
 def _previous_note(final: Path) -> str:
@@ -554,10 +561,11 @@ def write_index(
         note = failed_root / month / FAILURE_NOTE
         generated = _when(report.stat().st_mtime) if report.is_file() else ""
         if note.is_file():
-            failed_at = _when(note.stat().st_mtime)
-            status = f"Last run failed ({failed_at}): " + note.read_text(encoding="utf-8").strip()
+            # The message itself stays in _failed/: an exception's text could quote input
+            # values, and the index is a published output.
+            status = f"Last run failed ({_when(note.stat().st_mtime)}); the reason is in {FAILED_DIR}/{month}/{FAILURE_NOTE}."
             if report.is_file():
-                status += " The report shown is the last good one."
+                status += " The report linked is the last good one."
         else:
             status = "Produced" if report.is_file() else "No report"
         rows.append(
@@ -587,10 +595,12 @@ def _index_html(rows: list[dict[str, str]], *, title: str, organisation: str) ->
     for row in rows:
         label = esc(row["label"])
         link = f'<a href="{esc(row["link"])}">{label}</a>' if row["link"] else label
-        css = "" if row["ok"] else ' class="status-problem"'
+        status = esc(row["status"])
+        if status.startswith("Last run failed"):
+            status = "<strong>Last run failed</strong>" + status[len("Last run failed") :]
         body.append(
-            f'<tr><th scope="row">{link}</th><td>{esc(row["month"])}</td>'
-            f"<td>{esc(row['generated'])}</td><td{css}>{esc(row['status'])}</td></tr>"
+            f'<tr><th scope="row">{link}</th><td class="nowrap">{esc(row["month"])}</td>'
+            f'<td class="nowrap">{esc(row["generated"])}</td><td>{status}</td></tr>'
         )
     table = (
         '<div class="table-wrap" role="region" aria-labelledby="index-caption" tabindex="0">'
@@ -610,7 +620,8 @@ def _index_html(rows: list[dict[str, str]], *, title: str, organisation: str) ->
 <title>{esc(heading)}</title>
 <style type="text/css">
 {report_css()}
-.status-problem {{ font-weight: 600; }}
+.auditlib-report .nowrap, .auditlib-report th[scope="row"] {{ white-space: nowrap; }}
+.auditlib-report h1 {{ font-size: 2rem; line-height: 1.2; }}
 </style>
 </head>
 <body class="auditlib-report">

@@ -128,6 +128,8 @@ DOMAIN_PREFIX: Final = "judgement_"
 
 #: Columns computed by cleaning (never read from input).
 FINAL_JUDGEMENT: Final = "final_judgement"
+#: On a re-audit row: the final judgement of the audit it re-audits.
+ORIGINAL_JUDGEMENT: Final = "original_judgement"
 SOURCE_ROW: Final = "source_row"  # row number as a person sees it in the file
 SOURCE_FILE: Final = "source_file"
 

@@ -123,13 +123,7 @@ def reaudit_pairs(audits: pd.DataFrame, months: Iterable[str] | None = None) -> 
     """
     re = m.select(audits, months, s.REAUDIT)
     re = re.loc[(re[s.STATUS] == s.COMPLETED).to_numpy(dtype=bool, na_value=False)]
-    originals = audits.loc[:, [s.AUDIT_ID, s.FINAL_JUDGEMENT]].rename(
-        columns={s.AUDIT_ID: s.ORIGINAL_AUDIT_ID, s.FINAL_JUDGEMENT: "original"}
-    )
-    pairs = re[[s.ORIGINAL_AUDIT_ID, s.AUDIT_MONTH, s.TEAM, s.AREA, s.FINAL_JUDGEMENT]].merge(
-        originals, on=s.ORIGINAL_AUDIT_ID, how="left"
-    )
-    pairs = pairs.rename(columns={s.FINAL_JUDGEMENT: "reaudit"})
+    pairs = re.rename(columns={s.ORIGINAL_JUDGEMENT: "original", s.FINAL_JUDGEMENT: "reaudit"})
     pairs = pairs.loc[pairs["original"].notna()]
     return pairs[["original", "reaudit", s.AUDIT_MONTH, s.TEAM, s.AREA]].reset_index(drop=True)
 

@@ -528,8 +528,8 @@ def make_grade_change_matrix(
     labels = list(labels)
     pairs = data.loc[data[rows].isin(labels) & data[columns].isin(labels), [rows, columns]]
     table = pd.crosstab(
-        pd.Categorical(pairs[rows], categories=labels),
-        pd.Categorical(pairs[columns], categories=labels),
+        pd.Categorical(pairs[rows].astype(object), categories=labels),
+        pd.Categorical(pairs[columns].astype(object), categories=labels),
         dropna=False,
     )
     table.index = pd.Index(labels, name=rows)

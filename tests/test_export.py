@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import matplotlib
 
@@ -219,6 +220,15 @@ def test_export_refuses_an_image_without_alt_text(tmp_path, alt):
         )
 
 
+def test_javascript_outputs_are_dropped():
+    js = new_output(
+        "display_data",
+        data={"application/javascript": "fetch('https://example.org')", "text/plain": "<JS>"},
+    )
+    page = e.render_html(_notebook(_code("show_js()", [js])), title="T", footer=FOOTER)
+    assert "<script" not in page and "example.org" not in page
+
+
 def test_errors_in_removed_cells_do_not_block_the_report(tmp_path):
     error = new_output("error", ename="KeyError", evalue="x", traceback=[])
     e.export_html(
@@ -247,14 +257,26 @@ def test_check_offline_catches_network_requests(snippet):
 
 def test_lab_css_links_no_web_fonts_or_stylesheets():
     import jupyter_core.paths
-    from nbconvert.exporters.templateexporter import TemplateExporter  # noqa: F401
 
-    found = []
-    for base in jupyter_core.paths.jupyter_path("nbconvert", "templates", "lab", "static"):
-        for css in __import__("pathlib").Path(base).glob("*.css"):
-            text = css.read_text(encoding="utf-8")
-            found += re.findall(r"@import|@font-face|url\(\s*[\"']?(?:https?:)?//", text)
+    sheets = [
+        css
+        for base in jupyter_core.paths.jupyter_path("nbconvert", "templates", "lab", "static")
+        for css in Path(base).glob("*.css")
+    ]
+    assert sheets, "JupyterLab's template CSS was not found"
+    found = [
+        (css.name, hit)
+        for css in sheets
+        for hit in re.findall(
+            r"@import|@font-face|url\(\s*[\"']?(?:https?:)?//", css.read_text(encoding="utf-8")
+        )
+    ]
     assert found == []
+
+
+def test_lab_css_is_inlined_in_the_report(page):
+    assert '<link rel="stylesheet"' not in page
+    assert "--jp-content-font-family" in page and ".jp-RenderedHTMLCommon" in page
 
 
 def test_add_toc_makes_unique_ids_and_skips_h3_before_the_first_h2():

@@ -210,13 +210,15 @@ def test_write_index_lists_every_month_with_status(tmp_path):
 
     page = runner.write_index(tmp_path).read_text(encoding="utf-8")
     rows = re.findall(
-        r"<tr><th scope=\"row\">(.*?)</th><td>(.*?)</td><td>(.*?)</td><td[^>]*>(.*?)</td></tr>",
+        r"<tr><th scope=\"row\">(.*?)</th><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td><td>(.*?)</td></tr>",
         page,
     )
     assert [r[1] for r in rows] == ["2020-10", "2020-09", "2020-08"]
     assert rows[2][0] == '<a href="2020-08/audit-highlights-2020-08.html">August 2020</a>'
     assert rows[2][3] == "Produced" and re.match(r"\d{1,2} \w+ \d{4}, \d\d:\d\d", rows[2][2])
-    assert "Last run failed" in rows[1][3] and "It broke &lt;here&gt;." in rows[1][3]
+    assert "<strong>Last run failed</strong>" in rows[1][3]
+    assert "_failed/2020-09/failure.txt" in rows[1][3]
+    assert "It broke" not in page  # the reason stays out of the published index
     assert "last good one" in rows[1][3]
     assert rows[0][0] == "October 2020" and rows[0][2] == ""  # no link: there is no report
     assert '<html lang="en-GB">' in page and "<caption" in page
@@ -282,6 +284,9 @@ def test_failure_message_names_month_cell_and_reason_without_traceback(produced)
         r"stopped at cell \d+ \(section \"Judgement shifts\", first line `show_heading", message
     )
     assert "ValueError: fixture failure requested for 2020-06" in message
+    assert message.endswith(
+        f"The executed notebook is kept in {out / '_failed' / '2020-06'} for debugging."
+    )
     assert "Traceback" not in message and "\x1b" not in message and "\n" not in message
     kept = out / "_failed" / "2020-06"
     assert (kept / "audit-highlights-2020-06.ipynb").is_file()
@@ -322,7 +327,7 @@ def test_index_lists_the_months_and_the_failure(produced):
     page = (out / "index.html").read_text(encoding="utf-8")
     assert '<a href="2020-08/audit-highlights-2020-08.html">August 2020</a>' in page
     assert '<a href="2020-07/audit-highlights-2020-07.html">July 2020</a>' in page
-    assert "Last run failed" in page and "fixture failure requested for 2020-06" in page
+    assert "Last run failed" in page and "_failed/2020-06/failure.txt" in page
 
 
 @pytest.mark.slow
@@ -366,6 +371,30 @@ def test_forked_kernels_share_no_state_between_months(tmp_path):
     assert len({r["pid"] for r in runs}) == 3
     assert len({r["numpy_draw"] for r in runs}) == 3
     assert {r["cwd"] for r in runs} == {str(FIXTURES.resolve())} == {baseline["cwd"]}
+    # and the kernels really were forks of the zygote, not a silent fallback
+    assert all("-m auditlib.kernelpool" in r["cmdline"] for r in runs)
+    assert "-m ipykernel_launcher" in baseline["cmdline"]
+
+
+@pytest.mark.slow
+def test_a_zygote_with_threads_starts_kernels_by_fork_and_exec(tmp_path, monkeypatch):
+    from auditlib import kernelpool
+
+    (tmp_path / "threaded_module.py").write_text(
+        "import threading, time\nthreading.Thread(target=time.sleep, args=(3600,), daemon=True).start()\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    monkeypatch.setattr(
+        kernelpool, "DEFAULT_PRELOAD", (*kernelpool.DEFAULT_PRELOAD, "threaded_module")
+    )
+    kernelpool.stop()
+    try:
+        html = runner.run_month(ISOLATION, "2020-01", DATA, tmp_path / "out", prewarm=True)
+    finally:
+        kernelpool.stop()
+    figures = json.loads((html.parent / "figures.json").read_text(encoding="utf-8"))
+    assert "-m ipykernel_launcher" in figures["cmdline"] and not figures["leaked"]
 
 
 @pytest.mark.slow
@@ -394,3 +423,83 @@ def test_ctrl_c_cancels_pending_months_and_leaves_no_half_written_folder(tmp_pat
     for folder in months:
         assert _month_files(folder) == _expected_files(folder.name)
     assert _no_temporaries(tmp_path)
+
+
+# ---------------------------------------------------------------- in a real browser
+_AXE_SCRIPT = """
+const puppeteer = require('puppeteer-core');
+const fs = require('fs');
+const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+(async () => {
+  const browser = await puppeteer.launch({executablePath: process.env.CHROMIUM, headless: true,
+                                         args: ['--no-sandbox', '--disable-gpu']});
+  const out = {};
+  for (const file of process.argv.slice(2)) {
+    const page = await browser.newPage();
+    const requests = [];
+    page.on('request', r => { if (!/^(file|data):/.test(r.url())) requests.push(r.url()); });
+    await page.goto('file://' + file, {waitUntil: 'load'});
+    await page.evaluate(axeSource);
+    const res = await page.evaluate(() => axe.run(document, {runOnly: [
+      'wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}));
+    out[file] = {requests, violations: res.violations.map(v => `${v.id}: ${v.help}`)};
+  }
+  await browser.close();
+  console.log(JSON.stringify(out));
+})();
+"""
+
+
+_NODE = shutil.which("node")
+_CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+_NODE_MODULES = Path(
+    os.environ.get("AUDITLIB_NODE_MODULES", Path(__file__).parent.parent / "node_modules")
+)
+_HAVE_AXE = bool(
+    _NODE
+    and _CHROMIUM
+    and (_NODE_MODULES / "axe-core").is_dir()
+    and (_NODE_MODULES / "puppeteer-core").is_dir()
+)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.skipif(
+    not _HAVE_AXE,
+    reason="needs node, chromium, axe-core and puppeteer-core (npm install axe-core puppeteer-core)",
+)
+def test_reports_pass_axe_and_make_no_request_in_chromium(produced, tmp_path):
+    """axe-core's WCAG 2.2 AA and best-practice rules, in headless Chromium.
+
+    Needs node, Chromium and a node_modules folder with axe-core and puppeteer-core
+    (``npm install axe-core puppeteer-core``) in the project or $AUDITLIB_NODE_MODULES.
+    """
+    node, chromium = (
+        shutil.which("node"),
+        shutil.which("chromium") or shutil.which("chromium-browser"),
+    )
+    modules = Path(
+        os.environ.get("AUDITLIB_NODE_MODULES", Path(__file__).parent.parent / "node_modules")
+    )
+    if not (
+        node
+        and chromium
+        and (modules / "axe-core").is_dir()
+        and (modules / "puppeteer-core").is_dir()
+    ):
+        pytest.skip(
+            "needs node, chromium, axe-core and puppeteer-core (npm install axe-core puppeteer-core)"
+        )
+    out, _ = produced
+    script = tmp_path / "axe.js"
+    script.write_text(_AXE_SCRIPT, encoding="utf-8")
+    pages = [str(out / "2020-08" / "audit-highlights-2020-08.html"), str(out / "index.html")]
+    env = {**os.environ, "NODE_PATH": str(modules), "CHROMIUM": chromium}
+    done = subprocess.run(
+        [node, str(script), *pages], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    results = json.loads(done.stdout.strip().splitlines()[-1])
+    for page in pages:
+        assert results[page] == {"requests": [], "violations": []}, page

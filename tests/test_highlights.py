@@ -1,0 +1,126 @@
+"""The monthly report's sections, built as blocks (no kernel): content, omission, disclosure."""
+
+from __future__ import annotations
+
+import shutil
+from functools import cache
+
+import pandas as pd
+import pytest
+
+from auditlib import highlights as h
+from auditlib.errors import ReportError
+from auditlib.paths import DEMO_DATA_DIR
+
+
+@cache
+def report(month: str = "2020-09", disclosure: str = "internal") -> h.MonthlyReport:
+    return h.MonthlyReport.prepare(month, DEMO_DATA_DIR, disclosure)
+
+
+def text(blocks) -> str:
+    return " ".join(h.blocks_text(blocks).split())
+
+
+def test_headline_states_the_seed_figures_and_the_month():
+    t = text(report().headline_blocks())
+    assert "Since December 2018 and up to and including September 2020, 1,632 children's cases" in t
+    assert "an overall compliance rate of 80%" in t
+    assert "Since March 2019, 456 re-audits have been allocated and 361 completed" in t
+    month = report().figures["month"]
+    assert (
+        f"In September 2020, {month['allocated']} audits were allocated and {month['completed']} completed"
+        in t
+    )
+    assert "paused from March to May 2020: COVID-19 stay-at-home order" in t
+
+
+def test_judgement_section_compares_with_the_previous_month():
+    t = text(report().judgement_blocks())
+    assert "Compared with August 2020, Good or better rose by 10 percentage points" in t
+    assert "Inadequate fell by 9 percentage points" in t
+    figures = [b for b in report().judgement_blocks() if isinstance(b, h.Figure)]
+    assert len(figures) == 2 and all(len(f.alt) > 80 for f in figures)
+
+
+def test_shift_verdicts_are_computed_from_the_numbers():
+    t = text(report().shift_blocks())
+    assert "% Good or better in September 2020 (34%): a significant improvement" in t
+    assert "% Inadequate in September 2020 (7%): within normal variation" in t
+    assert "7% Inadequate in September 2020 (n=61) against 15% in August 2020 (n=79)" in t
+    assert "Of 356 re-audited cases" in t and "Stuart–Maxwell" in t
+    assert "weighted kappa" in t
+
+
+def test_first_month_after_the_pause_compares_with_february():
+    t = text(report("2020-06").judgement_blocks())
+    assert "Compared with February 2020" in t
+
+
+def test_practice_themes_name_the_months_themes_and_inadequate_shares():
+    t = text(report().theme_blocks())
+    assert (
+        "7% of cases audited in September 2020 and 15% in August 2020 were judged Inadequate" in t
+    )
+    assert "Children reported missing in the last 6 months" in t
+
+
+def test_priority_recommendations_mark_repeats_and_are_omitted_without_any():
+    t = text(report().priority_blocks())
+    assert "(first recommended in August 2020)" in t
+    first = text(report("2018-11").priority_blocks())
+    assert "first recommended" not in first  # nothing earlier to repeat
+
+
+def test_sections_without_data_are_left_out(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DEMO_DATA_DIR, data)
+    for name in ("feedback.csv", "reflections.csv", "recommendations.yml"):
+        (data / name).unlink()
+    r = h.MonthlyReport.prepare("2020-09", data)
+    assert r.feedback_blocks() == []
+    assert r.reflection_blocks() == []
+    assert r.priority_blocks() == []
+    assert r.recommendation_blocks() == []
+    assert r.headline_blocks()  # the rest still there
+
+
+def test_published_profile_suppresses_small_counts_in_narrative():
+    t = text(report("2020-09", "published").judgement_blocks())
+    # September 2020 had 4 Inadequate of 61 audits: a count of 1-5, so its share is [c]
+    assert "[c] Inadequate" in t
+    assert "7% Inadequate" not in t
+    internal = text(report("2020-09", "internal").judgement_blocks())
+    assert "7% Inadequate" in internal
+
+
+def test_published_shift_verdicts_hide_shares_resting_on_small_counts():
+    t = text(report("2020-09", "published").shift_blocks())
+    assert "% Inadequate in September 2020 ([c])" in t
+    assert "(7%)" not in t
+
+
+def test_data_quality_accounts_for_every_row():
+    r = report()
+    blocks = r.data_quality_blocks()
+    table = next(b for b in blocks if isinstance(b, h.Table)).frame
+    audits = table.loc["audits.csv"]
+    read, used, excluded = (
+        int(audits[c].replace(",", "")) for c in ("Rows read", "Rows used", "Rows excluded")
+    )
+    assert read == used + excluded == len(pd.read_csv(DEMO_DATA_DIR / "audits.csv"))
+    assert r.figures["input_hash"][:16] in text(blocks)
+
+
+def test_paused_month_has_no_report():
+    with pytest.raises(
+        ReportError, match=r"2020-04: the programme was paused from 2020-03 to 2020-05"
+    ):
+        h.MonthlyReport.prepare("2020-04", DEMO_DATA_DIR)
+
+
+def test_month_outside_the_data_has_no_report():
+    with pytest.raises(
+        ReportError, match=r"2021-01: the data in .* have no audits allocated in this month"
+    ):
+        h.MonthlyReport.prepare("2021-01", DEMO_DATA_DIR)

@@ -1,0 +1,545 @@
+"""auditlib.shift_report: periods, verdicts on the demo data, planted shifts, breakdowns,
+disclosure, and the notebook run by papermill and by ``auditlib shifts``.
+
+Figures are checked against values computed here from the demo CSV with plain pandas
+and scipy, not against the module's own helpers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as sps
+
+from auditlib import disclosure as dc
+from auditlib import schema as s
+from auditlib.cli import main
+from auditlib.errors import ReportError
+from auditlib.highlights import Callout, Figure, Table, blocks_text
+from auditlib.paths import DEMO_DATA_DIR, NOTEBOOKS_DIR
+from auditlib.pipeline import load_audit_data
+from auditlib.shift_report import (
+    Period,
+    ShiftReport,
+    adjust_holm,
+    check_periods,
+    output_folder_name,
+    parse_period,
+    protect_figures,
+)
+from auditlib.verdicts import round_half_up
+
+A = "2019-09:2020-02"
+B = "2020-06:2020-09"
+MONTHS_A = ["2019-09", "2019-10", "2019-11", "2019-12", "2020-01", "2020-02"]
+MONTHS_B = ["2020-06", "2020-07", "2020-08", "2020-09"]
+
+
+@pytest.fixture(scope="module")
+def demo_data():
+    return load_audit_data(DEMO_DATA_DIR)
+
+
+@pytest.fixture(scope="module")
+def raw_audits() -> pd.DataFrame:
+    """The demo audits as written, with the final judgement worked out by hand."""
+    raw = pd.read_csv(DEMO_DATA_DIR / "audits.csv", dtype=str)
+    # the export spells team names several ways (case, spaces): cleaning merges them
+    raw["team_key"] = raw["team"].map(lambda x: " ".join(x.split()).lower())
+    raw["final"] = (
+        raw["moderated_judgement"].fillna(raw["overall_judgement"]).fillna("Not recorded")
+    )
+    return raw
+
+
+def _completed(raw: pd.DataFrame, months: list[str]) -> pd.DataFrame:
+    keep = (
+        (raw["audit_type"] == "audit")
+        & (raw["status"] == "completed")
+        & raw["audit_month"].isin(months)
+    )
+    return raw.loc[keep]
+
+
+@pytest.fixture(scope="module")
+def report(demo_data) -> ShiftReport:
+    return ShiftReport.from_data(demo_data, A, B, "team")
+
+
+# ---------------------------------------------------------------- periods
+@pytest.mark.parametrize(
+    ("text", "first", "last"),
+    [
+        ("2019-09:2020-02", "2019-09", "2020-02"),
+        ("2020-09", "2020-09", "2020-09"),
+        (" 2019-12 : 2020-01 ", "2019-12", "2020-01"),
+    ],
+)
+def test_parse_period_reads_ranges_and_single_months(text, first, last):
+    period = parse_period(text)
+    assert (period.first, period.last) == (first, last)
+    assert period.months[0] == first and period.months[-1] == last
+
+
+def test_period_months_cross_the_year():
+    assert parse_period("2019-11:2020-02").months == ["2019-11", "2019-12", "2020-01", "2020-02"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("2019-9:2020-02", "is not a period"),
+        ("September 2019", "is not a period"),
+        ("2019-09:2020-02:2020-03", "is not a period"),
+        ("", "is not a period"),
+        ("2019-13", "2019-13 is not a month"),
+        ("2019-09:2020-00", "2020-00 is not a month"),
+        ("2020-02:2019-09", "runs backwards"),
+    ],
+)
+def test_parse_period_refuses_malformed_text_plainly(text, words):
+    with pytest.raises(ReportError, match=words) as caught:
+        parse_period(text, "Period A")
+    assert str(caught.value).startswith("Period A")
+
+
+def test_b_before_a_and_overlaps_are_refused():
+    with pytest.raises(ReportError, match="comes before period A"):
+        check_periods(parse_period("2020-06:2020-09"), parse_period("2019-09:2020-02"))
+    with pytest.raises(ReportError, match="overlap"):
+        check_periods(parse_period("2019-09:2020-02"), parse_period("2020-02:2020-06"))
+    with pytest.raises(ReportError, match="overlap"):
+        check_periods(parse_period("2020-01"), parse_period("2020-01"))
+    check_periods(parse_period("2019-09:2020-01"), parse_period("2020-02"))  # adjacent is fine
+
+
+def test_a_period_with_no_audits_is_refused(demo_data):
+    with pytest.raises(ReportError, match=r"Period B \(2020-03:2020-05.*no audits.*paused"):
+        ShiftReport.from_data(demo_data, A, "2020-03:2020-05")
+    with pytest.raises(ReportError, match=r"Period A \(2017-01:2017-06.*no audits"):
+        ShiftReport.from_data(demo_data, "2017-01:2017-06", B)
+
+
+def test_a_month_folded_into_the_previous_round_says_so(demo_data):
+    with pytest.raises(
+        ReportError, match=r"part of the July/August 2019 round.*start the period at 2019-07"
+    ):
+        ShiftReport.from_data(demo_data, "2019-08", "2019-09")
+
+
+def test_an_unknown_breakdown_is_refused(demo_data):
+    with pytest.raises(ReportError, match="Unknown breakdown 'service'"):
+        ShiftReport.from_data(demo_data, A, B, "service")
+
+
+def test_output_folder_name_has_no_colon():
+    name = output_folder_name(Period("2019-09", "2020-02"), Period("2020-09", "2020-09"), "team")
+    assert name == "2019-09_to_2020-02_vs_2020-09_by-team"
+    assert ":" not in name
+
+
+# ---------------------------------------------------------------- demo verdicts
+def test_period_figures_match_a_count_by_hand(report, raw_audits):
+    for key, months in (("period_a", MONTHS_A), ("period_b", MONTHS_B)):
+        rows = _completed(raw_audits, months)
+        figures = report.figures[key]
+        assert figures["completed"] == len(rows)
+        assert figures["judgements"][s.INADEQUATE] == int((rows["final"] == "Inadequate").sum())
+        assert figures["judgements_pct"][s.INADEQUATE] == pytest.approx(
+            100 * (rows["final"] == "Inadequate").mean()
+        )
+    assert report.figures["period_a"]["paused_months"] == ["2019-12"]
+
+
+def test_inadequate_verdict_is_computed_and_shown(report, raw_audits):
+    a, b = _completed(raw_audits, MONTHS_A), _completed(raw_audits, MONTHS_B)
+    ka, na = int((a["final"] == "Inadequate").sum()), len(a)
+    kb, nb = int((b["final"] == "Inadequate").sum()), len(b)
+    # the pooled two-proportion z test, by hand
+    pooled = (ka + kb) / (na + nb)
+    z = (kb / nb - ka / na) / np.sqrt(pooled * (1 - pooled) * (1 / na + 1 / nb))
+    p = 2 * sps.norm.sf(abs(z))
+    figures = report.figures["comparison"]["inadequate"]
+    assert figures["p_value"] == pytest.approx(p)
+    assert figures["difference_pp"] == pytest.approx(100 * (kb / nb - ka / na))
+    verdict = "no significant difference" if p >= 0.05 else "significant"
+    assert figures["verdict"].startswith(verdict)
+    text = blocks_text(report.summary_blocks())
+    expected = (
+        f"{int(round_half_up(100 * kb / nb))}% Inadequate in June to September 2020 (n={nb}) "
+        f"against {int(round_half_up(100 * ka / na))}% in September 2019 to February 2020 (n={na})"
+    )
+    assert expected in text
+    assert f"p = {round_half_up(p, 3):.3f}" in text
+
+
+def test_comparison_table_states_both_measures(report):
+    tables = [b for b in report.comparison_blocks() if isinstance(b, Table)]
+    measures = tables[0].frame
+    assert list(measures.index) == ["% Good or better", "% Inadequate"]
+    diff = report.figures["comparison"]["inadequate"]["difference_pp"]
+    assert measures.loc["% Inadequate", "Difference B − A (points)"] == (
+        f"−{round_half_up(-diff, 1):.1f}" if diff < 0 else f"+{round_half_up(diff, 1):.1f}"
+    )
+
+
+def test_re_audits_are_those_of_period_b(report, raw_audits):
+    re = raw_audits.loc[
+        (raw_audits["audit_type"] == "re-audit")
+        & (raw_audits["status"] == "completed")
+        & raw_audits["audit_month"].isin(MONTHS_B)
+    ]
+    originals = raw_audits.set_index("audit_id")["final"]
+    pairs = pd.DataFrame(
+        {"before": originals.reindex(re["original_audit_id"]).to_numpy(), "after": re["final"]}
+    )
+    graded = pairs.loc[pairs["before"].isin(s.JUDGEMENTS) & pairs["after"].isin(s.JUDGEMENTS)]
+    score = s.JUDGEMENT_SCORE
+    improved = int((graded["after"].map(score) > graded["before"].map(score)).sum())
+    figures = report.figures["reaudits"]
+    assert figures["change_total"] == len(graded)
+    assert figures["change_counts"]["improved"] == improved
+
+
+def test_moderation_counts_grade_changes(report, raw_audits):
+    b = _completed(raw_audits, MONTHS_B).dropna(subset=["overall_judgement", "moderated_judgement"])
+    lowered = (
+        b["moderated_judgement"].map(s.JUDGEMENT_SCORE)
+        < b["overall_judgement"].map(s.JUDGEMENT_SCORE)
+    ).sum()
+    figures = report.figures["moderation"]
+    assert figures["grade_total"] == len(b)
+    assert figures["grade_counts"]["lowered"] == int(lowered)
+    assert 0 < figures["kappa"] <= 1
+
+
+# ---------------------------------------------------------------- planted shifts
+def _with_b_judgements(data, new_final: pd.Series):
+    audits = data.audits.copy()
+    audits.loc[new_final.index, s.FINAL_JUDGEMENT] = new_final
+    return dataclasses.replace(data, audits=audits)
+
+
+def _b_rows(data) -> pd.Index:
+    a = data.audits
+    keep = (
+        (a[s.AUDIT_TYPE] == s.AUDIT)
+        & (a[s.STATUS] == s.COMPLETED)
+        & a[s.AUDIT_MONTH].isin(MONTHS_B)
+    )
+    return a.index[keep.to_numpy(dtype=bool)]
+
+
+def test_a_planted_fall_in_inadequate_is_a_significant_improvement(demo_data):
+    rows = _b_rows(demo_data)
+    final = demo_data.audits.loc[rows, s.FINAL_JUDGEMENT].astype(str)
+    inadequate = final.index[final == s.INADEQUATE]
+    planted = final.copy()
+    # about 15% → 1.5% Inadequate; those audits become Good, so Good or better rises too
+    planted[inadequate[: int(len(inadequate) * 0.9)]] = s.GOOD
+    report = ShiftReport.from_data(_with_b_judgements(demo_data, planted), A, B)
+    assert report.figures["period_b"]["judgements_pct"][s.INADEQUATE] < 2
+    assert report.figures["comparison"]["inadequate"]["verdict"] == "significant improvement"
+    a_rows = demo_data.audits.loc[
+        (demo_data.audits[s.AUDIT_TYPE] == s.AUDIT)
+        & (demo_data.audits[s.STATUS] == s.COMPLETED)
+        & demo_data.audits[s.AUDIT_MONTH].isin(MONTHS_A)
+    ]
+    before = 100 * (a_rows[s.FINAL_JUDGEMENT] == s.INADEQUATE).mean()
+    after = 100 * (planted == s.INADEQUATE).mean()
+    points = int(round_half_up(before - after))
+    assert points > 10
+    callout = next(b for b in report.summary_blocks() if isinstance(b, Callout))
+    assert f"{int(round_half_up(after))}% Inadequate in June to September 2020" in callout.text
+    assert f"a significant improvement of {points} percentage points" in callout.text
+    assert callout.text.startswith(
+        "Judgements were better in June to September 2020 than in September 2019 to February "
+        "2020: % Good or better and % Inadequate improved by more than chance would explain."
+    )
+
+
+def test_no_shift_when_b_has_a_s_distribution(demo_data):
+    a_counts = pd.Series(
+        {
+            label: count
+            for label, count in ShiftReport.from_data(demo_data, A, B)
+            .figures["period_a"]["judgements"]
+            .items()
+        }
+    )
+    rows = _b_rows(demo_data)
+    # B's audits get A's shares (largest remainder), in a fixed order
+    exact = a_counts / a_counts.sum() * len(rows)
+    counts = np.floor(exact).astype(int)
+    counts[(exact - counts).sort_values(ascending=False).index[: len(rows) - counts.sum()]] += 1
+    labels = np.repeat(counts.index.to_numpy(), counts.to_numpy())
+    planted = pd.Series(labels, index=rows)
+    report = ShiftReport.from_data(_with_b_judgements(demo_data, planted), A, B)
+    comparison = report.figures["comparison"]
+    assert comparison["inadequate"]["verdict"] == "no significant difference"
+    assert comparison["good_or_better"]["verdict"] == "no significant difference"
+    assert comparison["distribution"]["verdict"] == "no significant shift"
+    assert abs(comparison["inadequate"]["difference_pp"]) < 0.5
+    assert "no significant difference" in blocks_text(report.summary_blocks())
+    assert report.headline() == (
+        "No difference between June to September 2020 and September 2019 to February 2020 "
+        "is larger than chance would explain."
+    )
+
+
+def test_demo_headline_separates_the_spread_from_the_two_measures(report):
+    # On the demo data neither share moves significantly but the ordinal test does.
+    comparison = report.figures["comparison"]
+    assert not comparison["inadequate"]["significant"]
+    assert not comparison["good_or_better"]["significant"]
+    assert comparison["distribution"]["significant"]
+    assert report.headline().startswith("Judgements as a whole were better in June to September")
+
+
+# ---------------------------------------------------------------- breakdowns
+def test_holm_matches_the_step_down_rule():
+    p = [0.01, 0.04, 0.03, float("nan"), 0.5]
+    # sorted 0.01, 0.03, 0.04, 0.5 with m = 4: 0.04, 0.09, 0.09 (monotone), 0.5
+    assert adjust_holm(p)[:3] == pytest.approx([0.04, 0.09, 0.09])
+    assert np.isnan(adjust_holm(p)[3])
+    assert adjust_holm(p)[4] == pytest.approx(0.5)
+
+
+def test_team_table_has_one_row_per_team_and_holm_p_at_least_raw(report, raw_audits):
+    teams = sorted(
+        set(_completed(raw_audits, MONTHS_A)["team_key"])
+        | set(_completed(raw_audits, MONTHS_B)["team_key"])
+    )
+    tables = [
+        b for b in report.breakdown_blocks() if isinstance(b, Table) and "by team" in b.caption
+    ]
+    assert len(tables) == 2  # one per measure
+    for table in tables:
+        assert sorted(name.lower() for name in table.frame.index) == teams
+        assert list(table.frame.index) == sorted(table.frame.index)
+    tests = report.group_tests
+    tested = tests.loc[tests["p_value"].notna()]
+    assert len(tested) > 0
+    assert (tested["p_holm"] >= tested["p_value"] - 1e-12).all()
+    # the family is the teams tested for one measure
+    for _measure, part in tested.groupby("measure"):
+        assert part["p_holm"].max() <= 1.0
+        assert part["p_holm"].min() == pytest.approx(min(1.0, part["p_value"].min() * len(part)))
+    # n in each period per team, by hand
+    b = _completed(raw_audits, MONTHS_B)
+    frame = tables[0].frame
+    for team in frame.index:
+        assert frame.loc[team, "n B"] == f"{int((b['team_key'] == team.lower()).sum()):,}"
+
+
+def test_team_table_says_holm_and_multiple_comparisons(report):
+    text = blocks_text(report.breakdown_blocks())
+    assert "Holm" in text and "Testing many teams at once" in text
+    assert any(isinstance(b, Figure) and "Funnel plot" in b.alt for b in report.breakdown_blocks())
+
+
+@pytest.mark.parametrize("by", ["area", "cohort", "domain"])
+def test_other_breakdowns_have_a_row_per_group(demo_data, by):
+    report = ShiftReport.from_data(demo_data, A, B, by)
+    table = next(b for b in report.breakdown_blocks() if isinstance(b, Table))
+    if by == "cohort":
+        assert list(table.frame.index) == list(s.COHORTS.values())
+        assert not any(isinstance(b, Figure) for b in report.breakdown_blocks())  # no funnel
+    elif by == "domain":
+        assert "Voice of the child" in table.frame.index
+    else:
+        assert list(table.frame.index) == sorted(demo_data.audits[s.AREA].dropna().unique())
+    groups = report.figures["breakdown"]["groups"]
+    assert len(groups) == len(table.frame)
+
+
+# ---------------------------------------------------------------- disclosure
+def _ints(value, path=""):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _ints(v, f"{path}.{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _ints(v, f"{path}[{i}]")
+    elif isinstance(value, int) and not isinstance(value, bool):
+        yield path, value
+
+
+def test_published_figures_hide_every_count_of_1_to_5(demo_data):
+    report = ShiftReport.from_data(demo_data, A, B, "team", "published")
+    published = report.published_figures
+    small = [(p, v) for p, v in _ints(published) if 1 <= v <= 5 and "figures_version" not in p]
+    assert small == []
+    # Outstanding in B is 2 in the demo data: hidden, with at least one more in its row
+    judgements = published["period_b"]["judgements"]
+    assert judgements[s.OUTSTANDING] == dc.SUPPRESSED
+    assert sum(v == dc.SUPPRESSED for v in judgements.values()) >= 2
+    shown = blocks_text(report.distribution_blocks())
+    assert "B: Jun to Sep 2020,[c]" in shown
+
+
+def test_published_team_columns_cannot_be_worked_out_from_the_period(demo_data):
+    report = ShiftReport.from_data(demo_data, A, B, "team", "published")
+    published = report.published_figures
+    for key in ("period_a", "period_b"):
+        for label in (s.REQUIRES_IMPROVEMENT, s.INADEQUATE, s.NOT_RECORDED):
+            column = [g[key]["judgement_counts"][label] for g in published["breakdown"]["groups"]]
+            column.append(published[key]["judgements"][label])
+            hidden = sum(v == dc.SUPPRESSED for v in column)
+            assert hidden != 1, (key, label, column)
+
+
+def test_internal_figures_are_unchanged_but_flagged(report):
+    published = protect_figures(report.figures, "internal")
+    assert published["period_b"]["judgements"] == report.figures["period_b"]["judgements"]
+    assert published["disclosure"]["profile"] == "internal"
+
+
+def test_save_figures_writes_plain_json(report, tmp_path):
+    path = report.save_figures(tmp_path)
+    assert path == tmp_path / "shift-figures.json"
+    figures = json.loads(path.read_text(encoding="utf-8"))
+    assert figures["period_a"]["completed"] == report.figures["period_a"]["completed"]
+    assert figures["breakdown"]["p_adjustment"] == "Holm"
+    assert report.save_figures("") is None
+
+
+# ---------------------------------------------------------------- the notebook and the CLI
+def _identifiers() -> set[str]:
+    raw = pd.read_csv(DEMO_DATA_DIR / "audits.csv", dtype=str)
+    ids: set[str] = set()
+    for column in s.IDENTIFIER_COLUMNS:
+        ids |= set(raw[column].dropna())
+    return ids
+
+
+_BASE64_IMAGE = re.compile(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+")
+
+
+def _without_images(text: str) -> str:
+    return _BASE64_IMAGE.sub("", text)
+
+
+def _check_outputs(folder: Path) -> None:
+    html = (folder / "judgement-shifts.html").read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]+src\s*=", html, re.I)
+    assert not re.search(r"<link[^>]+href\s*=\s*[\"']?\s*https?:", html, re.I)
+    assert "Traceback" not in html
+    for code in ("ShiftReport.prepare", "report.show_", "import ", "period_a: str"):
+        assert code not in html
+    images = re.findall(r"<img\b[^>]*>", html)
+    assert len(images) >= 4
+    for tag in images:
+        alt = re.search(r'\balt="([^"]*)"', tag)
+        assert alt and alt[1].strip()
+        assert alt[1] != "No description has been provided for this image"
+    notebook = json.loads((folder / "judgement-shifts.ipynb").read_text(encoding="utf-8"))
+    for cell in notebook["cells"]:
+        for output in cell.get("outputs", []):
+            output.get("data", {}).pop("image/png", None)
+    texts = {
+        "html": _without_images(html),
+        "ipynb": json.dumps(notebook),
+        "json": (folder / "shift-figures.json").read_text(encoding="utf-8"),
+    }
+    ids = _identifiers()
+    assert len(ids) > 100
+    pattern = re.compile("|".join(sorted(map(re.escape, ids), key=len, reverse=True)))
+    for name, text in texts.items():
+        found = pattern.search(text)
+        assert found is None, f"{name} contains identifier {found[0]!r}"
+
+
+@pytest.mark.slow
+def test_notebook_runs_with_papermill_on_its_defaults(tmp_path):
+    import papermill as pm
+
+    out = tmp_path / "out.ipynb"
+    # no parameters at all: the notebook's own defaults, as in JupyterLab
+    pm.execute_notebook(
+        str(NOTEBOOKS_DIR / "judgement_shifts.ipynb"),
+        str(out),
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(tmp_path),
+    )
+    nb = json.loads(out.read_text(encoding="utf-8"))
+    errors = [o for c in nb["cells"] for o in c.get("outputs", []) if o["output_type"] == "error"]
+    assert errors == []
+    markdown = " ".join(
+        "".join(o["data"]["text/markdown"])
+        for c in nb["cells"]
+        for o in c.get("outputs", [])
+        if "text/markdown" in o.get("data", {})
+    )
+    assert "# Judgement shifts: June to September 2020 against September 2019 to February 2020" in (
+        markdown
+    )
+    assert "By team" not in markdown  # no breakdown by default
+    assert not list(tmp_path.glob("*.json"))  # output_dir "" writes nothing
+
+
+@pytest.mark.slow
+def test_cli_writes_the_report_folder(tmp_path, capsys):
+    code = main(["shifts", "--a", A, "--b", B, "--by", "team", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    folder = tmp_path / "shifts" / "2019-09_to_2020-02_vs_2020-06_to_2020-09_by-team"
+    assert code == 0
+    assert str(folder / "judgement-shifts.html") in out
+    assert {p.name for p in folder.iterdir()} == {
+        "judgement-shifts.html",
+        "judgement-shifts.ipynb",
+        "shift-figures.json",
+    }
+    assert not [p for p in (tmp_path / "shifts").iterdir() if p.name.startswith(".")]
+    _check_outputs(folder)
+    figures = json.loads((folder / "shift-figures.json").read_text(encoding="utf-8"))
+    assert figures["by"] == "team" and figures["disclosure"]["profile"] == "internal"
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["--a", B, "--b", A], "comes before period A"),
+        (["--a", "2019-09:2020-13", "--b", B], "2020-13 is not a month"),
+        (["--a", A, "--b", "2020-03:2020-05"], "no audits"),
+        (["--a", A, "--b", "2020-01:2020-06"], "overlap"),
+    ],
+)
+def test_cli_errors_are_plain_and_start_no_kernel(tmp_path, capsys, argv, words):
+    code = main(["shifts", *argv, "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert words in err and "Traceback" not in err
+    assert err.startswith("auditlib shifts: ")
+    assert not (tmp_path / "shifts").exists() or not any((tmp_path / "shifts").iterdir())
+
+
+def test_cohort_tests_match_a_count_by_hand(demo_data, raw_audits):
+    report = ShiftReport.from_data(demo_data, A, B, "cohort")
+    name = s.COHORTS["cse"]
+    at_risk = raw_audits["cse_risk"].isin(["emerging", "experiencing", "significant"])
+    counts = []
+    for months in (MONTHS_A, MONTHS_B):
+        rows = _completed(raw_audits.loc[at_risk], months)
+        counts.append((int(rows["final"].isin(["Outstanding", "Good"]).sum()), len(rows)))
+    (ka, na), (kb, nb) = counts
+    pooled = (ka + kb) / (na + nb)
+    z = (kb / nb - ka / na) / np.sqrt(pooled * (1 - pooled) * (1 / na + 1 / nb))
+    tests = report.group_tests
+    row = tests.loc[(tests["group"] == name) & (tests["measure"] == "% Good or better")].iloc[0]
+    assert (row["k_a"], row["n_a"], row["k_b"], row["n_b"]) == (ka, na, kb, nb)
+    assert row["p_value"] == pytest.approx(2 * sps.norm.sf(abs(z)))
+    # the summary names exactly the cohorts whose Holm-adjusted p is below 0.05
+    summary = report._breakdown_summary()
+    for _, r in tests.iterrows():
+        named = f"{r['measure']} improved for" in summary and str(r["group"]) in summary
+        if r["p_holm"] < 0.05:
+            assert named
+    assert (name in summary) == (row["p_holm"] < 0.05)
