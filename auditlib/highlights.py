@@ -171,6 +171,11 @@ class MonthlyReport:
     def count(self, n: int | None) -> str:
         return dc.format_count(n, self.profile)
 
+    def counted(self, n: int | None, one: str, many: str) -> str:
+        """'1 audit was' / '3 audits were' / '[c] audits were' (a hidden count reads as plural)."""
+        shown = self.count(n)
+        return f"{shown} {one if shown == '1' else many}"
+
     def pct(self, k: int | None, n: int | None) -> str:
         return dc.format_pct(k, n, self.profile)
 
@@ -283,29 +288,31 @@ class MonthlyReport:
         f = self.figures
         p, mo = f["programme"], f["month"]
         blocks: list[Block] = [Heading("Headline")]
+        cases = self.counted(p["allocated"], "child's case has", "children's cases have")
         paragraphs = [
-            f"Since {p['from_month_label']} and up to and including {self.label}, "
-            f"{self.count(p['allocated'])} children's cases have been allocated for audit. "
-            f"Of these, {self.count(p['completed'])} audits have been completed: "
+            f"Since {p['from_month_label']} and up to and including {self.label}, {cases} "
+            "been allocated for audit. "
+            f"Of these, {self.counted(p['completed'], 'audit has', 'audits have')} been completed: "
             f"**an overall compliance rate of {self.pct(p['completed'], p['allocated'])}**."
         ]
         if p["reaudits_allocated"]:
             paragraphs.append(
-                f"Since {p['reaudits_from_month_label']}, {self.count(p['reaudits_allocated'])} re-audits "
-                f"have been allocated and {self.count(p['reaudits_completed'])} completed, "
+                f"Since {p['reaudits_from_month_label']}, "
+                f"{self.counted(p['reaudits_allocated'], 're-audit has', 're-audits have')} "
+                f"been allocated and {self.count(p['reaudits_completed'])} completed, "
                 f"**giving an overall re-audit compliance rate of "
                 f"{self.pct(p['reaudits_completed'], p['reaudits_allocated'])}**."
             )
         month_text = (
-            f"In {self.label}, {self.count(mo['allocated'])} audits were allocated and "
+            f"In {self.label}, {self.counted(mo['allocated'], 'audit was', 'audits were')} allocated and "
             f"{self.count(mo['completed'])} completed ({self.pct(mo['completed'], mo['allocated'])})"
         )
         extras = []
         if mo["exempt"]:
-            extras.append(f"{self.count(mo['exempt'])} were exempt")
+            extras.append(f"{self.counted(mo['exempt'], 'was', 'were')} exempt")
         if mo["outstanding"]:
             overdue = f", {self.count(mo['overdue'])} of them overdue" if mo["overdue"] else ""
-            extras.append(f"{self.count(mo['outstanding'])} are outstanding{overdue}")
+            extras.append(f"{self.counted(mo['outstanding'], 'is', 'are')} outstanding{overdue}")
         paragraphs.append(month_text + ("; " + " and ".join(extras) if extras else "") + ".")
         for pause in f["pauses"]:
             span = _span_words(pause["from"], pause["to"])
@@ -372,7 +379,7 @@ class MonthlyReport:
                 dc.SUPPRESSED if self.hidden_trend.at[self.month, s.COMPLETED] else self.count(n)
             )
             sentence = (
-                f"Of the {total} audits completed for {self.label}, "
+                f"Of the {total} {'audit' if total == '1' else 'audits'} completed for {self.label}, "
                 f"{self.share(self.month, GOOD_OR_BETTER)} were judged Good or better, "
                 f"{self.share(self.month, s.REQUIRES_IMPROVEMENT)} Requires Improvement and "
                 f"{self.share(self.month, s.INADEQUATE)} Inadequate"

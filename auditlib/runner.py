@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import html
+import itertools
 import json
 import multiprocessing
 import os
@@ -154,19 +155,37 @@ def _execute(
     from auditlib import kernelpool
 
     engine_kwargs["kernel_manager_class"] = kernelpool.kernel_manager_class(notebook, fork=prewarm)
-    try:
-        pm.execute_notebook(
-            str(notebook),
-            str(executed),
-            parameters=params,
-            kernel_name=kernel_name,
-            progress_bar=False,
-            request_save_on_cell_execute=False,
-            log_output=False,
-            **engine_kwargs,
-        )
-    except PapermillExecutionError as exc:
-        raise ReportError(_execution_message(month, notebook, executed, exc, final)) from None
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    for attempt in (1, 2):
+        try:
+            pm.execute_notebook(
+                str(notebook),
+                str(executed),
+                parameters=params,
+                kernel_name=kernel_name,
+                progress_bar=False,
+                request_save_on_cell_execute=False,
+                log_output=False,
+                **engine_kwargs,
+            )
+            return
+        except PapermillExecutionError as exc:
+            raise ReportError(_execution_message(month, notebook, executed, exc, final)) from None
+        except DeadKernelError:
+            # A kernel killed from outside (e.g. out of memory on a busy machine) says
+            # nothing about the report: run the month once more in a new kernel.
+            if attempt == 2:
+                raise ReportError(
+                    f"The report for {month} was not produced: its kernel died twice while "
+                    "running the notebook (is the machine out of memory?). "
+                    f"{_previous_note(final)}"
+                ) from None
+        except CellTimeoutError:
+            raise ReportError(
+                f"The report for {month} was not produced: a cell of {notebook.name} ran for "
+                f"longer than {timeout} s. {_previous_note(final)}"
+            ) from None
 
 
 def _execution_message(month: str, notebook: Path, executed: Path, exc: Any, final: Path) -> str:
@@ -452,22 +471,31 @@ def _run_parallel(
     with cf.ProcessPoolExecutor(
         max_workers=jobs, mp_context=_mp_context(), initializer=_init_worker
     ) as pool:
-        futures = {pool.submit(_run_one, month, task): month for month in months}
+        # Keep only ``jobs`` months in flight (the pool would otherwise queue them all),
+        # so Ctrl-C has only running months to wait for.
+        waiting = iter(months)
+        futures: dict[cf.Future, str] = {}
+        for month in itertools.islice(waiting, jobs):
+            futures[pool.submit(_run_one, month, task)] = month
         try:
-            for future in cf.as_completed(futures):
-                _note(bar, summary, future.result())
+            while futures:
+                done, _ = cf.wait(futures, return_when=cf.FIRST_COMPLETED)
+                for future in done:
+                    futures.pop(future)
+                    _note(bar, summary, future.result())
+                    following = next(waiting, None)
+                    if following is not None:
+                        futures[pool.submit(_run_one, following, task)] = following
         except KeyboardInterrupt:
-            for future in futures:
-                future.cancel()
-            running = sum(1 for f in futures if f.running())
+            running = sum(1 for f in futures if not f.done())
             print(
-                f"\nInterrupted: cancelled the months not yet started; waiting for {running} running month(s) "
+                f"\nInterrupted: no further months started; waiting for {running} running month(s) "
                 "to finish or fail cleanly.",
                 file=sys.stderr,
             )
             pool.shutdown(wait=True, cancel_futures=True)
-            for future, _month in futures.items():
-                if future.done() and not future.cancelled():
+            for future in futures:
+                if future.done() and not future.cancelled() and future.exception() is None:
                     _note(bar, summary, future.result())
             raise
 
