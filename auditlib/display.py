@@ -56,7 +56,16 @@ def render_figure(fig: Any, alt: str, caption: str | None = None) -> tuple[dict,
     """
     alt = _require_text(alt, "alt")
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight", facecolor="white")
+    # A constrained-layout figure already fits its canvas: "tight" would only draw it twice.
+    engine = fig.get_layout_engine() if hasattr(fig, "get_layout_engine") else None
+    constrained = type(engine).__name__ == "ConstrainedLayoutEngine"
+    fig.savefig(
+        buffer,
+        format="png",
+        dpi=FIGURE_DPI,
+        bbox_inches=None if constrained else "tight",
+        facecolor="white",
+    )
     png = buffer.getvalue()
     width_px, height_px = _png_size(png)
     image_meta: dict[str, Any] = {
