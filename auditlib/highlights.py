@@ -566,15 +566,9 @@ class MonthlyReport:
                         "Original audit against re-audit: number of cases in each pair of judgements",
                     )
                 )
-            table = shift.table.copy()
-            table.index = pd.Index([f"Original: {i}" for i in table.index], name="Original audit")
-            table.columns = [f"Re-audit: {c}" for c in table.columns]
-            shown = dc.suppress_counts(
-                table.assign(completed=table.sum(axis=1)), self.profile, cells=list(table.columns)
-            )
             blocks.append(
                 Table(
-                    shown.rename(columns={"completed": "Total"}),
+                    reaudit_table(shift, self.profile),
                     f"Re-audits completed up to {self.label}: original audit judgement (rows) against re-audit judgement (columns)",
                 )
             )
@@ -1047,6 +1041,17 @@ _PERCENT = re.compile(r"\d+(?:\.\d+)?%")
 _POINTS = re.compile(r"\d+(?:\.\d+)?(?= percentage points?\b)")
 #: The column of :attr:`MonthlyReport.hidden_trend` for Outstanding + Good.
 GOOD_OR_BETTER = "good_or_better"
+
+
+def reaudit_table(shift: st.ReauditShift, profile: dc.DisclosureProfile) -> pd.DataFrame:
+    """The original × re-audit cross-table as shown: labelled, with row totals, disclosure applied."""
+    table = shift.table.copy()
+    table.index = pd.Index([f"Original: {i}" for i in table.index], name="Original audit")
+    table.columns = [f"Re-audit: {c}" for c in table.columns]
+    shown = dc.suppress_counts(
+        table.assign(**{s.COMPLETED: table.sum(axis=1)}), profile, cells=list(table.columns)
+    )
+    return shown.rename(columns={s.COMPLETED: "Total"})
 
 
 def with_good_or_better(table: pd.DataFrame) -> pd.DataFrame:

@@ -83,20 +83,7 @@ def format_month(month: str) -> str:
     >>> format_month("2020-09")
     'September 2020'
     """
-    names = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ]
+    names = s.MONTH_NAMES
     year, mon = month.split("-")
     return f"{names[int(mon) - 1]} {year}"
 

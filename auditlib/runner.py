@@ -188,7 +188,9 @@ def _execute(
             ) from None
 
 
-def _execution_message(month: str, notebook: Path, executed: Path, exc: Any, final: Path) -> str:
+def describe_failure(exc: Any, executed: Path) -> tuple[str, str]:
+    """Where a papermill run stopped (the cell, by its section heading or first line) and
+    why (the exception's message, plain text): never the traceback."""
     from auditlib.export import _plain, describe_cell
 
     where = f"cell {exc.cell_index}"
@@ -208,7 +210,11 @@ def _execution_message(month: str, notebook: Path, executed: Path, exc: Any, fin
             where = describe_cell(nb, index)
     except Exception:  # the executed notebook is best-effort context only
         pass
-    reason = _plain(exc.evalue) or "no message"
+    return where, _plain(exc.evalue) or "no message"
+
+
+def _execution_message(month: str, notebook: Path, executed: Path, exc: Any, final: Path) -> str:
+    where, reason = describe_failure(exc, executed)
     return (
         f"The report for {month} was not produced: {notebook.name} stopped at {where} "
         f"with {exc.ename}: {reason}. {_previous_note(final)}"

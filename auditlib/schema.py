@@ -234,6 +234,22 @@ COHORTS: Final = {
 }
 COHORT_PREFIX: Final = "cohort_"
 
+#: English month names (not calendar.month_name, which follows the machine's locale).
+MONTH_NAMES: Final = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
 #: Month format everywhere: ``YYYY-MM``.
 MONTH_PATTERN: Final = r"^\d{4}-(0[1-9]|1[0-2])$"
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import json
 import os
 import re
 import shutil
@@ -49,13 +48,7 @@ from auditlib import shifts as sh
 from auditlib import stats as st
 from auditlib import verdicts as vd
 from auditlib.errors import ReportError
-from auditlib.export import (
-    ReportFooter,
-    _jsonable,
-    _write_text_atomically,
-    describe_cell,
-    export_html,
-)
+from auditlib.export import ReportFooter, export_html, write_figures_json
 from auditlib.highlights import (
     DEFINITIONS,
     Block,
@@ -64,6 +57,7 @@ from auditlib.highlights import (
     Heading,
     Markdown,
     Table,
+    reaudit_table,
     show_blocks,
 )
 from auditlib.paths import DEMO_DATA_DIR, NOTEBOOKS_DIR, OUTPUTS_DIR
@@ -71,6 +65,7 @@ from auditlib.pipeline import AuditData, load_audit_data
 from auditlib.plotting.judgements import plot_judgements_by_group
 from auditlib.plotting.shifts import plot_funnel, plot_reaudit_heatmap, plot_spc
 from auditlib.programme import format_month, iter_months, previous_month
+from auditlib.runner import describe_failure
 
 __all__ = [
     "BREAKDOWNS",
@@ -835,10 +830,7 @@ class ShiftReport:
         if not output_dir:
             return None
 
-        text = json.dumps(
-            _jsonable(self.published_figures), indent=2, ensure_ascii=False, allow_nan=False
-        )
-        return _write_text_atomically(Path(output_dir) / FIGURES_FILE, text + "\n")
+        return write_figures_json(self.published_figures, output_dir, FIGURES_FILE)
 
     # -------------------------------------------------------------- disclosure helpers
     def _shown(self, value: Any) -> bool:
@@ -1378,15 +1370,9 @@ class ShiftReport:
                     "Original audit against re-audit: number of cases in each pair of judgements",
                 )
             )
-        table = shift.table.copy()
-        table.index = pd.Index([f"Original: {i}" for i in table.index], name="Original audit")
-        table.columns = [f"Re-audit: {c}" for c in table.columns]
-        shown = dc.suppress_counts(
-            table.assign(completed=table.sum(axis=1)), self.profile, cells=list(table.columns)
-        )
         blocks.append(
             Table(
-                shown.rename(columns={s.COMPLETED: "Total"}),
+                reaudit_table(shift, self.profile),
                 f"Re-audits of {self.label_b}: original audit judgement (rows) against re-audit "
                 "judgement (columns)",
                 note="Cells left of the diagonal improved at re-audit; cells right of it declined.",
@@ -1947,27 +1933,10 @@ def _execute_notebook(
             kernel_manager_class=kernelpool.kernel_manager_class(notebook, fork=False),
         )
     except PapermillExecutionError as exc:
-        where = f"cell {exc.cell_index}"
-        try:
-            import nbformat
-
-            nb = nbformat.read(str(executed), as_version=4)
-            index = next(
-                (
-                    i
-                    for i, cell in enumerate(nb.cells)
-                    if any(o.get("output_type") == "error" for o in cell.get("outputs", []))
-                ),
-                None,
-            )
-            if index is not None:
-                where = describe_cell(nb, index)
-        except Exception:  # the executed notebook is context only
-            pass
-        reason = " ".join(re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", str(exc.evalue)).split())
+        where, reason = describe_failure(exc, executed)
         raise ReportError(
             f"{what} was not produced: {notebook.name} stopped at {where} with "
-            f"{exc.ename}: {reason or 'no message'}."
+            f"{exc.ename}: {reason}."
         ) from None
 
 

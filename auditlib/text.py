@@ -65,20 +65,7 @@ _ACRONYM_RE = re.compile(r"^[A-Z][A-Z0-9]+$")
 _TOKEN_RE = re.compile("|".join(re.escape(t) for t in TOKENS.values()))
 _MONTH_RE = re.compile(s.MONTH_PATTERN)
 # Not calendar.month_name: that follows the machine's locale.
-_MONTH_NAMES: Final = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+_MONTH_NAMES: Final = s.MONTH_NAMES
 
 
 # ------------------------------------------------------------------ themes

@@ -117,20 +117,7 @@ GROUP_ORDER_TEXT: Final[dict[str, str]] = {
     "inadequate": "by % Inadequate, highest first",
 }
 
-_MONTH_NAMES: Final = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+_MONTH_NAMES: Final = s.MONTH_NAMES
 _MONTH_NAME_RE: Final = re.compile(r"\b(" + "|".join(_MONTH_NAMES) + r")\b")
 _YEAR_RE: Final = re.compile(r"\s*\b(\d{4})$")
 
@@ -265,7 +252,7 @@ def hidden_cells(
     >>> h = hidden_cells(t, profile="published")
     >>> [c for c in h.columns if h.at["2020-09", c]]
     ['Good', 'Inadequate', 'good_or_better']
-    >>> hidden_cells(t).any().any()
+    >>> bool(hidden_cells(t).any().any())
     False
     """
     labels = list(s.JUDGEMENT_LABELS)
