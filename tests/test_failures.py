@@ -241,6 +241,9 @@ def test_an_interrupted_run_keeps_every_report_whole(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # A shell running the test suite in the background ignores SIGINT, and a child
+        # inherits that; give the run the default disposition a terminal would.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         first_month = out / "2018-11" / "audit-highlights-2018-11.html"
