@@ -27,6 +27,7 @@ Conventions shared by all charts here:
 
 from __future__ import annotations
 
+import math
 import re
 import textwrap
 from collections.abc import Iterable, Sequence
@@ -458,7 +459,10 @@ def _frame(
     line = 1.25 / 72  # inches per point of font size, per line
     note_lines = textwrap.wrap(note, _NOTE_WRAP)
     title_h = style.TITLE_SIZE * line + (style.LABEL_SIZE * line + 0.04 if subtitle else 0)
-    legend_h = style.TICK_SIZE * 1.9 / 72 if handles else 0.0
+    # One row of legend fits six entries at A4 width; more (e.g. Paused and Suppressed) wrap.
+    columns = len(handles) if len(handles) <= 6 else math.ceil(len(handles) / 2)
+    rows = math.ceil(len(handles) / columns) if handles else 0
+    legend_h = rows * style.TICK_SIZE * 1.9 / 72 if handles else 0.0
     note_h = len(note_lines) * style.SMALL_SIZE * line
     left = margin / fig.get_figwidth()
     top = 1 - margin / height
@@ -481,7 +485,7 @@ def _frame(
             bbox_transform=fig.transFigure,
             borderaxespad=0,
             borderpad=0,
-            ncols=len(handles),
+            ncols=columns,
             handlelength=1.0,
             handleheight=0.9,
             columnspacing=1.1,
