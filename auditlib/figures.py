@@ -10,8 +10,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import pandas as pd
-
 from auditlib import __version__
 from auditlib import metrics as m
 from auditlib import schema as s
@@ -150,21 +148,3 @@ def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
         "input_hash": data.input_hash,
     }
     return figures
-
-
-def trend_frame(figures: dict[str, Any]) -> pd.DataFrame:
-    """figures["trend"] back as the trend table (for charts drawn from figures)."""
-    rows = []
-    for entry in figures["trend"]:
-        rows.append(
-            {
-                s.AUDIT_MONTH: entry["month"],
-                "month_label": entry["label"],
-                "state": entry["state"],
-                "note": entry.get("note", ""),
-                "allocated": entry["allocated"],
-                **entry["judgements"],
-                "completed": entry["completed"],
-            }
-        )
-    return pd.DataFrame(rows).set_index(s.AUDIT_MONTH)
