@@ -20,6 +20,15 @@ def _data_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _disclosure_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--disclosure",
+        choices=("internal", "published"),
+        default=None,
+        help="disclosure profile (default: programme.yml's setting)",
+    )
+
+
 def _validate_arguments(parser: argparse.ArgumentParser) -> None:
     _data_argument(parser)
     parser.add_argument(
@@ -122,12 +131,7 @@ def _report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--jobs", type=int, default=None, metavar="N", help="months run in parallel (default: CPUs)"
     )
-    parser.add_argument(
-        "--disclosure",
-        choices=("internal", "published"),
-        default=None,
-        help="disclosure profile (default: programme.yml's setting)",
-    )
+    _disclosure_argument(parser)
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -199,12 +203,7 @@ def _shifts_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="output folder; the report goes in DIR/shifts/<A>_vs_<B>[_by-<by>]/ (default: outputs/)",
     )
-    parser.add_argument(
-        "--disclosure",
-        choices=("internal", "published"),
-        default=None,
-        help="disclosure profile (default: programme.yml's setting)",
-    )
+    _disclosure_argument(parser)
 
 
 @command(

@@ -268,19 +268,9 @@ class MonthlyReport:
 
     # -------------------------------------------------------------- title
     def title_blocks(self) -> list[Block]:
-        f = self.figures
-        as_at = dt.date.fromisoformat(f["as_at"]).strftime("%-d %B %Y") if f["as_at"] else None
-        profile = (
-            "Published version: counts of 1 to 5 are suppressed"
-            if self.profile.suppresses
-            else "Internal version: not for publication"
-        )
-        facts = [f["organisation"], f["programme_name"]]
-        if as_at:
-            facts.append(f"data as at {as_at}")
         return [
             Markdown(f"# Audit Highlights Report – {self.label}"),
-            Markdown(" · ".join(facts) + f"  \n*{profile}.*"),
+            Markdown(title_facts(self.figures, self.profile)),
         ]
 
     # -------------------------------------------------------------- 1. headline
@@ -609,39 +599,25 @@ class MonthlyReport:
             names = [s.COHORTS[key] for key in themes]
             blocks.append(Markdown(f"This month's themed audits looked at: {_join_words(names)}."))
         cohorts = m.judgements_by_cohort(self.data.audits, self.month)
-        cohorts = cohorts.loc[cohorts["completed"] > 0]
-        if len(cohorts):
-            blocks.append(Heading("Judgements by cohort", 3))
-            hidden = self._group_mask(cohorts)
-            fig, alt = plot_judgements_by_group(
-                cohorts, f"Overall judgements by cohort, {self.label}", suppress=hidden
+        blocks.extend(
+            self._group_blocks(
+                cohorts,
+                "Judgements by cohort",
+                f"Overall judgements by cohort, {self.label}",
+                "An audit can be in more than one cohort.",
+                f"Overall judgements by cohort, {self.label}: completed audits (% of the cohort)",
             )
-            blocks.append(Figure(fig, alt, "An audit can be in more than one cohort."))
-            blocks.append(
-                Table(
-                    dc.display_share_table(
-                        cohorts, self.profile, cells=list(s.JUDGEMENT_LABELS), hidden=hidden
-                    ),
-                    f"Overall judgements by cohort, {self.label}: completed audits (% of the cohort)",
-                )
-            )
+        )
         domains = m.judgements_by_domain(self.data.audits, self.month)
-        domains = domains.loc[domains["completed"] > 0]
-        if len(domains):
-            blocks.append(Heading("Judgements by practice domain", 3))
-            hidden = self._group_mask(domains)
-            fig, alt = plot_judgements_by_group(
-                domains, f"Domain judgements, {self.label}", suppress=hidden
+        blocks.extend(
+            self._group_blocks(
+                domains,
+                "Judgements by practice domain",
+                f"Domain judgements, {self.label}",
+                "Each completed audit grades each domain of practice.",
+                f"Domain judgements, {self.label}: completed audits (% of audits)",
             )
-            blocks.append(Figure(fig, alt, "Each completed audit grades each domain of practice."))
-            blocks.append(
-                Table(
-                    dc.display_share_table(
-                        domains, self.profile, cells=list(s.JUDGEMENT_LABELS), hidden=hidden
-                    ),
-                    f"Domain judgements, {self.label}: completed audits (% of audits)",
-                )
-            )
+        )
         blocks.extend(self._team_blocks())
         return blocks
 
@@ -651,6 +627,21 @@ class MonthlyReport:
             table, self.profile, cells=list(s.JUDGEMENT_LABELS), other_counts=[]
         )
         return mask != dc.SHOWN
+
+    def _group_blocks(
+        self, table: pd.DataFrame, heading: str, title: str, caption: str, table_caption: str
+    ) -> list[Block]:
+        """A count table by group (cohorts, domains) as a 100% bar chart and a share table,
+        both hiding the same cells; nothing when no group has a completed audit."""
+        table = table.loc[table["completed"] > 0]
+        if not len(table):
+            return []
+        hidden = self._group_mask(table)
+        fig, alt = plot_judgements_by_group(table, title, suppress=hidden)
+        shares = dc.display_share_table(
+            table, self.profile, cells=list(s.JUDGEMENT_LABELS), hidden=hidden
+        )
+        return [Heading(heading, 3), Figure(fig, alt, caption), Table(shares, table_caption)]
 
     def _team_blocks(self) -> list[Block]:
 
@@ -1041,6 +1032,20 @@ _PERCENT = re.compile(r"\d+(?:\.\d+)?%")
 _POINTS = re.compile(r"\d+(?:\.\d+)?(?= percentage points?\b)")
 #: The column of :attr:`MonthlyReport.hidden_trend` for Outstanding + Good.
 GOOD_OR_BETTER = "good_or_better"
+
+
+def title_facts(figures: dict[str, Any], profile: dc.DisclosureProfile) -> str:
+    """The line under a report's title: organisation · programme · data as at …, and which
+    version (internal or published) this is."""
+    facts = [figures["organisation"], figures["programme_name"]]
+    if figures.get("as_at"):
+        facts.append(f"data as at {dt.date.fromisoformat(figures['as_at']).strftime('%-d %B %Y')}")
+    version = (
+        "Published version: counts of 1 to 5 are suppressed"
+        if profile.suppresses
+        else "Internal version: not for publication"
+    )
+    return " · ".join(facts) + f"  \n*{version}.*"
 
 
 def reaudit_table(shift: st.ReauditShift, profile: dc.DisclosureProfile) -> pd.DataFrame:

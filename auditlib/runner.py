@@ -114,7 +114,7 @@ def run_month(
         _execute(notebook_path, executed, params, kernel_name, timeout, prewarm, month, final)
         figures = _read_figures(tmp / FIGURES_FILE, month, notebook_path)
         _export(executed, tmp / f"{stem}.html", figures, month, final)
-        _swap_into_place(tmp, final)
+        swap_into_place(tmp, final)
     except ReportError as exc:
         message = str(exc) + _kept_note(out_root, month, executed)
         _keep_failed(out_root, month, tmp, executed, message)
@@ -257,7 +257,7 @@ def _export(
 
 
 # ---------------------------------------------------------------- atomic publishing
-def _swap_into_place(tmp: Path, final: Path) -> None:
+def swap_into_place(tmp: Path, final: Path) -> None:
     """Make ``tmp`` the month folder; the old folder survives until the new one is in place."""
     old = final.with_name(f"{_OLD_PREFIX}{final.name}-{os.getpid()}")
     if final.exists():

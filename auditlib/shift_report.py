@@ -59,13 +59,14 @@ from auditlib.highlights import (
     Table,
     reaudit_table,
     show_blocks,
+    title_facts,
 )
 from auditlib.paths import DEMO_DATA_DIR, NOTEBOOKS_DIR, OUTPUTS_DIR
 from auditlib.pipeline import AuditData, load_audit_data
 from auditlib.plotting.judgements import plot_judgements_by_group
 from auditlib.plotting.shifts import plot_funnel, plot_reaudit_heatmap, plot_spc
 from auditlib.programme import format_month, iter_months, previous_month
-from auditlib.runner import describe_failure
+from auditlib.runner import describe_failure, swap_into_place
 
 __all__ = [
     "BREAKDOWNS",
@@ -861,16 +862,6 @@ class ShiftReport:
 
     # -------------------------------------------------------------- title and summary
     def title_blocks(self) -> list[Block]:
-        f = self.figures
-        as_at = dt.date.fromisoformat(f["as_at"]).strftime("%-d %B %Y") if f["as_at"] else None
-        profile = (
-            "Published version: counts of 1 to 5 are suppressed"
-            if self.profile.suppresses
-            else "Internal version: not for publication"
-        )
-        facts = [f["organisation"], f["programme_name"]]
-        if as_at:
-            facts.append(f"data as at {as_at}")
         intro = (
             f"This report asks whether audit judgements in **period B, {self.label_b}**, differ "
             f"from those in **period A, {self.label_a}** (the reference), by more than chance "
@@ -880,7 +871,7 @@ class ShiftReport:
             intro += f" It also compares the two periods {self._by_words()}."
         return [
             Markdown(f"# {self.title}"),
-            Markdown(" · ".join(facts) + f"  \n*{profile}.*"),
+            Markdown(title_facts(self.figures, self.profile)),
             Markdown(intro),
         ]
 
@@ -1890,7 +1881,7 @@ def run_shift_report(
         if not (tmp / FIGURES_FILE).is_file():
             raise ReportError(f"{what} was not produced: the notebook wrote no {FIGURES_FILE}.")
         _export(executed, tmp / f"{REPORT_STEM}.html", report, what)
-        _publish(tmp, final)
+        swap_into_place(tmp, final)
     except ReportError as exc:
         _keep_failed(root, name, executed, str(exc))
         raise
@@ -1949,21 +1940,6 @@ def _export(executed: Path, html_path: Path, report: ShiftReport, what: str) -> 
         export_html(executed, html_path, title=title, footer=footer)
     except ReportError as exc:
         raise ReportError(f"{what} was not produced: {exc}") from None
-
-
-def _publish(tmp: Path, final: Path) -> None:
-    """Swap the finished folder into place; the old one survives until the new one is there."""
-    old = final.with_name(f".old-{final.name}-{os.getpid()}")
-    if final.exists():
-        os.replace(final, old)
-    try:
-        os.replace(tmp, final)
-    except BaseException:
-        if old.exists() and not final.exists():
-            os.replace(old, final)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-    os.chmod(final, 0o755)  # mkdtemp makes it private; reports are for reading
 
 
 def _keep_failed(root: Path, name: str, executed: Path, message: str) -> None:

@@ -130,7 +130,7 @@ def test_swap_puts_the_old_folder_back_if_the_new_one_cannot_be_moved(tmp_path, 
 
     monkeypatch.setattr(runner.os, "replace", failing_replace)
     with pytest.raises(OSError):
-        runner._swap_into_place(tmp, final)
+        runner.swap_into_place(tmp, final)
     assert (final / "old.html").read_text(encoding="utf-8") == "old"
 
 
