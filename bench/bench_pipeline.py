@@ -36,10 +36,10 @@ def build(scale: int, fmt: str) -> Path:
 
 def measure(folder: Path) -> dict[str, float]:
     """Run the whole pipeline once, timing each stage (called in a fresh process)."""
-    from auditlib import metrics as m
-    from auditlib import schema as s
-    from auditlib.loading import load_dataset
-    from auditlib.pipeline import clean_dataset
+    from auditlib.analysis import metrics
+    from auditlib.data import schema
+    from auditlib.data.loading import load_dataset
+    from auditlib.data.pipeline import clean_dataset
 
     times: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -53,19 +53,19 @@ def measure(folder: Path) -> dict[str, float]:
 
     t2 = time.perf_counter()
     audits, programme = data.audits, data.programme
-    month = m.audited_months(audits)[-1]
-    as_at = m.default_as_at(audits, programme)
-    m.programme_to_date(audits, programme, month, as_at)
-    m.compute_compliance(audits, month, s.AUDIT, as_at)
-    m.judgement_distribution(audits, month)
-    trend = m.judgement_trend(audits, programme, month)
-    m.judgement_shares(trend)
-    m.month_on_month(trend, month)
-    m.judgements_by_cohort(audits, month)
-    m.judgements_by_domain(audits, month)
-    for by in (s.TEAM, s.AREA):
-        m.compliance_by(audits, by, month, s.AUDIT, as_at)
-        m.count_judgements(audits, month, by=by)
+    month = metrics.audited_months(audits)[-1]
+    as_at = metrics.default_as_at(audits, programme)
+    metrics.programme_to_date(audits, programme, month, as_at)
+    metrics.compute_compliance(audits, month, schema.AUDIT, as_at)
+    metrics.judgement_distribution(audits, month)
+    trend = metrics.judgement_trend(audits, programme, month)
+    metrics.judgement_shares(trend)
+    metrics.month_on_month(trend, month)
+    metrics.judgements_by_cohort(audits, month)
+    metrics.judgements_by_domain(audits, month)
+    for by in (schema.TEAM, schema.AREA):
+        metrics.compliance_by(audits, by, month, schema.AUDIT, as_at)
+        metrics.count_judgements(audits, month, by=by)
     times["metrics"] = time.perf_counter() - t2
     times["total"] = time.perf_counter() - t0
     times["rows"] = float(len(audits))

@@ -38,7 +38,7 @@ BIN = Path(sys.executable).parent
 
 
 def parse_months(text: str) -> list[str]:
-    from auditlib.runner import months_between
+    from auditlib.publish.runner import months_between
 
     if ".." in text:
         first, last = text.split("..", 1)
@@ -91,7 +91,7 @@ def auditlib_all(
     notebook: Path, data: Path, months: list[str], params: dict, out: Path, jobs: int, prewarm: bool
 ) -> float:
     code = (
-        "from auditlib.runner import run_months\n"
+        "from auditlib.publish.runner import run_months\n"
         f"s = run_months({months!r}, {str(notebook)!r}, {str(data)!r}, {str(out)!r}, {params!r}, "
         f"jobs={jobs}, prewarm={prewarm}, progress=False)\n"
         "assert s.exit_code == 0, s.describe()\n"
@@ -103,7 +103,7 @@ def bare_notebook(notebook: Path, work: Path) -> Path:
     """A notebook whose only cell imports what ``notebook`` imports."""
     import nbformat
 
-    from auditlib.kernelpool import notebook_imports
+    from auditlib.publish.kernelpool import notebook_imports
 
     # "from x import y" lists x.y, which may be a function: import what is a module.
     modules = notebook_imports(notebook)
@@ -133,8 +133,8 @@ def one_month_in_process(
     """Kernel + imports vs a whole month (execute, export, publish), in one warm process."""
     import papermill as pm
 
-    from auditlib.export import warm_up
-    from auditlib.runner import run_month
+    from auditlib.publish.export import warm_up
+    from auditlib.publish.runner import run_month
 
     warm_up()
 
@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
             ]
         )
         code = (
-            "from auditlib.runner import run_month\n"
+            "from auditlib.publish.runner import run_month\n"
             f"run_month({str(notebook)!r}, {month!r}, {str(data)!r}, {str(work / 'one-cli')!r}, {params!r})\n"
         )
         results["month_cli"] = python_command(code)

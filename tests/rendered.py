@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from auditlib import metrics
+from auditlib.analysis import metrics
+from auditlib.data.pipeline import load_audit_data
 from auditlib.paths import DEMO_DATA_DIR, NOTEBOOKS_DIR
-from auditlib.pipeline import load_audit_data
 
 PROFILES = ("internal", "published")
 XDIST_GROUP = pytest.mark.xdist_group("rendered_demo_reports")
@@ -66,7 +66,7 @@ _CACHE: dict[Path, RenderedReports] = {}
 
 def render_demo_reports(root: Path, jobs: int = 2) -> RenderedReports:
     """Render every demo month under both profiles into ``root/<profile>/``; fail on any failure."""
-    from auditlib.runner import run_months
+    from auditlib.publish.runner import run_months
 
     if root in _CACHE:
         return _CACHE[root]

@@ -5,15 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from auditlib import cleaning as c
-from auditlib import schema as s
+from auditlib.data import cleaning, schema
+from auditlib.data.programme import programme_from_dict
 from auditlib.errors import ConfigError
-from auditlib.programme import programme_from_dict
 
 
 def test_name_variants_merge_to_the_most_common_spelling_and_are_logged():
     frame = pd.DataFrame({"team": ["Team A", "team a", "TEAM  A", "Team A", "Team B", None]})
-    merged, notes = c.merge_name_variants(frame, "team")
+    merged, notes = cleaning.merge_name_variants(frame, "team")
     assert merged["team"].tolist()[:5] == ["Team A", "Team A", "Team A", "Team A", "Team B"]
     assert notes == [
         "team: 'TEAM  A' (1 row) merged into 'Team A'",
@@ -30,14 +29,14 @@ def test_exact_duplicates_point_at_the_row_they_repeat():
             "source_row": [2, 3, 4, 5, 6],
         }
     )
-    assert c.flag_exact_duplicates(frame).tolist() == [pd.NA, pd.NA, 2, pd.NA, pd.NA]
+    assert cleaning.flag_exact_duplicates(frame).tolist() == [pd.NA, pd.NA, 2, pd.NA, pd.NA]
 
 
 def test_blank_rows_need_every_cell_blank():
     frame = pd.DataFrame(
         {"audit_id": [None, " ", None], "team": [None, "", "x"], "source_row": [2, 3, 4]}
     )
-    assert c.flag_blank_rows(frame).tolist() == [True, True, False]
+    assert cleaning.flag_blank_rows(frame).tolist() == [True, True, False]
 
 
 def test_final_judgement_only_on_completed_audits():
@@ -48,7 +47,7 @@ def test_final_judgement_only_on_completed_audits():
             "moderated_judgement": [None, None, None, "Good"],
         }
     )
-    final = c.add_final_judgement(frame)["final_judgement"]
+    final = cleaning.add_final_judgement(frame)["final_judgement"]
     assert final.astype(object).where(final.notna(), None).tolist() == [
         "Good",
         "Not recorded",
@@ -81,8 +80,8 @@ def test_cohort_flags(row, cohorts):
         "cse_risk": None,
     }
     base["missing_episodes_6m"] = 0
-    frame = c.add_cohort_flags(pd.DataFrame([{**base, **row}]))
-    got = {key for key in s.COHORTS if frame.at[0, s.COHORT_PREFIX + key]}
+    frame = cleaning.add_cohort_flags(pd.DataFrame([{**base, **row}]))
+    got = {key for key in schema.COHORTS if frame.at[0, schema.COHORT_PREFIX + key]}
     assert got == cohorts
 
 
@@ -94,12 +93,12 @@ def test_reaudits_are_linked_to_their_original_judgement():
             "audit_type": ["audit", "audit", "re-audit", "re-audit"],
             "final_judgement": pd.Categorical(
                 ["Inadequate", "Requires Improvement", "Good", None],
-                categories=s.JUDGEMENT_LABELS,
+                categories=schema.JUDGEMENT_LABELS,
                 ordered=True,
             ),
         }
     )
-    linked = c.link_reaudits(frame)[s.ORIGINAL_JUDGEMENT]
+    linked = cleaning.link_reaudits(frame)[schema.ORIGINAL_JUDGEMENT]
     assert linked.astype(object).where(linked.notna(), None).tolist() == [
         None,
         None,
@@ -119,12 +118,16 @@ def test_labels_in_programme_must_map_onto_canonical_values():
     with pytest.raises(
         ConfigError, match="'RI2G' maps to 'Adequate', which is not a known judgement"
     ):
-        c.label_extras(programme, "overall_judgement")
+        cleaning.label_extras(programme, "overall_judgement")
 
 
 def test_judgement_labels_apply_to_every_judgement_column():
     programme = programme_from_dict(
         {"organisation": "X", "start_month": "2020-01", "labels": {"judgement": {"RI2G": "RI"}}}
     )
-    assert c.label_extras(programme, "judgement_planning") == {"RI2G": "Requires Improvement"}
-    assert c.label_extras(programme, "moderated_judgement") == {"RI2G": "Requires Improvement"}
+    assert cleaning.label_extras(programme, "judgement_planning") == {
+        "RI2G": "Requires Improvement"
+    }
+    assert cleaning.label_extras(programme, "moderated_judgement") == {
+        "RI2G": "Requires Improvement"
+    }

@@ -18,13 +18,13 @@ import pytest
 import yaml
 
 from auditlib import demo
-from auditlib import schema as s
+from auditlib.data import schema
 from auditlib.errors import AuditlibError
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_DIR = ROOT / "data" / "demo"
 SEED_FIGURES = yaml.safe_load((ROOT / "data" / "seed_figures.yml").read_text(encoding="utf-8"))
-FREE_TEXT = {"feedback": [s.TEXT], "reflections": [s.TEXT]}
+FREE_TEXT = {"feedback": [schema.TEXT], "reflections": [schema.TEXT]}
 DEMO_FILES = (
     "programme.yml",
     "audits.csv",
@@ -184,7 +184,7 @@ def test_same_seed_gives_identical_bytes_and_another_seed_other_rows(tmp_path):
     for name in DEMO_FILES:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     a, c = (pd.read_csv(tmp_path / x / "audits.csv", dtype=str) for x in "ac")
-    assert not a[s.CHILD_ID].equals(c[s.CHILD_ID])
+    assert not a[schema.CHILD_ID].equals(c[schema.CHILD_ID])
     # … and the calibration holds for any seed
     data = read_folder(tmp_path / "c")
     for figure in computable_figures():
@@ -201,11 +201,11 @@ def test_scale_multiplies_counts_and_keeps_every_percentage(tmp_path):
         else:
             assert value == figure["value"], figure["key"]
     audits = data["audits"]
-    assert audits[s.AUDIT_ID].is_unique
-    assert audits.loc[audits[s.AUDIT_TYPE] == "audit", s.CHILD_ID].is_unique
-    clean = audits[s.TEAM].str.strip().str.split().str.join(" ").str.casefold()
+    assert audits[schema.AUDIT_ID].is_unique
+    assert audits.loc[audits[schema.AUDIT_TYPE] == "audit", schema.CHILD_ID].is_unique
+    clean = audits[schema.TEAM].str.strip().str.split().str.join(" ").str.casefold()
     assert clean.nunique() == 3 * len(demo.TEAMS)
-    assert audits[s.AREA].nunique() == 3 * 4
+    assert audits[schema.AREA].nunique() == 3 * 4
 
 
 def test_parquet_output_holds_the_same_rows(tmp_path):
@@ -215,10 +215,10 @@ def test_parquet_output_holds_the_same_rows(tmp_path):
     from_csv = pd.read_csv(tmp_path / "csv" / "audits.csv", dtype=str, keep_default_na=False)
     from_parquet = pd.read_parquet(tmp_path / "pq" / "audits.parquet")
     assert len(from_parquet) == len(from_csv) == 2288
-    assert from_parquet[s.AUDIT_ID].tolist() == from_csv[s.AUDIT_ID].tolist()
-    done = from_parquet[s.STATUS] == "completed"
-    assert from_parquet.loc[done, s.COMPLETED_DATE].dt.strftime("%Y-%m-%d").tolist() == (
-        from_csv.loc[done.to_numpy(), s.COMPLETED_DATE].tolist()
+    assert from_parquet[schema.AUDIT_ID].tolist() == from_csv[schema.AUDIT_ID].tolist()
+    done = from_parquet[schema.STATUS] == "completed"
+    assert from_parquet.loc[done, schema.COMPLETED_DATE].dt.strftime("%Y-%m-%d").tolist() == (
+        from_csv.loc[done.to_numpy(), schema.COMPLETED_DATE].tolist()
     )
 
 
@@ -238,15 +238,15 @@ def test_large_scale_is_exact():
     tables = demo.generate_programme(scale=100)
     audits = tables["audits"]
     allocated = audits[
-        (audits[s.AUDIT_TYPE] == s.AUDIT)
-        & (audits[s.AUDIT_MONTH] >= demo.COMPLIANCE_FROM_MONTH)
-        & ~audits[s.STATUS].isin(s.NOT_ALLOCATED_STATUSES)
+        (audits[schema.AUDIT_TYPE] == schema.AUDIT)
+        & (audits[schema.AUDIT_MONTH] >= demo.COMPLIANCE_FROM_MONTH)
+        & ~audits[schema.STATUS].isin(schema.NOT_ALLOCATED_STATUSES)
     ]
     assert len(allocated) == 163_200
-    assert (allocated[s.STATUS] == s.COMPLETED).sum() == 129_800
-    assert audits[s.AUDIT_ID].is_unique
+    assert (allocated[schema.STATUS] == schema.COMPLETED).sum() == 129_800
+    assert audits[schema.AUDIT_ID].is_unique
     # text stops at the cap
-    assert tables["feedback"][s.AUDIT_ID].isin(audits[s.AUDIT_ID]).all()
+    assert tables["feedback"][schema.AUDIT_ID].isin(audits[schema.AUDIT_ID]).all()
     assert len(tables["reflections"]) == demo.TEXT_COPIES_CAP * 18 * 4 * 7
 
 
@@ -274,15 +274,17 @@ def test_no_identifier_in_any_structured_column(committed):
 
 def test_ids_are_pseudonymous_codes(committed):
     audits = committed["audits"]
-    assert audits[s.CHILD_ID].str.fullmatch(r"C\d{7}").all()
-    assert audits[s.AUDITOR_ID].str.fullmatch(r"TM\d{3}").all()
-    assert audits[s.SOCIAL_WORKER_ID].str.fullmatch(r"SW\d{4}").all()
-    assert audits[s.AUDIT_ID].str.fullmatch(r"A\d{7}").all()
+    assert audits[schema.CHILD_ID].str.fullmatch(r"C\d{7}").all()
+    assert audits[schema.AUDITOR_ID].str.fullmatch(r"TM\d{3}").all()
+    assert audits[schema.SOCIAL_WORKER_ID].str.fullmatch(r"SW\d{4}").all()
+    assert audits[schema.AUDIT_ID].str.fullmatch(r"A\d{7}").all()
 
 
 def test_every_planted_identifier_is_in_the_free_text(committed):
     text = "\n".join(
-        pd.concat([committed["feedback"][s.TEXT], committed["reflections"][s.TEXT]]).tolist()
+        pd.concat(
+            [committed["feedback"][schema.TEXT], committed["reflections"][schema.TEXT]]
+        ).tolist()
     )
     planted = demo.list_planted_identifiers()
     assert set(planted) == {"name", "email", "phone", "postcode", "date_of_birth", "nhs_number"}
@@ -328,59 +330,61 @@ def test_nothing_of_the_seed_authors_or_council(committed):
 # ----------------------------------------------------------------- plausibility
 def test_dates_are_consistent(committed):
     audits = committed["audits"]
-    allocated = pd.to_datetime(audits[s.ALLOCATED_DATE])
-    due = pd.to_datetime(audits[s.DUE_DATE])
-    done = audits[s.STATUS] == "completed"
-    completed = pd.to_datetime(audits.loc[done, s.COMPLETED_DATE])
+    allocated = pd.to_datetime(audits[schema.ALLOCATED_DATE])
+    due = pd.to_datetime(audits[schema.DUE_DATE])
+    done = audits[schema.STATUS] == "completed"
+    completed = pd.to_datetime(audits.loc[done, schema.COMPLETED_DATE])
     assert (completed > allocated[done]).all()
     assert completed.max() <= pd.Timestamp(committed["programme"]["extract_date"])
-    assert (audits.loc[~done, s.COMPLETED_DATE] == "").all()
-    assert (allocated.dt.strftime("%Y-%m") == audits[s.AUDIT_MONTH]).all()
+    assert (audits.loc[~done, schema.COMPLETED_DATE] == "").all()
+    assert (allocated.dt.strftime("%Y-%m") == audits[schema.AUDIT_MONTH]).all()
     window = (due - allocated).dt.days
-    assert set(window[audits[s.AUDIT_MONTH] == "2019-07"]) == {56}
-    assert set(window[audits[s.AUDIT_MONTH] != "2019-07"]) == {28}
-    open_ = audits[s.STATUS].isin(["allocated", "extension"])
+    assert set(window[audits[schema.AUDIT_MONTH] == "2019-07"]) == {56}
+    assert set(window[audits[schema.AUDIT_MONTH] != "2019-07"]) == {28}
+    open_ = audits[schema.STATUS].isin(["allocated", "extension"])
     extract = pd.Timestamp(committed["programme"]["extract_date"])
     overdue = open_ & (due < extract)
     assert overdue.sum() > 100 and (open_ & (due >= extract)).sum() > 0
-    assert {"allocated", "completed", "extension", "exempt", "cancelled"} == set(audits[s.STATUS])
+    assert {"allocated", "completed", "extension", "exempt", "cancelled"} == set(
+        audits[schema.STATUS]
+    )
 
 
 def test_months_match_the_seed_calendar(committed):
-    months = set(committed["audits"][s.AUDIT_MONTH])
+    months = set(committed["audits"][schema.AUDIT_MONTH])
     assert {"2019-08", "2019-12", "2020-03", "2020-04", "2020-05"}.isdisjoint(months)
     assert min(months) == "2018-11" and max(months) == "2020-09"
     assert len(months) == 18
     audits = allocated_rows(committed["audits"], "audit", "2018-11", "2020-09")
-    per_month = audits.groupby(s.AUDIT_MONTH).size()
+    per_month = audits.groupby(schema.AUDIT_MONTH).size()
     assert per_month.between(80, 110).all()
     assert per_month.std() > 5  # months vary
 
 
 def test_reaudits_follow_earlier_completed_originals_and_improve(committed):
     audits = committed["audits"]
-    by_id = audits.set_index(s.AUDIT_ID)
-    re = audits[audits[s.AUDIT_TYPE] == "re-audit"]
-    assert (audits.loc[audits[s.AUDIT_TYPE] == "audit", s.ORIGINAL_AUDIT_ID] == "").all()
-    assert re[s.ORIGINAL_AUDIT_ID].is_unique and re[s.AUDIT_MONTH].min() == "2019-03"
-    original = by_id.loc[re[s.ORIGINAL_AUDIT_ID]]
-    assert (original[s.AUDIT_TYPE] == "audit").all()
-    assert (original[s.STATUS] == "completed").all()
-    assert (original[s.CHILD_ID].to_numpy() == re[s.CHILD_ID].to_numpy()).all()
-    assert (original[s.AUDIT_MONTH].to_numpy() < re[s.AUDIT_MONTH].to_numpy()).all()
+    by_id = audits.set_index(schema.AUDIT_ID)
+    re = audits[audits[schema.AUDIT_TYPE] == "re-audit"]
+    assert (audits.loc[audits[schema.AUDIT_TYPE] == "audit", schema.ORIGINAL_AUDIT_ID] == "").all()
+    assert re[schema.ORIGINAL_AUDIT_ID].is_unique and re[schema.AUDIT_MONTH].min() == "2019-03"
+    original = by_id.loc[re[schema.ORIGINAL_AUDIT_ID]]
+    assert (original[schema.AUDIT_TYPE] == "audit").all()
+    assert (original[schema.STATUS] == "completed").all()
+    assert (original[schema.CHILD_ID].to_numpy() == re[schema.CHILD_ID].to_numpy()).all()
+    assert (original[schema.AUDIT_MONTH].to_numpy() < re[schema.AUDIT_MONTH].to_numpy()).all()
     assert (
-        pd.to_datetime(original[s.COMPLETED_DATE]).to_numpy()
-        < pd.to_datetime(re[s.ALLOCATED_DATE]).to_numpy()
+        pd.to_datetime(original[schema.COMPLETED_DATE]).to_numpy()
+        < pd.to_datetime(re[schema.ALLOCATED_DATE]).to_numpy()
     ).all()
 
     def score(frame: pd.DataFrame) -> pd.Series:
-        final = frame[s.MODERATED_JUDGEMENT].where(
-            frame[s.MODERATED_JUDGEMENT] != "", frame[s.OVERALL_JUDGEMENT]
+        final = frame[schema.MODERATED_JUDGEMENT].where(
+            frame[schema.MODERATED_JUDGEMENT] != "", frame[schema.OVERALL_JUDGEMENT]
         )
-        return final.map(s.JUDGEMENT_SCORE).astype(float)
+        return final.map(schema.JUDGEMENT_SCORE).astype(float)
 
-    done = re[re[s.STATUS] == "completed"]
-    change = score(done).to_numpy() - score(by_id.loc[done[s.ORIGINAL_AUDIT_ID]]).to_numpy()
+    done = re[re[schema.STATUS] == "completed"]
+    change = score(done).to_numpy() - score(by_id.loc[done[schema.ORIGINAL_AUDIT_ID]]).to_numpy()
     change = change[~np.isnan(change)]
     assert change.mean() > 0.2  # a real improvement overall …
     assert (change < 0).sum() > 10  # … with some worse
@@ -389,12 +393,12 @@ def test_reaudits_follow_earlier_completed_originals_and_improve(committed):
 
 def test_moderation_changes_a_minority_by_one_grade(committed):
     audits = committed["audits"]
-    done = audits[(audits[s.STATUS] == "completed") & (audits[s.OVERALL_JUDGEMENT] != "")]
-    moderated = done[done[s.MODERATED_JUDGEMENT] != ""]
+    done = audits[(audits[schema.STATUS] == "completed") & (audits[schema.OVERALL_JUDGEMENT] != "")]
+    moderated = done[done[schema.MODERATED_JUDGEMENT] != ""]
     assert 0.1 < 1 - len(moderated) / len(done) < 0.3
-    gap = moderated[s.OVERALL_JUDGEMENT].map(s.JUDGEMENT_SCORE) - moderated[
-        s.MODERATED_JUDGEMENT
-    ].map(s.JUDGEMENT_SCORE)
+    gap = moderated[schema.OVERALL_JUDGEMENT].map(schema.JUDGEMENT_SCORE) - moderated[
+        schema.MODERATED_JUDGEMENT
+    ].map(schema.JUDGEMENT_SCORE)
     assert 0.08 < (gap != 0).mean() < 0.2
     assert set(gap.unique()) == {-1, 0, 1}
     assert (gap == 1).sum() > (gap == -1).sum()  # moderation more often down
@@ -402,28 +406,30 @@ def test_moderation_changes_a_minority_by_one_grade(committed):
 
 def test_domains_follow_the_final_judgement(committed):
     audits = committed["audits"]
-    done = audits[(audits[s.STATUS] == "completed") & (audits[s.MODERATED_JUDGEMENT] != "")]
-    final = done[s.MODERATED_JUDGEMENT].map(s.JUDGEMENT_SCORE)
+    done = audits[
+        (audits[schema.STATUS] == "completed") & (audits[schema.MODERATED_JUDGEMENT] != "")
+    ]
+    final = done[schema.MODERATED_JUDGEMENT].map(schema.JUDGEMENT_SCORE)
     for column in demo.DOMAIN_COLUMNS:
-        domain = done[column].map(s.JUDGEMENT_SCORE)
+        domain = done[column].map(schema.JUDGEMENT_SCORE)
         both = domain.notna()
         assert np.corrcoef(final[both], domain[both])[0, 1] > 0.6, column
         assert (domain[both] - final[both]).abs().max() <= 1, column
-    supervision = done[s.DOMAIN_PREFIX + "supervision"].map(s.JUDGEMENT_SCORE)
-    voice = done[s.DOMAIN_PREFIX + "voice_of_child"].map(s.JUDGEMENT_SCORE)
+    supervision = done[schema.DOMAIN_PREFIX + "supervision"].map(schema.JUDGEMENT_SCORE)
+    voice = done[schema.DOMAIN_PREFIX + "voice_of_child"].map(schema.JUDGEMENT_SCORE)
     assert supervision.mean() < voice.mean()
 
 
 def cohort_flags(audits: pd.DataFrame) -> pd.DataFrame:
-    age = audits[s.AGE_AT_AUDIT].astype(int)
-    cp = audits[s.CP_PLAN] == "True"
-    cse = audits[s.CSE_RISK].isin(s.CSE_AT_RISK)
-    missing = audits[s.MISSING_EPISODES_6M].astype(int) > 0
+    age = audits[schema.AGE_AT_AUDIT].astype(int)
+    cp = audits[schema.CP_PLAN] == "True"
+    cse = audits[schema.CSE_RISK].isin(schema.CSE_AT_RISK)
+    missing = audits[schema.MISSING_EPISODES_6M].astype(int) > 0
     return pd.DataFrame(
         {
-            "cin": audits[s.CIN] == "True",
+            "cin": audits[schema.CIN] == "True",
             "under5_cp": cp & (age < 5),
-            "cp_sexual": cp & (audits[s.CP_CATEGORY] == "sexual"),
+            "cp_sexual": cp & (audits[schema.CP_CATEGORY] == "sexual"),
             "cse": cse,
             "missing": missing,
             "missing_cse": missing & cse,
@@ -433,15 +439,15 @@ def cohort_flags(audits: pd.DataFrame) -> pd.DataFrame:
 
 def test_themed_months_draw_mostly_from_their_theme(committed):
     audits = committed["audits"]
-    originals = audits[audits[s.AUDIT_TYPE] == "audit"]
+    originals = audits[audits[schema.AUDIT_TYPE] == "audit"]
     flags = cohort_flags(originals)
     themes = committed["programme"]["themes"]
     assert len(themes) >= 5
     for month, cohorts in themes.items():
-        in_month = (originals[s.AUDIT_MONTH] == month).to_numpy()
+        in_month = (originals[schema.AUDIT_MONTH] == month).to_numpy()
         share = flags.loc[in_month, cohorts].any(axis=1).mean()
         assert share > 0.75, month
-    unthemed = ~originals[s.AUDIT_MONTH].isin(list(themes)).to_numpy()
+    unthemed = ~originals[schema.AUDIT_MONTH].isin(list(themes)).to_numpy()
     base = flags[unthemed].mean()
     assert 0.3 < base["cin"] < 0.55 and base["cp_sexual"] < 0.05 and 0.03 < base["missing"] < 0.2
     assert flags["missing_cse"].sum() > 20
@@ -449,52 +455,52 @@ def test_themed_months_draw_mostly_from_their_theme(committed):
 
 def test_cohort_fields_are_coherent(committed):
     audits = committed["audits"]
-    cp = audits[s.CP_PLAN] == "True"
-    assert ((audits[s.CP_CATEGORY] != "") == cp).all()
-    assert not ((audits[s.CIN] == "True") & cp).any()
-    assert audits[s.AGE_AT_AUDIT].astype(int).between(0, 17).all()
-    young = audits[s.AGE_AT_AUDIT].astype(int) < 10
-    assert (audits.loc[young, s.CSE_RISK] == "none").all()
+    cp = audits[schema.CP_PLAN] == "True"
+    assert ((audits[schema.CP_CATEGORY] != "") == cp).all()
+    assert not ((audits[schema.CIN] == "True") & cp).any()
+    assert audits[schema.AGE_AT_AUDIT].astype(int).between(0, 17).all()
+    young = audits[schema.AGE_AT_AUDIT].astype(int) < 10
+    assert (audits.loc[young, schema.CSE_RISK] == "none").all()
     # looked-after and care-leaver teams hold neither CiN nor CP cases (re-audits included)
-    looked_after = audits[s.TEAM].str.contains("Looked After|Care Leavers", case=False)
+    looked_after = audits[schema.TEAM].str.contains("Looked After|Care Leavers", case=False)
     assert looked_after.sum() > 50
-    assert not ((audits[s.CIN] == "True") | cp)[looked_after].any()
+    assert not ((audits[schema.CIN] == "True") | cp)[looked_after].any()
 
 
 def test_team_spellings_vary_but_merge(committed):
-    teams = committed["audits"][s.TEAM]
+    teams = committed["audits"][schema.TEAM]
     clean = teams.str.strip().str.split().str.join(" ").str.casefold()
     assert clean.nunique() == len(demo.TEAMS)
     assert teams.nunique() > len(demo.TEAMS) + 5
     assert (teams != teams.str.strip().str.split().str.join(" ")).mean() < 0.03
-    assert committed["audits"][s.SERVICE].nunique() == 3
+    assert committed["audits"][schema.SERVICE].nunique() == 3
 
 
 def test_feedback_and_reflections_read_like_the_seed(committed):
     feedback, reflections = committed["feedback"], committed["reflections"]
-    per_month = feedback.groupby(s.AUDIT_MONTH).size()
+    per_month = feedback.groupby(schema.AUDIT_MONTH).size()
     assert per_month.between(5, 16).all() and len(per_month) == 18
-    assert set(feedback[s.SOURCE]) <= set(s.FEEDBACK_SOURCES)
-    assert set(feedback[s.KIND]) == set(s.FEEDBACK_KINDS)
-    assert feedback[s.FEEDBACK_ID].is_unique
-    audits = committed["audits"].set_index(s.AUDIT_ID)
+    assert set(feedback[schema.SOURCE]) <= set(schema.FEEDBACK_SOURCES)
+    assert set(feedback[schema.KIND]) == set(schema.FEEDBACK_KINDS)
+    assert feedback[schema.FEEDBACK_ID].is_unique
+    audits = committed["audits"].set_index(schema.AUDIT_ID)
     for table in (feedback, reflections):
-        linked = audits.loc[table[s.AUDIT_ID]]
-        assert (linked[s.STATUS] == "completed").all()
-        assert (linked[s.AUDIT_MONTH].to_numpy() == table[s.AUDIT_MONTH].to_numpy()).all()
-    assert set(reflections[s.QUESTION].astype(int)) == set(s.REFLECTION_QUESTIONS)
-    september = reflections[reflections[s.AUDIT_MONTH] == "2020-09"][s.TEXT]
+        linked = audits.loc[table[schema.AUDIT_ID]]
+        assert (linked[schema.STATUS] == "completed").all()
+        assert (linked[schema.AUDIT_MONTH].to_numpy() == table[schema.AUDIT_MONTH].to_numpy()).all()
+    assert set(reflections[schema.QUESTION].astype(int)) == set(schema.REFLECTION_QUESTIONS)
+    september = reflections[reflections[schema.AUDIT_MONTH] == "2020-09"][schema.TEXT]
     assert "A clear and consistent transfer process." in set(september)
     # a reflection theme recurs across consecutive months
-    transfer = reflections[reflections[s.TEXT].str.contains("transfer", case=False)]
-    assert {"2020-07", "2020-08", "2020-09"} <= set(transfer[s.AUDIT_MONTH])
-    chasing = feedback[feedback[s.TEXT].str.contains("chase", case=False)]
-    assert chasing[s.AUDIT_MONTH].nunique() >= 5
+    transfer = reflections[reflections[schema.TEXT].str.contains("transfer", case=False)]
+    assert {"2020-07", "2020-08", "2020-09"} <= set(transfer[schema.AUDIT_MONTH])
+    chasing = feedback[feedback[schema.TEXT].str.contains("chase", case=False)]
+    assert chasing[schema.AUDIT_MONTH].nunique() >= 5
 
 
 def test_recommendations_repeat_and_keep_the_seeds_shape(committed):
     recs = committed["recommendations"]
-    assert set(recs) == set(committed["audits"][s.AUDIT_MONTH])
+    assert set(recs) == set(committed["audits"][schema.AUDIT_MONTH])
     for month, entry in recs.items():
         assert set(entry) == {"high_priority", "practice_standards"}, month
         for item in entry["high_priority"] + entry["practice_standards"]:
@@ -529,7 +535,7 @@ def test_infeasible_month_sizes_are_rejected():
     february = next(p for p in demo.MONTH_PLANS if p.month == "2019-02")
     assert demo.find_judgement_counts(february, 70) is None  # 29/51/19 cannot be made of 70
     counts = demo.find_judgement_counts(february, 72)
-    assert sum(counts.values()) == 72 and counts[s.NOT_RECORDED] == 0
+    assert sum(counts.values()) == 72 and counts[schema.NOT_RECORDED] == 0
 
 
 def test_dynamic_programme_hits_the_total_or_says_why():
@@ -545,6 +551,6 @@ def test_calibration_adds_up():
     assert window["completed"].sum() == demo.PROGRAMME_COMPLETED
     assert cal["reaudit_allocated"].sum() == demo.REAUDITS_ALLOCATED
     assert cal["reaudit_completed"].sum() == demo.REAUDITS_COMPLETED
-    labels = list(s.JUDGEMENT_LABELS)
+    labels = list(schema.JUDGEMENT_LABELS)
     assert (cal[labels].sum(axis=1) == cal["completed"]).all()
     assert (cal["completed"] + cal["extension"] + cal["open"] == cal["allocated"]).all()

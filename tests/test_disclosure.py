@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from auditlib import disclosure
-from auditlib import schema as s
+from auditlib.data import schema
 from auditlib.disclosure import (
     INTERNAL,
     PUBLISHED,
@@ -31,16 +31,16 @@ from auditlib.disclosure import (
 )
 from auditlib.errors import AuditlibError, ConfigError
 
-OUT, G, RI, INAD, NR = s.JUDGEMENT_LABELS
-N = s.COMPLETED
+OUT, G, RI, INAD, NR = schema.JUDGEMENT_LABELS
+N = schema.COMPLETED
 
 
 def count_table(rows: dict[str, list[int]], total_row: str | None = None) -> pd.DataFrame:
     """A count table from {group: [Outstanding, Good, RI, Inadequate, Not recorded]}."""
-    table = pd.DataFrame.from_dict(rows, orient="index", columns=list(s.JUDGEMENT_LABELS))
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=list(schema.JUDGEMENT_LABELS))
     if total_row is not None:
         table.loc[total_row] = table.sum()
-    table[N] = table[list(s.JUDGEMENT_LABELS)].sum(axis=1)
+    table[N] = table[list(schema.JUDGEMENT_LABELS)].sum(axis=1)
     return table
 
 
@@ -202,7 +202,7 @@ def test_secondary_suppression_across_rows_and_columns():
         ("Total", NR): "primary",
     }
     assert_no_hidden_count_can_be_worked_out(
-        suppress_counts(table, "published", total_row=True), list(s.JUDGEMENT_LABELS), N, True
+        suppress_counts(table, "published", total_row=True), list(schema.JUDGEMENT_LABELS), N, True
     )
 
 
@@ -256,7 +256,11 @@ def test_a_good_or_better_column_is_protected_as_a_sum():
     shown = suppress_counts(table, "published")
     assert shown.loc["2020-09"].tolist() == ["[c]", "[c]", "[c]", "[c]", "0", "37", "23"]
     shares = display_share_table(table, "published")
-    assert shares.columns.tolist() == [*s.JUDGEMENT_LABELS, "good_or_better", "Completed audits"]
+    assert shares.columns.tolist() == [
+        *schema.JUDGEMENT_LABELS,
+        "good_or_better",
+        "Completed audits",
+    ]
     assert shares.loc["2020-09", "good_or_better"] == "23 (62%)"  # 62.16
     # Without the column, the row alone needs no secondary suppression.
     alone = suppress_counts(table.drop(columns="good_or_better"), "published")
@@ -469,7 +473,7 @@ def test_share_table_published_percentages_follow_their_counts():
     # Row "Team A": n=3 hidden, so even the 0% cells show no percentage.
     table = count_table({"2020-09": [0, 3, 10, 7, 0], "Team A": [0, 2, 1, 0, 0]})
     shares = display_share_table(table, "published")
-    assert shares.columns.tolist() == [*s.JUDGEMENT_LABELS, "Completed audits"]
+    assert shares.columns.tolist() == [*schema.JUDGEMENT_LABELS, "Completed audits"]
     assert shares.loc["2020-09"].tolist() == ["0 (0%)", "[c]", "10 (50%)", "[c]", "0 (0%)", "20"]
     assert shares.loc["Team A"].tolist() == ["0 ([c])", "[c]", "[c]", "0 ([c])", "0 ([c])", "[c]"]
 
@@ -478,8 +482,10 @@ def test_share_table_follows_a_given_mask_so_it_agrees_with_figures_json():
     # figures.json hid Good and Requires Improvement too (it also shows Good or better):
     # the table must hide exactly those, not its own smaller choice.
     table = count_table({"2020-09": [2, 20, 36, 3, 0]})
-    hidden = pd.DataFrame(False, index=table.index, columns=[*s.JUDGEMENT_LABELS, N])
-    hidden.loc["2020-09", [s.OUTSTANDING, s.GOOD, s.REQUIRES_IMPROVEMENT, s.INADEQUATE]] = True
+    hidden = pd.DataFrame(False, index=table.index, columns=[*schema.JUDGEMENT_LABELS, N])
+    hidden.loc[
+        "2020-09", [schema.OUTSTANDING, schema.GOOD, schema.REQUIRES_IMPROVEMENT, schema.INADEQUATE]
+    ] = True
     shares = display_share_table(table, "published", hidden=hidden)
     assert shares.loc["2020-09"].tolist() == ["[c]", "[c]", "[c]", "[c]", "0 (0%)", "61"]
     # Own choice without the mask: the two small counts only.
@@ -721,7 +727,7 @@ def test_figures_internal_flags_small_denominators_and_changes_nothing():
     assert {k: v for k, v in out.items() if k != "disclosure"} == figures
     # Only August's shares have 0 < n < 10 (n = 8); the paused month has n = 0.
     assert out["disclosure"]["fragile"] == [
-        f"trend[0].judgements_pct.{label}" for label in s.JUDGEMENT_LABELS
+        f"trend[0].judgements_pct.{label}" for label in schema.JUDGEMENT_LABELS
     ]
     assert out["disclosure"]["suppressed"] == []
     assert "[low]" in out["disclosure"]["symbols"]

@@ -1,4 +1,4 @@
-"""auditlib.display: what notebooks call to show figures, tables, headings and verdicts."""
+"""auditlib.report.display: what notebooks call to show figures, tables, headings and verdicts."""
 
 from __future__ import annotations
 
@@ -12,18 +12,18 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from auditlib import display as d
-from auditlib import schema as s
+from auditlib.data import schema
+from auditlib.report import display
 
 
 def _figure(width: float = 4, height: float = 2):
     fig, ax = plt.subplots(figsize=(width, height))
-    ax.bar([s.GOOD, s.INADEQUATE], [10, 3])
+    ax.bar([schema.GOOD, schema.INADEQUATE], [10, 3])
     return fig
 
 
 def test_render_figure_puts_alt_and_caption_in_png_metadata():
-    data, meta = d.render_figure(
+    data, meta = display.render_figure(
         _figure(), alt="Bar chart: 10 Good, 3 Inadequate.", caption="Audits."
     )
     png = base64.b64decode(data["image/png"])
@@ -32,29 +32,29 @@ def test_render_figure_puts_alt_and_caption_in_png_metadata():
     assert meta["image/png"]["caption"] == "Audits."
     assert data["text/plain"] == "Bar chart: 10 Good, 3 Inadequate."
     # Shown at physical size: pixel width at 150 dpi → CSS pixels at 96 per inch.
-    pixel_width, _ = d._png_size(png)
+    pixel_width, _ = display._png_size(png)
     assert meta["image/png"]["width"] == round(pixel_width * 96 / 150)
     assert 200 < meta["image/png"]["width"] <= 4 * 96 + 10
 
 
 def test_render_figure_without_caption_has_no_caption_key():
-    _, meta = d.render_figure(_figure(), alt="A chart.")
+    _, meta = display.render_figure(_figure(), alt="A chart.")
     assert "caption" not in meta["image/png"]
 
 
 @pytest.mark.parametrize("alt", ["", "   ", None])
 def test_render_figure_refuses_missing_alt(alt):
-    with pytest.raises(d.DisplayError, match="alt"):
-        d.render_figure(_figure(), alt=alt)
+    with pytest.raises(display.DisplayError, match="alt"):
+        display.render_figure(_figure(), alt=alt)
 
 
 def test_show_figure_closes_the_figure_even_when_alt_is_missing(capsys):
     fig = _figure()
-    d.show_figure(fig, alt="Ten Good and three Inadequate audits.")
+    display.show_figure(fig, alt="Ten Good and three Inadequate audits.")
     assert fig.number not in plt.get_fignums()
     fig2 = _figure()
-    with pytest.raises(d.DisplayError):
-        d.show_figure(fig2, alt="")
+    with pytest.raises(display.DisplayError):
+        display.show_figure(fig2, alt="")
     assert fig2.number not in plt.get_fignums()
 
 
@@ -67,7 +67,7 @@ def test_render_table_is_accessible_and_right_aligns_numbers():
         },
         index=pd.Index(["Team A", "Team B", "Team <C>"], name="Team"),
     )
-    table = d.render_table(frame, caption="Audits by team")
+    table = display.render_table(frame, caption="Audits by team")
     assert ">Audits by team</caption>" in table
     assert '<th scope="col">Team</th>' in table
     assert '<th scope="col" class="num">Audits</th>' in table
@@ -86,7 +86,7 @@ def test_render_table_is_accessible_and_right_aligns_numbers():
 
 def test_render_table_without_index_and_with_explicit_numeric_columns():
     frame = pd.DataFrame({"Month": ["2020-08", "2020-09"], "Audits": ["n/a", "7"]})
-    table = d.render_table(frame, caption="By month", index=False, numeric=["Audits"])
+    table = display.render_table(frame, caption="By month", index=False, numeric=["Audits"])
     assert 'scope="row"' not in table
     assert "<td></td>" not in table  # no corner cell without row headers
     assert '<td class="num">n/a</td>' in table
@@ -97,46 +97,48 @@ def test_render_table_without_index_and_with_explicit_numeric_columns():
 def test_render_table_unnamed_index_gets_an_empty_corner_and_flattens_multiindex_columns():
     columns = pd.MultiIndex.from_tuples([("Audit", "n"), ("Audit", "%")])
     frame = pd.DataFrame([["1", "2"]], columns=columns, index=["Team A"])
-    table = d.render_table(frame, caption="Nested")
+    table = display.render_table(frame, caption="Nested")
     assert "<thead>\n<tr>\n<td></td>" in table
     assert '<th scope="col" class="num">Audit – n</th>' in table
 
 
 def test_render_table_leaves_out_a_default_range_index_unless_asked():
     frame = pd.DataFrame({"Audits": ["3", "4"]})
-    assert 'scope="row"' not in d.render_table(frame, caption="Plain")
-    assert '<th scope="row">1</th>' in d.render_table(frame, caption="Plain", index=True)
+    assert 'scope="row"' not in display.render_table(frame, caption="Plain")
+    assert '<th scope="row">1</th>' in display.render_table(frame, caption="Plain", index=True)
 
 
 def test_render_table_refuses_missing_caption():
-    with pytest.raises(d.DisplayError):
-        d.render_table(pd.DataFrame({"a": ["1"]}), caption=" ")
+    with pytest.raises(display.DisplayError):
+        display.render_table(pd.DataFrame({"a": ["1"]}), caption=" ")
 
 
 @pytest.mark.parametrize(("level", "prefix"), [(2, "## "), (3, "### "), (4, "#### ")])
 def test_render_heading_is_markdown_at_the_level(level, prefix):
-    bundle = d.render_heading("  Overall\n judgements ", level)
+    bundle = display.render_heading("  Overall\n judgements ", level)
     assert bundle["text/markdown"] == f"{prefix}Overall judgements"
 
 
 @pytest.mark.parametrize("level", [1, 5, "2"])
 def test_render_heading_refuses_other_levels(level):
-    with pytest.raises(d.DisplayError):
-        d.render_heading("Title", level)
+    with pytest.raises(display.DisplayError):
+        display.render_heading("Title", level)
 
 
 def test_render_callout_labels_the_kind_in_text_and_escapes():
-    box = d.render_callout(
+    box = display.render_callout(
         "Inadequate share is <b>within</b> normal variation.\n\nSecond point.", kind="verdict"
     )
     assert '<div class="callout callout-verdict" role="note">' in box
     assert "<strong>Verdict</strong>" in box
     assert "&lt;b&gt;within&lt;/b&gt;" in box
     assert box.count("<p>") == 2
-    assert "<strong>Warning</strong>" in d.render_callout("Small numbers.", kind="warning")
-    assert "<strong>Read this</strong>" in d.render_callout("x", kind="note", title="Read this")
+    assert "<strong>Warning</strong>" in display.render_callout("Small numbers.", kind="warning")
+    assert "<strong>Read this</strong>" in display.render_callout(
+        "x", kind="note", title="Read this"
+    )
 
 
 def test_render_callout_refuses_unknown_kind():
-    with pytest.raises(d.DisplayError, match="verdict"):
-        d.render_callout("x", kind="info")
+    with pytest.raises(display.DisplayError, match="verdict"):
+        display.render_callout("x", kind="info")

@@ -1,7 +1,7 @@
-"""auditlib.export: executed notebook → offline, code-free, accessible HTML.
+"""auditlib.publish.export: executed notebook → offline, code-free, accessible HTML.
 
 These tests build executed notebooks in memory (no kernel), with the same
-output bundles auditlib.display produces inside a kernel.
+output bundles auditlib.report.display produces inside a kernel.
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from auditlib import display as d
-from auditlib import export as e
 from auditlib.errors import ReportError
 from auditlib.paths import TEMPLATES_DIR
+from auditlib.publish import export
+from auditlib.report import display
 
-FOOTER = e.ReportFooter(input_hash="0123abcd" * 8, contact="Audit Manager, Example Council")
+FOOTER = export.ReportFooter(input_hash="0123abcd" * 8, contact="Audit Manager, Example Council")
 ALT = "Bar chart: 10 Good and 3 Inadequate audits in September 2020."
 
 
@@ -37,7 +37,7 @@ def _display(data: dict, metadata: dict | None = None):
 def _figure_output(alt: str = ALT):
     fig, ax = plt.subplots(figsize=(3, 2))
     ax.bar(["Good", "Inadequate"], [10, 3])
-    data, meta = d.render_figure(fig, alt=alt, caption="Completed audits, September 2020.")
+    data, meta = display.render_figure(fig, alt=alt, caption="Completed audits, September 2020.")
     plt.close(fig)
     return _display(data, meta)
 
@@ -68,20 +68,20 @@ def _notebook(*extra_cells):
         _code(
             "show_heading('Overall judgements')",
             [
-                _display(d.render_heading("Overall judgements", 2)),
+                _display(display.render_heading("Overall judgements", 2)),
                 _display(
-                    {"text/html": d.render_table(table, caption="Judgements, September 2020")}
+                    {"text/html": display.render_table(table, caption="Judgements, September 2020")}
                 ),
                 new_output("stream", name="stderr", text="FutureWarning: STDERR-NOISE\n"),
             ],
         ),
         _code(
             "show_figure(fig, alt=...)",
-            [_display(d.render_heading("Trend", 3)), _figure_output()],
+            [_display(display.render_heading("Trend", 3)), _figure_output()],
         ),
         _code(
             "show_callout(...)",
-            [_display({"text/html": d.render_callout("Within normal variation.")})],
+            [_display({"text/html": display.render_callout("Within normal variation.")})],
         ),
         new_markdown_cell("## Data quality and methods\n\nEvery row is accounted for."),
         *extra_cells,
@@ -91,7 +91,7 @@ def _notebook(*extra_cells):
 
 @pytest.fixture(scope="module")
 def page() -> str:
-    return e.render_html(
+    return export.render_html(
         _notebook(),
         title="Audit Highlights Report – September 2020 – Example Council",
         footer=FOOTER,
@@ -108,7 +108,7 @@ def test_report_makes_no_network_request(page):
     assert not re.search(r"https?://[^\s\"')]+\.(?:js|css|woff2?|ttf)", page, re.I)
     assert "@import" not in page
     assert "<script" not in page  # no JavaScript at all
-    e.check_offline(page)  # and our own guard agrees
+    export.check_offline(page)  # and our own guard agrees
 
 
 def test_report_has_no_code_prompts_or_removed_cells(page):
@@ -127,7 +127,7 @@ def test_report_images_carry_the_alt_text_and_caption(page):
     images = re.findall(r"<img\b[^>]*>", page)
     assert len(images) == 1
     assert f'alt="{ALT}"' in images[0]
-    assert e.DEFAULT_ALT not in page
+    assert export.DEFAULT_ALT not in page
     assert "<figcaption>Completed audits, September 2020.</figcaption>" in page
     assert images[0].count("data:image/png;base64,") == 1
 
@@ -172,7 +172,7 @@ def test_only_tables_and_the_skip_target_are_focusable(page):
 
 
 def test_export_html_writes_the_file(tmp_path):
-    path = e.export_html(_notebook(), tmp_path / "r.html", title="T", footer=FOOTER)
+    path = export.export_html(_notebook(), tmp_path / "r.html", title="T", footer=FOOTER)
     assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert list(tmp_path.iterdir()) == [path]  # no temporary file left
 
@@ -186,7 +186,7 @@ def test_export_refuses_an_error_output_and_names_the_cell(tmp_path):
     )
     nb = _notebook(_code("compute_shift(df)\nmore()", [error]))
     with pytest.raises(ReportError) as info:
-        e.export_html(nb, tmp_path / "r.html", title="T", footer=FOOTER)
+        export.export_html(nb, tmp_path / "r.html", title="T", footer=FOOTER)
     message = str(info.value)
     # 11 cells in all, less papermill's injected-parameters cell: the analyst's 10th
     assert "cell 10 " in message
@@ -202,12 +202,12 @@ def test_export_refuses_a_printed_traceback(tmp_path):
         "stream", name="stdout", text="Traceback (most recent call last):\n  File ..."
     )
     with pytest.raises(ReportError, match="traceback"):
-        e.export_html(
+        export.export_html(
             _notebook(_code("log()", [printed])), tmp_path / "r.html", title="T", footer=FOOTER
         )
 
 
-@pytest.mark.parametrize("alt", [None, "", e.DEFAULT_ALT])
+@pytest.mark.parametrize("alt", [None, "", export.DEFAULT_ALT])
 def test_export_refuses_an_image_without_alt_text(tmp_path, alt):
     output = _figure_output()
     if alt is None:
@@ -215,7 +215,7 @@ def test_export_refuses_an_image_without_alt_text(tmp_path, alt):
     else:
         output.metadata["image/png"]["alt"] = alt
     with pytest.raises(ReportError, match="no alt text"):
-        e.export_html(
+        export.export_html(
             _notebook(_code("plt.show()", [output])), tmp_path / "r.html", title="T", footer=FOOTER
         )
 
@@ -225,13 +225,13 @@ def test_javascript_outputs_are_dropped():
         "display_data",
         data={"application/javascript": "fetch('https://example.org')", "text/plain": "<JS>"},
     )
-    page = e.render_html(_notebook(_code("show_js()", [js])), title="T", footer=FOOTER)
+    page = export.render_html(_notebook(_code("show_js()", [js])), title="T", footer=FOOTER)
     assert "<script" not in page and "example.org" not in page
 
 
 def test_errors_in_removed_cells_do_not_block_the_report(tmp_path):
     error = new_output("error", ename="KeyError", evalue="x", traceback=[])
-    e.export_html(
+    export.export_html(
         _notebook(_code("x", [error], tags=["remove"])),
         tmp_path / "r.html",
         title="T",
@@ -252,7 +252,7 @@ def test_errors_in_removed_cells_do_not_block_the_report(tmp_path):
 )
 def test_check_offline_catches_network_requests(snippet):
     with pytest.raises(ReportError, match="network"):
-        e.check_offline(f"<html><head>{snippet}</head></html>")
+        export.check_offline(f"<html><head>{snippet}</head></html>")
 
 
 def test_lab_css_links_no_web_fonts_or_stylesheets():
@@ -281,7 +281,7 @@ def test_lab_css_is_inlined_in_the_report(page):
 
 def test_add_toc_makes_unique_ids_and_skips_h3_before_the_first_h2():
     body = '<main id="main-content"><h1>T</h1><h3>Early</h3><h2>Notes</h2><h3 class="x">A &amp; B</h3><h2>Notes</h2></main>'
-    out = e.add_toc(body)
+    out = export.add_toc(body)
     assert '<h2 id="notes">' in out and '<h2 id="notes-2" class="page-break">' in out
     assert '<h3 id="a-b" class="x">' in out
     nav = re.search(r"<nav.*</nav>", out, re.S).group(0)
@@ -294,7 +294,7 @@ def test_add_toc_makes_unique_ids_and_skips_h3_before_the_first_h2():
 
 
 def test_add_toc_without_sections_still_places_the_skip_target():
-    out = e.add_toc('<main id="main-content"><p>Nothing</p></main>')
+    out = export.add_toc('<main id="main-content"><p>Nothing</p></main>')
     assert "<nav" not in out
     assert '<main id="main-content"><div id="report-start" tabindex="-1"></div>' in out
 
@@ -303,13 +303,13 @@ def test_describe_cell_counts_cells_as_the_analyst_sees_them():
     nb = _notebook()
     index = next(i for i, c in enumerate(nb.cells) if "show_figure" in c.source)
     assert (
-        e.describe_cell(nb, index)
+        export.describe_cell(nb, index)
         == 'cell 7 (section "Trend", first line `show_figure(fig, alt=...)`)'
     )
 
 
 def test_write_figures_json_converts_numpy_and_nan(tmp_path):
-    path = e.write_figures_json(
+    path = export.write_figures_json(
         {
             "report_month": "2020-09",
             "month": {"completed": np.int64(59), "pct": np.float64(0.1), "gap": float("nan")},
@@ -344,7 +344,9 @@ def test_contrast_helper_matches_wcag_reference_values():
 
 
 def test_report_colours_meet_wcag_aa():
-    css = (TEMPLATES_DIR / e.TEMPLATE_NAME / "static" / "report.css").read_text(encoding="utf-8")
+    css = (TEMPLATES_DIR / export.TEMPLATE_NAME / "static" / "report.css").read_text(
+        encoding="utf-8"
+    )
     colours = dict(re.findall(r"--report-([a-z-]+):\s*(#[0-9a-fA-F]{6})", css))
     backgrounds = ["#ffffff", colours["panel"]]
     for name in ("text", "muted", "link", "link-visited"):  # text: 4.5:1 (1.4.3)
@@ -359,5 +361,5 @@ def test_report_colours_meet_wcag_aa():
 def test_written_notebook_round_trips(tmp_path):
     path = tmp_path / "nb.ipynb"
     nbformat.write(_notebook(), path)
-    e.export_html(path, tmp_path / "r.html", title="T", footer=FOOTER)
+    export.export_html(path, tmp_path / "r.html", title="T", footer=FOOTER)
     assert 'alt="' + ALT in (tmp_path / "r.html").read_text(encoding="utf-8")

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 import yaml
 
-from auditlib.figures import build_figures
+from auditlib.analysis.recommendations import recommendations_for
+from auditlib.analysis.rounding import round_half_up
+from auditlib.data.pipeline import load_audit_data
 from auditlib.paths import DEMO_DATA_DIR
-from auditlib.pipeline import load_audit_data
-from auditlib.recommendations import recommendations_for
-from auditlib.rounding import round_half_up
+from auditlib.report.figures import build_figures
 
 REFERENCE = yaml.safe_load(
     (Path(__file__).resolve().parents[1] / "data" / "seed_figures.yml").read_text()

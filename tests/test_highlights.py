@@ -8,18 +8,18 @@ from functools import cache
 import pandas as pd
 import pytest
 
-from auditlib import highlights as h
 from auditlib.errors import ReportError
 from auditlib.paths import DEMO_DATA_DIR
+from auditlib.report import monthly
 
 
 @cache
-def report(month: str = "2020-09", disclosure: str = "internal") -> h.MonthlyReport:
-    return h.MonthlyReport.prepare(month, DEMO_DATA_DIR, disclosure)
+def report(month: str = "2020-09", disclosure: str = "internal") -> monthly.MonthlyReport:
+    return monthly.MonthlyReport.prepare(month, DEMO_DATA_DIR, disclosure)
 
 
 def text(blocks) -> str:
-    return " ".join(h.blocks_text(blocks).split())
+    return " ".join(monthly.blocks_text(blocks).split())
 
 
 def test_headline_states_the_seed_figures_and_the_month():
@@ -39,7 +39,7 @@ def test_judgement_section_compares_with_the_previous_month():
     t = text(report().judgement_blocks())
     assert "Compared with August 2020, Good or better rose by 10 percentage points" in t
     assert "Inadequate fell by 9 percentage points" in t
-    figures = [b for b in report().judgement_blocks() if isinstance(b, h.Figure)]
+    figures = [b for b in report().judgement_blocks() if isinstance(b, monthly.Figure)]
     assert len(figures) == 2 and all(len(f.alt) > 80 for f in figures)
 
 
@@ -77,7 +77,7 @@ def test_sections_without_data_are_left_out(tmp_path):
     shutil.copytree(DEMO_DATA_DIR, data)
     for name in ("feedback.csv", "reflections.csv", "recommendations.yml"):
         (data / name).unlink()
-    r = h.MonthlyReport.prepare("2020-09", data)
+    r = monthly.MonthlyReport.prepare("2020-09", data)
     assert r.feedback_blocks() == []
     assert r.reflection_blocks() == []
     assert r.priority_blocks() == []
@@ -103,7 +103,7 @@ def test_published_shift_verdicts_hide_shares_resting_on_small_counts():
 def test_data_quality_accounts_for_every_row():
     r = report()
     blocks = r.data_quality_blocks()
-    table = next(b for b in blocks if isinstance(b, h.Table)).frame
+    table = next(b for b in blocks if isinstance(b, monthly.Table)).frame
     audits = table.loc["audits.csv"]
     read, used, excluded = (
         int(audits[c].replace(",", "")) for c in ("Rows read", "Rows used", "Rows excluded")
@@ -116,11 +116,11 @@ def test_paused_month_has_no_report():
     with pytest.raises(
         ReportError, match=r"2020-04: the programme was paused from 2020-03 to 2020-05"
     ):
-        h.MonthlyReport.prepare("2020-04", DEMO_DATA_DIR)
+        monthly.MonthlyReport.prepare("2020-04", DEMO_DATA_DIR)
 
 
 def test_month_outside_the_data_has_no_report():
     with pytest.raises(
         ReportError, match=r"2021-01: the data in .* have no audits allocated in this month"
     ):
-        h.MonthlyReport.prepare("2021-01", DEMO_DATA_DIR)
+        monthly.MonthlyReport.prepare("2021-01", DEMO_DATA_DIR)

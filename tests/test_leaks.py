@@ -25,14 +25,14 @@ from pathlib import Path
 
 import pytest
 
-from auditlib import schema as s
+from auditlib.data import schema
 from auditlib.demo import list_planted_identifiers
 from auditlib.paths import DEMO_DATA_DIR
 from tests.rendered import DATA_IMAGE_RE, XDIST_GROUP, RenderedReports, demo_reports
 
 pytestmark = [pytest.mark.slow, XDIST_GROUP]
 
-ID_COLUMNS = (s.CHILD_ID, s.AUDITOR_ID, s.SOCIAL_WORKER_ID)
+ID_COLUMNS = (schema.CHILD_ID, schema.AUDITOR_ID, schema.SOCIAL_WORKER_ID)
 _TOKEN_RE = re.compile(r"[A-Za-z0-9]+")
 _IMAGE_MIMES = ("image/png", "image/jpeg", "image/gif", "image/svg+xml")
 # Generic shapes that should never be in a report, whoever they belong to.
@@ -206,8 +206,8 @@ def identifiers() -> Identifiers:
 
 def test_the_identifier_list_covers_every_kind(identifiers):
     kinds = Counter(identifiers.tokens.values())
-    assert kinds[s.CHILD_ID] > 1000
-    assert kinds[s.AUDITOR_ID] > 10 and kinds[s.SOCIAL_WORKER_ID] > 100
+    assert kinds[schema.CHILD_ID] > 1000
+    assert kinds[schema.AUDITOR_ID] > 10 and kinds[schema.SOCIAL_WORKER_ID] > 100
     assert {n.upper() for n in _demo_names()} <= set(identifiers.tokens)
     planted = list_planted_identifiers()
     phrase_kinds = {key.split(":")[0] for key in identifiers.phrases}
@@ -234,11 +234,11 @@ def test_the_scan_finds_what_the_inputs_plant(identifiers, tmp_path):
     figures.write_text(json.dumps({"TM001": 1}), encoding="utf-8")
     hits = scan([page, notebook, figures], identifiers, tmp_path)
     assert {(h.file, h.kind) for h in hits} >= {
-        ("r.html", s.CHILD_ID),
+        ("r.html", schema.CHILD_ID),
         ("r.html", "name"),
         ("r.html", "phone: 07700 900 461"),
         ("r.ipynb", "postcode: ZZ99 3CZ"),
-        ("figures.json", s.AUDITOR_ID),
+        ("figures.json", schema.AUDITOR_ID),
     }
 
 

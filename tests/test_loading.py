@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from auditlib.data.loading import load_dataset, normalise_header, read_table
 from auditlib.errors import ConfigError
-from auditlib.loading import load_dataset, normalise_header, read_table
 
 PROGRAMME = "organisation: T\nstart_month: 2020-01\n"
 CSV = "Audit ID,Child ID,Audit Type,Audit Month,Allocated Date,Status,Team\nA1,C1,audit,2020-09,01/09/2020,allocated,North\n"

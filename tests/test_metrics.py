@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditlib import metrics as m
-from auditlib import schema as s
-from auditlib.cleaning import clean_audits
-from auditlib.programme import programme_from_dict
+from auditlib.analysis import metrics
+from auditlib.data import schema
+from auditlib.data.cleaning import clean_audits
+from auditlib.data.programme import programme_from_dict
 
 PROGRAMME = programme_from_dict(
     {
@@ -61,7 +61,7 @@ def test_exempt_and_cancelled_are_outside_the_denominator():
             ("2020-02", "audit", "cancelled", None, None),
         ]
     )
-    c = m.compute_compliance(frame, "2020-02")
+    c = metrics.compute_compliance(frame, "2020-02")
     # 5 rows − exempt − cancelled = 3 allocated, 2 completed: 66.67 %
     assert (c.allocated, c.completed, c.exempt, c.cancelled, c.outstanding) == (3, 2, 1, 1, 1)
     assert c.compliance_pct == pytest.approx(200 / 3)
@@ -75,7 +75,7 @@ def test_extension_counts_as_allocated_not_completed_and_can_be_overdue():
             ("2020-02", "audit", "allocated", None, None, "2020-02-20"),
         ]
     )
-    c = m.compute_compliance(frame, "2020-02", as_at=dt.date(2020, 3, 1))
+    c = metrics.compute_compliance(frame, "2020-02", as_at=dt.date(2020, 3, 1))
     assert (c.allocated, c.completed, c.outstanding, c.overdue) == (3, 1, 2, 1)
     assert c.compliance_pct == pytest.approx(100 / 3)
 
@@ -88,7 +88,7 @@ def test_moderated_judgement_wins_over_overall():
             ("2020-02", "audit", "completed", None, None),
         ]
     )
-    dist = m.judgement_distribution(frame, "2020-02")
+    dist = metrics.judgement_distribution(frame, "2020-02")
     assert dist["n"].to_dict() == {
         "Outstanding": 0,
         "Good": 0,
@@ -108,9 +108,9 @@ def test_reaudits_are_not_in_the_judgement_distribution_or_audit_compliance():
             ("2020-02", "re-audit", "allocated", None, None),
         ]
     )
-    assert m.judgement_distribution(frame, "2020-02")["n"].sum() == 1
-    assert m.compute_compliance(frame, "2020-02").allocated == 1
-    re = m.compute_compliance(frame, "2020-02", s.REAUDIT)
+    assert metrics.judgement_distribution(frame, "2020-02")["n"].sum() == 1
+    assert metrics.compute_compliance(frame, "2020-02").allocated == 1
+    re = metrics.compute_compliance(frame, "2020-02", schema.REAUDIT)
     assert (re.allocated, re.completed) == (2, 1)
 
 
@@ -126,10 +126,10 @@ def test_programme_to_date_starts_at_compliance_from_month_and_first_reaudit_mon
             ("2020-07", "audit", "completed", "Good", None),  # after the report month
         ]
     )
-    ptd = m.programme_to_date(frame, PROGRAMME, "2020-06")
-    assert (ptd[s.AUDIT].allocated, ptd[s.AUDIT].completed) == (3, 2)
-    assert (ptd[s.REAUDIT].allocated, ptd[s.REAUDIT].completed) == (2, 1)
-    assert ptd[s.REAUDIT].compliance_pct == 50
+    ptd = metrics.programme_to_date(frame, PROGRAMME, "2020-06")
+    assert (ptd[schema.AUDIT].allocated, ptd[schema.AUDIT].completed) == (3, 2)
+    assert (ptd[schema.REAUDIT].allocated, ptd[schema.REAUDIT].completed) == (2, 1)
+    assert ptd[schema.REAUDIT].compliance_pct == 50
 
 
 def test_paused_month_is_shown_as_paused_not_zero_and_folded_month_is_absent():
@@ -142,7 +142,7 @@ def test_paused_month_is_shown_as_paused_not_zero_and_folded_month_is_absent():
             ("2020-09", "audit", "completed", "Good", None),
         ]
     )
-    trend = m.judgement_trend(frame, PROGRAMME, "2020-09")
+    trend = metrics.judgement_trend(frame, PROGRAMME, "2020-09")
     # 2020-07 is folded into "June/July 2020"; 2020-08 had no round
     assert trend.index.tolist() == [
         "2020-01",
@@ -159,7 +159,7 @@ def test_paused_month_is_shown_as_paused_not_zero_and_folded_month_is_absent():
     assert trend.loc["2020-08", "state"] == "no audits"
     assert trend.loc["2020-06", "month_label"] == "June/July 2020"
     assert trend.loc["2020-02", "Inadequate"] == 1
-    shares = m.judgement_shares(trend)
+    shares = metrics.judgement_shares(trend)
     assert np.isnan(shares.loc["2020-03", "Good"])  # no denominator: not a zero
 
 
@@ -174,8 +174,8 @@ def test_month_on_month_skips_the_pause():
             ("2020-05", "audit", "completed", "Inadequate", None),
         ]
     )
-    trend = m.judgement_trend(frame, PROGRAMME, "2020-05")
-    change = m.month_on_month(trend, "2020-05")
+    trend = metrics.judgement_trend(frame, PROGRAMME, "2020-05")
+    change = metrics.month_on_month(trend, "2020-05")
     assert change.loc["Good", "previous_month"] == "2020-02"
     assert change.loc["Good", "change_pp"] == pytest.approx(75 - 50)
     assert change.loc["Inadequate", "change_pp"] == pytest.approx(25 - 50)
@@ -186,18 +186,18 @@ def test_judgements_by_cohort_counts_an_audit_in_several_cohorts():
     frame = frame.assign(
         cohort_missing=[True, False], cohort_cse=[True, True], cohort_missing_cse=[True, False]
     )
-    table = m.judgements_by_cohort(frame, "2020-02")
-    assert table.loc[s.COHORTS["missing"], "completed"] == 1
-    assert table.loc[s.COHORTS["cse"], "completed"] == 2
-    assert table.loc[s.COHORTS["cin"], "completed"] == 0
+    table = metrics.judgements_by_cohort(frame, "2020-02")
+    assert table.loc[schema.COHORTS["missing"], "completed"] == 1
+    assert table.loc[schema.COHORTS["cse"], "completed"] == 2
+    assert table.loc[schema.COHORTS["cin"], "completed"] == 0
 
 
 def test_judgements_by_domain_treats_blank_domain_as_not_recorded():
     frame = audits([("2020-02", "audit", "completed", "Good", None)] * 3)
     frame["judgement_planning"] = pd.Categorical(
-        ["Good", None, "Inadequate"], categories=s.JUDGEMENT_LABELS
+        ["Good", None, "Inadequate"], categories=schema.JUDGEMENT_LABELS
     )
-    table = m.judgements_by_domain(frame, "2020-02")
+    table = metrics.judgements_by_domain(frame, "2020-02")
     assert table.loc["Planning", ["Good", "Inadequate", "Not recorded", "completed"]].tolist() == [
         1,
         1,
@@ -215,7 +215,7 @@ def test_compliance_by_team():
             ("2020-02", "audit", "completed", "Good", None),  # T1
         ]
     )
-    table = m.compliance_by(frame, "team", "2020-02")
+    table = metrics.compliance_by(frame, "team", "2020-02")
     assert table.loc["T0", "compliance_pct"] == 100
     assert table.loc["T1", "compliance_pct"] == 50
 
@@ -272,14 +272,14 @@ def test_properties_of_random_programmes(raw):
 
     frame = cleaned.frame
     for month in ["2020-01", "2020-02", "2020-05", "2020-06"]:
-        table = m.count_judgements(frame, month)
+        table = metrics.count_judgements(frame, month)
         if table["completed"].iloc[0]:
-            assert m.judgement_shares(table).iloc[0].sum() == pytest.approx(100)
-        c = m.compute_compliance(frame, month)
+            assert metrics.judgement_shares(table).iloc[0].sum() == pytest.approx(100)
+        c = metrics.compute_compliance(frame, month)
         assert 0 <= c.completed <= c.allocated
     snapshot = frame.copy(deep=True)
-    m.judgement_trend(frame, PROGRAMME, "2020-06")
-    m.judgements_by_cohort(frame, "2020-02")
+    metrics.judgement_trend(frame, PROGRAMME, "2020-06")
+    metrics.judgements_by_cohort(frame, "2020-02")
     pd.testing.assert_frame_equal(frame, snapshot)  # metrics do not mutate
 
     again = clean_audits(frame, PROGRAMME)  # idempotent

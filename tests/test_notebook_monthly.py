@@ -17,12 +17,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from auditlib.analysis.rounding import round_half_up
+from auditlib.data.pipeline import load_audit_data
 from auditlib.disclosure import apply_to_figures
-from auditlib.figures import build_figures
 from auditlib.paths import DEMO_DATA_DIR, NOTEBOOKS_DIR
-from auditlib.pipeline import load_audit_data
-from auditlib.rounding import round_half_up
-from auditlib.runner import run_months
+from auditlib.publish.runner import run_months
+from auditlib.report.figures import build_figures
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("monthly-notebook")]
 NOTEBOOK = NOTEBOOKS_DIR / "monthly_highlights.ipynb"

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from auditlib import parsing as p
+from auditlib.data import parsing
 
 
 @pytest.mark.parametrize(
@@ -33,17 +33,19 @@ from auditlib import parsing as p
     ],
 )
 def test_judgement_labels(raw, expected):
-    assert p.parse_judgement(raw) == expected
+    assert parsing.parse_judgement(raw) == expected
 
 
 @pytest.mark.parametrize("raw", ["Adequate", "5", "Good-ish", "0"])
 def test_unknown_judgements_are_refused(raw):
     with pytest.raises(ValueError, match="unknown judgement label"):
-        p.parse_judgement(raw)
+        parsing.parse_judgement(raw)
 
 
 def test_programme_labels_extend_the_vocabulary():
-    assert p.parse_judgement("ri2g", {"ri2g": "Requires Improvement"}) == "Requires Improvement"
+    assert (
+        parsing.parse_judgement("ri2g", {"ri2g": "Requires Improvement"}) == "Requires Improvement"
+    )
 
 
 @pytest.mark.parametrize(
@@ -66,7 +68,7 @@ def test_programme_labels_extend_the_vocabulary():
     ],
 )
 def test_dates(raw, expected):
-    assert p.parse_date(raw) == expected
+    assert parsing.parse_date(raw) == expected
 
 
 @pytest.mark.parametrize(
@@ -74,7 +76,7 @@ def test_dates(raw, expected):
 )
 def test_bad_dates_are_refused(raw):
     with pytest.raises(ValueError, match="not a date"):
-        p.parse_date(raw)
+        parsing.parse_date(raw)
 
 
 @pytest.mark.parametrize(
@@ -94,17 +96,17 @@ def test_bad_dates_are_refused(raw):
     ],
 )
 def test_months(raw, expected):
-    assert p.parse_month(raw) == expected
+    assert parsing.parse_month(raw) == expected
 
 
 @pytest.mark.parametrize("raw", ["2020-13", "Sept", "2020", "13/2020", "Smarch 2020"])
 def test_bad_months_are_refused(raw):
     with pytest.raises(ValueError, match="not a month"):
-        p.parse_month(raw)
+        parsing.parse_month(raw)
 
 
 def test_month_labels_map_back_to_months():
-    assert p.parse_month("July/August 2019", {"july/august 2019": "2019-07"}) == "2019-07"
+    assert parsing.parse_month("July/August 2019", {"july/august 2019": "2019-07"}) == "2019-07"
 
 
 @pytest.mark.parametrize(
@@ -112,27 +114,27 @@ def test_month_labels_map_back_to_months():
     [("Yes", True), ("N", False), ("1", True), (0, False), (True, True), ("", None)],
 )
 def test_booleans(raw, expected):
-    assert p.parse_bool(raw) is expected
+    assert parsing.parse_bool(raw) is expected
 
 
 def test_ints_refuse_fractions_and_negatives():
-    assert p.parse_int("3.0") == 3
+    assert parsing.parse_int("3.0") == 3
     with pytest.raises(ValueError, match="whole number"):
-        p.parse_int("3.5")
+        parsing.parse_int("3.5")
     with pytest.raises(ValueError, match="negative"):
-        p.parse_int(-1)
+        parsing.parse_int(-1)
 
 
 def test_ids_keep_leading_zeros_and_undo_excel_floats():
-    assert p.parse_id("007") == "007"
-    assert p.parse_id(7.0) == "7"
-    column = p.parse_column(pd.Series(["007", "123.0", " x ", ""]), "id")
+    assert parsing.parse_id("007") == "007"
+    assert parsing.parse_id(7.0) == "7"
+    column = parsing.parse_column(pd.Series(["007", "123.0", " x ", ""]), "id")
     assert column.values.isna().tolist() == [False, False, False, True]
     assert column.values.iloc[:3].tolist() == ["007", "123", "x"]
 
 
 def test_parse_column_reports_every_bad_value_with_its_positions():
-    parsed = p.parse_column(
+    parsed = parsing.parse_column(
         pd.Series(["2020-01-01", "bad", "01/02/2020", "bad", None, "worse"]), "date"
     )
     assert {k: v[1].tolist() for k, v in parsed.failures.items()} == {"bad": [1, 3], "worse": [5]}
@@ -142,7 +144,7 @@ def test_parse_column_reports_every_bad_value_with_its_positions():
 
 
 def test_parse_column_judgements_are_an_ordered_categorical():
-    parsed = p.parse_column(pd.Series(["G", "4", None]), "judgement")
+    parsed = parsing.parse_column(pd.Series(["G", "4", None]), "judgement")
     assert parsed.values.dtype.ordered
     assert list(parsed.values.cat.categories) == [
         "Outstanding",

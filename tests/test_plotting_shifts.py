@@ -10,11 +10,10 @@ import pandas as pd
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from auditlib import schema as s
-from auditlib import spc
-from auditlib import stats as st
-from auditlib.plotting import shifts
-from auditlib.plotting.palette import SPC_COLOURS
+from auditlib.analysis import spc, stats
+from auditlib.data import schema
+from auditlib.report.charts import statistical
+from auditlib.report.charts.palette import SPC_COLOURS
 
 matplotlib.use("Agg")
 
@@ -41,7 +40,7 @@ def _scatter_colours(fig: Figure) -> set[str]:
 
 def test_spc_chart_colours_pause_and_alt_text():
     result = spc.compute_xmr(_planted(), improvement="down", bounds=(0, 100))
-    fig, alt = shifts.plot_spc(result, measure="% Inadequate", latest_label="August 2020")
+    fig, alt = statistical.plot_spc(result, measure="% Inadequate", latest_label="August 2020")
     assert isinstance(fig, Figure) and _render(fig).startswith(b"\x89PNG")
     colours = _scatter_colours(fig)
     assert to_hex(SPC_COLOURS["improvement"]) in colours
@@ -60,7 +59,7 @@ def test_spc_chart_colours_pause_and_alt_text():
 
 def test_spc_chart_shows_rebase_and_trial_limits():
     result = spc.compute_xmr(_planted(), improvement="down", rebase=["2020-06"], bounds=(0, 100))
-    fig, alt = shifts.plot_spc(result, measure="% Inadequate")
+    fig, alt = statistical.plot_spc(result, measure="% Inadequate")
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert "limits recalculated" in texts
     assert any(t.startswith("Trial limits") for t in texts)
@@ -70,7 +69,7 @@ def test_spc_chart_shows_rebase_and_trial_limits():
 def test_p_chart_axis_in_percent():
     k = pd.Series([12, 15, 8, 10, 4, 7, 16, 9, 14, 10, 5, 6, 17, 12, 22], index=MONTHS[:15])
     result = spc.compute_p_chart(k, pd.Series(50, index=k.index), improvement="down")
-    fig, alt = shifts.plot_spc(result, measure="% Inadequate")
+    fig, alt = statistical.plot_spc(result, measure="% Inadequate")
     _render(fig)
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert any(label.endswith("%") for label in labels)
@@ -81,10 +80,10 @@ def test_funnel_plot_labels_outliers():
     n = np.array([12, 25, 40, 60, 80, 30, 45, 90, 20, 70])
     k = np.array([2, 5, 8, 11, 16, 6, 27, 3, 4, 14])
     counts = pd.DataFrame(
-        {s.INADEQUATE: k, "completed": n}, index=[f"Team {c}" for c in "ABCDEFGHIJ"]
+        {schema.INADEQUATE: k, "completed": n}, index=[f"Team {c}" for c in "ABCDEFGHIJ"]
     )
-    result = st.compute_funnel(counts, s.INADEQUATE)
-    fig, alt = shifts.plot_funnel(result, measure="% Inadequate", improvement="down")
+    result = stats.compute_funnel(counts, schema.INADEQUATE)
+    fig, alt = statistical.plot_funnel(result, measure="% Inadequate", improvement="down")
     _render(fig)
     assert sorted(t.get_text() for t in fig.axes[0].texts) == ["Team G", "Team H"]
     colours = _scatter_colours(fig)
@@ -94,14 +93,14 @@ def test_funnel_plot_labels_outliers():
 
 
 def test_reaudit_heatmap_counts_and_alt_text():
-    j = list(s.JUDGEMENTS)
+    j = list(schema.JUDGEMENTS)
     t = pd.DataFrame(0, index=j, columns=j)
-    t.loc[s.INADEQUATE, s.REQUIRES_IMPROVEMENT] = 30
-    t.loc[s.REQUIRES_IMPROVEMENT, s.GOOD] = 25
-    t.loc[s.REQUIRES_IMPROVEMENT, s.REQUIRES_IMPROVEMENT] = 40
-    t.loc[s.GOOD, s.REQUIRES_IMPROVEMENT] = 5
-    shift = st.summarise_reaudit_shifts(t)
-    fig, alt = shifts.plot_reaudit_heatmap(shift)
+    t.loc[schema.INADEQUATE, schema.REQUIRES_IMPROVEMENT] = 30
+    t.loc[schema.REQUIRES_IMPROVEMENT, schema.GOOD] = 25
+    t.loc[schema.REQUIRES_IMPROVEMENT, schema.REQUIRES_IMPROVEMENT] = 40
+    t.loc[schema.GOOD, schema.REQUIRES_IMPROVEMENT] = 5
+    shift = stats.summarise_reaudit_shifts(t)
+    fig, alt = statistical.plot_reaudit_heatmap(shift)
     _render(fig)
     cell_texts = [t_.get_text() for t_ in fig.axes[0].texts]
     assert sorted(int(x) for x in cell_texts) == sorted(t.to_numpy().ravel().tolist())
@@ -112,7 +111,7 @@ def test_reaudit_heatmap_counts_and_alt_text():
 def test_spc_chart_does_not_draw_or_state_suppressed_points():
     result = spc.compute_xmr(_planted(), improvement="down", bounds=(0, 100))
     suppress = pd.Series({MONTHS[2]: True, MONTHS[-1]: True, MONTHS[3]: False})
-    fig, alt = shifts.plot_spc(
+    fig, alt = statistical.plot_spc(
         result, measure="% Inadequate", latest_label="August 2020", suppress=suppress
     )
     ax = fig.axes[0]
@@ -125,5 +124,5 @@ def test_spc_chart_does_not_draw_or_state_suppressed_points():
     assert "(5%" not in alt
     assert "% Inadequate in August 2020 ([c]): a significant improvement" in alt
     # Without a mask nothing is hidden (see test_spc_chart_colours_pause_and_alt_text).
-    _, plain = shifts.plot_spc(result, measure="% Inadequate", latest_label="August 2020")
+    _, plain = statistical.plot_spc(result, measure="% Inadequate", latest_label="August 2020")
     assert "(5%)" in plain and "suppressed" not in plain

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from auditlib.data.programme import load_programme
 from auditlib.errors import ConfigError
-from auditlib.programme import load_programme
 
 GOOD = """organisation: Example Council
 programme: Children's Services case audit programme

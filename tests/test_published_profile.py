@@ -17,14 +17,14 @@ from html.parser import HTMLParser
 
 import pytest
 
-from auditlib import disclosure as dc
-from auditlib import schema as s
+from auditlib import disclosure
+from auditlib.data import schema
 from tests.rendered import XDIST_GROUP, RenderedReports, demo_reports
 
 pytestmark = [pytest.mark.slow, XDIST_GROUP]
 
-C = dc.SUPPRESSED
-LABELS = list(s.JUDGEMENT_LABELS)
+C = disclosure.SUPPRESSED
+LABELS = list(schema.JUDGEMENT_LABELS)
 #: Counts of rows in the input files, not of children: outside the disclosure rule
 #: (figures.json keeps them in its data_quality section for the same reason).
 ROW_COUNT_TABLES = ("Every input row accounted for",)
@@ -133,7 +133,7 @@ def shown_small_counts(report: Report) -> list[str]:
         for head, cells in table.rows:
             for text in cells:
                 match = COUNT_CELL.match(text)
-                if match and dc.is_small(int(match[1].replace(",", ""))):
+                if match and disclosure.is_small(int(match[1].replace(",", ""))):
                     found.append(f"{table.caption[:50]} / {head}: {text}")
     return found
 
@@ -188,7 +188,7 @@ def small_figures(figures: dict) -> list[str]:
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 walk(item, f"{path}[{i}]")
-        elif isinstance(value, int) and not isinstance(value, bool) and dc.is_small(value):
+        elif isinstance(value, int) and not isinstance(value, bool) and disclosure.is_small(value):
             found.append(f"{path} = {value}")
 
     walk(figures, "")
@@ -204,7 +204,7 @@ def shares_of_hidden_counts(figures: dict) -> list[str]:
     for name, entry in sections:
         counts = entry.get("judgements") or {}
         shares = entry.get("judgements_pct") or {k: entry.get(k) for k in LABELS}
-        hidden_total = entry.get(s.COMPLETED) == C
+        hidden_total = entry.get(schema.COMPLETED) == C
         for label, count in counts.items():
             if (count == C or hidden_total) and shares.get(label) not in (C, None):
                 found.append(f"{name}: {label} share {shares.get(label)}")
@@ -212,7 +212,7 @@ def shares_of_hidden_counts(figures: dict) -> list[str]:
             "good_or_better_pct"
         ) not in (C, None):
             found.append(f"{name}: good_or_better_pct")
-        for share, (part, whole) in dc.SHARE_PARTS.items():
+        for share, (part, whole) in disclosure.SHARE_PARTS.items():
             hidden = C in (entry.get(part), entry.get(whole))
             if share in entry and hidden and entry[share] != C:
                 found.append(f"{name}: {share}")
@@ -324,7 +324,7 @@ def test_the_narrative_states_no_share_figures_json_hides(published):
             continue
         stated = dict(
             zip(
-                ["completed", "good_or_better", s.REQUIRES_IMPROVEMENT, s.INADEQUATE],
+                ["completed", "good_or_better", schema.REQUIRES_IMPROVEMENT, schema.INADEQUATE],
                 match.groups(),
                 strict=True,
             )
@@ -362,7 +362,7 @@ def test_the_symbol_key_and_rule_are_in_every_published_report(published):
     for report in published:
         key = report.table("Key to symbols")
         symbols = dict(key.rows)
-        assert set(symbols) >= {C, dc.NOT_APPLICABLE, dc.NOT_AVAILABLE}
+        assert set(symbols) >= {C, disclosure.NOT_APPLICABLE, disclosure.NOT_AVAILABLE}
         assert symbols[C][0].startswith("1 to 5: suppressed")
         assert "any number from 1 to 5 is suppressed" in report.text
         assert "Published version: counts of 1 to 5 are suppressed" in report.text
@@ -372,4 +372,4 @@ def test_the_internal_reports_say_so_and_are_not_suppressed(internal):
     for report in internal:
         assert "Internal version: not for publication" in report.text
         assert C not in report.text
-        assert dc.LOW in dict(report.table("Key to symbols").rows)
+        assert disclosure.LOW in dict(report.table("Key to symbols").rows)

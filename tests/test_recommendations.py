@@ -8,8 +8,7 @@ import datetime
 import pytest
 import yaml
 
-from auditlib.errors import DataError
-from auditlib.recommendations import (
+from auditlib.analysis.recommendations import (
     COLUMNS,
     REPEAT_SIMILARITY,
     check_recommendations,
@@ -18,6 +17,7 @@ from auditlib.recommendations import (
     normalise_recommendation,
     recommendations_for,
 )
+from auditlib.errors import DataError
 
 # The seed report's August and September 2020 recommendations, in the documented shape.
 SEED = yaml.safe_load(

@@ -11,8 +11,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditlib.errors import DataError
-from auditlib.redaction import (
+from auditlib.analysis.redaction import (
     REDACTION_KINDS,
     TOKENS,
     count_redactions,
@@ -21,6 +20,7 @@ from auditlib.redaction import (
     redact_text,
     summarise_redactions,
 )
+from auditlib.errors import DataError
 
 CORPUS = yaml.safe_load(
     (Path(__file__).parent / "data" / "redaction_corpus.yml").read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Half-up rounding and largest-remainder shares (auditlib.rounding)."""
+"""Half-up rounding and largest-remainder shares (auditlib.analysis.rounding)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from auditlib import rounding
-from auditlib.rounding import largest_remainder, round_half_up
+from auditlib.analysis import rounding
+from auditlib.analysis.rounding import largest_remainder, round_half_up
 
 
 def test_doctests_run():

@@ -1,4 +1,4 @@
-"""auditlib.runner: one month or many, published atomically; failures located and plain.
+"""auditlib.publish.runner: one month or many, published atomically; failures located and plain.
 
 Tests marked slow execute the fixture notebooks in real kernels; the others
 replace notebook execution with a function that writes what papermill would.
@@ -20,9 +20,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from auditlib import runner
 from auditlib.errors import ReportError
-from auditlib.export import DEFAULT_ALT
+from auditlib.publish import runner
+from auditlib.publish.export import DEFAULT_ALT
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOTEBOOK = FIXTURES / "report_fixture.ipynb"
@@ -83,13 +83,13 @@ def test_failure_during_export_keeps_the_previous_report(tmp_path, fake_kernel, 
     out = tmp_path / "out"
     good = runner.run_month(NOTEBOOK, "2020-09", DATA, out)
     before = {p.name: p.read_bytes() for p in good.parent.iterdir()}
-    import auditlib.export
+    import auditlib.publish.export
 
     def half_written_then_crash(executed, html_path, **kwargs):
         Path(html_path).write_text("<html><body>half a rep", encoding="utf-8")
         raise OSError("disk full")
 
-    monkeypatch.setattr(auditlib.export, "export_html", half_written_then_crash)
+    monkeypatch.setattr(auditlib.publish.export, "export_html", half_written_then_crash)
     with pytest.raises(ReportError) as info:
         runner.run_month(NOTEBOOK, "2020-09", DATA, out)
     message = str(info.value)
@@ -372,13 +372,13 @@ def test_forked_kernels_share_no_state_between_months(tmp_path):
     assert len({r["numpy_draw"] for r in runs}) == 3
     assert {r["cwd"] for r in runs} == {str(FIXTURES.resolve())} == {baseline["cwd"]}
     # and the kernels really were forks of the zygote, not a silent fallback
-    assert all("-m auditlib.kernelpool" in r["cmdline"] for r in runs)
+    assert all("-m auditlib.publish.kernelpool" in r["cmdline"] for r in runs)
     assert "-m ipykernel_launcher" in baseline["cmdline"]
 
 
 @pytest.mark.slow
 def test_a_zygote_with_threads_starts_kernels_by_fork_and_exec(tmp_path, monkeypatch):
-    from auditlib import kernelpool
+    from auditlib.publish import kernelpool
 
     (tmp_path / "threaded_module.py").write_text(
         "import threading, time\nthreading.Thread(target=time.sleep, args=(3600,), daemon=True).start()\n",

@@ -1,4 +1,4 @@
-"""auditlib.shift_report: periods, verdicts on the demo data, planted shifts, breakdowns,
+"""auditlib.report.shift_report: periods, verdicts on the demo data, planted shifts, breakdowns,
 disclosure, and the notebook run by papermill and by ``auditlib shifts``.
 
 Figures are checked against values computed here from the demo CSV with plain pandas
@@ -17,14 +17,14 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from auditlib import disclosure as dc
-from auditlib import schema as s
+from auditlib import disclosure
 from auditlib.cli import main
+from auditlib.data import schema
+from auditlib.data.pipeline import load_audit_data
 from auditlib.errors import ReportError
-from auditlib.highlights import Callout, Figure, Table, blocks_text
 from auditlib.paths import DEMO_DATA_DIR, NOTEBOOKS_DIR
-from auditlib.pipeline import load_audit_data
-from auditlib.shift_report import (
+from auditlib.report.monthly import Callout, Figure, Table, blocks_text
+from auditlib.report.shift_report import (
     Period,
     ShiftReport,
     adjust_holm,
@@ -33,7 +33,7 @@ from auditlib.shift_report import (
     parse_period,
     protect_figures,
 )
-from auditlib.verdicts import round_half_up
+from auditlib.report.wording import round_half_up
 
 A = "2019-09:2020-02"
 B = "2020-06:2020-09"
@@ -150,8 +150,10 @@ def test_period_figures_match_a_count_by_hand(report, raw_audits):
         rows = _completed(raw_audits, months)
         figures = report.figures[key]
         assert figures["completed"] == len(rows)
-        assert figures["judgements"][s.INADEQUATE] == int((rows["final"] == "Inadequate").sum())
-        assert figures["judgements_pct"][s.INADEQUATE] == pytest.approx(
+        assert figures["judgements"][schema.INADEQUATE] == int(
+            (rows["final"] == "Inadequate").sum()
+        )
+        assert figures["judgements_pct"][schema.INADEQUATE] == pytest.approx(
             100 * (rows["final"] == "Inadequate").mean()
         )
     assert report.figures["period_a"]["paused_months"] == ["2019-12"]
@@ -199,8 +201,10 @@ def test_re_audits_are_those_of_period_b(report, raw_audits):
     pairs = pd.DataFrame(
         {"before": originals.reindex(re["original_audit_id"]).to_numpy(), "after": re["final"]}
     )
-    graded = pairs.loc[pairs["before"].isin(s.JUDGEMENTS) & pairs["after"].isin(s.JUDGEMENTS)]
-    score = s.JUDGEMENT_SCORE
+    graded = pairs.loc[
+        pairs["before"].isin(schema.JUDGEMENTS) & pairs["after"].isin(schema.JUDGEMENTS)
+    ]
+    score = schema.JUDGEMENT_SCORE
     improved = int((graded["after"].map(score) > graded["before"].map(score)).sum())
     figures = report.figures["reaudits"]
     assert figures["change_total"] == len(graded)
@@ -210,8 +214,8 @@ def test_re_audits_are_those_of_period_b(report, raw_audits):
 def test_moderation_counts_grade_changes(report, raw_audits):
     b = _completed(raw_audits, MONTHS_B).dropna(subset=["overall_judgement", "moderated_judgement"])
     lowered = (
-        b["moderated_judgement"].map(s.JUDGEMENT_SCORE)
-        < b["overall_judgement"].map(s.JUDGEMENT_SCORE)
+        b["moderated_judgement"].map(schema.JUDGEMENT_SCORE)
+        < b["overall_judgement"].map(schema.JUDGEMENT_SCORE)
     ).sum()
     figures = report.figures["moderation"]
     assert figures["grade_total"] == len(b)
@@ -222,37 +226,37 @@ def test_moderation_counts_grade_changes(report, raw_audits):
 # ---------------------------------------------------------------- planted shifts
 def _with_b_judgements(data, new_final: pd.Series):
     audits = data.audits.copy()
-    audits.loc[new_final.index, s.FINAL_JUDGEMENT] = new_final
+    audits.loc[new_final.index, schema.FINAL_JUDGEMENT] = new_final
     return dataclasses.replace(data, audits=audits)
 
 
 def _b_rows(data) -> pd.Index:
     a = data.audits
     keep = (
-        (a[s.AUDIT_TYPE] == s.AUDIT)
-        & (a[s.STATUS] == s.COMPLETED)
-        & a[s.AUDIT_MONTH].isin(MONTHS_B)
+        (a[schema.AUDIT_TYPE] == schema.AUDIT)
+        & (a[schema.STATUS] == schema.COMPLETED)
+        & a[schema.AUDIT_MONTH].isin(MONTHS_B)
     )
     return a.index[keep.to_numpy(dtype=bool)]
 
 
 def test_a_planted_fall_in_inadequate_is_a_significant_improvement(demo_data):
     rows = _b_rows(demo_data)
-    final = demo_data.audits.loc[rows, s.FINAL_JUDGEMENT].astype(str)
-    inadequate = final.index[final == s.INADEQUATE]
+    final = demo_data.audits.loc[rows, schema.FINAL_JUDGEMENT].astype(str)
+    inadequate = final.index[final == schema.INADEQUATE]
     planted = final.copy()
     # about 15% → 1.5% Inadequate; those audits become Good, so Good or better rises too
-    planted[inadequate[: int(len(inadequate) * 0.9)]] = s.GOOD
+    planted[inadequate[: int(len(inadequate) * 0.9)]] = schema.GOOD
     report = ShiftReport.from_data(_with_b_judgements(demo_data, planted), A, B)
-    assert report.figures["period_b"]["judgements_pct"][s.INADEQUATE] < 2
+    assert report.figures["period_b"]["judgements_pct"][schema.INADEQUATE] < 2
     assert report.figures["comparison"]["inadequate"]["verdict"] == "significant improvement"
     a_rows = demo_data.audits.loc[
-        (demo_data.audits[s.AUDIT_TYPE] == s.AUDIT)
-        & (demo_data.audits[s.STATUS] == s.COMPLETED)
-        & demo_data.audits[s.AUDIT_MONTH].isin(MONTHS_A)
+        (demo_data.audits[schema.AUDIT_TYPE] == schema.AUDIT)
+        & (demo_data.audits[schema.STATUS] == schema.COMPLETED)
+        & demo_data.audits[schema.AUDIT_MONTH].isin(MONTHS_A)
     ]
-    before = 100 * (a_rows[s.FINAL_JUDGEMENT] == s.INADEQUATE).mean()
-    after = 100 * (planted == s.INADEQUATE).mean()
+    before = 100 * (a_rows[schema.FINAL_JUDGEMENT] == schema.INADEQUATE).mean()
+    after = 100 * (planted == schema.INADEQUATE).mean()
     points = int(round_half_up(before - after))
     assert points > 10
     callout = next(b for b in report.summary_blocks() if isinstance(b, Callout))
@@ -349,12 +353,12 @@ def test_other_breakdowns_have_a_row_per_group(demo_data, by):
     report = ShiftReport.from_data(demo_data, A, B, by)
     table = next(b for b in report.breakdown_blocks() if isinstance(b, Table))
     if by == "cohort":
-        assert list(table.frame.index) == list(s.COHORTS.values())
+        assert list(table.frame.index) == list(schema.COHORTS.values())
         assert not any(isinstance(b, Figure) for b in report.breakdown_blocks())  # no funnel
     elif by == "domain":
         assert "Voice of the child" in table.frame.index
     else:
-        assert list(table.frame.index) == sorted(demo_data.audits[s.AREA].dropna().unique())
+        assert list(table.frame.index) == sorted(demo_data.audits[schema.AREA].dropna().unique())
     groups = report.figures["breakdown"]["groups"]
     assert len(groups) == len(table.frame)
 
@@ -378,8 +382,8 @@ def test_published_figures_hide_every_count_of_1_to_5(demo_data):
     assert small == []
     # Outstanding in B is 2 in the demo data: hidden, with at least one more in its row
     judgements = published["period_b"]["judgements"]
-    assert judgements[s.OUTSTANDING] == dc.SUPPRESSED
-    assert sum(v == dc.SUPPRESSED for v in judgements.values()) >= 2
+    assert judgements[schema.OUTSTANDING] == disclosure.SUPPRESSED
+    assert sum(v == disclosure.SUPPRESSED for v in judgements.values()) >= 2
     shown = blocks_text(report.distribution_blocks())
     assert "B: Jun to Sep 2020,[c]" in shown
 
@@ -388,10 +392,10 @@ def test_published_team_columns_cannot_be_worked_out_from_the_period(demo_data):
     report = ShiftReport.from_data(demo_data, A, B, "team", "published")
     published = report.published_figures
     for key in ("period_a", "period_b"):
-        for label in (s.REQUIRES_IMPROVEMENT, s.INADEQUATE, s.NOT_RECORDED):
+        for label in (schema.REQUIRES_IMPROVEMENT, schema.INADEQUATE, schema.NOT_RECORDED):
             column = [g[key]["judgement_counts"][label] for g in published["breakdown"]["groups"]]
             column.append(published[key]["judgements"][label])
-            hidden = sum(v == dc.SUPPRESSED for v in column)
+            hidden = sum(v == disclosure.SUPPRESSED for v in column)
             assert hidden != 1, (key, label, column)
 
 
@@ -414,7 +418,7 @@ def test_save_figures_writes_plain_json(report, tmp_path):
 def _identifiers() -> set[str]:
     raw = pd.read_csv(DEMO_DATA_DIR / "audits.csv", dtype=str)
     ids: set[str] = set()
-    for column in s.IDENTIFIER_COLUMNS:
+    for column in schema.IDENTIFIER_COLUMNS:
         ids |= set(raw[column].dropna())
     return ids
 
@@ -523,7 +527,7 @@ def test_cli_errors_are_plain_and_start_no_kernel(tmp_path, capsys, argv, words)
 
 def test_cohort_tests_match_a_count_by_hand(demo_data, raw_audits):
     report = ShiftReport.from_data(demo_data, A, B, "cohort")
-    name = s.COHORTS["cse"]
+    name = schema.COHORTS["cse"]
     at_risk = raw_audits["cse_risk"].isin(["emerging", "experiencing", "significant"])
     counts = []
     for months in (MONTHS_A, MONTHS_B):

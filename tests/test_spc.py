@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from auditlib import spc
+from auditlib.analysis import spc
 
 # R: set.seed(123); rnorm(20) — as printed by NHSRplotthedots' snapshot
 RNORM_123 = [

@@ -38,10 +38,10 @@ import pytest
 from scipy import stats as sps
 from statsmodels.stats import contingency_tables as ct
 
-from auditlib import schema as s
-from auditlib import stats as st
+from auditlib.analysis import stats
+from auditlib.data import schema
 
-J = list(s.JUDGEMENTS)  # Outstanding, Good, Requires Improvement, Inadequate
+J = list(schema.JUDGEMENTS)  # Outstanding, Good, Requires Improvement, Inadequate
 
 
 # ---------------------------------------------------------- proportion intervals
@@ -56,33 +56,33 @@ J = list(s.JUDGEMENTS)  # Outstanding, Good, Requires Improvement, Inadequate
     ],
 )
 def test_proportion_ci_matches_newcombe_table_1(k, n, wilson, exact):
-    assert st.proportion_ci(k, n) == pytest.approx(wilson, abs=5e-5)
-    assert st.proportion_ci(k, n, method="clopper-pearson") == pytest.approx(exact, abs=5e-5)
+    assert stats.proportion_ci(k, n) == pytest.approx(wilson, abs=5e-5)
+    assert stats.proportion_ci(k, n, method="clopper-pearson") == pytest.approx(exact, abs=5e-5)
 
 
 def test_proportion_ci_is_vectorised_and_never_wald():
-    lo, hi = st.proportion_ci(np.array([81, 15]), np.array([263, 148]))
+    lo, hi = stats.proportion_ci(np.array([81, 15]), np.array([263, 148]))
     assert lo.tolist() == pytest.approx([0.2553, 0.0624], abs=5e-5)
     assert hi.tolist() == pytest.approx([0.3662, 0.1605], abs=5e-5)
-    assert np.isnan(st.proportion_ci(0, 0)[0])
-    with pytest.raises(st.StatsError, match="wilson"):
-        st.proportion_ci(3, 10, method="wald")  # type: ignore[arg-type]
-    with pytest.raises(st.StatsError):
-        st.proportion_ci(11, 10)
+    assert np.isnan(stats.proportion_ci(0, 0)[0])
+    with pytest.raises(stats.StatsError, match="wilson"):
+        stats.proportion_ci(3, 10, method="wald")  # type: ignore[arg-type]
+    with pytest.raises(stats.StatsError):
+        stats.proportion_ci(11, 10)
 
 
 # ------------------------------------------------------ two-proportion comparison
 def test_newcombe_difference_interval_method_10():
     # Newcombe 1998b: 56/70 − 48/80 → 0.0524 to 0.3339; 9/10 − 3/10 → 0.1705 to 0.8090
-    a = st.compare_proportions(56, 70, 48, 80)
+    a = stats.compare_proportions(56, 70, 48, 80)
     assert (a.ci_low, a.ci_high) == pytest.approx((0.0524, 0.3339), abs=5e-5)
     assert a.difference_pp == pytest.approx(20.0)
-    b = st.compare_proportions(9, 10, 3, 10)
+    b = stats.compare_proportions(9, 10, 3, 10)
     assert (b.ci_low, b.ci_high) == pytest.approx((0.1705, 0.8090), abs=5e-5)
 
 
 def test_z_test_is_pearson_chi_square_without_correction():
-    a = st.compare_proportions(56, 70, 48, 80)
+    a = stats.compare_proportions(56, 70, 48, 80)
     chi2, p, _, _ = sps.chi2_contingency([[56, 14], [48, 32]], correction=False)
     assert a.z**2 == pytest.approx(chi2) and a.p_z == pytest.approx(p)
     assert a.test == "z" and a.p_value == a.p_z
@@ -90,7 +90,7 @@ def test_z_test_is_pearson_chi_square_without_correction():
 
 def test_fisher_is_quoted_when_expected_counts_are_small():
     # R fisher.test(TeaTasting): p-value = 0.4857
-    tea = st.compare_proportions(3, 4, 1, 4)
+    tea = stats.compare_proportions(3, 4, 1, 4)
     assert tea.test == "fisher"
     assert tea.p_value == pytest.approx(0.4857, abs=5e-5)
     assert not tea.significant
@@ -99,7 +99,7 @@ def test_fisher_is_quoted_when_expected_counts_are_small():
 # ------------------------------------------------------- distribution comparison
 def test_chi_square_and_cramers_v_match_r_chisq_test_example():
     # R chisq.test example (Agresti 2007): X-squared = 30.07, df = 2, p-value = 2.954e-07
-    c = st.compare_distributions([762, 327, 468], [484, 239, 477], labels=J[1:])
+    c = stats.compare_distributions([762, 327, 468], [484, 239, 477], labels=J[1:])
     assert c.chi_square.statistic == pytest.approx(30.07, abs=5e-3)
     assert c.chi_square.df == 2
     assert c.chi_square.p_value == pytest.approx(2.954e-07, rel=1e-3)
@@ -112,7 +112,7 @@ def test_cochran_armitage_matches_r_prop_trend_test():
     # The four groups are ordered columns; smokers / non-smokers are the two rows.
     smokers = np.array([83, 90, 129, 70])
     non_smokers = np.array([86, 93, 136, 82]) - smokers
-    c = st.compare_distributions(smokers, non_smokers)
+    c = stats.compare_distributions(smokers, non_smokers)
     assert c.cochran_armitage.statistic == pytest.approx(8.2249, abs=5e-5)
     assert c.cochran_armitage.p_value == pytest.approx(0.004132, abs=5e-7)
 
@@ -133,7 +133,7 @@ def test_cliffs_delta_matches_effsize():
     values = np.array([10, 20, 30, 40, 50], dtype=float)
     treat = np.array([2, 3, 3, 1, 1])
     control = np.array([1, 1, 1, 2, 1])
-    delta, (lo, hi) = st._cliffs_delta(treat, control, values, 0.95)
+    delta, (lo, hi) = stats._cliffs_delta(treat, control, values, 0.95)
     assert delta == pytest.approx(-0.25)
     # effsize source: the three variance terms are 0.2669753, 0.447 and 1.0055556, so
     # var = ((n2-1)·0.2669753 + (n1-1)·0.447 + 1.0055556) / (n1·n2), and the Feng–Cliff interval follows
@@ -146,7 +146,7 @@ def test_cliffs_delta_matches_effsize():
         abs=1e-6,
     )
     # effsize "double factor": v = A B A C B | C B B C B → -0.44 (A < B < C)
-    delta2, _ = st._cliffs_delta(
+    delta2, _ = stats._cliffs_delta(
         np.array([2, 2, 1]), np.array([0, 3, 2]), np.array([1.0, 2.0, 3.0]), 0.95
     )
     assert delta2 == pytest.approx(-0.44)
@@ -156,7 +156,7 @@ def test_cliffs_delta_and_mann_whitney_agree():
     # delta = 2U/(n1 n2) − 1, with U counting ties as a half; positive = period a better
     a = [5, 20, 12, 3]
     b = [2, 15, 20, 8]
-    c = st.compare_distributions(a, b)
+    c = stats.compare_distributions(a, b)
     assert c.cliffs_delta == pytest.approx(2 * c.mann_whitney.statistic / (c.n_a * c.n_b) - 1)
     assert c.cliffs_delta > 0 and c.mean_score_a > c.mean_score_b
     assert c.cliffs_delta_ci[0] < c.cliffs_delta < c.cliffs_delta_ci[1]
@@ -166,9 +166,9 @@ def _exact_conditional_p(table: np.ndarray) -> tuple[float, float]:
     """Enumerate every 2×k table with the same margins: exact chi-square and rank-sum p."""
     rows, cols = table.sum(1), table.sum(0)
     n = table.sum()
-    obs_chi = st._chi2_stat(table.astype(float))
+    obs_chi = stats._chi2_stat(table.astype(float))
     centre = rows[0] * (n + 1) / 2
-    obs_rs = abs(st._rank_sum_first_row(table.astype(float)) - centre)
+    obs_rs = abs(stats._rank_sum_first_row(table.astype(float)) - centre)
     p_chi = p_rs = 0.0
     for first in itertools.product(*(range(c + 1) for c in cols)):
         if sum(first) != rows[0]:
@@ -177,46 +177,46 @@ def _exact_conditional_p(table: np.ndarray) -> tuple[float, float]:
         prob = np.prod(
             [math.comb(int(c), int(a)) for c, a in zip(cols, first, strict=True)]
         ) / math.comb(int(n), int(rows[0]))
-        if st._chi2_stat(t) >= obs_chi * (1 - 1e-9):
+        if stats._chi2_stat(t) >= obs_chi * (1 - 1e-9):
             p_chi += prob
-        if abs(st._rank_sum_first_row(t) - centre) >= obs_rs * (1 - 1e-9):
+        if abs(stats._rank_sum_first_row(t) - centre) >= obs_rs * (1 - 1e-9):
             p_rs += prob
     return p_chi, p_rs
 
 
 def test_small_tables_use_seeded_monte_carlo_close_to_the_exact_answer():
     a, b = [3, 2, 1, 0], [0, 2, 3, 4]
-    c = st.compare_distributions(a, b)
+    c = stats.compare_distributions(a, b)
     assert c.small_expected
     assert c.chi_square_exact is not None and c.mann_whitney_exact is not None
     assert c.quoted is c.mann_whitney_exact
     p_chi, p_rs = _exact_conditional_p(np.array([a, b]))
-    se = math.sqrt(0.25 / st.MONTE_CARLO_DRAWS)
+    se = math.sqrt(0.25 / stats.MONTE_CARLO_DRAWS)
     assert c.chi_square_exact.p_value == pytest.approx(p_chi, abs=4 * se)
     assert c.mann_whitney_exact.p_value == pytest.approx(p_rs, abs=4 * se)
     # the same seed gives the same answer
-    assert st.compare_distributions(a, b).quoted.p_value == c.quoted.p_value
+    assert stats.compare_distributions(a, b).quoted.p_value == c.quoted.p_value
 
 
 def test_two_by_two_small_table_uses_fisher():
-    c = st.compare_distributions([3, 1], [1, 3], labels=[s.GOOD, s.INADEQUATE])
+    c = stats.compare_distributions([3, 1], [1, 3], labels=[schema.GOOD, schema.INADEQUATE])
     assert c.chi_square_exact is not None and c.chi_square_exact.name == "Fisher's exact"
     assert c.chi_square_exact.p_value == pytest.approx(0.4857, abs=5e-5)  # R TeaTasting
 
 
 def test_distribution_inputs_count_table_and_unused_labels():
     counts = pd.DataFrame(
-        {s.OUTSTANDING: [0, 0], s.GOOD: [10, 4], s.REQUIRES_IMPROVEMENT: [20, 20], s.INADEQUATE: [5, 12],
-         s.NOT_RECORDED: [1, 0], "completed": [36, 36]},
+        {schema.OUTSTANDING: [0, 0], schema.GOOD: [10, 4], schema.REQUIRES_IMPROVEMENT: [20, 20], schema.INADEQUATE: [5, 12],
+         schema.NOT_RECORDED: [1, 0], "completed": [36, 36]},
         index=["2020-08", "2020-09"],
     )  # fmt: skip
-    c = st.compare_distributions(counts)
+    c = stats.compare_distributions(counts)
     assert list(c.table.index) == ["2020-08", "2020-09"]
     assert (c.n_a, c.n_b) == (35, 36)  # Not recorded is not on the scale
     assert any("Outstanding" in note for note in c.notes)
     assert c.chi_square.df == 2  # Outstanding absent from both periods is left out
-    with pytest.raises(st.StatsError, match="ordinal score"):
-        st.compare_distributions([1, 2], [3, 4], labels=[s.GOOD, s.NOT_RECORDED])
+    with pytest.raises(stats.StatsError, match="ordinal score"):
+        stats.compare_distributions([1, 2], [3, 4], labels=[schema.GOOD, schema.NOT_RECORDED])
 
 
 # ------------------------------------------------------------- re-audit shifts
@@ -226,7 +226,7 @@ VISION = np.array(
 
 
 def test_stuart_maxwell_matches_stuart_1955_vision():
-    shift = st.summarise_reaudit_shifts(pd.DataFrame(VISION, index=J, columns=J))
+    shift = stats.summarise_reaudit_shifts(pd.DataFrame(VISION, index=J, columns=J))
     assert shift.stuart_maxwell.statistic == pytest.approx(11.96, abs=5e-3)  # coin docs: Q = 11.96
     assert shift.stuart_maxwell.p_value == pytest.approx(0.00753, abs=5e-6)
     assert shift.stuart_maxwell.df == 3
@@ -242,7 +242,9 @@ TABLE_WITH_A_ZERO = np.array([[20, 10, 5], [3, 30, 15], [0, 5, 40]])
 
 
 def test_shift_zeros_trap_is_avoided():
-    shift = st.summarise_reaudit_shifts(pd.DataFrame(TABLE_WITH_A_ZERO, index=J[:3], columns=J[:3]))
+    shift = stats.summarise_reaudit_shifts(
+        pd.DataFrame(TABLE_WITH_A_ZERO, index=J[:3], columns=J[:3])
+    )
     # R (statsmodels contingency_table_r_results.csv, row 3)
     assert shift.stuart_maxwell.statistic == pytest.approx(13.7647058823529, rel=1e-9)
     assert shift.stuart_maxwell.df == 2
@@ -257,13 +259,13 @@ def test_shift_zeros_trap_is_avoided():
 def test_pairs_and_square_table_give_the_same_result():
     pairs = pd.DataFrame(
         {
-            "original": [s.INADEQUATE] * 5 + [s.REQUIRES_IMPROVEMENT] * 6 + [s.GOOD] * 3 + [s.NOT_RECORDED],
-            "reaudit": [s.REQUIRES_IMPROVEMENT] * 3 + [s.INADEQUATE] * 2 + [s.GOOD] * 4
-            + [s.REQUIRES_IMPROVEMENT] * 2 + [s.GOOD, s.OUTSTANDING, s.REQUIRES_IMPROVEMENT] + [s.GOOD],
+            "original": [schema.INADEQUATE] * 5 + [schema.REQUIRES_IMPROVEMENT] * 6 + [schema.GOOD] * 3 + [schema.NOT_RECORDED],
+            "reaudit": [schema.REQUIRES_IMPROVEMENT] * 3 + [schema.INADEQUATE] * 2 + [schema.GOOD] * 4
+            + [schema.REQUIRES_IMPROVEMENT] * 2 + [schema.GOOD, schema.OUTSTANDING, schema.REQUIRES_IMPROVEMENT] + [schema.GOOD],
         }
     )  # fmt: skip
-    a = st.summarise_reaudit_shifts(pairs, "original", "reaudit")
-    b = st.summarise_reaudit_shifts(a.table)
+    a = stats.summarise_reaudit_shifts(pairs, "original", "reaudit")
+    b = stats.summarise_reaudit_shifts(a.table)
     assert (a.n, a.n_excluded) == (14, 1)
     # improved: 3 (Inad→RI) + 4 (RI→Good) + 1 (Good→Outstanding); same: 2 + 2 + 1; declined: 1 (Good→RI)
     assert (a.n_improved, a.n_same, a.n_declined) == (8, 5, 1)
@@ -274,20 +276,23 @@ def test_pairs_and_square_table_give_the_same_result():
 def test_mcnemar_matches_r_example_and_goes_exact_when_small():
     # R mcnemar.test(Performance): 794, 150 / 86, 570 → McNemar's chi-squared = 16.818, p = 4.115e-05
     t = pd.DataFrame(0, index=J, columns=J)
-    t.loc[s.GOOD, s.GOOD], t.loc[s.GOOD, s.REQUIRES_IMPROVEMENT] = 794, 150
-    t.loc[s.REQUIRES_IMPROVEMENT, s.GOOD], t.loc[s.REQUIRES_IMPROVEMENT, s.REQUIRES_IMPROVEMENT] = (
+    t.loc[schema.GOOD, schema.GOOD], t.loc[schema.GOOD, schema.REQUIRES_IMPROVEMENT] = 794, 150
+    (
+        t.loc[schema.REQUIRES_IMPROVEMENT, schema.GOOD],
+        t.loc[schema.REQUIRES_IMPROVEMENT, schema.REQUIRES_IMPROVEMENT],
+    ) = (
         86,
         570,
     )
-    m = st.summarise_reaudit_shifts(t).mcnemar_good_or_better
+    m = stats.summarise_reaudit_shifts(t).mcnemar_good_or_better
     assert m.statistic == pytest.approx(16.818, abs=5e-4)
     assert m.p_value == pytest.approx(4.115e-05, abs=5e-9)
     # 1 lost Good-or-better, 7 gained: exact binomial p = 2 × P(X ≤ 1 | 8, ½) = 2 × 9/256
     small = pd.DataFrame(0, index=J, columns=J)
-    small.loc[s.GOOD, s.INADEQUATE] = 1
-    small.loc[s.REQUIRES_IMPROVEMENT, s.OUTSTANDING] = 7
-    small.loc[s.INADEQUATE, s.INADEQUATE] = 10
-    e = st.summarise_reaudit_shifts(small)
+    small.loc[schema.GOOD, schema.INADEQUATE] = 1
+    small.loc[schema.REQUIRES_IMPROVEMENT, schema.OUTSTANDING] = 7
+    small.loc[schema.INADEQUATE, schema.INADEQUATE] = 10
+    e = stats.summarise_reaudit_shifts(small)
     assert e.mcnemar_good_or_better.exact
     assert e.mcnemar_good_or_better.p_value == pytest.approx(2 * 9 / 256)
     assert (e.good_or_better_before, e.good_or_better_after) == (1, 7)
@@ -295,12 +300,12 @@ def test_mcnemar_matches_r_example_and_goes_exact_when_small():
 
 def test_stuart_maxwell_leaves_out_categories_nobody_moved_through():
     t = pd.DataFrame(0, index=J, columns=J)
-    t.loc[s.OUTSTANDING, s.OUTSTANDING] = 4  # no movement in or out: singular otherwise
-    t.loc[s.REQUIRES_IMPROVEMENT, s.GOOD] = 9
-    t.loc[s.GOOD, s.REQUIRES_IMPROVEMENT] = 2
-    t.loc[s.INADEQUATE, s.REQUIRES_IMPROVEMENT] = 6
-    t.loc[s.REQUIRES_IMPROVEMENT, s.REQUIRES_IMPROVEMENT] = 5
-    shift = st.summarise_reaudit_shifts(t)
+    t.loc[schema.OUTSTANDING, schema.OUTSTANDING] = 4  # no movement in or out: singular otherwise
+    t.loc[schema.REQUIRES_IMPROVEMENT, schema.GOOD] = 9
+    t.loc[schema.GOOD, schema.REQUIRES_IMPROVEMENT] = 2
+    t.loc[schema.INADEQUATE, schema.REQUIRES_IMPROVEMENT] = 6
+    t.loc[schema.REQUIRES_IMPROVEMENT, schema.REQUIRES_IMPROVEMENT] = 5
+    shift = stats.summarise_reaudit_shifts(t)
     sub = t.loc[J[1:], J[1:]].to_numpy()
     expected = ct.SquareTable(sub, shift_zeros=False).homogeneity()
     assert shift.stuart_maxwell.statistic == pytest.approx(expected.statistic)
@@ -322,7 +327,7 @@ def _spiegelhalter_limit(n: int, theta: float, p: float) -> float:
 @pytest.mark.parametrize(("n", "theta"), [(20, 0.2), (57, 0.15), (133, 0.31)])
 def test_funnel_limits_follow_spiegelhalter_appendix(n, theta):
     for level in (0.95, 0.998):
-        lo, hi = st.funnel_limits(n, theta, level)
+        lo, hi = stats.funnel_limits(n, theta, level)
         assert lo[0] == pytest.approx(_spiegelhalter_limit(n, theta, (1 - level) / 2), abs=1e-12)
         assert hi[0] == pytest.approx(
             _spiegelhalter_limit(n, theta, 1 - (1 - level) / 2), abs=1e-12
@@ -330,7 +335,7 @@ def test_funnel_limits_follow_spiegelhalter_appendix(n, theta):
 
 
 def test_funnel_limits_approach_the_normal_limits_for_large_n():
-    lo, hi = st.funnel_limits(20000, 0.2, 0.998)
+    lo, hi = stats.funnel_limits(20000, 0.2, 0.998)
     half = sps.norm.ppf(0.999) * math.sqrt(0.2 * 0.8 / 20000)
     assert (lo[0], hi[0]) == pytest.approx((0.2 - half, 0.2 + half), abs=2e-4)
 
@@ -339,19 +344,22 @@ def _team_counts() -> pd.DataFrame:
     n = np.array([12, 25, 40, 60, 80, 30, 45, 90, 20, 70])
     k = np.array([2, 5, 8, 11, 16, 6, 27, 3, 4, 14])  # team G high, team H low
     return pd.DataFrame(
-        {s.INADEQUATE: k, s.GOOD: n - k, "completed": n}, index=[f"Team {c}" for c in "ABCDEFGHIJ"]
+        {schema.INADEQUATE: k, schema.GOOD: n - k, "completed": n},
+        index=[f"Team {c}" for c in "ABCDEFGHIJ"],
     )
 
 
 def _overdispersed_counts() -> pd.DataFrame:
     n = np.array([40, 55, 60, 35, 80, 45, 50, 70, 65, 30, 75, 42])
     k = np.array([2, 20, 6, 14, 9, 18, 4, 25, 8, 12, 30, 3])
-    return pd.DataFrame({s.INADEQUATE: k, "completed": n}, index=[f"Team {i}" for i in range(12)])
+    return pd.DataFrame(
+        {schema.INADEQUATE: k, "completed": n}, index=[f"Team {i}" for i in range(12)]
+    )
 
 
 def test_funnel_flags_units_outside_the_limits():
     counts = _team_counts()
-    f = st.compute_funnel(counts, s.INADEQUATE)
+    f = stats.compute_funnel(counts, schema.INADEQUATE)
     u = f.units.set_index("unit")
     assert f.target == pytest.approx(96 / 472)
     assert u.loc["Team G", "outside_998"] and u.loc["Team G", "direction"] == "above"
@@ -367,18 +375,18 @@ def test_funnel_flags_units_outside_the_limits():
 
 def test_funnel_overdispersion_phi_and_tau2_by_hand():
     counts = _overdispersed_counts()
-    f_none = st.compute_funnel(counts, s.INADEQUATE)
+    f_none = stats.compute_funnel(counts, schema.INADEQUATE)
     z = f_none.units["z"].to_numpy()
     lo, hi = np.quantile(z, [0.1, 0.9])
     phi = np.mean(np.clip(z, lo, hi) ** 2)
-    mult = st.compute_funnel(counts, s.INADEQUATE, overdispersion="multiplicative")
+    mult = stats.compute_funnel(counts, schema.INADEQUATE, overdispersion="multiplicative")
     assert mult.phi == pytest.approx(phi) and phi > 1
     theta, n = mult.target, counts["completed"].to_numpy()
     u = mult.units
     assert u["upper_998"].to_numpy() == pytest.approx(
         theta + sps.norm.ppf(0.999) * np.sqrt(phi * theta * (1 - theta) / n)
     )
-    add = st.compute_funnel(counts, s.INADEQUATE, overdispersion="additive")
+    add = stats.compute_funnel(counts, schema.INADEQUATE, overdispersion="additive")
     w = n / (theta * (1 - theta))
     tau2 = (12 * phi - 11) / (w.sum() - (w**2).sum() / w.sum())
     assert add.tau2 == pytest.approx(tau2)
@@ -391,14 +399,14 @@ def test_funnel_overdispersion_phi_and_tau2_by_hand():
 
 def test_funnel_accepts_several_event_labels_and_skips_empty_units():
     counts = _team_counts()
-    counts[s.OUTSTANDING] = 0
+    counts[schema.OUTSTANDING] = 0
     counts.loc["Team K"] = 0
-    g = st.compute_funnel(counts, s.GOOD_OR_BETTER)
+    g = stats.compute_funnel(counts, schema.GOOD_OR_BETTER)
     assert g.target == pytest.approx(376 / 472)
     assert g.units.set_index("unit").loc["Team K", "direction"] == "no audits"
     assert not g.units.set_index("unit").loc["Team K", "outside_95"]
-    with pytest.raises(st.StatsError, match="strictly between"):
-        st.compute_funnel(counts, [s.GOOD, s.INADEQUATE])  # every audit is an event
+    with pytest.raises(stats.StatsError, match="strictly between"):
+        stats.compute_funnel(counts, [schema.GOOD, schema.INADEQUATE])  # every audit is an event
 
 
 # ------------------------------------------------------------------- agreement
@@ -408,11 +416,11 @@ TABLE10 = pd.DataFrame([[0, 4, 1], [0, 8, 0], [0, 1, 5]], index=J[:3], columns=J
 def test_kappa_matches_sas_printout():
     # statsmodels test_inter_rater.py, SAS PROC FREQ: simple kappa 0.4842, ASE 0.1380, CI 0.2137–0.7547;
     # weighted (Cicchetti–Allison, i.e. linear) 0.4701, ASE 0.1457, CI 0.1845–0.7558
-    simple = st.compute_kappa(TABLE10, weights="none")
+    simple = stats.compute_kappa(TABLE10, weights="none")
     assert (simple.kappa, simple.se, simple.ci_low, simple.ci_high) == pytest.approx(
         (0.4842, 0.1380, 0.2137, 0.7547), abs=5e-5
     )
-    linear = st.compute_kappa(TABLE10, weights="linear")
+    linear = stats.compute_kappa(TABLE10, weights="linear")
     assert (linear.kappa, linear.se, linear.ci_low, linear.ci_high) == pytest.approx(
         (0.4701, 0.1457, 0.1845, 0.7558), abs=5e-5
     )
@@ -441,17 +449,17 @@ def test_weighted_kappa_se_follows_fleiss_cohen_everitt():
     # the hand formula reproduces SAS's linear ASE 0.1457 …
     assert _fce_kappa(t, linear_w) == pytest.approx((0.4701, 0.1457), abs=5e-5)
     # … and agrees with the quadratic result
-    quad = st.compute_kappa(TABLE10, weights="quadratic")
+    quad = stats.compute_kappa(TABLE10, weights="quadratic")
     assert (quad.kappa, quad.se) == pytest.approx(_fce_kappa(t, 1 - ((i - j) / 2) ** 2), rel=1e-9)
 
 
 def test_grade_change_matrix_and_kappa_from_pairs():
     pairs = pd.DataFrame(
-        {"auditor": [s.GOOD, s.GOOD, s.INADEQUATE, s.REQUIRES_IMPROVEMENT, s.NOT_RECORDED],
-         "moderator": [s.GOOD, s.REQUIRES_IMPROVEMENT, s.INADEQUATE, s.REQUIRES_IMPROVEMENT, s.GOOD]}
+        {"auditor": [schema.GOOD, schema.GOOD, schema.INADEQUATE, schema.REQUIRES_IMPROVEMENT, schema.NOT_RECORDED],
+         "moderator": [schema.GOOD, schema.REQUIRES_IMPROVEMENT, schema.INADEQUATE, schema.REQUIRES_IMPROVEMENT, schema.GOOD]}
     )  # fmt: skip
-    m = st.make_grade_change_matrix(pairs, "auditor", "moderator")
+    m = stats.make_grade_change_matrix(pairs, "auditor", "moderator")
     assert list(m.index) == J and list(m.columns) == J
-    assert m.loc[s.GOOD, s.REQUIRES_IMPROVEMENT] == 1 and m.to_numpy().sum() == 4
-    k = st.compute_kappa(pairs, "auditor", "moderator", weights="none")
-    assert k.n == 4 and k.kappa == pytest.approx(st.compute_kappa(m, weights="none").kappa)
+    assert m.loc[schema.GOOD, schema.REQUIRES_IMPROVEMENT] == 1 and m.to_numpy().sum() == 4
+    k = stats.compute_kappa(pairs, "auditor", "moderator", weights="none")
+    assert k.n == 4 and k.kappa == pytest.approx(stats.compute_kappa(m, weights="none").kappa)

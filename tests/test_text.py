@@ -5,9 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from auditlib import schema as s
-from auditlib.errors import ConfigError, DataError
-from auditlib.text import (
+from auditlib.analysis.voices import (
     DEFAULT_THEMES_FILE,
     RECURRING_NOTE,
     RECURRING_THEMES,
@@ -29,6 +27,8 @@ from auditlib.text import (
     summarise_feedback_by_month,
     tag_themes,
 )
+from auditlib.data import schema
+from auditlib.errors import ConfigError, DataError
 
 SMALL = {
     "themes": [
@@ -52,7 +52,7 @@ def default_themes():
 
 
 def _tags(themes, text: str) -> dict[str, list[str]]:
-    out = tag_themes(pd.DataFrame({s.TEXT: [text]}), themes)
+    out = tag_themes(pd.DataFrame({schema.TEXT: [text]}), themes)
     return out.loc[0, THEME_MATCHES]
 
 
@@ -153,10 +153,10 @@ def test_acronyms_match_in_capitals_only_and_apostrophes_either_way(small):
 
 def test_tokens_never_match_keywords(small):
     # "[phone]" must not tag communication; the number itself is redacted.
-    out = tag_themes(pd.DataFrame({s.TEXT: ["Ring 07989 081145 about the caseload"]}), small)
-    assert out.loc[0, s.TEXT] == "Ring [phone] about the caseload"
+    out = tag_themes(pd.DataFrame({schema.TEXT: ["Ring 07989 081145 about the caseload"]}), small)
+    assert out.loc[0, schema.TEXT] == "Ring [phone] about the caseload"
     assert out.loc[0, THEMES] == ["caseloads"]
-    raw = tag_themes(pd.DataFrame({s.TEXT: ["Phoned twice"]}), small)
+    raw = tag_themes(pd.DataFrame({schema.TEXT: ["Phoned twice"]}), small)
     assert raw.loc[0, THEMES] == ["communication"]
 
 
@@ -227,26 +227,26 @@ def test_default_dictionary_on_the_seed_reports_words(default_themes, key):
     text, expected = SEED[key]
     matches = _tags(default_themes, text)
     assert matches == expected
-    out = tag_themes(pd.DataFrame({s.TEXT: [text]}), default_themes)
+    out = tag_themes(pd.DataFrame({schema.TEXT: [text]}), default_themes)
     # Tags are in dictionary order and every matched word is in the text shown.
     order = [t.id for t in default_themes]
     assert out.loc[0, THEMES] == sorted(expected, key=order.index)
-    assert all(w in out.loc[0, s.TEXT] for words in matches.values() for w in words)
+    assert all(w in out.loc[0, schema.TEXT] for words in matches.values() for w in words)
 
 
 def test_tag_themes_returns_a_new_redacted_frame(small):
     df = pd.DataFrame(
         {
-            s.FEEDBACK_ID: ["F1", "F2", "F3"],
-            s.TEXT: ["Mr Smith: high caseload", None, "CAMHS and Jayden"],
+            schema.FEEDBACK_ID: ["F1", "F2", "F3"],
+            schema.TEXT: ["Mr Smith: high caseload", None, "CAMHS and Jayden"],
         }
     )
     before = df.copy(deep=True)
     out = tag_themes(df, small, denylist=["Jayden"])
     pd.testing.assert_frame_equal(df, before)
-    assert out[s.TEXT].tolist()[0] == "[name]: high caseload"
-    assert pd.isna(out[s.TEXT].tolist()[1])
-    assert out[s.TEXT].tolist()[2] == "CAMHS and [name]"
+    assert out[schema.TEXT].tolist()[0] == "[name]: high caseload"
+    assert pd.isna(out[schema.TEXT].tolist()[1])
+    assert out[schema.TEXT].tolist()[2] == "CAMHS and [name]"
     assert out[THEMES].tolist() == [["caseloads"], [], ["multi_agency"]]
     assert out[THEME_MATCHES].tolist() == [
         {"caseloads": ["caseload"]},
@@ -254,7 +254,7 @@ def test_tag_themes_returns_a_new_redacted_frame(small):
         {"multi_agency": ["CAMHS"]},
     ]
     unredacted = tag_themes(df, small, redact=False)
-    assert unredacted[s.TEXT].tolist()[0] == "Mr Smith: high caseload"
+    assert unredacted[schema.TEXT].tolist()[0] == "Mr Smith: high caseload"
 
 
 def test_tag_themes_on_another_column(small):
@@ -264,11 +264,13 @@ def test_tag_themes_on_another_column(small):
 
 def test_explode_themes_has_one_row_per_row_and_theme(small):
     tagged = tag_themes(
-        pd.DataFrame({s.FEEDBACK_ID: ["F1", "F2"], s.TEXT: ["caseload and CAMHS", "nothing"]}),
+        pd.DataFrame(
+            {schema.FEEDBACK_ID: ["F1", "F2"], schema.TEXT: ["caseload and CAMHS", "nothing"]}
+        ),
         small,
     )
     long = explode_themes(tagged)
-    assert long[[s.FEEDBACK_ID, "theme_id", "matched"]].values.tolist() == [
+    assert long[[schema.FEEDBACK_ID, "theme_id", "matched"]].values.tolist() == [
         ["F1", "caseloads", "caseload"],
         ["F1", "multi_agency", "CAMHS"],
     ]
@@ -293,7 +295,15 @@ def _feedback() -> pd.DataFrame:
         ("F7", "A7", "2020-09", "parent", "improvement", "Caseload and communication."),
     ]
     return pd.DataFrame(
-        rows, columns=[s.FEEDBACK_ID, s.AUDIT_ID, s.AUDIT_MONTH, s.SOURCE, s.KIND, s.TEXT]
+        rows,
+        columns=[
+            schema.FEEDBACK_ID,
+            schema.AUDIT_ID,
+            schema.AUDIT_MONTH,
+            schema.SOURCE,
+            schema.KIND,
+            schema.TEXT,
+        ],
     )
 
 
@@ -313,18 +323,18 @@ def test_summarise_feedback_by_source_and_kind():
     assert month.loc["All sources"].tolist() == [1, 2, 3]
     assert "partner agency: police" not in month.index
     everything = summarise_feedback(_feedback(), "2020-08", include_empty=True)
-    assert len(everything) == len(s.FEEDBACK_SOURCES) + 1
+    assert len(everything) == len(schema.FEEDBACK_SOURCES) + 1
     assert everything.loc["child/young person"].tolist() == [0, 0, 0]
 
 
 def test_summarise_feedback_counts_every_row():
     df = _feedback()
-    df.loc[0, s.SOURCE] = None
+    df.loc[0, schema.SOURCE] = None
     table = summarise_feedback(df)
     assert table.loc["source not recorded"].tolist() == [1, 0, 1]
     assert table.loc["All sources", "total"] == len(df)
     bad = _feedback()
-    bad.loc[2, s.KIND] = "Strength"
+    bad.loc[2, schema.KIND] = "Strength"
     with pytest.raises(DataError, match="unknown kind") as caught:
         summarise_feedback(bad)
     assert caught.value.problems[0].value == "Strength"
@@ -347,12 +357,12 @@ def test_summarise_feedback_by_month():
 
 def test_count_themes_by_kind_and_month(small):
     tagged = tag_themes(_feedback(), small)
-    table = count_themes(tagged, small, by=s.KIND)
+    table = count_themes(tagged, small, by=schema.KIND)
     assert table.index.tolist() == ["communication", "caseloads", "multi_agency"]
     assert table.columns.tolist() == ["name", "strength", "improvement", "total"]
     assert table.loc["communication"].tolist() == ["Communication", 1, 3, 4]
     assert table.loc["caseloads"].tolist() == ["Caseloads", 2, 1, 3]
-    september = count_themes(tagged, small, by=s.KIND, month="2020-09")
+    september = count_themes(tagged, small, by=schema.KIND, month="2020-09")
     assert september.loc["communication", "total"] == 2
     assert september.loc["caseloads", "strength"] == 1
     plain = count_themes(tagged)
@@ -363,7 +373,7 @@ def test_count_themes_by_kind_and_month(small):
 
 def test_describe_top_themes(small):
     tagged = tag_themes(_feedback(), small)
-    table = count_themes(tagged, small, by=s.KIND)
+    table = count_themes(tagged, small, by=schema.KIND)
     assert describe_top_themes(table) == (
         "Communication (4 items), Caseloads (3 items) and Multi-agency (1 item)"
     )
@@ -372,7 +382,7 @@ def test_describe_top_themes(small):
 
 
 def test_count_themes_ties_keep_dictionary_order(small):
-    tagged = tag_themes(pd.DataFrame({s.TEXT: ["CAMHS", "caseload"]}), small)
+    tagged = tag_themes(pd.DataFrame({schema.TEXT: ["CAMHS", "caseload"]}), small)
     assert count_themes(tagged, small).index.tolist() == ["caseloads", "multi_agency"]
 
 
@@ -429,26 +439,26 @@ def _quote_frame() -> pd.DataFrame:
             "Communication from the team with our service was poor.",
         ),
     ]
-    df = pd.DataFrame(rows, columns=[s.FEEDBACK_ID, s.SOURCE, s.KIND, s.TEXT])
-    return df.assign(**{s.AUDIT_MONTH: "2020-09", s.AUDIT_ID: df[s.FEEDBACK_ID]})
+    df = pd.DataFrame(rows, columns=[schema.FEEDBACK_ID, schema.SOURCE, schema.KIND, schema.TEXT])
+    return df.assign(**{schema.AUDIT_MONTH: "2020-09", schema.AUDIT_ID: df[schema.FEEDBACK_ID]})
 
 
 def test_select_quotes_follows_the_stated_rule(small):
     tagged = tag_themes(_quote_frame(), small)
     quotes = select_quotes(tagged, n=3)
-    strengths = quotes.loc[quotes[s.KIND] == "strength"]
+    strengths = quotes.loc[quotes[schema.KIND] == "strength"]
     # 1st: every source is new and no theme is covered, so most new themes wins: F4
     # (multi_agency) ties F10 (caseloads) and F2/F3 (communication) on one theme each,
     # then the longest text wins: F2 (70 characters) over F3 (67), F4 and F10 (61).
     # 2nd: parent is used; of carer F3 and foster carer F4, F4 brings a new theme.
     # 3rd: carer F3 is the only unused source left.
-    assert strengths[s.FEEDBACK_ID].tolist() == ["F2", "F4", "F3"]
+    assert strengths[schema.FEEDBACK_ID].tolist() == ["F2", "F4", "F3"]
     assert strengths["pick"].tolist() == [1, 2, 3]
-    improvements = quotes.loc[quotes[s.KIND] == "improvement"]
+    improvements = quotes.loc[quotes[schema.KIND] == "improvement"]
     # Both sources new, one theme each: the longer redacted text first (F7, 56 characters
     # once "Mr Smith" is "[name]", against F8's 54).
-    assert improvements[s.FEEDBACK_ID].tolist() == ["F7", "F8"]
-    assert improvements[s.TEXT].tolist()[0] == (
+    assert improvements[schema.FEEDBACK_ID].tolist() == ["F7", "F8"]
+    assert improvements[schema.TEXT].tolist()[0] == (
         "[name] did not return calls; communication must improve."
     )
 
@@ -465,21 +475,21 @@ def test_select_quotes_window_duplicates_and_ties():
     df = _quote_frame()
     quotes = select_quotes(df, n=10, kinds=["strength"])
     # F5 is too short; F6 repeats F2 apart from case; untagged, so no theme preference.
-    assert sorted(quotes[s.FEEDBACK_ID]) == ["F10", "F2", "F3", "F4"]
+    assert sorted(quotes[schema.FEEDBACK_ID]) == ["F10", "F2", "F3", "F4"]
     assert THEMES not in quotes.columns
     narrow = select_quotes(df, n=10, kinds=["strength"], max_chars=65)
-    assert sorted(narrow[s.FEEDBACK_ID]) == ["F10", "F4"]
+    assert sorted(narrow[schema.FEEDBACK_ID]) == ["F10", "F4"]
     # Identical length, same source, no themes: natural feedback-id order (F2 before F10).
     tie = pd.DataFrame(
         {
-            s.FEEDBACK_ID: ["F10", "F2"],
-            s.SOURCE: ["parent", "parent"],
-            s.KIND: ["strength", "strength"],
-            s.TEXT: ["x" * 50, "y" * 50],
-            s.AUDIT_MONTH: ["2020-09"] * 2,
+            schema.FEEDBACK_ID: ["F10", "F2"],
+            schema.SOURCE: ["parent", "parent"],
+            schema.KIND: ["strength", "strength"],
+            schema.TEXT: ["x" * 50, "y" * 50],
+            schema.AUDIT_MONTH: ["2020-09"] * 2,
         }
     )
-    assert select_quotes(tie, n=1)[s.FEEDBACK_ID].tolist() == ["F2"]
+    assert select_quotes(tie, n=1)[schema.FEEDBACK_ID].tolist() == ["F2"]
 
 
 def test_select_quotes_month_filter_and_zero():
@@ -507,7 +517,9 @@ def _reflections() -> pd.DataFrame:
         ("A21", "2020-09", 1, "Multi-agency meetings worked well."),
         ("A22", "2020-09", 4, "Earlier multi-agency meeting."),
     ]
-    return pd.DataFrame(rows, columns=[s.AUDIT_ID, s.AUDIT_MONTH, s.QUESTION, s.TEXT])
+    return pd.DataFrame(
+        rows, columns=[schema.AUDIT_ID, schema.AUDIT_MONTH, schema.QUESTION, schema.TEXT]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -530,7 +542,7 @@ def reflection_themes():
 def test_group_reflections_by_question():
     grouped = group_reflections(_reflections(), "2020-09")
     assert grouped.index.tolist() == [1, 2, 3, 4]
-    assert grouped["question_text"].tolist() == list(s.REFLECTION_QUESTIONS.values())
+    assert grouped["question_text"].tolist() == list(schema.REFLECTION_QUESTIONS.values())
     assert grouped["n_answers"].tolist() == [1, 2, 0, 1]
     # Natural audit-id order (A3 before A20), redacted.
     assert grouped.loc[2, "answers"] == [
@@ -578,10 +590,10 @@ def test_recurring_window_and_min_months_are_respected(reflection_themes):
 def test_recurring_window_is_audit_months_not_calendar_months(reflection_themes):
     rows = pd.DataFrame(
         {
-            s.AUDIT_ID: ["A1", "A2", "A3"],
-            s.AUDIT_MONTH: ["2020-02", "2020-06", "2020-07"],
-            s.QUESTION: [2, 2, 2],
-            s.TEXT: ["transfer", "nothing", "transfer"],
+            schema.AUDIT_ID: ["A1", "A2", "A3"],
+            schema.AUDIT_MONTH: ["2020-02", "2020-06", "2020-07"],
+            schema.QUESTION: [2, 2, 2],
+            schema.TEXT: ["transfer", "nothing", "transfer"],
         }
     )
     tagged = tag_themes(rows, reflection_themes)
@@ -596,8 +608,11 @@ def test_recurring_window_is_audit_months_not_calendar_months(reflection_themes)
 
 def test_recurring_by_question(reflection_themes):
     tagged = tag_themes(_reflections(), reflection_themes)
-    by_q = find_recurring_themes(tagged, "2020-09", by=s.QUESTION)
-    assert by_q[[s.QUESTION, "theme_id"]].values.tolist() == [[2, "caseloads"], [2, "transfer"]]
+    by_q = find_recurring_themes(tagged, "2020-09", by=schema.QUESTION)
+    assert by_q[[schema.QUESTION, "theme_id"]].values.tolist() == [
+        [2, "caseloads"],
+        [2, "transfer"],
+    ]
     # multi_agency is in September under questions 1, 2 and 4 — one month each: not recurring.
     assert "multi_agency" not in by_q["theme_id"].tolist()
 
@@ -605,10 +620,10 @@ def test_recurring_by_question(reflection_themes):
 def test_recurring_min_mentions_counts_rows_per_month(reflection_themes):
     rows = pd.DataFrame(
         {
-            s.AUDIT_ID: [f"A{i}" for i in range(6)],
-            s.AUDIT_MONTH: ["2020-07", "2020-08", "2020-08", "2020-09", "2020-09", "2020-09"],
-            s.QUESTION: [2, 2, 2, 2, 2, 2],
-            s.TEXT: ["transfer", "transfer", "transfer", "transfer", "caseload", "caseload"],
+            schema.AUDIT_ID: [f"A{i}" for i in range(6)],
+            schema.AUDIT_MONTH: ["2020-07", "2020-08", "2020-08", "2020-09", "2020-09", "2020-09"],
+            schema.QUESTION: [2, 2, 2, 2, 2, 2],
+            schema.TEXT: ["transfer", "transfer", "transfer", "transfer", "caseload", "caseload"],
         }
     )
     tagged = tag_themes(rows, reflection_themes)
@@ -649,7 +664,7 @@ def test_mark_recurring_and_format_reflections(reflection_themes):
         tagged, "2020-09", themes=reflection_themes, labels={"2020-07": "July/August 2020"}
     )
     marked = mark_recurring(tagged, recurring)
-    september = marked.loc[marked[s.AUDIT_MONTH] == "2020-09"]
+    september = marked.loc[marked[schema.AUDIT_MONTH] == "2020-09"]
     assert september[RECURRING_THEMES].tolist() == [["transfer"], [], [], []]
     assert september[RECURRING_NOTE].tolist()[0] == (
         "A recurring theme: Transfer between teams (also in July/August 2020)."
@@ -687,7 +702,7 @@ def test_no_function_mutates_its_input(small):
     tagged_before = tagged.copy(deep=True)
     summarise_feedback(feedback, "2020-09")
     summarise_feedback_by_month(feedback)
-    count_themes(tagged, small, by=s.KIND)
+    count_themes(tagged, small, by=schema.KIND)
     explode_themes(tagged)
     select_quotes(tagged, n=2)
     recurring = find_recurring_themes(tagged, "2020-09")
@@ -701,11 +716,15 @@ def test_no_function_mutates_its_input(small):
 def test_docstring_examples():
     import doctest
 
-    import auditlib.recommendations
-    import auditlib.redaction
-    import auditlib.text
+    import auditlib.analysis.recommendations
+    import auditlib.analysis.redaction
+    import auditlib.analysis.voices
 
-    for module in (auditlib.text, auditlib.redaction, auditlib.recommendations):
+    for module in (
+        auditlib.analysis.voices,
+        auditlib.analysis.redaction,
+        auditlib.analysis.recommendations,
+    ):
         result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert result.attempted > 0
         assert result.failed == 0, module.__name__

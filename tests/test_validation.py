@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from auditlib.validation import format_problem_table, format_rows, validate_folder
+from auditlib.data.validation import format_problem_table, format_rows, validate_folder
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 PROGRAMME = """organisation: Test Council

@@ -6,10 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from auditlib import schema as s
-from auditlib import spc
-from auditlib import stats as st
-from auditlib import verdicts as vd
+from auditlib.analysis import spc, stats
+from auditlib.data import schema
+from auditlib.report import wording
 
 MONTHS = [f"{y}-{m:02d}" for y in (2018, 2019, 2020) for m in range(1, 13)][10:]  # from 2018-11
 
@@ -23,20 +22,20 @@ def _monthly_inadequate(rates: list[float], seed: int, n: int = 60) -> pd.DataFr
 # ------------------------------------------------------------------- rounding
 def test_round_half_up_is_not_bankers_rounding():
     assert round(2.5) == 2  # Python rounds half to even …
-    assert vd.round_half_up(2.5) == 3  # … the report must not
-    assert vd.round_half_up(0.5) == 1
-    assert vd.round_half_up(14.5) == 15
-    assert vd.round_half_up(2.675, 2) == 2.68  # the float is 2.67499…; shown as typed
-    assert vd.round_half_up(-2.5) == -3  # half away from zero
-    assert vd.format_pct(12.5) == "13%" and vd.format_pct(0.0) == "0%"
-    assert vd.format_pct(-0.2) == "0%"  # never "-0%"
+    assert wording.round_half_up(2.5) == 3  # … the report must not
+    assert wording.round_half_up(0.5) == 1
+    assert wording.round_half_up(14.5) == 15
+    assert wording.round_half_up(2.675, 2) == 2.68  # the float is 2.67499…; shown as typed
+    assert wording.round_half_up(-2.5) == -3  # half away from zero
+    assert wording.format_pct(12.5) == "13%" and wording.format_pct(0.0) == "0%"
+    assert wording.format_pct(-0.2) == "0%"  # never "-0%"
 
 
 def test_format_p():
-    assert vd.format_p(0.0004) == "p < 0.001"
-    assert vd.format_p(0.0125) == "p = 0.013"
-    assert vd.format_p(0.345) == "p = 0.35"
-    assert vd.format_p(float("nan")) == "p not available"
+    assert wording.format_p(0.0004) == "p < 0.001"
+    assert wording.format_p(0.0125) == "p = 0.013"
+    assert wording.format_p(0.345) == "p = 0.35"
+    assert wording.format_p(float("nan")) == "p not available"
 
 
 # ------------------------------------------------------------------------ SPC
@@ -45,8 +44,10 @@ def test_planted_shift_is_a_significant_improvement():
     data = _monthly_inadequate([0.25] * 14 + [0.08] * 8, seed=7)
     pct = 100 * data["k"] / data["n"]
     result = spc.compute_xmr(pct, improvement="down")
-    verdict = vd.describe_spc(result, "% Inadequate", latest_label="June 2020", latest_n=60)
-    assert verdict.startswith(f"% Inadequate in June 2020 ({vd.format_pct(pct.iloc[-1])}, n=60): ")
+    verdict = wording.describe_spc(result, "% Inadequate", latest_label="June 2020", latest_n=60)
+    assert verdict.startswith(
+        f"% Inadequate in June 2020 ({wording.format_pct(pct.iloc[-1])}, n=60): "
+    )
     assert "a significant improvement" in verdict
     assert "shift" in result.latest_rules
     below = (result.data["value"] < result.data["mean"]).to_numpy()
@@ -54,41 +55,43 @@ def test_planted_shift_is_a_significant_improvement():
     assert run >= 8 and f"{run} months in a row below the average" in verdict
     # the same data read as "Good or better" style (up is good) is a deterioration
     flipped = spc.compute_xmr(pct, improvement="up")
-    assert "a significant deterioration" in vd.describe_spc(flipped, "% Inadequate", latest_n=60)
+    assert "a significant deterioration" in wording.describe_spc(
+        flipped, "% Inadequate", latest_n=60
+    )
 
 
 def test_stable_noise_is_within_normal_variation():
     data = _monthly_inadequate([0.20] * 22, seed=2020)
     pct = 100 * data["k"] / data["n"]
     xmr = spc.compute_xmr(pct, improvement="down")
-    verdict = vd.describe_spc(xmr, "% Inadequate", latest_label="August 2020", latest_n=60)
-    low, high = vd.format_pct(xmr.latest["lower"]), vd.format_pct(xmr.latest["upper"])
+    verdict = wording.describe_spc(xmr, "% Inadequate", latest_label="August 2020", latest_n=60)
+    low, high = wording.format_pct(xmr.latest["lower"]), wording.format_pct(xmr.latest["upper"])
     assert verdict.endswith(f"within normal variation (the usual range is {low} to {high}).")
     # the p-chart of the same counts agrees, and shows its proportions as percentages
     p = spc.compute_p_chart(data["k"], data["n"], improvement="down")
-    p_verdict = vd.describe_spc(p, "% Inadequate")
+    p_verdict = wording.describe_spc(p, "% Inadequate")
     assert "within normal variation" in p_verdict
-    assert f"({vd.format_pct(100 * data['k'].iloc[-1] / 60)}, n=60)" in p_verdict
+    assert f"({wording.format_pct(100 * data['k'].iloc[-1] / 60)}, n=60)" in p_verdict
 
 
 def test_too_few_audits_or_months_to_tell():
     data = _monthly_inadequate([0.25] * 14 + [0.08] * 8, seed=7)
     pct = 100 * data["k"] / data["n"]
     result = spc.compute_xmr(pct, improvement="down")
-    assert "too few audits to tell" in vd.describe_spc(
-        result, "% Inadequate", latest_n=vd.MIN_AUDITS - 1
+    assert "too few audits to tell" in wording.describe_spc(
+        result, "% Inadequate", latest_n=wording.MIN_AUDITS - 1
     )
-    short = spc.compute_xmr(pct.iloc[: vd.MIN_SPC_POINTS - 1], improvement="down")
-    assert "too few months to tell" in vd.describe_spc(short, "% Inadequate", latest_n=60)
+    short = spc.compute_xmr(pct.iloc[: wording.MIN_SPC_POINTS - 1], improvement="down")
+    assert "too few months to tell" in wording.describe_spc(short, "% Inadequate", latest_n=60)
     trial = spc.compute_xmr(pct.iloc[:10], improvement="down")
-    assert "trial limits" in vd.describe_spc(trial, "% Inadequate", latest_n=60)
+    assert "trial limits" in wording.describe_spc(trial, "% Inadequate", latest_n=60)
 
 
 # ---------------------------------------------------------- period comparisons
 def test_proportion_sentence_rounds_half_up_and_knows_direction():
     # 1 of 40 is 2.5 %: shown as 3 %, not Python's 2 %
-    same = st.compare_proportions(1, 40, 30, 600)
-    text = vd.describe_proportion_comparison(
+    same = stats.compare_proportions(1, 40, 30, 600)
+    text = wording.describe_proportion_comparison(
         same,
         "Inadequate",
         period="in September 2020",
@@ -97,10 +100,10 @@ def test_proportion_sentence_rounds_half_up_and_knows_direction():
     )
     assert text == (
         "3% Inadequate in September 2020 (n=40) against 5% over the previous 12 months (n=600): "
-        f"no significant difference (Fisher's exact test, {vd.format_p(same.p_value)})."
+        f"no significant difference (Fisher's exact test, {wording.format_p(same.p_value)})."
     )
-    drop = st.compare_proportions(3, 100, 132, 600)
-    down = vd.describe_proportion_comparison(
+    drop = stats.compare_proportions(3, 100, 132, 600)
+    down = wording.describe_proportion_comparison(
         drop,
         "Inadequate",
         period="in September 2020",
@@ -109,7 +112,7 @@ def test_proportion_sentence_rounds_half_up_and_knows_direction():
     )
     assert "a significant improvement of 19 percentage points (z test, p < 0.001)" in down
     # the same fall in Good or better is a deterioration
-    up = vd.describe_proportion_comparison(
+    up = wording.describe_proportion_comparison(
         drop,
         "Good or better",
         period="in September 2020",
@@ -120,30 +123,30 @@ def test_proportion_sentence_rounds_half_up_and_knows_direction():
 
 
 def test_distribution_sentence():
-    better = st.compare_distributions([10, 40, 40, 10], [2, 20, 50, 28])
-    text = vd.describe_distribution_comparison(
+    better = stats.compare_distributions([10, 40, 40, 10], [2, 20, 50, 28])
+    text = wording.describe_distribution_comparison(
         better, period="in September 2020", reference="over the previous 12 months"
     )
     assert text.startswith(
         "Judgements in September 2020 (n=100) compared with those over the previous 12 months (n=100): "
         "significantly better"
     )
-    assert f"Cliff's delta {vd.round_half_up(better.cliffs_delta, 2):.2f}" in text
-    same = st.compare_distributions([10, 40, 40, 10], [11, 39, 41, 9])
-    assert "no significant shift" in vd.describe_distribution_comparison(
+    assert f"Cliff's delta {wording.round_half_up(better.cliffs_delta, 2):.2f}" in text
+    same = stats.compare_distributions([10, 40, 40, 10], [11, 39, 41, 9])
+    assert "no significant shift" in wording.describe_distribution_comparison(
         same, period="a", reference="b"
     )
 
 
 def test_reaudit_sentence():
-    j = list(s.JUDGEMENTS)
+    j = list(schema.JUDGEMENTS)
     t = pd.DataFrame(0, index=j, columns=j)
-    t.loc[s.INADEQUATE, s.REQUIRES_IMPROVEMENT] = 30
-    t.loc[s.REQUIRES_IMPROVEMENT, s.GOOD] = 25
-    t.loc[s.REQUIRES_IMPROVEMENT, s.REQUIRES_IMPROVEMENT] = 40
-    t.loc[s.GOOD, s.REQUIRES_IMPROVEMENT] = 5
-    shift = st.summarise_reaudit_shifts(t)
-    text = vd.describe_reaudit_shift(shift)
+    t.loc[schema.INADEQUATE, schema.REQUIRES_IMPROVEMENT] = 30
+    t.loc[schema.REQUIRES_IMPROVEMENT, schema.GOOD] = 25
+    t.loc[schema.REQUIRES_IMPROVEMENT, schema.REQUIRES_IMPROVEMENT] = 40
+    t.loc[schema.GOOD, schema.REQUIRES_IMPROVEMENT] = 5
+    shift = stats.summarise_reaudit_shifts(t)
+    text = wording.describe_reaudit_shift(shift)
     assert text == (
         "Of 100 re-audited cases, 55% improved, 40% stayed the same and 5% declined: "
         "a significant overall improvement (Stuart–Maxwell p < 0.001)."
@@ -154,21 +157,21 @@ def test_funnel_and_kappa_sentences():
     n = np.array([12, 25, 40, 60, 80, 30, 45, 90, 20, 70])
     k = np.array([2, 5, 8, 11, 16, 6, 27, 3, 4, 14])
     counts = pd.DataFrame(
-        {s.INADEQUATE: k, "completed": n}, index=[f"Team {c}" for c in "ABCDEFGHIJ"]
+        {schema.INADEQUATE: k, "completed": n}, index=[f"Team {c}" for c in "ABCDEFGHIJ"]
     )
-    f = st.compute_funnel(counts, s.INADEQUATE)
-    text = vd.describe_funnel(f, "% Inadequate", improvement="down")
+    f = stats.compute_funnel(counts, schema.INADEQUATE)
+    text = wording.describe_funnel(f, "% Inadequate", improvement="down")
     assert text == (
         "2 of 10 teams are outside the 99.8% limits for % Inadequate (overall 20%): "
         "Team G (higher than expected, worse: 60% (27 of 45)) and Team H (lower than expected, better: 3% (3 of 90))."
     )
     table = pd.DataFrame(
         [[0, 4, 1], [0, 8, 0], [0, 1, 5]],
-        index=list(s.JUDGEMENTS)[:3],
-        columns=list(s.JUDGEMENTS)[:3],
+        index=list(schema.JUDGEMENTS)[:3],
+        columns=list(schema.JUDGEMENTS)[:3],
     )
-    kappa = st.compute_kappa(table, weights="linear")
-    assert vd.describe_kappa(kappa) == (
+    kappa = stats.compute_kappa(table, weights="linear")
+    assert wording.describe_kappa(kappa) == (
         "Agreement between auditors and moderators was moderate (linear weighted kappa 0.47, 95% CI 0.18 to 0.76; n=19)."
     )
 
@@ -178,7 +181,7 @@ def test_funnel_and_kappa_sentences():
     [(-0.1, "poor"), (0.1, "slight"), (0.55, "moderate"), (0.9, "almost perfect")],
 )
 def test_kappa_bands(value, word):
-    res = st.KappaResult(
+    res = stats.KappaResult(
         value, 0.1, value - 0.2, value + 0.2, 1.0, 0.5, 50, "none", 0.95, pd.DataFrame()
     )
-    assert f"was {word} (kappa" in vd.describe_kappa(res)
+    assert f"was {word} (kappa" in wording.describe_kappa(res)

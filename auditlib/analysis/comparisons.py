@@ -1,0 +1,204 @@
+"""Judgement shifts: is a change in judgements real, or noise?
+
+Glue between the cleaned audits and :mod:`auditlib.analysis.spc` / :mod:`auditlib.analysis.stats`:
+which series, which periods, which pairs. Used by the monthly report's
+"Judgement shifts" section and by the statisticians' shifts notebook.
+
+Which test the report quotes (stated once, here):
+
+* For **% Inadequate** and **% Good or better** in a month against a reference
+  period: the two-proportion comparison (Newcombe difference with its 95 % CI;
+  Fisher's exact test when any expected count is below 5, otherwise the z test).
+* For the **whole distribution**: the ordinal Mann–Whitney test with Cliff's
+  delta (Monte Carlo when the table is small) — judgements are ordered, and
+  an ordinal test uses that order.
+* Over time: an **XmR chart** (NHS Making Data Count) of the monthly %; its
+  verdict is the one quoted first, because it asks whether the latest month is
+  within the programme's normal variation.
+* **Re-audits**: Stuart–Maxwell (marginal homogeneity) on the original ×
+  re-audit table, with % improved / same / declined.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from auditlib.analysis import metrics, spc, stats
+from auditlib.data import schema
+from auditlib.data.programme import Programme, iter_months, previous_month
+
+#: measure name → (judgement labels it counts, direction of improvement)
+MEASURES: dict[str, tuple[tuple[str, ...], str]] = {
+    "% Good or better": (schema.GOOD_OR_BETTER, "up"),
+    "% Inadequate": ((schema.INADEQUATE,), "down"),
+}
+#: Fewer audits than this in the month: the report says "too few audits to tell".
+MIN_MONTH_AUDITS = 10
+
+
+def measure_counts(table: pd.DataFrame, measure: str) -> pd.Series:
+    """Audits counted by a measure (e.g. Outstanding + Good) per row of a count table."""
+    labels, _ = MEASURES[measure]
+    return table[list(labels)].sum(axis=1)
+
+
+def spc_for_measure(
+    trend: pd.DataFrame, measure: str, rebase: Sequence[str] | None = None
+) -> spc.SPCResult:
+    """XmR chart of a measure's monthly % over the trend (paused and empty months are gaps)."""
+    _, direction = MEASURES[measure]
+    audited = (trend["state"] == metrics.AUDITED) & (trend["completed"] > 0)
+    pct = (100 * measure_counts(trend, measure) / trend["completed"].where(audited)).astype(float)
+    return spc.compute_xmr(
+        pct.to_numpy(),
+        x=list(trend.index),
+        improvement=direction,
+        rebase=list(rebase) if rebase else None,
+        bounds=(0.0, 100.0),
+    )
+
+
+def pooled_counts(audits: pd.DataFrame, months: Iterable[str]) -> pd.Series:
+    """One count row (judgement labels + completed) over several months together."""
+    return metrics.count_judgements(audits, list(months)).iloc[0]
+
+
+def previous_months(month: str, count: int = 12) -> list[str]:
+    """The ``count`` calendar months before ``month``.
+
+    >>> previous_months("2020-02", 3)
+    ['2019-11', '2019-12', '2020-01']
+    """
+    first = month
+    for _ in range(count):
+        first = previous_month(first)
+    return list(iter_months(first, previous_month(month)))
+
+
+@dataclass
+class Comparison:
+    """One period against a reference period."""
+
+    period: str  # words: "September 2020"
+    reference: str  # words: "the previous 12 months"
+    a: pd.Series  # counts of the period
+    b: pd.Series  # counts of the reference
+    proportions: dict[str, stats.ProportionComparison] = field(default_factory=dict)
+    distribution: stats.DistributionComparison | None = None
+
+    @property
+    def enough(self) -> bool:
+        return (
+            int(self.a["completed"]) >= MIN_MONTH_AUDITS
+            and int(self.b["completed"]) >= MIN_MONTH_AUDITS
+        )
+
+
+def compare_counts(a: pd.Series, b: pd.Series, period: str, reference: str) -> Comparison:
+    """Compare two count rows: each measure's share, and the whole ordinal distribution."""
+    comparison = Comparison(period, reference, a, b)
+    na, nb = int(a["completed"]), int(b["completed"])
+    if na == 0 or nb == 0:
+        return comparison
+    for measure, (labels, _) in MEASURES.items():
+        ka, kb = int(a[list(labels)].sum()), int(b[list(labels)].sum())
+        comparison.proportions[measure] = stats.compare_proportions(ka, na, kb, nb)
+    graded_a = a[list(schema.JUDGEMENTS)].to_numpy(dtype=int)
+    graded_b = b[list(schema.JUDGEMENTS)].to_numpy(dtype=int)
+    if graded_a.sum() and graded_b.sum():
+        comparison.distribution = stats.compare_distributions(graded_a, graded_b)
+    return comparison
+
+
+def reaudit_pairs(audits: pd.DataFrame, months: Iterable[str] | None = None) -> pd.DataFrame:
+    """Completed re-audits (in ``months``, or all) with their original audit's final judgement.
+
+    Columns ``original`` and ``reaudit`` (final judgements) and the re-audit's
+    ``audit_month``, ``team``, ``area``.
+    """
+    re = metrics.select(audits, months, schema.REAUDIT)
+    re = re.loc[(re[schema.STATUS] == schema.COMPLETED).to_numpy(dtype=bool, na_value=False)]
+    pairs = re.rename(
+        columns={schema.ORIGINAL_JUDGEMENT: "original", schema.FINAL_JUDGEMENT: "reaudit"}
+    )
+    pairs = pairs.loc[pairs["original"].notna()]
+    return pairs[["original", "reaudit", schema.AUDIT_MONTH, schema.TEAM, schema.AREA]].reset_index(
+        drop=True
+    )
+
+
+def moderation_pairs(audits: pd.DataFrame, months: Iterable[str] | None = None) -> pd.DataFrame:
+    """Completed audits with both an auditor's and a moderator's judgement."""
+    rows = metrics.select(audits, months, schema.AUDIT)
+    both = rows[schema.OVERALL_JUDGEMENT].notna() & rows[schema.MODERATED_JUDGEMENT].notna()
+    both &= (rows[schema.STATUS] == schema.COMPLETED).to_numpy(dtype=bool, na_value=False)
+    return rows.loc[both, [schema.OVERALL_JUDGEMENT, schema.MODERATED_JUDGEMENT]].rename(
+        columns={schema.OVERALL_JUDGEMENT: "auditor", schema.MODERATED_JUDGEMENT: "moderator"}
+    )
+
+
+@dataclass
+class MonthShifts:
+    """Everything section 4 of a month's report says."""
+
+    month: str
+    spc: dict[str, spc.SPCResult]
+    vs_previous: Comparison | None
+    vs_year: Comparison | None
+    reaudits: stats.ReauditShift | None
+    reaudit_pairs: pd.DataFrame
+    kappa: stats.KappaResult | None
+    moderated: int
+
+
+def analyse_month(
+    audits: pd.DataFrame,
+    programme: Programme,
+    month: str,
+    trend: pd.DataFrame | None = None,
+    rebase: Sequence[str] | None = None,
+) -> MonthShifts:
+    """SPC of each measure, this month against the previous audited month and the previous
+    12 months, re-audit shifts to date, and auditor–moderator agreement to date."""
+    trend = trend if trend is not None else metrics.judgement_trend(audits, programme, month)
+    label = programme.label_for(month)
+    charts = {measure: spc_for_measure(trend, measure, rebase) for measure in MEASURES}
+    this = pooled_counts(audits, [month])
+    prev_month = metrics.previous_audited_month(trend, month)
+    vs_previous = (
+        compare_counts(
+            this, pooled_counts(audits, [prev_month]), label, programme.label_for(prev_month)
+        )
+        if prev_month
+        else None
+    )
+    year = [
+        mo
+        for mo in previous_months(month, 12)
+        if mo in trend.index and trend.at[mo, "state"] == metrics.AUDITED
+    ]
+    vs_year = (
+        compare_counts(this, pooled_counts(audits, year), label, "the previous 12 months")
+        if year
+        else None
+    )
+    to_date = list(iter_months(programme.start_month, month))
+    pairs = reaudit_pairs(audits, to_date)
+    reaudits = None
+    graded = pairs.loc[
+        pairs["original"].isin(schema.JUDGEMENTS) & pairs["reaudit"].isin(schema.JUDGEMENTS)
+    ]
+    if len(graded) >= 2:
+        reaudits = stats.summarise_reaudit_shifts(pairs, "original", "reaudit")
+    moderation = moderation_pairs(audits, to_date)
+    moderation = moderation.loc[
+        moderation["auditor"].isin(schema.JUDGEMENTS)
+        & moderation["moderator"].isin(schema.JUDGEMENTS)
+    ]
+    kappa = None
+    if len(moderation) >= 10 and moderation.nunique().min() > 1:
+        kappa = stats.compute_kappa(moderation, "auditor", "moderator")
+    return MonthShifts(month, charts, vs_previous, vs_year, reaudits, pairs, kappa, len(moderation))

@@ -1,0 +1,7 @@
+"""The ``auditlib`` command line: one module per subcommand, wired up in :mod:`.main`."""
+
+from __future__ import annotations
+
+from auditlib.cli.main import main
+
+__all__ = ["main"]

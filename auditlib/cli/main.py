@@ -1,0 +1,62 @@
+"""The ``auditlib`` command. Every subcommand's errors become a plain message and a
+non-zero exit: users never see a traceback for a problem they can fix."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from auditlib import __version__
+from auditlib.cli import demo_data, report, shifts, validate
+from auditlib.errors import AuditlibError
+
+#: The subcommands, in the order ``--help`` lists them. Each module has ``NAME``, ``HELP``,
+#: ``add_arguments(parser)`` and ``run(args) -> exit code``; heavy imports happen inside
+#: ``run``, so ``--help`` is quick.
+SUBCOMMANDS = (validate, demo_data, report, shifts)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="auditlib",
+        description="Children's social care case-audit data → monthly Audit Highlights Reports.",
+    )
+    parser.add_argument("--version", action="version", version=f"auditlib {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in SUBCOMMANDS:
+        p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        module.add_arguments(p)
+        p.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args) or 0)
+    except AuditlibError as exc:
+        print(f"auditlib {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        # The machine, not auditlib: a full disk, a folder that cannot be written, a file
+        # another program has locked. Say which file and why, without a traceback.
+        where = f" {exc.filename}" if exc.filename else ""
+        print(
+            f"auditlib {args.command}: cannot read or write{where}: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
+        return 1
+    except KeyboardInterrupt:
+        print(
+            f"auditlib {args.command}: interrupted; nothing half-written was kept.", file=sys.stderr
+        )
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,617 @@
+"""From rows as written to canonical, typed rows — with every row accounted for.
+
+:func:`clean_audits` is the whole pipeline for the audits table; each step is
+also a small pure function (DataFrame in, new DataFrame out) that can be used
+on its own with ``.pipe()``. Nothing is dropped silently: a row is either
+used, or excluded with a reason (exact duplicates, blank rows), and every
+value that cannot be understood is a :class:`~auditlib.errors.Problem` naming
+file, row, column and value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from auditlib.data import schema
+from auditlib.data.parsing import CATEGORIES, PARSERS, category_dtype, normalise_key, parse_column
+from auditlib.data.programme import PROGRAMME_FILE, Programme
+from auditlib.errors import ConfigError, Problem
+
+EXCLUDED_DUPLICATE = "exact duplicate of an earlier row"
+EXCLUDED_BLANK = "blank row"
+
+JUDGEMENT_DTYPE = pd.CategoricalDtype(list(schema.JUDGEMENT_LABELS), ordered=True)
+STATUS_DTYPE = pd.CategoricalDtype(list(schema.STATUSES))
+AUDIT_TYPE_DTYPE = pd.CategoricalDtype(list(schema.AUDIT_TYPES))
+
+
+@dataclass
+class Reconciliation:
+    """Rows read = rows used + rows excluded, with the reason for each exclusion."""
+
+    table: str
+    rows_read: int
+    excluded_by_reason: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rows_excluded(self) -> int:
+        return sum(self.excluded_by_reason.values())
+
+    @property
+    def rows_used(self) -> int:
+        return self.rows_read - self.rows_excluded
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows_read": self.rows_read,
+            "rows_used": self.rows_used,
+            "rows_excluded": self.rows_excluded,
+            "excluded_by_reason": dict(self.excluded_by_reason),
+        }
+
+
+@dataclass
+class Cleaned:
+    """A cleaned table, the problems found, and how every input row was used."""
+
+    frame: pd.DataFrame
+    problems: list[Problem]
+    reconciliation: Reconciliation
+    #: things a reader of the data-quality section should know (merged name variants, …)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+# --------------------------------------------------------------------------- steps
+
+
+def label_extras(programme: Programme | None, column: str) -> dict[str, Any]:
+    """programme.yml ``labels:`` for ``column``, checked to map onto canonical values.
+
+    ``labels: {judgement: {...}}`` applies to every judgement column.
+    """
+    if programme is None:
+        return {}
+    kind = schema.AUDIT_COLUMN_KINDS.get(column) or (
+        "judgement" if column.startswith(schema.DOMAIN_PREFIX) else None
+    )
+    table: dict[str, Any] = {}
+    if kind == "judgement":
+        table.update(programme.labels.get("judgement", {}))
+    table.update(programme.labels.get(column, {}))
+    if not table or kind is None:
+        return table
+    parser = PARSERS[kind]
+    checked = {}
+    for local, canonical in table.items():
+        try:
+            checked[local] = parser(canonical)
+        except ValueError:
+            raise ConfigError(
+                f"{programme.source or PROGRAMME_FILE}: labels: {column}: {local!r} maps to "
+                f"{canonical!r}, which is not a known {kind.replace('_', ' ')}"
+            ) from None
+    return checked
+
+
+def flag_blank_rows(df: pd.DataFrame) -> pd.Series:
+    """True where every cell of a row is blank (Excel leaves these in exports).
+
+    >>> flag_blank_rows(pd.DataFrame({"a": ["x", None, " "], "b": [None, None, ""]})).tolist()
+    [False, True, True]
+    """
+    data = df.drop(columns=[schema.SOURCE_ROW], errors="ignore")
+    if data.empty:
+        return pd.Series(False, index=df.index)
+    # Only rows whose first cell is blank can be blank: check the rest on those alone.
+    candidates = np.flatnonzero(_blank_cells(data.iloc[:, 0]))
+    blank = np.zeros(len(data), dtype=bool)
+    if len(candidates):
+        part = data.iloc[candidates]
+        blank[candidates] = np.all([_blank_cells(part[c]) for c in part.columns], axis=0)
+    return pd.Series(blank, index=df.index)
+
+
+def _blank_cells(column: pd.Series) -> np.ndarray:
+    blank = column.isna().to_numpy().copy()
+    if column.dtype == object or pd.api.types.is_string_dtype(column):
+        blank |= column.astype("string").str.strip().eq("").to_numpy(dtype=bool, na_value=False)
+    return blank
+
+
+def flag_exact_duplicates(df: pd.DataFrame) -> pd.Series:
+    """For each row, the source row of the earlier identical row it repeats, else NA.
+
+    >>> frame = pd.DataFrame({"audit_id": ["A", "B", "A"], "team": ["x", "y", "x"], "source_row": [2, 3, 4]})
+    >>> flag_exact_duplicates(frame).tolist()
+    [<NA>, <NA>, 2]
+    """
+    data = df.drop(columns=[schema.SOURCE_ROW], errors="ignore")
+    out = pd.Series(pd.NA, index=df.index, dtype="Int64")
+    if data.empty:
+        return out
+    # Identical rows share their audit_id, so only rows whose id repeats need hashing.
+    if schema.AUDIT_ID in data:
+        ids = data[schema.AUDIT_ID]
+        suspects = np.flatnonzero(ids.duplicated(keep=False).to_numpy() | ids.isna().to_numpy())
+    else:
+        suspects = np.arange(len(data))
+    if len(suspects) < 2:
+        return out
+    part = data.iloc[suspects]
+    try:
+        hashes = pd.util.hash_pandas_object(part, index=False).to_numpy()
+    except TypeError:  # unhashable cells (e.g. lists): compare their text
+        hashes = pd.util.hash_pandas_object(part.astype("string"), index=False).to_numpy()
+    dup = pd.Series(hashes).duplicated(keep="first").to_numpy()
+    if not dup.any():
+        return out
+    first_pos = pd.Series(np.arange(len(hashes))).groupby(hashes).transform("min").to_numpy()
+    rows = df[schema.SOURCE_ROW].to_numpy() if schema.SOURCE_ROW in df else np.arange(len(df)) + 2
+    first_row = rows[suspects[first_pos]]
+    values = out.to_numpy(dtype=object)
+    values[suspects[dup]] = first_row[dup]
+    return pd.Series(values, index=df.index, dtype="Int64")
+
+
+def add_final_judgement(df: pd.DataFrame) -> pd.DataFrame:
+    """Final judgement = moderated if present, else overall; a completed audit with neither is Not recorded.
+
+    >>> frame = pd.DataFrame({"status": ["completed"] * 3 + ["allocated"],
+    ...     "overall_judgement": ["Good", "Inadequate", None, None],
+    ...     "moderated_judgement": [None, "Requires Improvement", None, None]})
+    >>> add_final_judgement(frame)["final_judgement"].tolist()
+    ['Good', 'Requires Improvement', 'Not recorded', nan]
+    """
+    out = df.copy(deep=False)  # copy-on-write: the input is never changed
+    overall = out.get(schema.OVERALL_JUDGEMENT, pd.Series(pd.NA, index=out.index)).astype(
+        JUDGEMENT_DTYPE
+    )
+    moderated = out.get(schema.MODERATED_JUDGEMENT, pd.Series(pd.NA, index=out.index)).astype(
+        JUDGEMENT_DTYPE
+    )
+    final = moderated.where(moderated.notna(), overall)
+    completed = out[schema.STATUS].astype("string").eq(schema.COMPLETED).fillna(False).to_numpy()
+    final = final.where(~(completed & final.isna().to_numpy()), schema.NOT_RECORDED)
+    # Only completed audits carry a judgement that counts.
+    out[schema.FINAL_JUDGEMENT] = final.where(completed).astype(JUDGEMENT_DTYPE)
+    return out
+
+
+def locate_originals(df: pd.DataFrame) -> np.ndarray:
+    """For each re-audit, the row position of the audit it names (-1: none, not found, or not a re-audit).
+
+    >>> frame = pd.DataFrame({"audit_id": ["A1", "R1", "R2"], "original_audit_id": [None, "A1", "A9"],
+    ...     "audit_type": ["audit", "re-audit", "re-audit"]})
+    >>> locate_originals(frame).tolist()
+    [-1, 0, -1]
+    """
+    ids = pd.Index(df[schema.AUDIT_ID].to_numpy(dtype=object, na_value=None))
+    first = np.flatnonzero(
+        ~ids.duplicated()
+    )  # a clashing id is an error elsewhere; use its first row
+    reaudit = (df[schema.AUDIT_TYPE] == schema.REAUDIT).to_numpy(dtype=bool, na_value=False)
+    position = np.full(len(df), -1, dtype=np.int64)
+    if reaudit.any():
+        wanted = df[schema.ORIGINAL_AUDIT_ID].to_numpy(dtype=object, na_value=None)[reaudit]
+        found = ids[first].get_indexer(wanted)
+        position[reaudit] = np.where(found >= 0, first[np.maximum(found, 0)], -1)
+    return position
+
+
+def link_reaudits(df: pd.DataFrame, originals: np.ndarray | None = None) -> pd.DataFrame:
+    """On each re-audit, the final judgement of the audit it re-audits (``original_judgement``).
+
+    ``originals`` is :func:`locate_originals` of ``df`` when already known.
+
+    >>> frame = pd.DataFrame({"audit_id": ["A1", "R1"], "original_audit_id": [None, "A1"],
+    ...     "audit_type": ["audit", "re-audit"],
+    ...     "final_judgement": pd.Categorical(["Inadequate", "Good"], categories=["Good", "Inadequate"])})
+    >>> link_reaudits(frame)["original_judgement"].tolist()
+    [nan, 'Inadequate']
+    """
+    out = df.copy(deep=False)
+    final = out[schema.FINAL_JUDGEMENT]
+    position = locate_originals(out) if originals is None else originals
+    codes = np.where(position >= 0, final.cat.codes.to_numpy()[np.maximum(position, 0)], -1)
+    out[schema.ORIGINAL_JUDGEMENT] = pd.Categorical.from_codes(codes, dtype=final.dtype)
+    return out
+
+
+def add_cohort_flags(df: pd.DataFrame) -> pd.DataFrame:
+    """Boolean ``cohort_<key>`` columns for the seed's six practice-theme cohorts.
+
+    A missing or blank source value means "not known to be in the cohort" (False).
+
+    >>> frame = pd.DataFrame({"cin": [True, False], "cp_plan": [True, True],
+    ...     "cp_category": ["sexual", "neglect"], "age_at_audit": [3, 12],
+    ...     "cse_risk": ["none", "emerging"], "missing_episodes_6m": [0, 2]})
+    >>> add_cohort_flags(frame).filter(like="cohort_").astype(int).values.tolist()
+    [[1, 1, 1, 0, 0, 0], [0, 0, 0, 1, 1, 1]]
+    """
+    out = df.copy(deep=False)
+
+    def col(name: str) -> pd.Series:
+        return out[name] if name in out else pd.Series(pd.NA, index=out.index)
+
+    cp = col(schema.CP_PLAN).astype("boolean").fillna(False)
+    age = pd.to_numeric(col(schema.AGE_AT_AUDIT), errors="coerce")
+    cse = col(schema.CSE_RISK).astype("string").isin(schema.CSE_AT_RISK).fillna(False)
+    missing = pd.to_numeric(col(schema.MISSING_EPISODES_6M), errors="coerce").fillna(0) >= 1
+    flags = {
+        "cin": col(schema.CIN).astype("boolean").fillna(False),
+        "under5_cp": cp & (age < 5).fillna(False),
+        "cp_sexual": cp & col(schema.CP_CATEGORY).astype("string").eq("sexual").fillna(False),
+        "cse": cse,
+        "missing": missing,
+        "missing_cse": missing & cse,
+    }
+    for key in schema.COHORTS:
+        out[schema.COHORT_PREFIX + key] = flags[key].astype(bool).to_numpy()
+    return out
+
+
+def merge_name_variants(df: pd.DataFrame, column: str) -> tuple[pd.DataFrame, list[str]]:
+    """Merge spellings of one name that differ only in case and spacing.
+
+    The most frequent spelling wins (ties: the first alphabetically); each
+    merge is returned as a note for the data-quality section.
+
+    >>> frame = pd.DataFrame({"team": ["Team A", "team a", "Team A", "Team B"]})
+    >>> merged, notes = merge_name_variants(frame, "team")
+    >>> merged["team"].tolist(), notes
+    (['Team A', 'Team A', 'Team A', 'Team B'], ["team: 'team a' (1 row) merged into 'Team A'"])
+    """
+    if column not in df or df[column].isna().all():
+        return df.copy(deep=False), []
+    # Work on the distinct names (a few hundred), not the rows (maybe millions).
+    codes, uniques = pd.factorize(df[column].astype("string"))
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    names = pd.Series(counts, index=pd.Index(uniques, dtype=object))
+    keys = names.index.map(normalise_key)
+    canonical = list(names.index)
+    notes = []
+    for _key, group in names.groupby(np.asarray(keys)):
+        if len(group) < 2:
+            continue
+        order = sorted(group.items(), key=lambda kv: (-kv[1], kv[0]))
+        winner = order[0][0]
+        for variant, n in order[1:]:
+            canonical[names.index.get_loc(variant)] = winner
+            notes.append(
+                f"{column}: {variant!r} ({n} row{'s' if n != 1 else ''}) merged into {winner!r}"
+            )
+    out = df.copy(deep=False)
+    if notes:
+        merged = pd.array(canonical, dtype="string").take(codes, allow_fill=True)
+        out[column] = pd.Series(merged, index=df.index)
+    return out, sorted(notes)
+
+
+# ---------------------------------------------------------------------- pipeline
+
+
+def clean_audits(
+    df: pd.DataFrame,
+    programme: Programme | None = None,
+    file: str = "audits.csv",
+    headers: Mapping[str, str] | None = None,
+) -> Cleaned:
+    """Clean the audits table: parse, check, de-duplicate, derive.
+
+    ``df`` has canonical column names (see :func:`auditlib.data.loading.read_table`)
+    and optionally ``source_row`` (row numbers as a person sees them in the
+    file; otherwise the header is taken as row 1). ``df`` is not changed.
+    Running it on its own output gives the same output (it is idempotent).
+    """
+    headers = dict(headers or {})
+    problems: list[Problem] = []
+    notes: list[str] = []
+    frame = df.copy(deep=False)
+    if schema.SOURCE_ROW not in frame:
+        frame[schema.SOURCE_ROW] = np.arange(len(frame), dtype="int64") + 2
+    rows = frame[schema.SOURCE_ROW].to_numpy()
+
+    def name(column: str) -> str:
+        local = headers.get(column, column)
+        return column if local == column else f"{local} ({column})"
+
+    def add(
+        positions: np.ndarray, column: str | None, values: Any, reason: str, severity: str = "error"
+    ) -> None:
+        values = (
+            values
+            if isinstance(values, list | np.ndarray | pd.Series)
+            else [values] * len(positions)
+        )
+        for pos, value in zip(positions, values, strict=True):
+            problems.append(
+                Problem(
+                    file,
+                    int(rows[pos]),
+                    name(column) if column else None,
+                    _show(value),
+                    reason,
+                    severity,
+                )
+            )
+
+    missing = [c for c in schema.AUDIT_REQUIRED if c not in frame]
+    for column in missing:
+        problems.append(Problem(file, None, column, None, "required column is missing"))
+    reconciliation = Reconciliation("audits", len(frame))
+    if len(frame) == 0 and not missing:
+        problems.append(Problem(file, None, None, None, "the file has a header but no data rows"))
+
+    # Blank rows are not data (Excel leaves them in exports): counted, not used.
+    blank = flag_blank_rows(frame).to_numpy()
+    if blank.any():
+        reconciliation.excluded_by_reason[EXCLUDED_BLANK] = int(blank.sum())
+        frame = frame.loc[~blank].reset_index(drop=True)
+        rows = frame[schema.SOURCE_ROW].to_numpy()
+
+    # Parse every known column, collecting every value that cannot be understood.
+    domain_columns = [c for c in frame.columns if c.startswith(schema.DOMAIN_PREFIX)]
+    failed = {column: np.zeros(len(frame), dtype=bool) for column in schema.AUDIT_COLUMN_KINDS}
+    for column in [c for c in schema.AUDIT_COLUMN_KINDS if c in frame] + domain_columns:
+        kind = schema.AUDIT_COLUMN_KINDS.get(column, "judgement")
+        parsed = parse_column(frame[column], kind, label_extras(programme, column))
+        failed[column] = np.zeros(len(frame), dtype=bool)
+        for value, (reason, positions) in parsed.failures.items():
+            add(positions, column, value, _explain(reason, kind))
+            failed[column][positions] = True
+        frame[column] = parsed.values
+    # Exact repeats of an earlier row (after parsing, so "Good" and "good" match).
+    repeat_of = flag_exact_duplicates(frame)
+    duplicate = repeat_of.notna().to_numpy()
+    if duplicate.any():
+        reconciliation.excluded_by_reason[EXCLUDED_DUPLICATE] = int(duplicate.sum())
+        for pos in np.flatnonzero(duplicate):
+            problems.append(
+                Problem(
+                    file,
+                    int(rows[pos]),
+                    None,
+                    None,
+                    f"exact duplicate of row {int(repeat_of.iloc[pos])}: excluded and counted",
+                    "warning",
+                )
+            )
+        frame = frame.loc[~duplicate].reset_index(drop=True)
+        rows = frame[schema.SOURCE_ROW].to_numpy()
+        failed = {column: flags[~duplicate] for column, flags in failed.items()}
+    for column in schema.AUDIT_OPTIONAL:
+        if column not in frame:
+            frame[column] = pd.Series(pd.NA, index=frame.index, dtype=_empty_dtype(column))
+
+    if missing:
+        return Cleaned(frame, problems, reconciliation, notes)
+
+    for column in schema.AUDIT_REQUIRED:
+        blank_value = frame[column].isna().to_numpy() & ~failed[column]
+        if blank_value.any():
+            add(np.flatnonzero(blank_value), column, None, "required value is blank")
+
+    originals = locate_originals(frame)
+    _check_rows(frame, programme, add, originals)
+
+    for column in (schema.TEAM, schema.AREA, schema.SERVICE):
+        frame, merged = merge_name_variants(frame, column)
+        notes.extend(merged)
+
+    frame[schema.STATUS] = frame[schema.STATUS].astype(STATUS_DTYPE)
+    frame[schema.AUDIT_TYPE] = frame[schema.AUDIT_TYPE].astype(AUDIT_TYPE_DTYPE)
+    for column in (schema.OVERALL_JUDGEMENT, schema.MODERATED_JUDGEMENT, *domain_columns):
+        frame[column] = frame[column].astype(JUDGEMENT_DTYPE)
+    completed = frame[schema.STATUS].eq(schema.COMPLETED).to_numpy()
+    no_judgement = (
+        completed
+        & frame[schema.OVERALL_JUDGEMENT].isna().to_numpy()
+        & frame[schema.MODERATED_JUDGEMENT].isna().to_numpy()
+        & ~failed[schema.OVERALL_JUDGEMENT]
+        & ~failed[schema.MODERATED_JUDGEMENT]
+    )
+    if no_judgement.any():
+        add(
+            np.flatnonzero(no_judgement),
+            schema.OVERALL_JUDGEMENT,
+            None,
+            "completed with no judgement: kept, and counted as 'Not recorded'",
+            "warning",
+        )
+    frame = frame.pipe(add_final_judgement).pipe(link_reaudits, originals).pipe(add_cohort_flags)
+    return Cleaned(frame, problems, reconciliation, notes)
+
+
+def _check_rows(
+    frame: pd.DataFrame, programme: Programme | None, add, originals: np.ndarray
+) -> None:
+    """Checks across columns and rows: ids, re-audit links, dates, months."""
+    ids = frame[schema.AUDIT_ID]
+    clash = ids.duplicated(keep=False) & ids.notna()
+    if clash.any():
+        rows = frame[schema.SOURCE_ROW]
+        for audit_id, group in frame.loc[clash].groupby(schema.AUDIT_ID, sort=False).groups.items():
+            positions = np.asarray([frame.index.get_loc(i) for i in group])
+            where = ", ".join(str(r) for r in rows.iloc[positions])
+            add(
+                positions,
+                schema.AUDIT_ID,
+                audit_id,
+                f"the same audit_id is on rows {where} with different details; "
+                "keep one row per audit (re-audits have their own audit_id)",
+            )
+
+    reaudit = frame[schema.AUDIT_TYPE].eq(schema.REAUDIT).fillna(False).to_numpy()
+    original = frame[schema.ORIGINAL_AUDIT_ID]
+    no_original = reaudit & original.isna().to_numpy()
+    if no_original.any():
+        add(
+            np.flatnonzero(no_original),
+            schema.ORIGINAL_AUDIT_ID,
+            None,
+            "a re-audit must name the audit it re-audits",
+        )
+    unknown = reaudit & original.notna().to_numpy() & (originals < 0)
+    if unknown.any():
+        positions = np.flatnonzero(unknown)
+        add(
+            positions,
+            schema.ORIGINAL_AUDIT_ID,
+            original.iloc[positions].tolist(),
+            "no audit has this audit_id",
+        )
+
+    allocated = frame[schema.ALLOCATED_DATE]
+    done = frame[schema.COMPLETED_DATE]
+    early = (done < allocated).fillna(False).to_numpy()
+    if early.any():
+        positions = np.flatnonzero(early)
+        add(
+            positions,
+            schema.COMPLETED_DATE,
+            done.iloc[positions].dt.strftime("%d/%m/%Y").tolist(),
+            "completed before it was allocated",
+        )
+    if programme is not None:
+        month = frame[schema.AUDIT_MONTH]
+        before = (month < programme.start_month).fillna(False).to_numpy()
+        if before.any():
+            positions = np.flatnonzero(before)
+            add(
+                positions,
+                schema.AUDIT_MONTH,
+                month.iloc[positions].tolist(),
+                f"before the programme's start_month ({programme.start_month}) in programme.yml",
+            )
+        for pause in programme.pauses:
+            inside = month.between(pause.start, pause.end).fillna(False).to_numpy()
+            if inside.any():
+                positions = np.flatnonzero(inside)
+                add(
+                    positions,
+                    schema.AUDIT_MONTH,
+                    month.iloc[positions].tolist(),
+                    f"programme.yml says the programme was paused {pause.start} to {pause.end}"
+                    f" ({pause.reason or 'no reason given'}), but this audit is in that month",
+                )
+
+
+def is_known(values: pd.Series, known: pd.Series) -> np.ndarray:
+    """True where a value occurs in ``known`` (a hash lookup; Arrow ``isin`` is slow at scale).
+
+    >>> is_known(pd.Series(["a", "z", None]), pd.Series(["a", "b"])).tolist()
+    [True, False, False]
+    """
+    wanted = pd.unique(values.dropna())
+    if len(wanted) * 8 < len(known):
+        # Few values against many known ids (feedback rows against a million audits):
+        # find which of the few occur, rather than indexing the many.
+        present = set(known[known.isin(list(wanted)).to_numpy(dtype=bool, na_value=False)].unique())
+        return np.fromiter(
+            (v in present for v in values.to_numpy(dtype=object, na_value=None)), bool, len(values)
+        )
+    index = pd.Index(known.dropna().to_numpy(dtype=object)).unique()
+    return index.get_indexer(values.to_numpy(dtype=object, na_value=None)) >= 0
+
+
+def _empty_dtype(column: str) -> Any:
+    kind = schema.AUDIT_COLUMN_KINDS.get(column)
+    if kind in CATEGORIES:
+        return category_dtype(kind)
+    return {"date": "datetime64[ns]", "int": "Int64", "bool": "boolean"}.get(kind or "", "string")
+
+
+def _explain(reason: str, kind: str) -> str:
+    if reason.startswith("unknown"):
+        known = {
+            "judgement": schema.JUDGEMENT_LABELS[:4],
+            "status": schema.STATUSES,
+            "audit_type": schema.AUDIT_TYPES,
+            "cp_category": schema.CP_CATEGORIES,
+            "cse_risk": schema.CSE_RISKS,
+        }.get(kind)
+        if known:
+            reason += f" (expected one of: {', '.join(known)}; map local labels under 'labels:' in programme.yml)"
+    return reason
+
+
+def _show(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def clean_text_table(
+    df: pd.DataFrame,
+    table: str,
+    kinds: Mapping[str, str],
+    required: tuple[str, ...],
+    file: str,
+    known_audit_ids: pd.Series | None = None,
+    programme: Programme | None = None,
+) -> Cleaned:
+    """Clean feedback or reflections: parse each column, check required ones, drop blank rows.
+
+    A row that names an audit_id the audits table does not have is a warning
+    (kept): feedback can arrive for an audit exported in a later file.
+    """
+    problems: list[Problem] = []
+    frame = df.copy(deep=False)
+    if schema.SOURCE_ROW not in frame:
+        frame[schema.SOURCE_ROW] = np.arange(len(frame), dtype="int64") + 2
+    reconciliation = Reconciliation(table, len(frame))
+    missing = [c for c in required if c not in frame]
+    for column in missing:
+        problems.append(Problem(file, None, column, None, "required column is missing"))
+    blank = flag_blank_rows(frame).to_numpy()
+    if blank.any():
+        reconciliation.excluded_by_reason[EXCLUDED_BLANK] = int(blank.sum())
+        frame = frame.loc[~blank].reset_index(drop=True)
+    rows = frame[schema.SOURCE_ROW].to_numpy()
+    for column, kind in kinds.items():
+        if column not in frame:
+            continue
+        extra = programme.labels.get(column, {}) if programme else {}
+        parsed = parse_column(frame[column], kind, extra)
+        for value, (reason, positions) in parsed.failures.items():
+            for pos in positions:
+                problems.append(Problem(file, int(rows[pos]), column, _show(value), reason))
+        frame[column] = parsed.values
+        if column in required:
+            bad = {p.row for p in problems if p.column == column}
+            for pos in np.flatnonzero(frame[column].isna().to_numpy()):
+                if int(rows[pos]) not in bad:
+                    problems.append(
+                        Problem(file, int(rows[pos]), column, None, "required value is blank")
+                    )
+    if not missing and known_audit_ids is not None and schema.AUDIT_ID in frame:
+        unknown = frame[schema.AUDIT_ID].notna() & ~is_known(
+            frame[schema.AUDIT_ID], known_audit_ids
+        )
+        for pos in np.flatnonzero(unknown.to_numpy(dtype=bool, na_value=False)):
+            problems.append(
+                Problem(
+                    file,
+                    int(rows[pos]),
+                    schema.AUDIT_ID,
+                    str(frame[schema.AUDIT_ID].iloc[pos]),
+                    "no audit in the audits file has this audit_id (kept)",
+                    "warning",
+                )
+            )
+    return Cleaned(frame, problems, reconciliation, [])

@@ -1,0 +1,229 @@
+"""The settings of an audit programme, from a data folder's ``programme.yml``.
+
+The file is the contract of DESIGN.md §2: the programme's months, pauses,
+month labels and themes, disclosure profile, contact line, and how this
+council's files, column headers and labels map onto the canonical ones.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from auditlib.data import schema
+from auditlib.errors import ConfigError
+
+PROGRAMME_FILE = "programme.yml"
+DISCLOSURE_PROFILES = ("internal", "published")
+_MONTH = re.compile(schema.MONTH_PATTERN)
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Months with no audit round, inclusive, and why."""
+
+    start: str
+    end: str
+    reason: str
+
+    def covers(self, month: str) -> bool:
+        return self.start <= month <= self.end
+
+
+@dataclass(frozen=True)
+class Programme:
+    """Settings of one audit programme (one council's ``programme.yml``)."""
+
+    organisation: str
+    programme: str
+    start_month: str
+    compliance_from_month: str
+    pauses: tuple[Pause, ...] = ()
+    month_labels: Mapping[str, str] = field(default_factory=dict)
+    themes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    disclosure: str = "internal"
+    contact: str = ""
+    files: Mapping[str, str] = field(default_factory=dict)
+    columns: Mapping[str, str] = field(default_factory=dict)
+    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    sheets: Mapping[str, str] = field(default_factory=dict)
+    denylist: str | None = None
+    extract_date: str | None = None
+    #: months from which SPC limits are recalculated (a change in how audits are done)
+    spc_rebase: tuple[str, ...] = ()
+    source: Path | None = None
+
+    def pause_for(self, month: str) -> Pause | None:
+        """The pause covering ``month``, if any."""
+        return next((p for p in self.pauses if p.covers(month)), None)
+
+    def label_for(self, month: str) -> str:
+        """How the report names ``month`` ("July/August 2019", or "September 2020").
+
+        >>> Programme("O", "P", "2018-11", "2018-12", month_labels={"2019-07": "July/August 2019"}).label_for("2019-07")
+        'July/August 2019'
+        """
+        if month in self.month_labels:
+            return self.month_labels[month]
+        return format_month(month)
+
+    def months_until(self, last: str) -> list[str]:
+        """Every calendar month from the programme start to ``last``, inclusive."""
+        return list(iter_months(self.start_month, last))
+
+
+def format_month(month: str) -> str:
+    """``2020-09`` → ``September 2020``.
+
+    >>> format_month("2020-09")
+    'September 2020'
+    """
+    names = schema.MONTH_NAMES
+    year, mon = month.split("-")
+    return f"{names[int(mon) - 1]} {year}"
+
+
+def iter_months(first: str, last: str) -> Iterator[str]:
+    """Calendar months from ``first`` to ``last`` inclusive, as ``YYYY-MM``.
+
+    >>> list(iter_months("2019-11", "2020-02"))
+    ['2019-11', '2019-12', '2020-01', '2020-02']
+    """
+    year, month = (int(x) for x in first.split("-"))
+    while f"{year:04d}-{month:02d}" <= last:
+        yield f"{year:04d}-{month:02d}"
+        month += 1
+        if month == 13:
+            year, month = year + 1, 1
+
+
+def previous_month(month: str) -> str:
+    """The calendar month before ``month``.
+
+    >>> previous_month("2020-01")
+    '2019-12'
+    """
+    year, mon = (int(x) for x in month.split("-"))
+    return f"{year - 1:04d}-12" if mon == 1 else f"{year:04d}-{mon - 1:02d}"
+
+
+def check_month(value: Any, what: str) -> str:
+    """``value`` as ``YYYY-MM`` or a :class:`ConfigError` that says what was wrong."""
+    text = str(value).strip()
+    if not _MONTH.match(text):
+        raise ConfigError(f"{what}: {value!r} is not a month (expected YYYY-MM, e.g. 2020-09)")
+    return text
+
+
+def load_programme(data_dir: str | Path) -> Programme:
+    """Read and check ``programme.yml`` in ``data_dir``.
+
+    Raises :class:`ConfigError` with a plain message when the folder or file is
+    missing, unreadable, not YAML, or a required key is missing or malformed.
+    """
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise ConfigError(f"data folder {str(data_dir)!r} does not exist")
+    path = data_dir / PROGRAMME_FILE
+    if not path.is_file():
+        raise ConfigError(
+            f"{path}: no {PROGRAMME_FILE} in the data folder — every data folder needs one "
+            "(copy data/demo/programme.yml and edit it)"
+        )
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except PermissionError:
+        raise ConfigError(f"{path}: cannot be read (permission denied)") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: is not UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError(f"{path}: is not valid YAML{where}: {problem}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: must be a mapping of settings (key: value), got {raw!r}")
+    return programme_from_dict(raw, source=path)
+
+
+def programme_from_dict(raw: Mapping[str, Any], source: Path | None = None) -> Programme:
+    """Build a :class:`Programme` from parsed YAML, checking each key."""
+    where = str(source) if source else PROGRAMME_FILE
+
+    def need(key: str) -> Any:
+        if raw.get(key) in (None, ""):
+            raise ConfigError(f"{where}: required setting {key!r} is missing")
+        return raw[key]
+
+    def mapping(key: str) -> dict:
+        value = raw.get(key) or {}
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: {key!r} must be a mapping (key: value)")
+        return value
+
+    start = check_month(need("start_month"), f"{where}: start_month")
+    compliance_from = check_month(
+        raw.get("compliance_from_month", start), f"{where}: compliance_from_month"
+    )
+    pauses = []
+    for i, item in enumerate(raw.get("pauses") or [], start=1):
+        if not isinstance(item, dict) or "from" not in item:
+            raise ConfigError(f"{where}: pause {i} needs 'from' (and 'to', 'reason')")
+        first = check_month(item["from"], f"{where}: pause {i} 'from'")
+        last = check_month(item.get("to", item["from"]), f"{where}: pause {i} 'to'")
+        if last < first:
+            raise ConfigError(f"{where}: pause {i} ends ({last}) before it starts ({first})")
+        pauses.append(Pause(first, last, str(item.get("reason", "")).strip()))
+    month_labels = {
+        check_month(k, f"{where}: month_labels"): str(v) for k, v in mapping("month_labels").items()
+    }
+    themes = {}
+    for month, cohorts in mapping("themes").items():
+        month = check_month(month, f"{where}: themes")
+        cohorts = [cohorts] if isinstance(cohorts, str) else list(cohorts or [])
+        unknown = [c for c in cohorts if c not in schema.COHORTS]
+        if unknown:
+            raise ConfigError(
+                f"{where}: themes for {month}: unknown cohort {unknown[0]!r} "
+                f"(known: {', '.join(schema.COHORTS)})"
+            )
+        themes[month] = tuple(cohorts)
+    disclosure = str(raw.get("disclosure", "internal")).strip().lower()
+    if disclosure not in DISCLOSURE_PROFILES:
+        raise ConfigError(
+            f"{where}: disclosure must be 'internal' or 'published', got {raw.get('disclosure')!r}"
+        )
+    columns = {str(k): str(v) for k, v in mapping("columns").items()}
+    labels = {}
+    for column, table in mapping("labels").items():
+        if not isinstance(table, dict):
+            raise ConfigError(
+                f"{where}: labels for {column!r} must be a mapping (local: canonical)"
+            )
+        labels[str(column)] = {str(k): v for k, v in table.items()}
+    extract = raw.get("extract_date")
+    rebase = tuple(check_month(v, f"{where}: spc_rebase") for v in (raw.get("spc_rebase") or []))
+    return Programme(
+        organisation=str(need("organisation")),
+        programme=str(raw.get("programme", "Case audit programme")),
+        start_month=start,
+        compliance_from_month=compliance_from,
+        pauses=tuple(pauses),
+        month_labels=month_labels,
+        themes=themes,
+        disclosure=disclosure,
+        contact=str(raw.get("contact", "")),
+        files={str(k): str(v) for k, v in mapping("files").items()},
+        columns=columns,
+        labels=labels,
+        sheets={str(k): str(v) for k, v in mapping("sheets").items()},
+        denylist=str(raw["denylist"]) if raw.get("denylist") else None,
+        extract_date=str(extract) if extract else None,
+        spc_rebase=rebase,
+        source=source,
+    )

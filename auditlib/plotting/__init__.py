@@ -1,3 +1,0 @@
-"""Charts. Every chart function takes tidy data and returns ``(Figure, alt_text)``;
-colours live in :mod:`auditlib.plotting.palette`, the house style in
-:mod:`auditlib.plotting.style`."""

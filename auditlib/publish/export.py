@@ -1,0 +1,444 @@
+"""Executed notebook → offline, code-free, accessible HTML report.
+
+One :class:`~nbconvert.HTMLExporter` per process, built once, with auditlib's
+template (``auditlib/templates/auditlib_report``, which extends JupyterLab's):
+no input cells or prompts, no ``injected-parameters`` or ``remove`` cells, no
+stderr, no script or stylesheet from the web, real alt text, a table of
+contents, a footer and print styles.
+
+A notebook with an error output, a traceback or a chart without alt text is
+refused with a :class:`~auditlib.errors.ReportError` naming the cell: a report
+with a traceback is never written.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import html
+import json
+import math
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from auditlib import __version__
+from auditlib.errors import ReportError
+from auditlib.paths import TEMPLATES_DIR
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
+
+TEMPLATE_NAME: Final = "auditlib_report"
+#: Cells with these tags never reach the report.
+REMOVE_CELL_TAGS: Final = frozenset({"injected-parameters", "remove"})
+#: The placeholder nbconvert's lab template writes when an image has no alt text.
+DEFAULT_ALT: Final = "No description has been provided for this image"
+IMAGE_MIMES: Final = ("image/png", "image/jpeg", "image/svg+xml")
+TRACEBACK_MARK: Final = "Traceback (most recent call last)"
+
+# Anything that would make a browser fetch from the network.
+_NETWORK_RES: Final = (
+    re.compile(r"<script\b[^>]*\bsrc\s*=", re.I),
+    re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?\s*(?:https?:)?//", re.I),
+    re.compile(
+        r"<(?:img|iframe|video|audio|source|embed|object)\b[^>]*\b(?:src|data)\s*=\s*[\"']?\s*(?:https?:)?//",
+        re.I,
+    ),
+    re.compile(r"@import\b", re.I),
+    re.compile(r"url\(\s*[\"']?\s*(?:https?:)?//", re.I),
+)
+_HEADING_RE: Final = re.compile(r"<h([1-3])((?:\s[^>]*)?)>(.*?)</h\1\s*>", re.S | re.I)
+_ID_RE: Final = re.compile(r"\sid\s*=\s*\"([^\"]*)\"", re.I)
+_TAG_RE: Final = re.compile(r"<[^>]+>")
+_MAIN_OPEN: Final = '<main id="main-content">'
+_JP_TABINDEX_RE: Final = re.compile(r'(<div class="jp-[^"]*"[^>]*?)\s+tabindex="0"')
+LANGUAGE: Final = "en-GB"
+
+
+@dataclass(frozen=True)
+class ReportFooter:
+    """What the report's footer states about how it was made."""
+
+    input_hash: str
+    contact: str = ""
+    generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    version: str = __version__
+
+    def as_resources(self) -> dict[str, str]:
+        """The footer's fields as template resources, the time in words."""
+        when = self.generated_at.astimezone()
+        offset = when.strftime("%z")
+        zone = "UTC" if offset in ("+0000", "") else f"UTC{offset[:3]}:{offset[3:]}"
+        return {
+            "version": self.version,
+            "input_hash": self.input_hash or "not recorded",
+            "generated": f"{when.day} {when:%B %Y at %H:%M} {zone}",
+            "contact": self.contact,
+        }
+
+
+# ---------------------------------------------------------------- public API
+def export_html(
+    notebook: str | os.PathLike[str] | NotebookNode,
+    html_path: str | os.PathLike[str],
+    *,
+    title: str,
+    footer: ReportFooter,
+) -> Path:
+    """Write the report for an executed notebook (a path or a node) to ``html_path``.
+
+    Raises :class:`ReportError` naming the cell if the notebook holds an error,
+    a traceback or an image without alt text, or if the HTML would make a
+    network request. The file appears whole or not at all.
+    """
+    nb = _read(notebook)
+    check_notebook(nb)
+    page = render_html(nb, title=title, footer=footer)
+    check_offline(page)
+    return _write_text_atomically(Path(html_path), page)
+
+
+def render_html(nb: NotebookNode, *, title: str, footer: ReportFooter) -> str:
+    """The report's HTML for an executed notebook (no checks; see :func:`export_html`)."""
+    nb = copy.copy(nb)
+    nb.metadata = copy.deepcopy(nb.metadata)
+    nb.metadata["title"] = title
+    resources = {"metadata": {"name": title}, "auditlib": footer.as_resources()}
+    body, _ = _exporter().from_notebook_node(nb, resources=resources)
+    return body
+
+
+def check_notebook(nb: NotebookNode) -> None:
+    """Refuse a notebook whose report would show an error, a traceback or an image without alt text."""
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or _is_removed(cell):
+            continue
+        for output in cell.get("outputs", []):
+            kind = output.get("output_type")
+            if kind == "error":
+                raise ReportError(
+                    f"The executed notebook has an error at {describe_cell(nb, index)}: "
+                    f"{output.get('ename', 'Error')}: {_plain(output.get('evalue', ''))}. "
+                    "No report was written."
+                )
+            if _shows_traceback(output):
+                raise ReportError(
+                    f"The executed notebook prints a traceback at {describe_cell(nb, index)}; "
+                    "no report was written. Catch the problem in auditlib and raise a plain error."
+                )
+            if kind in ("display_data", "execute_result"):
+                for mime in IMAGE_MIMES:
+                    if mime in output.get("data", {}) and not _alt_text(output, mime):
+                        raise ReportError(
+                            f"An image at {describe_cell(nb, index)} has no alt text; "
+                            "show charts with auditlib.report.display.show_figure(fig, alt=...). "
+                            "No report was written."
+                        )
+
+
+def check_offline(page: str) -> None:
+    """Refuse HTML that would make any network request (scripts, stylesheets, fonts, images)."""
+    for pattern in _NETWORK_RES:
+        found = pattern.search(page)
+        if found:
+            snippet = page[found.start() : found.start() + 80].replace("\n", " ")
+            raise ReportError(
+                f"The report would make a network request ({snippet!r}…); no report was written."
+            )
+
+
+def describe_cell(nb: NotebookNode, index: int) -> str:
+    """Where a cell is, as a person finds it in the notebook they edit.
+
+    Counts cells from 1 without papermill's injected cells, and gives the
+    section heading above it and its first line of code.
+    """
+    position = sum(1 for cell in nb.cells[: index + 1] if not _is_papermill_cell(cell))
+    heading = _section_heading(nb, index)
+    first_line = (
+        _first_code_line(nb.cells[index].get("source", "")) if index < len(nb.cells) else ""
+    )
+    parts = [f"cell {position}"]
+    details = []
+    if heading:
+        details.append(f'section "{heading}"')
+    if first_line:
+        details.append(f"first line `{first_line}`")
+    if details:
+        parts.append(f"({', '.join(details)})")
+    return " ".join(parts)
+
+
+def write_figures_json(
+    figures: Mapping[str, Any], output_dir: str | os.PathLike[str], name: str = "figures.json"
+) -> Path:
+    """Write ``figures.json`` (or ``name``) into ``output_dir`` (the notebook's ``output_dir`` parameter).
+
+    NumPy and pandas scalars become plain JSON numbers, NaN becomes ``null``;
+    keys keep their order. Returns the path written.
+    """
+    text = json.dumps(_jsonable(figures), indent=2, ensure_ascii=False, allow_nan=False)
+    return _write_text_atomically(Path(output_dir) / name, text + "\n")
+
+
+def warm_up() -> None:
+    """Build the exporter and compile its template now (about half a second, once per process)."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("## Warm-up")]
+    render_html(nb, title="warm-up", footer=ReportFooter(input_hash=""))
+
+
+def report_css() -> str:
+    """The report stylesheet, for pages (like the index) built without nbconvert."""
+    return (TEMPLATES_DIR / TEMPLATE_NAME / "static" / "report.css").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- table of contents
+def add_toc(body: str) -> str:
+    """Give every h2/h3 a unique id and put a table of contents before the first h2.
+
+    A Jinja filter of the report template (applied to the whole ``<body>``);
+    also marks h2s after the first for a print page break, and places the
+    skip link's target after the contents.
+    """
+    used: set[str] = set()
+    entries: list[tuple[int, str, str]] = []
+
+    def visit(match: re.Match[str]) -> str:
+        level, attrs, inner = int(match[1]), match[2] or "", match[3]
+        text = " ".join(html.unescape(_TAG_RE.sub("", inner)).split())
+        existing = _ID_RE.search(attrs)
+        if existing:
+            attrs = _ID_RE.sub("", attrs, count=1)
+        slug = _unique(existing[1] if existing else _slug(text), used)
+        if level >= 2:
+            if level == 2 and any(lvl == 2 for lvl, _, _ in entries):
+                attrs = _add_class(attrs, "page-break")
+            entries.append((level, slug, text))
+        return f'<h{level} id="{html.escape(slug)}"{attrs}>{inner}</h{level}>'
+
+    body = _HEADING_RE.sub(visit, body)
+    target = '<div id="report-start" tabindex="-1"></div>'
+    nav = _toc_html(entries) + target
+    first_h2 = re.search(r"<h2[\s>]", body)
+    if first_h2:
+        return body[: first_h2.start()] + nav + body[first_h2.start() :]
+    if _MAIN_OPEN in body:
+        return body.replace(_MAIN_OPEN, _MAIN_OPEN + target, 1)
+    return target + body
+
+
+def _toc_html(entries: list[tuple[int, str, str]]) -> str:
+    if not any(level == 2 for level, _, _ in entries):
+        return ""
+    lines = [
+        '<nav class="report-toc" aria-labelledby="report-toc-title">',
+        '<p class="toc-title" id="report-toc-title">Contents</p>',
+        "<ol>",
+    ]
+    open_sub = False
+    started = False
+    for level, slug, text in entries:
+        link = f'<a href="#{html.escape(slug)}">{html.escape(text)}</a>'
+        if level == 2:
+            if open_sub:
+                lines.append("</ol>")
+                open_sub = False
+            if started:
+                lines.append("</li>")
+            lines.append(f"<li>{link}")
+            started = True
+        elif started:  # an h3 before any h2 stays out of the contents
+            if not open_sub:
+                lines.append("<ol>")
+                open_sub = True
+            lines.append(f"<li>{link}</li>")
+    if open_sub:
+        lines.append("</ol>")
+    lines += ["</li>", "</ol>", "</nav>"]
+    return "\n".join(lines)
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^\w]+", "-", text.lower()).strip("-")
+    return slug or "section"
+
+
+def _unique(slug: str, used: set[str]) -> str:
+    candidate, n = slug, 2
+    while candidate in used:
+        candidate, n = f"{slug}-{n}", n + 1
+    used.add(candidate)
+    return candidate
+
+
+def _add_class(attrs: str, name: str) -> str:
+    found = re.search(r"\sclass\s*=\s*\"([^\"]*)\"", attrs, re.I)
+    if found:
+        return attrs[: found.start(1)] + f"{found[1]} {name}" + attrs[found.end(1) :]
+    return f'{attrs} class="{name}"'
+
+
+# ---------------------------------------------------------------- the exporter
+@functools.lru_cache(maxsize=1)
+def _exporter() -> Any:
+    """The one HTMLExporter of this process (building one costs more than using it)."""
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+
+    class _ReportCleanup(Preprocessor):  # type: ignore[misc]
+        """Drop stderr (warnings are for the analyst, kept in the .ipynb) and empty code cells."""
+
+        def preprocess(self, nb: Any, resources: Any) -> tuple[Any, Any]:
+            for cell in nb.cells:
+                if cell.cell_type == "code":
+                    cell.outputs = [
+                        out
+                        for out in cell.get("outputs", [])
+                        if not (out.get("output_type") == "stream" and out.get("name") == "stderr")
+                    ]
+            nb.cells = [c for c in nb.cells if c.cell_type != "code" or c.outputs]
+            return nb, resources
+
+    class _ReportExporter(HTMLExporter):  # type: ignore[misc]
+        def _init_resources(self, resources: Any) -> Any:
+            resources = super()._init_resources(resources)
+            # The trait only takes ISO 639-1 codes; reports are in British English.
+            resources["language_code"] = LANGUAGE
+            return resources
+
+        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:
+            page, resources = super().from_notebook_node(nb, resources, **kw)
+            # nbconvert makes every cell and output a tab stop; in a report only links
+            # and scrollable tables (which carry their own tabindex) should be.
+            return _JP_TABINDEX_RE.sub(r"\1", page), resources
+
+    exporter = _ReportExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+        optimistic_validation=True,
+        filters={"auditlib_toc": add_toc},
+    )
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags=set(REMOVE_CELL_TAGS), enabled=True), enabled=True
+    )
+    exporter.register_preprocessor(_ReportCleanup(enabled=True), enabled=True)
+    return exporter
+
+
+# ---------------------------------------------------------------- helpers
+def _read(notebook: Any) -> NotebookNode:
+    import nbformat
+
+    if isinstance(notebook, str | os.PathLike):
+        return nbformat.read(os.fspath(notebook), as_version=4)
+    return notebook
+
+
+def _is_removed(cell: Mapping[str, Any]) -> bool:
+    return bool(REMOVE_CELL_TAGS & set(cell.get("metadata", {}).get("tags", [])))
+
+
+def _is_papermill_cell(cell: Mapping[str, Any]) -> bool:
+    tags = set(cell.get("metadata", {}).get("tags", []))
+    return bool(tags & {"injected-parameters", "papermill-error-cell-tag"})
+
+
+def _alt_text(output: Mapping[str, Any], mime: str) -> str:
+    meta = output.get("metadata", {})
+    alt = (meta.get(mime) or {}).get("alt") or meta.get("alt") or ""
+    alt = str(alt).strip()
+    return "" if alt == DEFAULT_ALT else alt
+
+
+def _shows_traceback(output: Mapping[str, Any]) -> bool:
+    texts = [output.get("text", "")] if output.get("output_type") == "stream" else []
+    texts += [v for k, v in output.get("data", {}).items() if k.startswith("text/")]
+    return any(TRACEBACK_MARK in (t if isinstance(t, str) else "".join(t)) for t in texts)
+
+
+def _plain(text: str) -> str:
+    """One line, without terminal colour codes."""
+    text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", str(text))
+    return " ".join(text.split())
+
+
+def _first_code_line(source: str | list[str]) -> str:
+    text = "".join(source) if isinstance(source, list) else source
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            return stripped if len(stripped) <= 80 else stripped[:77] + "…"
+    return ""
+
+
+def _section_heading(nb: NotebookNode, index: int) -> str:
+    """The last Markdown heading (in a Markdown cell or a heading output) above a cell."""
+    for cell in reversed(nb.cells[: index + 1]):
+        texts: list[str] = []
+        if cell.cell_type == "markdown":
+            texts.append("".join(cell.source) if isinstance(cell.source, list) else cell.source)
+        elif cell.cell_type == "code":
+            texts += [
+                "".join(md) if isinstance(md, list) else md
+                for out in cell.get("outputs", [])
+                if (md := out.get("data", {}).get("text/markdown"))
+            ]
+        for text in reversed(texts):
+            headings = re.findall(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", text, re.M)
+            if headings:
+                return headings[-1]
+    return ""
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, bool | str) or value is None:
+        return value
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if hasattr(value, "item") and callable(value.item):  # NumPy scalars
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, int | float | str | bool):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError, ImportError):
+        pass
+    return str(value)
+
+
+def _write_text_atomically(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes files private; reports are for reading
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,390 @@
+"""Fresh kernels without the start-up cost: fork each month's kernel from a pre-imported process.
+
+Starting a Python kernel and importing pandas, matplotlib, seaborn and scipy
+costs a few seconds of CPU for every month, almost all of it identical work.
+A *zygote* process does that work once: it imports the modules a notebook
+imports (and ipykernel), then waits. Each kernel is a ``fork()`` of the zygote
+that becomes an ordinary ipykernel, so every month still runs in its own
+process that has run no other notebook's code: nothing a notebook does
+(globals, caches, matplotlib or seaborn settings, random state) reaches another
+month. NumPy's global random state is reseeded in each kernel, as a fresh
+process would be.
+
+How it plugs in: :func:`kernel_manager_class` returns a jupyter_client kernel
+manager whose kernel command is a tiny client (``_kernel_client.py``) that
+asks the zygote for a kernel over a Unix socket, passing its stdin/stdout/
+stderr, and stays alive as the kernel's stand-in: it forwards signals
+(interrupt, terminate) to the kernel and exits with the kernel's exit code, so
+jupyter_client manages it like any local kernel. If the client is killed, the
+kernel notices and exits. Kernels that are not this Python's ipykernel are
+launched the ordinary way.
+
+One zygote serves one process (each parallel worker has its own); it exits
+when that process exits.
+"""
+
+from __future__ import annotations
+
+import ast
+import atexit
+import contextlib
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Final
+
+#: Imported by every zygote; the notebook's own imports are added to these.
+DEFAULT_PRELOAD: Final = (
+    "numpy",
+    "pandas",
+    "scipy.stats",
+    "matplotlib",
+    "matplotlib.pyplot",
+    "seaborn",
+    "ipykernel.kernelapp",
+    "matplotlib_inline.backend_inline",
+)
+_INLINE_BACKEND: Final = "module://matplotlib_inline.backend_inline"
+_CLIENT_SCRIPT: Final = Path(__file__).with_name("_kernel_client.py")
+
+_POOL: Zygote | None = None
+#: Set in the zygote after its imports: fork() is only safe while the process has one thread.
+_FORK_SAFE = True
+
+
+# ---------------------------------------------------------------- worker side
+class Zygote:
+    """A running zygote process and the Unix socket it listens on."""
+
+    def __init__(self, preload: Iterable[str]) -> None:
+        self._dir = tempfile.mkdtemp(prefix="auditlib-kernels-")
+        self.socket_path = os.path.join(self._dir, "zygote.sock")
+        self.preload = tuple(dict.fromkeys(preload))
+        self.owner = os.getpid()  # a forked child must start its own
+        # Bound here, so clients can connect (and queue) while the zygote is still importing.
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(self.socket_path)
+        listener.listen(64)
+        try:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "auditlib.publish.kernelpool",
+                    str(listener.fileno()),
+                    *self.preload,
+                ],
+                stdin=subprocess.PIPE,  # the zygote exits when this pipe closes (this process ended)
+                pass_fds=[listener.fileno()],
+                start_new_session=True,  # Ctrl-C in a terminal is not for the kernels
+            )
+        finally:
+            listener.close()
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def client_cmd(self, kernel_cmd: list[str]) -> list[str]:
+        """The command that starts ``kernel_cmd`` as a fork of this zygote."""
+        return [sys.executable, "-I", str(_CLIENT_SCRIPT), self.socket_path, "--", *kernel_cmd]
+
+    def can_fork(self, kernel_cmd: list[str]) -> bool:
+        """Only this interpreter's ipykernel can be forked from the zygote.
+
+        Interpreter options such as ``-Xfrozen_modules=off`` (which ``ipykernel install``
+        writes into kernel.json for the debugger) do not change what the kernel runs.
+        """
+        args = [a for a in kernel_cmd[1:] if not a.startswith("-X")]
+        if len(kernel_cmd) < 3 or args[:2] != ["-m", "ipykernel_launcher"]:
+            return False
+        try:
+            return os.path.samefile(kernel_cmd[0], sys.executable)
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.process.stdin and not self.process.stdin.closed:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        with contextlib.suppress(OSError):
+            os.unlink(self.socket_path)
+        with contextlib.suppress(OSError):
+            os.rmdir(self._dir)
+
+
+def start(notebook: str | os.PathLike[str] | None = None) -> Zygote:
+    """This process's zygote, started if need be, preloading what ``notebook`` imports."""
+    global _POOL
+    if _POOL is None or _POOL.owner != os.getpid() or not _POOL.alive():
+        preload = [*DEFAULT_PRELOAD, *(notebook_imports(notebook) if notebook else [])]
+        _POOL = Zygote(preload)
+        atexit.register(stop)
+        # multiprocessing workers leave through os._exit, which skips atexit.
+        from multiprocessing import util
+
+        util.Finalize(None, stop, exitpriority=10)
+    return _POOL
+
+
+def stop() -> None:
+    """Stop this process's zygote (its kernels are told to exit too)."""
+    global _POOL
+    if _POOL is not None and _POOL.owner == os.getpid():
+        _POOL.stop()
+    _POOL = None
+
+
+def kernel_manager_class(
+    notebook: str | os.PathLike[str] | None = None, *, fork: bool = True
+) -> type:
+    """A jupyter_client kernel manager class for report runs.
+
+    Its kernels talk over Unix sockets in the temporary folder (no TCP ports to
+    collide between parallel kernels, no plain-TCP warning). With ``fork`` they
+    are forked from this process's zygote, started now if need be.
+    """
+    import uuid
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    # fork() without exec is only dependable on Linux (macOS system libraries refuse it).
+    zygote = start(notebook) if fork and sys.platform.startswith("linux") else None
+
+    class ReportKernelManager(AsyncKernelManager):  # type: ignore[misc]
+        def __init__(self, **kwargs: object) -> None:
+            kwargs.setdefault("transport", "ipc")
+            # A short absolute path: Unix socket paths are limited to about 100 bytes.
+            kwargs.setdefault(
+                "ip", os.path.join(tempfile.gettempdir(), f"auditlib-{uuid.uuid4().hex[:12]}")
+            )
+            super().__init__(**kwargs)
+
+        async def _async_interrupt_kernel(self) -> None:
+            # jupyter_client interrupts a kernel before asking it to shut down; after a
+            # notebook has run that only makes ipykernel log a "KeyboardInterrupt caught"
+            # ERROR line into a batch run's output. The shutdown request (then SIGTERM,
+            # then SIGKILL) still stops a busy kernel.
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
+
+        def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+            cmd = super().format_kernel_cmd(extra_arguments)
+            if zygote is not None and zygote.alive() and zygote.can_fork(cmd):
+                return zygote.client_cmd(cmd)
+            return cmd
+
+    return ReportKernelManager
+
+
+def notebook_imports(notebook: str | os.PathLike[str]) -> list[str]:
+    """The modules a notebook's code cells import (top-level statements; magics ignored).
+
+    >>> import nbformat, tempfile, os
+    >>> nb = nbformat.v4.new_notebook()
+    >>> nb.cells = [nbformat.v4.new_code_cell("import pandas as pd\\nfrom scipy import stats\\n%matplotlib inline")]
+    >>> path = os.path.join(tempfile.mkdtemp(), "n.ipynb"); nbformat.write(nb, path)
+    >>> notebook_imports(path)
+    ['pandas', 'scipy', 'scipy.stats']
+    """
+    import nbformat
+
+    try:
+        nb = nbformat.read(os.fspath(notebook), as_version=4)
+    except (OSError, ValueError):
+        return []
+    names: list[str] = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        source = "\n".join(
+            line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!"))
+        )
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                names += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.append(node.module)
+                # "from scipy import stats" imports the submodule scipy.stats
+                names += [
+                    f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*"
+                ]
+    return list(dict.fromkeys(names))
+
+
+# ---------------------------------------------------------------- the zygote process
+def _serve(listener_fd: int, preload: list[str]) -> None:
+    """Import everything, then fork a kernel for each client until stdin closes."""
+    listener = socket.socket(fileno=listener_fd)
+    _prepare_imports(preload)
+    children: dict[int, socket.socket] = {}
+    clients: set[socket.socket] = set()
+    try:
+        while True:
+            readable, _, _ = select.select([listener, sys.stdin, *clients], [], [], 0.05)
+            if sys.stdin in readable and not os.read(sys.stdin.fileno(), 4096):
+                break  # the owning process has gone
+            if listener in readable:
+                conn, _ = listener.accept()
+                clients.add(conn)
+            for conn in [c for c in readable if c in clients]:
+                clients.discard(conn)
+                pid = _fork_kernel(conn, listener, clients, children)
+                if pid:
+                    children[pid] = conn
+            _reap(children)
+    finally:
+        for pid in children:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
+        listener.close()
+
+
+def _prepare_imports(preload: list[str]) -> None:
+    import gc
+    import importlib
+
+    # What ipykernel_launcher and IPKernelApp do before any user code.
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]
+    os.environ.setdefault("MPLBACKEND", _INLINE_BACKEND)
+    for name in preload:
+        try:
+            importlib.import_module(name)
+        except Exception:  # a module the notebook itself will fail to import, with its own message
+            continue
+    import threading
+
+    global _FORK_SAFE
+    # A preloaded module that started a thread makes forking unsafe: kernels are then
+    # started by fork-and-exec instead, which is always safe (and as slow as usual).
+    _FORK_SAFE = threading.active_count() == 1
+    gc.collect()
+    gc.freeze()  # keep imported objects out of the collector so forks share their memory pages
+
+
+def _fork_kernel(
+    conn: socket.socket,
+    listener: socket.socket,
+    clients: set[socket.socket],
+    children: dict[int, socket.socket],
+) -> int:
+    try:
+        msg, fds, _, _ = socket.recv_fds(conn, 1 << 16, 3)
+        while msg and not msg.endswith(b"\n"):
+            more = conn.recv(1 << 16)
+            if not more:
+                break
+            msg += more
+        request = json.loads(msg.decode())
+    except (OSError, ValueError):
+        conn.close()
+        return 0
+    pid = os.fork()
+    if pid:
+        for fd in fds:
+            os.close(fd)
+        with contextlib.suppress(OSError):
+            conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+        return pid
+    # ---- in the new kernel process
+    try:
+        listener.close()
+        for other in [*clients, *children.values()]:
+            other.close()
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+            os.close(fd)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.chdir(request["cwd"])
+        if not _FORK_SAFE:
+            os.execve(request["argv"][0], request["argv"], request["env"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        # IPKernelApp read JPY_PARENT_PID when the zygote imported it; name the real parent.
+        sys.argv = [
+            "ipykernel_launcher",
+            f"--IPKernelApp.parent_handle={os.getppid()}",
+            *request["argv"][request["argv"].index("ipykernel_launcher") + 1 :],
+        ]
+        _reseed()
+        _exit_when_client_goes(conn)
+        from ipykernel import kernelapp
+
+        kernelapp.launch_new_instance()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+    os._exit(code)
+
+
+def _reseed() -> None:
+    """Give the kernel its own random state, as a fresh process would have."""
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        numpy.random.seed()
+
+
+def _exit_when_client_goes(conn: socket.socket) -> None:
+    """The client is the kernel's stand-in for jupyter_client: if it dies, so does the kernel."""
+    import threading
+
+    def watch() -> None:
+        with contextlib.suppress(OSError):
+            while conn.recv(1024):
+                pass
+        os._exit(1)
+
+    threading.Thread(target=watch, name="auditlib-client-watch", daemon=True).start()
+
+
+def _reap(children: dict[int, socket.socket]) -> None:
+    while children:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        conn = children.pop(pid, None)
+        if conn is not None:
+            code = os.waitstatus_to_exitcode(status)
+            with contextlib.suppress(OSError):
+                conn.sendall(json.dumps({"exit": code}).encode() + b"\n")
+            conn.close()
+
+
+def _main(argv: list[str]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _serve(int(argv[0]), argv[1:])
+
+
+if __name__ == "__main__":
+    _main(sys.argv[1:])
+    sys.exit(0)

@@ -1,0 +1,281 @@
+"""What notebooks call to show things, so notebooks hold no presentation logic.
+
+Every helper emits a rich output that the exporter (:mod:`auditlib.publish.export`)
+turns into accessible, code-free HTML:
+
+- :func:`show_figure` — a PNG with its alt text and caption in the output
+  metadata (the report template writes a real ``alt=`` and a ``<figcaption>``);
+- :func:`show_table` — an HTML table with a ``<caption>`` and scoped headers;
+- :func:`show_heading`, :func:`show_markdown` — narrative that becomes real
+  ``<h2>``/``<h3>`` and paragraphs, picked up by the table of contents;
+- :func:`show_callout` — a plain-English verdict, note or warning.
+
+Each ``show_*`` has a pure ``render_*`` twin that returns the output bundle
+(or HTML) without displaying it, so it can be tested without a kernel.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import io
+import re
+from collections.abc import Iterable
+from typing import Any, Final
+
+#: Resolution of report charts: sharp on high-density screens and in print.
+FIGURE_DPI: Final = 150
+#: CSS pixels per inch: a figure is shown at its size in inches × this, so text in
+#: charts reads at the same size as the report's text.
+CSS_PX_PER_INCH: Final = 96
+#: Output-metadata keys the exporter reads (under the ``image/png`` entry).
+ALT_KEY: Final = "alt"
+CAPTION_KEY: Final = "caption"
+CALLOUT_KINDS: Final = ("verdict", "note", "warning")
+_CALLOUT_LABELS: Final = {"verdict": "Verdict", "note": "Note", "warning": "Warning"}
+
+# A display string that reads as a number: 12, 1,234, -3.5, 45.3%, 12 (45%), or a
+# disclosure mark such as [c], [z], [x], [low], or a dash for "none".
+_NUMBER = r"[-+−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*%?"
+_NUMERIC_RE: Final = re.compile(rf"^(?:{_NUMBER}(?:\s*\(\s*{_NUMBER}\s*\))?|\[[a-z]+\])$")
+_DASHES: Final = {"", "-", "–", "—"}
+
+
+class DisplayError(ValueError):
+    """A display helper was called with something it cannot show accessibly."""
+
+
+# ---------------------------------------------------------------- figures
+def render_figure(fig: Any, alt: str, caption: str | None = None) -> tuple[dict, dict]:
+    """Render a matplotlib figure to a PNG output bundle ``(data, metadata)``.
+
+    The alt text must describe what the chart shows (its message, not its
+    type); it goes into ``metadata['image/png']['alt']`` and into the
+    ``text/plain`` fallback.
+    """
+    alt = _require_text(alt, "alt")
+    buffer = io.BytesIO()
+    # A constrained-layout figure already fits its canvas: "tight" would only draw it twice.
+    engine = fig.get_layout_engine() if hasattr(fig, "get_layout_engine") else None
+    constrained = type(engine).__name__ == "ConstrainedLayoutEngine"
+    fig.savefig(
+        buffer,
+        format="png",
+        dpi=FIGURE_DPI,
+        bbox_inches=None if constrained else "tight",
+        facecolor="white",
+    )
+    png = buffer.getvalue()
+    width_px, height_px = _png_size(png)
+    image_meta: dict[str, Any] = {
+        ALT_KEY: alt,
+        # Shown at the figure's physical size; CSS caps it at the page width.
+        "width": round(width_px * CSS_PX_PER_INCH / FIGURE_DPI),
+        "height": round(height_px * CSS_PX_PER_INCH / FIGURE_DPI),
+    }
+    if caption:
+        image_meta[CAPTION_KEY] = caption.strip()
+    data = {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": alt}
+    return data, {"image/png": image_meta}
+
+
+def show_figure(fig: Any, alt: str, caption: str | None = None) -> None:
+    """Display a matplotlib figure as a PNG with alt text (and caption), then close it.
+
+    Closing stops the inline backend from showing the same figure a second time
+    at the end of the cell.
+    """
+    from IPython.display import display
+
+    try:
+        data, metadata = render_figure(fig, alt, caption)
+    finally:
+        _close(fig)
+    display(data, raw=True, metadata=metadata)
+
+
+def _close(fig: Any) -> None:
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+# ---------------------------------------------------------------- tables
+def render_table(
+    df: Any,
+    caption: str,
+    *,
+    index: bool | None = None,
+    numeric: Iterable[str] | None = None,
+    note: str | None = None,
+) -> str:
+    """Build an accessible HTML table from a frame of display strings.
+
+    The index becomes row headers (``<th scope="row">``) unless ``index=False``
+    (by default a plain 0, 1, 2… index is left out);
+    column labels become ``<th scope="col">``. Columns whose values all read as
+    numbers (``12``, ``45.3%``, ``12 (45%)``, ``[c]``) are right-aligned, or
+    name them in ``numeric``. Values are shown as given: apply rounding and
+    disclosure before calling.
+
+    >>> import pandas as pd
+    >>> t = render_table(pd.DataFrame({"n": ["3"]}, index=["Team A"]), "Audits")
+    >>> '>Audits</caption>' in t and '<th scope="row">Team A</th>' in t
+    True
+    >>> '<td class="num">3</td>' in t
+    True
+    """
+    caption = _require_text(caption, "caption")
+    if index is None:
+        index = not _is_default_index(df.index)
+    columns = [_label(c) for c in df.columns]
+    values = [[_cell_text(v) for v in row] for row in df.itertuples(index=False, name=None)]
+    wanted = set(numeric) if numeric is not None else None
+    by_column = [[row[i] for row in values] for i in range(len(columns))]
+    is_numeric = [
+        (label in wanted) if wanted is not None else _looks_numeric(texts)
+        for label, texts in zip(columns, by_column, strict=True)
+    ]
+    index_name = _label(df.index.name) if df.index.name is not None else ""
+    esc = html.escape
+
+    # A labelled, focusable region lets keyboard users scroll a table wider than the page.
+    table_id = "table-" + hashlib.sha1(f"{caption}{columns}{values}".encode()).hexdigest()[:10]
+    lines = [
+        f'<div class="table-wrap" role="region" aria-labelledby="{table_id}" tabindex="0">',
+        '<table class="audit-table">',
+        f'<caption id="{table_id}">{esc(caption)}</caption>',
+        "<thead>",
+        "<tr>",
+    ]
+    if index:
+        # The corner cell names the row headers when the index has a name.
+        lines.append(f'<th scope="col">{esc(index_name)}</th>' if index_name else "<td></td>")
+    for label, num in zip(columns, is_numeric, strict=True):
+        cls = ' class="num"' if num else ""
+        lines.append(f'<th scope="col"{cls}>{esc(label)}</th>')
+    lines += ["</tr>", "</thead>", "<tbody>"]
+    for key, row in zip(df.index, values, strict=True):
+        lines.append("<tr>")
+        if index:
+            lines.append(f'<th scope="row">{esc(_label(key))}</th>')
+        for text, num in zip(row, is_numeric, strict=True):
+            cls = ' class="num"' if num else ""
+            lines.append(f"<td{cls}>{esc(text)}</td>")
+        lines.append("</tr>")
+    lines += ["</tbody>", "</table>", "</div>"]
+    if note:
+        lines.append(f'<p class="table-note">{esc(note.strip())}</p>')
+    return "\n".join(lines)
+
+
+def show_table(
+    df: Any,
+    caption: str,
+    *,
+    index: bool | None = None,
+    numeric: Iterable[str] | None = None,
+    note: str | None = None,
+) -> None:
+    """Display a frame of display strings as an accessible HTML table (see :func:`render_table`)."""
+    from IPython.display import display
+
+    table = render_table(df, caption, index=index, numeric=numeric, note=note)
+    display({"text/html": table, "text/plain": caption}, raw=True)
+
+
+def _is_default_index(index: Any) -> bool:
+    import pandas as pd
+
+    return (
+        isinstance(index, pd.RangeIndex)
+        and index.name is None
+        and index.start == 0
+        and index.step == 1
+    )
+
+
+def _label(value: Any) -> str:
+    if isinstance(value, tuple):
+        return " – ".join(_label(v) for v in value if _label(v))
+    return "" if value is None else str(value)
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def _looks_numeric(column: Iterable[str]) -> bool:
+    texts = [t.strip() for t in column]
+    filled = [t for t in texts if t not in _DASHES]
+    return bool(filled) and all(_NUMERIC_RE.match(t) for t in filled)
+
+
+# ---------------------------------------------------------------- narrative
+def render_heading(text: str, level: int = 2) -> dict:
+    """A heading as a Markdown output bundle (``level`` 2–4; the report title is the h1)."""
+    text = _require_text(text, "heading text")
+    if level not in (2, 3, 4):
+        raise DisplayError(f"heading level must be 2, 3 or 4, not {level!r}")
+    one_line = " ".join(text.split())
+    return {"text/markdown": f"{'#' * level} {one_line}", "text/plain": one_line}
+
+
+def show_heading(text: str, level: int = 2) -> None:
+    """Display a section heading that becomes a real ``<h2>``/``<h3>`` in the report."""
+    from IPython.display import display
+
+    display(render_heading(text, level), raw=True)
+
+
+def show_markdown(text: str) -> None:
+    """Display Markdown narrative (paragraphs, lists, headings) generated from numbers."""
+    from IPython.display import display
+
+    display({"text/markdown": _require_text(text, "text"), "text/plain": text}, raw=True)
+
+
+def render_callout(text: str, kind: str = "verdict", title: str | None = None) -> str:
+    """A boxed plain-English statement as HTML; ``kind`` is verdict, note or warning.
+
+    The kind is written as a visible label, not conveyed by colour alone.
+    """
+    text = _require_text(text, "text")
+    if kind not in CALLOUT_KINDS:
+        raise DisplayError(f"callout kind must be one of {', '.join(CALLOUT_KINDS)}, not {kind!r}")
+    label = html.escape(title.strip() if title else _CALLOUT_LABELS[kind])
+    paragraphs = "".join(
+        f"<p>{html.escape(p.strip())}</p>" for p in re.split(r"\n\s*\n", text) if p.strip()
+    )
+    return (
+        f'<div class="callout callout-{kind}" role="note">'
+        f'<p class="callout-label"><strong>{label}</strong></p>{paragraphs}</div>'
+    )
+
+
+def show_callout(text: str, kind: str = "verdict", title: str | None = None) -> None:
+    """Display a verdict, note or warning box (see :func:`render_callout`)."""
+    from IPython.display import display
+
+    display({"text/html": render_callout(text, kind, title), "text/plain": text}, raw=True)
+
+
+def _require_text(value: Any, what: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise DisplayError(f"{what} must be a non-empty string (got {value!r})")
+    return value.strip()

@@ -1,0 +1,154 @@
+"""Every figure a month's report states, as one plain dict: what figures.json holds.
+
+The notebook shows these figures and writes this dict; tests compare the two.
+Shares are unrounded percentages (display rounds them half-up); counts are
+ints. Disclosure control is applied on top by :mod:`auditlib.disclosure`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from auditlib import __version__
+from auditlib.analysis import metrics
+from auditlib.data import schema
+from auditlib.data.pipeline import AuditData
+from auditlib.data.programme import format_month
+from auditlib.errors import ReportError
+
+FIGURES_VERSION = 1
+
+
+def check_report_month(data: AuditData, report_month: str) -> None:
+    """Raise :class:`ReportError` with a plain message if there is no report for this month."""
+    months = metrics.audited_months(data.audits)
+    if report_month in months:
+        return
+    pause = data.programme.pause_for(report_month)
+    if pause is not None:
+        raise ReportError(
+            f"{report_month}: the programme was paused from {pause.start} to {pause.end}"
+            f" ({pause.reason or 'no reason given'}), so there is no report for this month. "
+            f"Months with audits: {_span(months)}."
+        )
+    raise ReportError(
+        f"{report_month}: the data in {data.data_dir} have no audits allocated in this month. "
+        f"Months with audits: {_span(months)}."
+    )
+
+
+def _span(months: list[str]) -> str:
+    if not months:
+        return "none"
+    return f"{months[0]} to {months[-1]} ({len(months)} months)"
+
+
+def _pct(value: Any) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
+    """The figures of the report for ``report_month`` (before disclosure control)."""
+    check_report_month(data, report_month)
+    programme = data.programme
+    audits = data.audits
+    as_at = metrics.default_as_at(audits, programme)
+    ptd = metrics.programme_to_date(audits, programme, report_month, as_at)
+    month = metrics.compute_compliance(audits, report_month, schema.AUDIT, as_at)
+    month_re = metrics.compute_compliance(audits, report_month, schema.REAUDIT, as_at)
+    dist = metrics.judgement_distribution(audits, report_month)
+    trend = metrics.judgement_trend(audits, programme, report_month)
+    shares = metrics.judgement_shares(trend)
+    first_re = metrics.first_month(audits, schema.REAUDIT)
+    audit_rec = data.reconciliation.get("audits")
+
+    trend_rows = []
+    for month_key, row in trend.iterrows():
+        entry: dict[str, Any] = {
+            "month": month_key,
+            "label": row["month_label"],
+            "state": row["state"],
+            "allocated": int(row["allocated"]),
+            "completed": int(row["completed"]),
+            "judgements": {label: int(row[label]) for label in schema.JUDGEMENT_LABELS},
+        }
+        # DESIGN §4: % per judgement label, under the label (None for a paused month).
+        for label in schema.JUDGEMENT_LABELS:
+            entry[label] = _pct(shares.at[month_key, label])
+        entry["good_or_better"] = int(row[schema.OUTSTANDING] + row[schema.GOOD])
+        entry["good_or_better_pct"] = _pct(
+            metrics.good_or_better_pct(trend.loc[[month_key]]).iloc[0]
+        )
+        if row["state"] == metrics.PAUSED:
+            entry["note"] = row["note"]
+        trend_rows.append(entry)
+
+    figures: dict[str, Any] = {
+        "figures_version": FIGURES_VERSION,
+        "report_month": report_month,
+        "report_month_label": programme.label_for(report_month),
+        "month_label": programme.label_for(report_month),
+        "organisation": programme.organisation,
+        "contact": programme.contact,
+        "programme_name": programme.programme,
+        "as_at": as_at.isoformat() if as_at else None,
+        "programme": {
+            "from_month": programme.compliance_from_month,
+            "from_month_label": format_month(programme.compliance_from_month),
+            "allocated": ptd[schema.AUDIT].allocated,
+            "completed": ptd[schema.AUDIT].completed,
+            "exempt": ptd[schema.AUDIT].exempt,
+            "cancelled": ptd[schema.AUDIT].cancelled,
+            "outstanding": ptd[schema.AUDIT].outstanding,
+            "overdue": ptd[schema.AUDIT].overdue,
+            "compliance_pct": ptd[schema.AUDIT].compliance_pct,
+            "reaudits_from_month": first_re,
+            "reaudits_from_month_label": format_month(first_re) if first_re else None,
+            "reaudits_allocated": ptd[schema.REAUDIT].allocated,
+            "reaudits_completed": ptd[schema.REAUDIT].completed,
+            "reaudits_exempt": ptd[schema.REAUDIT].exempt,
+            "reaudit_compliance_pct": ptd[schema.REAUDIT].compliance_pct,
+        },
+        "month": {
+            "allocated": month.allocated,
+            "completed": month.completed,
+            "exempt": month.exempt,
+            "cancelled": month.cancelled,
+            "outstanding": month.outstanding,
+            "overdue": month.overdue,
+            "compliance_pct": month.compliance_pct,
+            "reaudits_allocated": month_re.allocated,
+            "reaudits_completed": month_re.completed,
+            "reaudit_compliance_pct": month_re.compliance_pct,
+            "judgements": {label: int(dist.at[label, "n"]) for label in schema.JUDGEMENT_LABELS},
+            "judgements_pct": {
+                label: _pct(dist.at[label, "pct"]) for label in schema.JUDGEMENT_LABELS
+            },
+            "good_or_better": int(dist.loc[list(schema.GOOD_OR_BETTER), "n"].sum()),
+            "good_or_better_pct": _pct(
+                dist.loc[list(schema.GOOD_OR_BETTER), "pct"].sum() if dist["n"].sum() else None
+            ),
+            "previous_month": metrics.previous_audited_month(trend, report_month),
+        },
+        "pauses": [
+            {"from": p.start, "to": p.end, "reason": p.reason}
+            for p in programme.pauses
+            if p.start <= report_month
+        ],
+        "trend": trend_rows,
+        "data_quality": {
+            **(audit_rec.as_dict() if audit_rec else {}),
+            "errors": len(data.errors),
+            "warnings": len(data.warnings),
+            "not_recorded": int((audits[schema.FINAL_JUDGEMENT] == schema.NOT_RECORDED).sum()),
+            "tables": {name: rec.as_dict() for name, rec in data.reconciliation.items()},
+            "notes": list(data.notes),
+        },
+        "auditlib_version": __version__,
+        "input_hash": data.input_hash,
+    }
+    return figures
