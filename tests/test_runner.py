@@ -401,7 +401,7 @@ def test_a_zygote_with_threads_starts_kernels_by_fork_and_exec(tmp_path, monkeyp
 def test_ctrl_c_cancels_pending_months_and_leaves_no_half_written_folder(tmp_path):
     script = (
         "import sys\n"
-        "from auditlib import runner\n"
+        "from auditlib.publish import runner\n"
         "months = runner.months_between('2019-01', '2020-08')\n"
         f"runner.run_months(months, {str(NOTEBOOK)!r}, {str(DATA)!r}, {str(tmp_path)!r}, jobs=2, progress=False)\n"
     )
