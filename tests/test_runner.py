@@ -21,7 +21,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from auditlib.errors import ReportError
-from auditlib.publish import runner
+from auditlib.publish import folders, index, job, runner
 from auditlib.publish.export import DEFAULT_ALT
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -67,7 +67,7 @@ def _fake_execute(notebook, executed, params, *args, **kwargs):
 
 @pytest.fixture
 def fake_kernel(monkeypatch):
-    monkeypatch.setattr(runner, "_execute", _fake_execute)
+    monkeypatch.setattr(job, "execute_notebook", _fake_execute)
 
 
 def test_run_month_publishes_the_three_files(tmp_path, fake_kernel):
@@ -83,13 +83,12 @@ def test_failure_during_export_keeps_the_previous_report(tmp_path, fake_kernel, 
     out = tmp_path / "out"
     good = runner.run_month(NOTEBOOK, "2020-09", DATA, out)
     before = {p.name: p.read_bytes() for p in good.parent.iterdir()}
-    import auditlib.publish.export
 
     def half_written_then_crash(executed, html_path, **kwargs):
         Path(html_path).write_text("<html><body>half a rep", encoding="utf-8")
         raise OSError("disk full")
 
-    monkeypatch.setattr(auditlib.publish.export, "export_html", half_written_then_crash)
+    monkeypatch.setattr(job, "export_html", half_written_then_crash)
     with pytest.raises(ReportError) as info:
         runner.run_month(NOTEBOOK, "2020-09", DATA, out)
     message = str(info.value)
@@ -105,13 +104,13 @@ def test_failure_during_export_keeps_the_previous_report(tmp_path, fake_kernel, 
 def test_a_later_success_clears_the_failure_record(tmp_path, fake_kernel, monkeypatch):
     out = tmp_path / "out"
     monkeypatch.setattr(
-        runner, "_read_figures", lambda *a: (_ for _ in ()).throw(ReportError("no figures"))
+        job, "read_figures", lambda *a: (_ for _ in ()).throw(ReportError("no figures"))
     )
     with pytest.raises(ReportError):
         runner.run_month(NOTEBOOK, "2020-09", DATA, out)
     assert (out / "_failed" / "2020-09" / "failure.txt").is_file()
     monkeypatch.undo()
-    monkeypatch.setattr(runner, "_execute", _fake_execute)
+    monkeypatch.setattr(job, "execute_notebook", _fake_execute)
     runner.run_month(NOTEBOOK, "2020-09", DATA, out)
     assert not (out / "_failed").exists()
 
@@ -128,9 +127,9 @@ def test_swap_puts_the_old_folder_back_if_the_new_one_cannot_be_moved(tmp_path, 
             raise OSError("simulated crash while renaming")
         return real_replace(src, dst)
 
-    monkeypatch.setattr(runner.os, "replace", failing_replace)
+    monkeypatch.setattr(folders.os, "replace", failing_replace)
     with pytest.raises(OSError):
-        runner.swap_into_place(tmp, final)
+        folders.swap_into_place(tmp, final)
     assert (final / "old.html").read_text(encoding="utf-8") == "old"
 
 
@@ -143,11 +142,11 @@ def test_a_swap_cut_short_is_recovered_and_stale_temporaries_are_removed(tmp_pat
     live = tmp_path / f".tmp-2020-10-{os.getpid()}-abc"
     stale.mkdir()
     live.mkdir()
-    runner._recover_interrupted_swap(tmp_path, "2020-09")
+    folders.recover_interrupted_swap(tmp_path, "2020-09")
     assert (tmp_path / "2020-09" / "audit-highlights-2020-09.html").read_text(
         encoding="utf-8"
     ) == "good"
-    assert runner.clean_stale_temporaries(tmp_path) == [stale]
+    assert folders.clean_stale_temporaries(tmp_path) == [stale]
     assert live.is_dir() and not stale.exists()
 
 
@@ -168,7 +167,7 @@ def test_a_notebook_that_writes_no_figures_is_a_failure(tmp_path, monkeypatch):
     def no_figures(notebook, executed, params, *args, **kwargs):
         nbformat.write(new_notebook(), executed)
 
-    monkeypatch.setattr(runner, "_execute", no_figures)
+    monkeypatch.setattr(job, "execute_notebook", no_figures)
     with pytest.raises(ReportError, match=r"figures\.json into output_dir"):
         runner.run_month(NOTEBOOK, "2020-09", DATA, tmp_path)
     assert not (tmp_path / "2020-09").exists()
@@ -180,7 +179,7 @@ def test_run_months_in_process_summarises_successes_and_failures(tmp_path, monke
             raise ReportError("The report for 2020-06 was not produced: because.")
         _fake_execute(notebook, executed, params)
 
-    monkeypatch.setattr(runner, "_execute", fail_in_june)
+    monkeypatch.setattr(job, "execute_notebook", fail_in_june)
     summary = runner.run_months(
         ["2020-07", "2020-06", "2020-07"], NOTEBOOK, DATA, tmp_path, jobs=1, progress=False
     )
@@ -208,7 +207,7 @@ def test_write_index_lists_every_month_with_status(tmp_path):
     (failed / "2020-10" / "failure.txt").write_text("Never worked.", encoding="utf-8")
     (tmp_path / "not-a-month").mkdir()
 
-    page = runner.write_index(tmp_path).read_text(encoding="utf-8")
+    page = index.write_index(tmp_path).read_text(encoding="utf-8")
     rows = re.findall(
         r"<tr><th scope=\"row\">(.*?)</th><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td><td>(.*?)</td></tr>",
         page,
@@ -224,16 +223,6 @@ def test_write_index_lists_every_month_with_status(tmp_path):
     assert '<html lang="en-GB">' in page and "<caption" in page
     assert "Example Council" in page
     assert "<script" not in page and "not-a-month" not in page
-
-
-def test_months_between_spans_years():
-    assert runner.months_between("2019-11", "2020-02") == [
-        "2019-11",
-        "2019-12",
-        "2020-01",
-        "2020-02",
-    ]
-    assert runner.months_between("2020-02", "2020-01") == []
 
 
 def test_summary_exit_codes():
@@ -402,7 +391,8 @@ def test_ctrl_c_cancels_pending_months_and_leaves_no_half_written_folder(tmp_pat
     script = (
         "import sys\n"
         "from auditlib.publish import runner\n"
-        "months = runner.months_between('2019-01', '2020-08')\n"
+        "from auditlib.data.programme import iter_months\n"
+        "months = list(iter_months('2019-01', '2020-08'))\n"
         f"runner.run_months(months, {str(NOTEBOOK)!r}, {str(DATA)!r}, {str(tmp_path)!r}, jobs=2, progress=False)\n"
     )
     # Its own process group, so that SIGINT reaches it and its workers, as Ctrl-C in a terminal does.

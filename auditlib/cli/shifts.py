@@ -40,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from auditlib.report.shift_report import run_shift_report
+    from auditlib.publish.shifts import run_shift_report
 
     html = run_shift_report(args.a, args.b, args.by, args.data, args.out, args.disclosure)
     print(f"Judgement-shift report: {html}")

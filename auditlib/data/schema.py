@@ -6,6 +6,7 @@ from string literals of its own (DESIGN.md §2–3).
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 # ---------------------------------------------------------------- judgements
@@ -252,6 +253,7 @@ MONTH_NAMES: Final = (
 
 #: Month format everywhere: ``YYYY-MM``.
 MONTH_PATTERN: Final = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH_RE: Final = re.compile(MONTH_PATTERN)
 
 # ------------------------------------------------------------- column specs
 #: How each canonical audits column is parsed: kind → parser in :mod:`auditlib.data.parsing`.

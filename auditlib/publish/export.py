@@ -101,7 +101,7 @@ def export_html(
     check_notebook(nb)
     page = render_html(nb, title=title, footer=footer)
     check_offline(page)
-    return _write_text_atomically(Path(html_path), page)
+    return write_text_atomically(Path(html_path), page)
 
 
 def render_html(nb: NotebookNode, *, title: str, footer: ReportFooter) -> str:
@@ -124,7 +124,7 @@ def check_notebook(nb: NotebookNode) -> None:
             if kind == "error":
                 raise ReportError(
                     f"The executed notebook has an error at {describe_cell(nb, index)}: "
-                    f"{output.get('ename', 'Error')}: {_plain(output.get('evalue', ''))}. "
+                    f"{output.get('ename', 'Error')}: {plain_text(output.get('evalue', ''))}. "
                     "No report was written."
                 )
             if _shows_traceback(output):
@@ -184,7 +184,7 @@ def write_figures_json(
     keys keep their order. Returns the path written.
     """
     text = json.dumps(_jsonable(figures), indent=2, ensure_ascii=False, allow_nan=False)
-    return _write_text_atomically(Path(output_dir) / name, text + "\n")
+    return write_text_atomically(Path(output_dir) / name, text + "\n")
 
 
 def warm_up() -> None:
@@ -369,7 +369,7 @@ def _shows_traceback(output: Mapping[str, Any]) -> bool:
     return any(TRACEBACK_MARK in (t if isinstance(t, str) else "".join(t)) for t in texts)
 
 
-def _plain(text: str) -> str:
+def plain_text(text: str) -> str:
     """One line, without terminal colour codes."""
     text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", str(text))
     return " ".join(text.split())
@@ -430,7 +430,7 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _write_text_atomically(path: Path, text: str) -> Path:
+def write_text_atomically(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

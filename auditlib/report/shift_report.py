@@ -26,8 +26,6 @@ import copy
 import datetime as dt
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,9 +44,9 @@ from auditlib.data import schema
 from auditlib.data.pipeline import AuditData, load_audit_data
 from auditlib.data.programme import format_month, iter_months, previous_month
 from auditlib.errors import ReportError
-from auditlib.paths import DEMO_DATA_DIR, NOTEBOOKS_DIR, OUTPUTS_DIR
-from auditlib.publish.export import ReportFooter, export_html, write_figures_json
-from auditlib.publish.runner import describe_failure, swap_into_place
+from auditlib.paths import DEMO_DATA_DIR
+from auditlib.publish.export import write_figures_json
+from auditlib.publish.layout import SHIFTS_FIGURES_FILE as FIGURES_FILE
 from auditlib.report import display, wording
 from auditlib.report.charts.judgements import plot_judgements_by_group
 from auditlib.report.charts.statistical import plot_funnel, plot_reaudit_heatmap, plot_spc
@@ -67,24 +65,14 @@ from auditlib.report.monthly import (
 
 __all__ = [
     "BREAKDOWNS",
-    "FIGURES_FILE",
-    "NOTEBOOK",
     "Period",
     "ShiftReport",
     "adjust_holm",
     "check_periods",
     "output_folder_name",
     "parse_period",
-    "run_shift_report",
 ]
 
-#: The notebook ``auditlib shifts`` runs.
-NOTEBOOK: Final = NOTEBOOKS_DIR / "judgement_shifts.ipynb"
-#: Files of one published shift report.
-REPORT_STEM: Final = "judgement-shifts"
-FIGURES_FILE: Final = "shift-figures.json"
-#: ``outputs/<SHIFTS_DIR>/<A>_vs_<B>[_by-<by>]/``
-SHIFTS_DIR: Final = "shifts"
 FIGURES_VERSION: Final = 1
 
 #: Breakdowns a report can make, and what the report calls one group of each.
@@ -235,7 +223,7 @@ def output_folder_name(a: Period, b: Period, by: str | None) -> str:
     return f"{a.slug}_vs_{b.slug}" + (f"_by-{by}" if by else "")
 
 
-def _check_by(by: str | None) -> str | None:
+def check_by(by: str | None) -> str | None:
     by = (by or "").strip().lower() or None
     if by is not None and by not in BREAKDOWNS:
         raise ReportError(
@@ -339,7 +327,7 @@ class ShiftReport:
         period_a = parse_period(a, "Period A")
         period_b = parse_period(b, "Period B")
         check_periods(period_a, period_b)
-        by = _check_by(by)
+        by = check_by(by)
         data = load_audit_data(Path(data_dir) if data_dir else DEMO_DATA_DIR)
         return cls.from_data(data, period_a, period_b, by, disclosure)
 
@@ -356,7 +344,7 @@ class ShiftReport:
         period_a = a if isinstance(a, Period) else parse_period(a, "Period A")
         period_b = b if isinstance(b, Period) else parse_period(b, "Period B")
         check_periods(period_a, period_b)
-        by = _check_by(by)
+        by = check_by(by)
         profile = dc.DisclosureProfile.from_name(disclosure or data.programme.disclosure)
         report = cls(period_a, period_b, by, data, profile)
         for name, period in (("A", period_a), ("B", period_b)):
@@ -1847,131 +1835,3 @@ def _protect_partition(figs: dict[str, Any], key: str, profile: dc.DisclosurePro
                 period["judgements"][label] = dc.SUPPRESSED
     if hidden.iat[last, mask.columns.get_loc(schema.COMPLETED)]:
         period["completed"] = dc.SUPPRESSED
-
-
-# ------------------------------------------------------------------ running the notebook
-def run_shift_report(
-    a: str,
-    b: str,
-    by: str | None = None,
-    data_dir: str | os.PathLike[str] | None = None,
-    out_dir: str | os.PathLike[str] | None = None,
-    disclosure: str | None = None,
-    *,
-    notebook: str | os.PathLike[str] | None = None,
-    kernel_name: str = "python3",
-    timeout: int | None = 600,
-) -> Path:
-    """Execute the judgement-shift notebook and publish its report; returns the HTML path.
-
-    Writes ``out_dir/shifts/<A>_vs_<B>[_by-<by>]/`` (``out_dir`` defaults to
-    ``outputs/``) with ``judgement-shifts.html``, the executed
-    ``judgement-shifts.ipynb`` and ``shift-figures.json``. The folder appears
-    whole or not at all: a failed run raises :class:`ReportError` with a plain
-    message and leaves any previous report there untouched (the failed notebook
-    is kept in ``shifts/_failed/<name>/``). Periods and data are checked before
-    any kernel starts.
-    """
-    period_a = parse_period(a, "Period A")
-    period_b = parse_period(b, "Period B")
-    check_periods(period_a, period_b)
-    by = _check_by(by)
-    data_path = Path(data_dir or DEMO_DATA_DIR).resolve()
-    # Check the data and the periods here: one plain message, no kernel needed.
-    report = ShiftReport.from_data(load_audit_data(data_path), period_a, period_b, by, disclosure)
-    notebook_path = Path(notebook or NOTEBOOK).resolve()
-    if not notebook_path.is_file():
-        raise ReportError(
-            f"The shift report was not produced: notebook {notebook_path} does not exist."
-        )
-    root = Path(out_dir or OUTPUTS_DIR).resolve() / SHIFTS_DIR
-    root.mkdir(parents=True, exist_ok=True)
-    name = output_folder_name(period_a, period_b, by)
-    final = root / name
-    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-{os.getpid()}-", dir=root))
-    executed = tmp / f"{REPORT_STEM}.ipynb"
-    params = {
-        "period_a": period_a.spec,
-        "period_b": period_b.spec,
-        "by": by or "",
-        "data_dir": str(data_path),
-        "output_dir": str(tmp),
-        "disclosure": disclosure or "",
-    }
-    what = f"The shift report {name}"
-    try:
-        _execute_notebook(notebook_path, executed, params, kernel_name, timeout, what)
-        if not (tmp / FIGURES_FILE).is_file():
-            raise ReportError(f"{what} was not produced: the notebook wrote no {FIGURES_FILE}.")
-        _export(executed, tmp / f"{REPORT_STEM}.html", report, what)
-        swap_into_place(tmp, final)
-    except ReportError as exc:
-        _keep_failed(root, name, executed, str(exc))
-        raise
-    except Exception as exc:  # a crash we did not foresee still gets a plain message
-        reason = " ".join(str(exc).split()) or "no message"
-        error = ReportError(f"{what} was not produced: {type(exc).__name__}: {reason}.")
-        _keep_failed(root, name, executed, str(error))
-        raise error from exc
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    shutil.rmtree(root / "_failed" / name, ignore_errors=True)
-    return final / f"{REPORT_STEM}.html"
-
-
-def _execute_notebook(
-    notebook: Path,
-    executed: Path,
-    params: dict[str, Any],
-    kernel_name: str,
-    timeout: int | None,
-    what: str,
-) -> None:
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
-    from auditlib.publish import kernelpool
-
-    try:
-        pm.execute_notebook(
-            str(notebook),
-            str(executed),
-            parameters=params,
-            kernel_name=kernel_name,
-            progress_bar=False,
-            request_save_on_cell_execute=False,
-            log_output=False,
-            # The kernel starts in the notebook's folder, without papermill's cwd= (an os.chdir).
-            resources={"metadata": {"path": str(notebook.parent)}},
-            timeout=timeout,
-            kernel_manager_class=kernelpool.kernel_manager_class(notebook, fork=False),
-        )
-    except PapermillExecutionError as exc:
-        where, reason = describe_failure(exc, executed)
-        raise ReportError(
-            f"{what} was not produced: {notebook.name} stopped at {where} with "
-            f"{exc.ename}: {reason}."
-        ) from None
-
-
-def _export(executed: Path, html_path: Path, report: ShiftReport, what: str) -> None:
-
-    organisation = report.data.programme.organisation
-    title = report.title + (f" – {organisation}" if organisation else "")
-    footer = ReportFooter(input_hash=report.data.input_hash, contact=report.data.programme.contact)
-    try:
-        export_html(executed, html_path, title=title, footer=footer)
-    except ReportError as exc:
-        raise ReportError(f"{what} was not produced: {exc}") from None
-
-
-def _keep_failed(root: Path, name: str, executed: Path, message: str) -> None:
-    failed = root / "_failed" / name
-    try:
-        shutil.rmtree(failed, ignore_errors=True)
-        failed.mkdir(parents=True)
-        if executed.is_file():
-            shutil.copy2(executed, failed / executed.name)
-        (failed / "failure.txt").write_text(message + "\n", encoding="utf-8")
-    except OSError:
-        pass

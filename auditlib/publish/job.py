@@ -1,0 +1,134 @@
+"""Publishing one report: execute its notebook, export the HTML, swap the folder in.
+
+Both reports (the monthly Audit Highlights Report and the judgement-shift report) are
+published the same way, by :func:`publish_report` with a :class:`ReportJob` that says
+which notebook, which parameters, and where the report goes:
+
+1. the notebook runs into a temporary folder beside the report's final place, and
+   writes its figures file there (``figures.json`` or ``shift-figures.json``);
+2. the HTML is exported from the executed notebook, titled from those figures;
+3. the temporary folder replaces the report folder in one rename.
+
+A run that fails raises :class:`ReportError` with a plain message (which report, which
+cell, why), keeps the failed notebook in ``_failed/<name>/`` and leaves the previous
+report untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from auditlib.errors import ReportError
+from auditlib.publish.execute import execute_notebook
+from auditlib.publish.export import ReportFooter, export_html
+from auditlib.publish.folders import (
+    clear_failure,
+    keep_failed,
+    kept_note,
+    make_out_dir,
+    make_temporary,
+    recover_interrupted_swap,
+    swap_into_place,
+)
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    """One report to publish in ``root/name/``: ``stem.html``, ``stem.ipynb`` and the figures."""
+
+    notebook: Path
+    #: Parameters for the notebook; ``output_dir`` (the temporary folder) is added.
+    params: Mapping[str, Any]
+    root: Path
+    name: str
+    stem: str
+    figures_file: str
+    #: How messages name the report: "The report for 2020-09".
+    what: str
+    #: The page title from the report's figures.
+    title: Callable[[Mapping[str, Any]], str]
+
+    @property
+    def final(self) -> Path:
+        return self.root / self.name
+
+    def previous_note(self) -> str:
+        html = self.final / f"{self.stem}.html"
+        if html.is_file():
+            return f"The previous report in {self.final} is unchanged."
+        return f"No earlier report for {self.name} exists in {self.root}."
+
+
+def publish_report(
+    job: ReportJob,
+    *,
+    kernel_name: str = "python3",
+    timeout: int | None = 600,
+    prewarm: bool = False,
+) -> Path:
+    """Run ``job`` and publish its folder atomically; returns the HTML path."""
+    if not job.notebook.is_file():
+        raise ReportError(f"{job.what} was not produced: notebook {job.notebook} does not exist.")
+    make_out_dir(job.root)
+    recover_interrupted_swap(job.root, job.name)
+    tmp = make_temporary(job.root, job.name)
+    executed = tmp / f"{job.stem}.ipynb"
+    figures_path = tmp / job.figures_file
+    try:
+        execute_notebook(
+            job.notebook,
+            executed,
+            {**job.params, "output_dir": str(tmp)},
+            what=job.what,
+            previous=job.previous_note(),
+            kernel_name=kernel_name,
+            timeout=timeout,
+            prewarm=prewarm,
+        )
+        figures = read_figures(figures_path, job)
+        footer = ReportFooter(
+            input_hash=str(figures.get("input_hash") or ""),
+            contact=str(figures.get("contact") or ""),
+        )
+        try:
+            export_html(executed, tmp / f"{job.stem}.html", title=job.title(figures), footer=footer)
+        except ReportError as exc:
+            raise ReportError(f"{job.what} was not produced: {exc} {job.previous_note()}") from None
+        swap_into_place(tmp, job.final)
+    except ReportError as exc:
+        message = str(exc) + kept_note(job.root, job.name, executed)
+        keep_failed(job.root, job.name, [executed, figures_path], message)
+        raise ReportError(message) from None
+    except Exception as exc:  # a crash we did not foresee still gets a plain, located message
+        reason = " ".join(str(exc).split()) or "no message"
+        message = (
+            f"{job.what} was not produced: {type(exc).__name__}: {reason}. "
+            f"{job.previous_note()}{kept_note(job.root, job.name, executed)}"
+        )
+        keep_failed(job.root, job.name, [executed, figures_path], message)
+        raise ReportError(message) from exc
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    clear_failure(job.root, job.name)
+    return job.final / f"{job.stem}.html"
+
+
+def read_figures(path: Path, job: ReportJob) -> dict[str, Any]:
+    if not path.is_file():
+        raise ReportError(
+            f"{job.what} was not produced: {job.notebook.name} ran but wrote no "
+            f"{job.figures_file} into output_dir "
+            "(call auditlib.publish.export.write_figures_json(figures, output_dir))."
+        )
+    try:
+        figures = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ReportError(
+            f"{job.what} was not produced: {job.figures_file} is unreadable ({exc})."
+        ) from None
+    return figures if isinstance(figures, dict) else {}
