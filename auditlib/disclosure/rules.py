@@ -34,9 +34,9 @@ SECONDARY: Final = "secondary"
 
 # Count-table vocabulary shared with auditlib.analysis.metrics. TODO: move to schema (requested).
 TOTAL_COLUMN: Final = schema.COMPLETED
-STATE_COLUMN: Final = "state"
-MONTH_LABEL_COLUMN: Final = "month_label"
-STATE_PAUSED: Final = "paused"
+STATE_COLUMN: Final = schema.STATE
+MONTH_LABEL_COLUMN: Final = schema.MONTH_LABEL
+STATE_PAUSED: Final = schema.PAUSED
 
 
 class DisclosureProfile(StrEnum):
