@@ -1,0 +1,646 @@
+"""An exact audit of disclosure control: can a suppressed count be worked out from everything
+published? The check sdcTable and τ-ARGUS run on protected tables, over a whole report.
+
+**Model.** Every published number about people is a *query*: how many rows of one
+*universe* (the cleaned audits, the feedback rows, the rows an input file lost) satisfy a
+predicate, such as "audits of September 2020, completed, final judgement Inadequate".
+Rows that fall in exactly the same queries form an *atom*; the unknowns are the atoms'
+sizes, whole numbers of at least 0. Everything published is a fact about them:
+
+* a count shown is an equation (:class:`Equals`);
+* a count shown as ``[c]`` is at least 1, because 0 is always shown (:class:`Suppressed`);
+* a rounded percentage is two inequalities, e.g. "34%" (half up) of k out of n is
+  ``33.5 n <= 100 k < 34.5 n`` (:class:`Within`, built by :func:`rounded_share`);
+* a statistic (a p-value, a test statistic) is a condition on the counts it is computed
+  from (:class:`Computed`): the audit lists every combination of those counts that the
+  other facts allow and keeps the ones that reproduce the printed text.
+
+For each suppressed cell the audit finds the smallest and largest value consistent with
+all of that (a mixed-integer linear programme, solved by HiGHS through
+:func:`scipy.optimize.milp`). **The rule**: a suppressed cell is *pinned*, a disclosure,
+when that range holds a single whole number. A range of two or more whole numbers (say
+"2 or 3") is allowed: the ``[c]`` symbol already says the count is 1 to 5 or was hidden
+with one, and DfE's rule protects the exact count.
+
+The attacker modelled knows which combinations of characteristics occur in the data (the
+atoms) but not how often: more than a real reader knows, so the audit errs on the side of
+calling a cell pinned.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Final, Protocol
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+#: Largest number of combinations a :class:`Computed` fact may have to try.
+MAX_COMBINATIONS: Final = 200_000
+#: Seconds HiGHS may spend on one bound; past it the audit reports the bound as not proven.
+MILP_TIME_LIMIT: Final = 20.0
+#: Denominators above this are not expected of a percentage of counts (float to fraction).
+_MAX_DENOMINATOR: Final = 10**7
+
+
+class Query(Protocol):
+    """A count of the rows of ``universe`` that satisfy a predicate (hashable, comparable)."""
+
+    universe: str
+
+    def mask(self, frame: Any) -> np.ndarray:
+        """True for each row of the universe (a :class:`auditlib.disclosure.queries.Table`)
+        that the query counts."""
+        ...
+
+    def describe(self) -> str:
+        """Plain words for messages ("audits of 2020-09, completed, Inadequate")."""
+        ...
+
+
+#: A linear combination of queries: query → coefficient.
+Expr = Mapping[Query, int | Fraction]
+
+
+class AuditDefinitionError(ValueError):
+    """A fact does not hold for the real data: a query no longer means what the report shows."""
+
+
+# ---------------------------------------------------------------- facts
+@dataclass(frozen=True)
+class Equals:
+    """A published count (or a sum of counts): ``expr == value``."""
+
+    source: str
+    expr: Expr
+    value: int
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    """A count published as ``[c]``: at least 1 (0 is always shown). The cells audited."""
+
+    source: str
+    query: Query
+
+
+@dataclass(frozen=True)
+class Within:
+    """``low <= expr <= high`` (None: no bound; ``*_strict``: < instead of <=)."""
+
+    source: str
+    expr: Expr
+    low: Fraction | None = None
+    high: Fraction | None = None
+    low_strict: bool = False
+    high_strict: bool = False
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A number computed from some counts and printed (a p-value, a statistic).
+
+    ``accepts(values)`` is True when counts ``values`` (in the order of ``inputs``) give the
+    printed text; the audit tries every combination the linear facts allow.
+    """
+
+    source: str
+    inputs: tuple[Query, ...]
+    accepts: Callable[[tuple[int, ...]], bool] = field(compare=False)
+
+
+Fact = Equals | Suppressed | Within | Computed
+
+
+def count(source: str, query: Query, value: int | str) -> Fact:
+    """A count as published: a number, or ``"[c]"``."""
+    if isinstance(value, str):
+        if value != "[c]":
+            raise ValueError(f"{source}: expected a count or '[c]', got {value!r}")
+        return Suppressed(source, query)
+    return Equals(source, {query: 1}, int(value))
+
+
+def rounded_share(
+    source: str,
+    numerator: Expr | Query,
+    denominator: Expr | Query,
+    shown: Fraction | float | int,
+    decimals: int = 0,
+    *,
+    half_width: Fraction | None = None,
+) -> list[Within]:
+    """A percentage shown rounded half up to ``decimals`` places: the two inequalities.
+
+    ``half_width`` widens the interval for other roundings: 1 for a label of a 100% bar
+    rounded by largest remainder (the floor or the floor + 1, so within 1 point either way).
+    """
+    num, den = _as_expr(numerator), _as_expr(denominator)
+    centre = Fraction(str(shown)) if isinstance(shown, float) else Fraction(shown)
+    width = half_width if half_width is not None else Fraction(1, 2 * 10**decimals)
+    low, high = centre - width, centre + width
+    # 100 * num - low * den >= 0 and 100 * num - high * den < 0: the top is open (half up
+    # sends x.5 up; a largest-remainder label never reaches its floor + 2).
+    return [
+        Within(source, _combine(num, 100, den, -low), low=Fraction(0)),
+        Within(source, _combine(num, 100, den, -high), high=Fraction(0), high_strict=True),
+    ]
+
+
+def exact_share(
+    source: str, numerator: Expr | Query, denominator: Expr | Query, value: float
+) -> Equals:
+    """An unrounded percentage (figures.json): 100 × numerator / denominator == value."""
+    fraction = Fraction(value).limit_denominator(_MAX_DENOMINATOR)
+    num, den = _as_expr(numerator), _as_expr(denominator)
+    # 100 * b * num - a * den == 0 for value == a / b.
+    expr = _combine(num, 100 * fraction.denominator, den, -fraction.numerator)
+    return Equals(source, expr, 0)
+
+
+def _as_expr(value: Expr | Query) -> dict[Query, Fraction]:
+    if isinstance(value, Mapping):
+        return {q: Fraction(c) for q, c in value.items()}
+    return {value: Fraction(1)}
+
+
+def _combine(a: Expr, ka: int | Fraction, b: Expr, kb: int | Fraction) -> dict[Query, Fraction]:
+    out: dict[Query, Fraction] = {}
+    for expr, k in ((a, ka), (b, kb)):
+        for query, coefficient in expr.items():
+            out[query] = out.get(query, Fraction(0)) + Fraction(k) * Fraction(coefficient)
+    return {q: c for q, c in out.items() if c != 0}
+
+
+# ---------------------------------------------------------------- results
+@dataclass(frozen=True)
+class Cell:
+    """One suppressed count and what everything published leaves of it.
+
+    ``low`` and ``high`` are values the count can take given everything published. With
+    ``exact`` they are the smallest and largest such values; without, the audit stopped
+    once it had found two (enough to show the cell is not pinned), so the range may be
+    wider. ``high`` is None when nothing published bounds the count from above.
+    """
+
+    query: Query
+    sources: tuple[str, ...]
+    value: int
+    low: int
+    high: int | None
+    exact: bool
+    #: False when HiGHS hit its time limit before proving a bound: nothing is known.
+    decided: bool = True
+
+    @property
+    def pinned(self) -> bool:
+        """True when only one whole number fits everything published."""
+        return self.decided and self.exact and self.low == self.high
+
+    def describe(self) -> str:
+        where = "; ".join(self.sources[:3]) + (" …" if len(self.sources) > 3 else "")
+        if not self.decided:
+            return f"{self.query.describe()} [{where}]: not decided (time limit)"
+        high = "no upper bound" if self.high is None else str(self.high)
+        if self.pinned:
+            span = f"exactly {self.low}"
+        else:
+            span = f"{self.low} to {high}" + ("" if self.exact else " or wider")
+        return f"{self.query.describe()} [{where}]: {span}"
+
+
+@dataclass
+class AuditResult:
+    """The audit of one set of published facts."""
+
+    cells: list[Cell]
+    facts: int
+    atoms: int
+    #: Statistics whose combinations were too many to try: the audit could not check them.
+    unresolved: list[str] = field(default_factory=list)
+
+    @property
+    def pinned(self) -> list[Cell]:
+        return [cell for cell in self.cells if cell.pinned]
+
+    @property
+    def undecided(self) -> list[Cell]:
+        return [cell for cell in self.cells if not cell.decided]
+
+    @property
+    def passed(self) -> bool:
+        return not self.pinned and not self.unresolved and not self.undecided
+
+    def summary(self) -> str:
+        """One line of figures and, when it fails, the pinned cells."""
+        head = (
+            f"{len(self.cells)} suppressed cells audited against {self.facts} published facts "
+            f"({self.atoms} atoms): {len(self.pinned)} pinned"
+        )
+        if self.unresolved:
+            head += f", {len(self.unresolved)} statistics not checked"
+        if self.undecided:
+            head += f", {len(self.undecided)} not decided"
+        lines = [head, *(f"  pinned: {cell.describe()}" for cell in self.pinned)]
+        lines += [f"  not decided: {cell.describe()}" for cell in self.undecided]
+        lines += [f"  not checked: {source}" for source in self.unresolved]
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- the audit
+def run_audit(
+    facts: Iterable[Fact],
+    frames: Mapping[str, Any],
+    *,
+    exact: bool = False,
+    time_limit: float = MILP_TIME_LIMIT,
+) -> AuditResult:
+    """Audit ``facts`` about the rows of ``frames`` (universe name → its rows).
+
+    ``exact=True`` finds every suppressed cell's smallest and largest value (two MILPs
+    each); by default the audit stops at proof that a cell can take two values, reusing
+    the solutions it has found for other cells, which is several times faster.
+
+    Raises :class:`AuditDefinitionError` when a fact is false for the real rows: the query
+    behind a published figure has drifted from the code that computes the figure.
+    """
+    model = _Model(list(facts), frames, time_limit)
+    model.check_truth()
+    return model.solve(exact)
+
+
+class _Model:
+    def __init__(self, facts: list[Fact], frames: Mapping[str, Any], time_limit: float):
+        self.facts = facts
+        self.time_limit = time_limit
+        queries: dict[Query, None] = {}
+        for fact in facts:
+            for query in _fact_queries(fact):
+                queries.setdefault(query, None)
+        self.queries = list(queries)
+        self.index = {q: i for i, q in enumerate(self.queries)}
+        # Atoms: per universe, the distinct patterns of membership over its queries.
+        incidence_blocks, sizes = [], []
+        by_universe: dict[str, list[int]] = {}
+        for i, query in enumerate(self.queries):
+            by_universe.setdefault(query.universe, []).append(i)
+        n_queries = len(self.queries)
+        for universe, members in by_universe.items():
+            if universe not in frames:
+                raise AuditDefinitionError(f"no rows given for universe {universe!r}")
+            frame = frames[universe]
+            masks = np.zeros((len(frame), len(members)), dtype=bool)
+            for j, i in enumerate(members):
+                mask = np.asarray(self.queries[i].mask(frame), dtype=bool)
+                if mask.shape != (len(frame),):
+                    raise AuditDefinitionError(
+                        f"{self.queries[i].describe()}: mask of shape {mask.shape} "
+                        f"for {len(frame)} rows"
+                    )
+                masks[:, j] = mask
+            patterns, counts = _atoms(masks)
+            block = np.zeros((n_queries, len(patterns)), dtype=float)
+            block[members, :] = patterns.T
+            incidence_blocks.append(block)
+            sizes.append(counts)
+        self.incidence = (
+            np.hstack(incidence_blocks) if incidence_blocks else np.zeros((n_queries, 0))
+        )
+        self.truth_atoms = np.concatenate(sizes).astype(float) if sizes else np.zeros(0)
+        # Each query's real value.
+        self.truth = np.rint(self.incidence @ self.truth_atoms).astype(np.int64)
+
+    # ------------------------------------------------------------ truth
+    def value(self, query: Query) -> int:
+        return int(self.truth[self.index[query]])
+
+    def expr_value(self, expr: Expr) -> Fraction:
+        return sum((Fraction(c) * self.value(q) for q, c in expr.items()), Fraction(0))
+
+    def check_truth(self) -> None:
+        """Every fact must hold for the real rows, or the audit would prove nothing."""
+        for fact in self.facts:
+            if isinstance(fact, Equals):
+                got = self.expr_value(fact.expr)
+                if got != fact.value:
+                    raise AuditDefinitionError(
+                        f"{fact.source}: published {fact.value}, but the query "
+                        f"{_expr_words(fact.expr)} gives {_number(got)}"
+                    )
+            elif isinstance(fact, Within):
+                got = self.expr_value(fact.expr)
+                if not _within(got, fact):
+                    raise AuditDefinitionError(
+                        f"{fact.source}: {_expr_words(fact.expr)} is {_number(got)}, outside "
+                        f"the published bounds {fact.low} to {fact.high}"
+                    )
+            elif isinstance(fact, Computed):
+                values = tuple(self.value(q) for q in fact.inputs)
+                if not fact.accepts(values):
+                    raise AuditDefinitionError(
+                        f"{fact.source}: the real counts {values} do not give the printed value"
+                    )
+
+    # ------------------------------------------------------------ constraints
+    def linear_rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every linear fact as rows over the atoms: (A, lower, upper)."""
+        rows, lows, highs = [], [], []
+        for fact in self.facts:
+            if isinstance(fact, Equals):
+                coefficients, scale = self._integer_row(fact.expr)
+                target = fact.value * scale
+                rows.append(coefficients)
+                lows.append(target)
+                highs.append(target)
+            elif isinstance(fact, Within):
+                coefficients, scale = self._integer_row(fact.expr)
+                low, high = -np.inf, np.inf
+                # The row is whole-numbered over whole-numbered atoms: "< b" is "<= ceil(b) - 1".
+                if fact.low is not None:
+                    bound = fact.low * scale
+                    low = math.floor(bound) + 1 if fact.low_strict else math.ceil(bound)
+                if fact.high is not None:
+                    bound = fact.high * scale
+                    high = math.ceil(bound) - 1 if fact.high_strict else math.floor(bound)
+                rows.append(coefficients)
+                lows.append(low)
+                highs.append(high)
+            elif isinstance(fact, Suppressed):
+                row = np.zeros(len(self.queries))
+                row[self.index[fact.query]] = 1.0
+                # 0 is always shown, so a [c] is at least 1 — unless the report hid a real 0,
+                # in which case that belief is wrong and the count is only known to be >= 0.
+                rows.append(row @ self.incidence)
+                lows.append(min(1, self.value(fact.query)))
+                highs.append(np.inf)
+        if not rows:
+            return np.zeros((0, self.incidence.shape[1])), np.zeros(0), np.zeros(0)
+        return np.vstack(rows), np.array(lows, dtype=float), np.array(highs, dtype=float)
+
+    def _integer_row(self, expr: Expr) -> tuple[np.ndarray, int]:
+        """The expression over the atoms with whole coefficients, and the factor applied."""
+        scale = math.lcm(*(Fraction(c).denominator for c in expr.values())) if expr else 1
+        row = np.zeros(len(self.queries))
+        for query, coefficient in expr.items():
+            row[self.index[query]] += float(Fraction(coefficient) * scale)
+        return row @ self.incidence, scale
+
+    # ------------------------------------------------------------ solving
+    def solve(self, exact: bool) -> AuditResult:
+        a, low, high = _distinct_rows(*self.linear_rows())
+        n_atoms = self.incidence.shape[1]
+        lp = _LinearProgramme(a, low, high, n_atoms, self.time_limit)
+        unresolved: list[str] = []
+        for fact in self.facts:
+            if isinstance(fact, Computed):
+                tuples = self._combinations(fact, lp)
+                if tuples is None:
+                    unresolved.append(fact.source)
+                elif tuples:
+                    lp.add_choice([self.incidence[self.index[q]] for q in fact.inputs], tuples)
+        cells: dict[Query, list[str]] = {}
+        for fact in self.facts:
+            if isinstance(fact, Suppressed):
+                cells.setdefault(fact.query, []).append(fact.source)
+        solutions: list[np.ndarray] = []  # whole-number atom sizes that fit every fact
+        results = [
+            self._cell(query, tuple(sources), lp, solutions, exact)
+            for query, sources in cells.items()
+        ]
+        return AuditResult(results, len(self.facts), n_atoms, unresolved)
+
+    def _cell(
+        self,
+        query: Query,
+        sources: tuple[str, ...],
+        lp: _LinearProgramme,
+        solutions: list[np.ndarray],
+        exact: bool,
+    ) -> Cell:
+        """The range of one suppressed count: exact, or until two values are found."""
+        objective = self.incidence[self.index[query]]
+        value = self.value(query)
+        seen = {value, *(round(float(objective @ x)) for x in solutions)}
+        if not exact and len(seen) > 1:
+            return Cell(query, sources, value, min(seen), max(seen), exact=False)
+        bounds: dict[float, int | None] = {}
+        decided = True
+        for sense in (-1.0, 1.0):  # the largest first: most cells can grow
+            outcome = lp.optimise(sense * objective)
+            if outcome.solution is not None:
+                solutions.append(outcome.solution[: self.incidence.shape[1]])
+                seen.add(round(float(objective @ solutions[-1])))
+            if outcome.status == "unbounded":
+                bounds[sense] = None
+            elif outcome.status != "optimal":
+                decided = False
+                bounds[sense] = None
+            else:
+                bound = sense * outcome.bound
+                bounds[sense] = round(bound)
+            if not exact and len(seen) > 1:
+                return Cell(query, sources, value, min(seen), max(seen), exact=False)
+        high = bounds[-1.0]
+        low = bounds[1.0] if bounds[1.0] is not None else 0
+        return Cell(query, sources, value, low, high, exact=True, decided=decided)
+
+    def _combinations(self, fact: Computed, lp: _LinearProgramme) -> list[tuple[int, ...]] | None:
+        """The combinations of the fact's inputs that the linear facts allow and that give the
+        printed text; [] when every input is known already; None when there are too many."""
+        ranges = []
+        for query in fact.inputs:
+            objective = self.incidence[self.index[query]]
+            low, high = lp.relaxed_range(objective)
+            if high is None:
+                return None
+            ranges.append(range(low, high + 1))
+        size = math.prod(len(r) for r in ranges)
+        if size <= 1:
+            return []
+        if size > MAX_COMBINATIONS:
+            return None
+        return [values for values in itertools.product(*ranges) if fact.accepts(values)]
+
+
+@dataclass
+class _Outcome:
+    status: str  # "optimal", "unbounded", "limit" (time), "infeasible"
+    bound: float  # the proven bound on the objective (dual bound when not optimal)
+    solution: np.ndarray | None  # a feasible whole-number point, if one was found
+
+
+class _LinearProgramme:
+    """The atoms' constraints, with optional choice (one-of) blocks for statistics."""
+
+    def __init__(
+        self, a: np.ndarray, low: np.ndarray, high: np.ndarray, n_atoms: int, time_limit: float
+    ):
+        self.a, self.low, self.high = a, low, high
+        self.n_atoms = n_atoms
+        self.n_vars = n_atoms
+        self.time_limit = time_limit
+        self.choices: list[tuple[list[np.ndarray], list[tuple[int, ...]]]] = []
+        self._constraints: LinearConstraint | None = None
+
+    def constraints(self) -> LinearConstraint | None:
+        """The constraints as HiGHS takes them (sparse: most atoms are in few facts)."""
+        if self._constraints is None and len(self.a):
+            self._constraints = LinearConstraint(sparse.csr_array(self.a), self.low, self.high)
+        return self._constraints
+
+    def add_choice(self, inputs: list[np.ndarray], tuples: list[tuple[int, ...]]) -> None:
+        """The inputs take one of ``tuples``: a binary per tuple, exactly one of them 1."""
+        start = self.n_vars
+        k = len(tuples)
+        self.n_vars += k
+        width = self.n_vars
+        self.a = np.hstack([self.a, np.zeros((self.a.shape[0], k))])
+        rows = [np.concatenate([np.zeros(start), np.ones(k)])]
+        lows, highs = [1.0], [1.0]
+        for i, atoms in enumerate(inputs):
+            row = np.zeros(width)
+            row[: self.n_atoms] = atoms
+            row[start:] = [-t[i] for t in tuples]
+            rows.append(row)
+            lows.append(0.0)
+            highs.append(0.0)
+        self.a = np.vstack([self.a, *rows])
+        self.low = np.concatenate([self.low, lows])
+        self.high = np.concatenate([self.high, highs])
+        self.choices.append((inputs, tuples))
+        self._constraints = None
+
+    def _bounds(self) -> Bounds:
+        upper = np.full(self.n_vars, np.inf)
+        upper[self.n_atoms :] = 1.0
+        return Bounds(np.zeros(self.n_vars), upper)
+
+    def relaxed_range(self, atoms_objective: np.ndarray) -> tuple[int, int | None]:
+        """Whole-number bounds of an atom expression from the LP relaxation (a superset)."""
+        objective = np.zeros(self.n_vars)
+        objective[: self.n_atoms] = atoms_objective
+        constraints = self.constraints()
+        out: list[float | None] = []
+        for sense in (1.0, -1.0):
+            result = milp(
+                sense * objective,
+                integrality=np.zeros(self.n_vars),  # continuous: the relaxation
+                bounds=self._bounds(),
+                constraints=constraints,
+            )
+            if result.status == 3:
+                out.append(None)
+            elif result.status != 0:
+                raise AuditDefinitionError(
+                    f"the published facts are inconsistent: {result.message}"
+                )
+            else:
+                out.append(sense * float(result.fun))
+        low = 0 if out[0] is None else max(0, math.ceil(out[0] - 1e-6))
+        high = None if out[1] is None else math.floor(out[1] + 1e-6)
+        return low, high
+
+    def optimise(self, atoms_objective: np.ndarray) -> _Outcome:
+        objective = np.zeros(self.n_vars)
+        objective[: self.n_atoms] = atoms_objective
+        constraints = self.constraints()
+        result = milp(
+            objective,
+            integrality=np.ones(self.n_vars),
+            bounds=self._bounds(),
+            constraints=constraints,
+            options={"time_limit": self.time_limit},
+        )
+        if result.status == 0:
+            return _Outcome("optimal", float(result.fun), np.round(result.x))
+        if result.status == 3:
+            return _Outcome("unbounded", -np.inf, None)
+        if result.status == 2:
+            raise AuditDefinitionError(f"the published facts are inconsistent: {result.message}")
+        # Time limit: HiGHS's dual bound still bounds the optimum.
+        bound = getattr(result, "mip_dual_bound", None)
+        solution = np.round(result.x) if result.x is not None else None
+        return _Outcome("limit", float(bound) if bound is not None else -np.inf, solution)
+
+
+# ---------------------------------------------------------------- helpers
+def _distinct_rows(
+    a: np.ndarray, low: np.ndarray, high: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Drop constraints that repeat another (the same figure published twice)."""
+    if not len(a):
+        return a, low, high
+    keys = np.hstack([a, low[:, None], high[:, None]])
+    _, first = np.unique(keys, axis=0, return_index=True)
+    keep = np.sort(first)
+    return a[keep], low[keep], high[keep]
+
+
+def _atoms(masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of a boolean matrix and how often each occurs (rows packed to
+    bytes first: sorting bytes is much faster than sorting rows of booleans)."""
+    if not len(masks):
+        return np.zeros((0, masks.shape[1]), dtype=bool), np.zeros(0, dtype=np.int64)
+    packed = np.ascontiguousarray(np.packbits(masks, axis=1))
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+    _, first, counts = np.unique(keys, return_index=True, return_counts=True)
+    return masks[first], counts
+
+
+def _fact_queries(fact: Fact) -> Iterable[Query]:
+    if isinstance(fact, Equals | Within):
+        return fact.expr.keys()
+    if isinstance(fact, Suppressed):
+        return (fact.query,)
+    return fact.inputs
+
+
+def _within(value: Fraction, fact: Within) -> bool:
+    if fact.low is not None and (value <= fact.low if fact.low_strict else value < fact.low):
+        return False
+    return not (
+        fact.high is not None and (value >= fact.high if fact.high_strict else value > fact.high)
+    )
+
+
+def _number(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{float(value):.6g}"
+
+
+def _expr_words(expr: Expr) -> str:
+    parts = []
+    for query, coefficient in expr.items():
+        c = Fraction(coefficient)
+        parts.append(query.describe() if c == 1 else f"{_number(c)} × ({query.describe()})")
+    return " + ".join(parts) if parts else "0"
+
+
+def describe_cells(cells: Sequence[Cell]) -> str:
+    """The cells one per line (for messages and the script)."""
+    return "\n".join(cell.describe() for cell in cells)
+
+
+__all__ = [
+    "MAX_COMBINATIONS",
+    "MILP_TIME_LIMIT",
+    "AuditDefinitionError",
+    "AuditResult",
+    "Cell",
+    "Computed",
+    "Equals",
+    "Expr",
+    "Fact",
+    "Query",
+    "Suppressed",
+    "Within",
+    "count",
+    "describe_cells",
+    "exact_share",
+    "rounded_share",
+    "run_audit",
+]

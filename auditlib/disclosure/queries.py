@@ -1,0 +1,286 @@
+"""The predicates behind published counts, over the cleaned data (:mod:`auditlib.disclosure.audit`).
+
+A query says which rows a published count counts, in the report's own definitions
+(:mod:`auditlib.analysis.metrics`): *allocated* is every status but exempt and cancelled,
+*outstanding* is allocated or extension, *overdue* is outstanding and due before the
+as-at date, a month's *judgements* are its completed audits by final judgement. Queries
+are frozen dataclasses, so the same count reached from two places is one query.
+
+Universes (the frames a query's rows come from; :func:`universes` builds them):
+
+* ``audits`` — the cleaned audits (``AuditData.audits``);
+* ``feedback`` — the cleaned feedback rows, tagged with their themes;
+* ``reflections`` — the cleaned reflection rows;
+* ``excluded:<table>`` — the rows an input file lost in cleaning (no columns: only their
+  number is ever published).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Final
+
+import numpy as np
+import pandas as pd
+
+from auditlib.analysis import voices
+from auditlib.data import schema
+from auditlib.data.pipeline import AuditData
+from auditlib.paths import THEMES_FILE
+
+AUDITS: Final = "audits"
+FEEDBACK: Final = "feedback"
+REFLECTIONS: Final = "reflections"
+EXCLUDED_PREFIX: Final = "excluded:"
+#: The column of an ``excluded:`` universe: why the row was excluded.
+REASON: Final = "reason"
+
+#: Statuses counted as allocated (everything but exempt and cancelled).
+ALLOCATED_STATUSES: Final = tuple(
+    s for s in schema.STATUSES if s not in schema.NOT_ALLOCATED_STATUSES
+)
+#: The feedback "source" of a row with none (as :func:`voices.summarise_feedback` counts it).
+NO_SOURCE: Final = voices.NO_SOURCE
+
+
+def _months(months: str | Iterable[str] | None) -> tuple[str, ...] | None:
+    if months is None:
+        return None
+    return (months,) if isinstance(months, str) else tuple(sorted(set(months)))
+
+
+class Table:
+    """A universe's rows, with each column's values factorised once: queries test
+    membership on integer codes (the audit asks hundreds of them of the same rows)."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+        self._codes: dict[str, tuple[np.ndarray, dict[object, int]]] = {}
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def __contains__(self, column: str) -> bool:
+        return column in self.frame
+
+    def column(self, name: str) -> pd.Series:
+        return self.frame[name]
+
+    def isin(self, name: str, values: Iterable[object]) -> np.ndarray:
+        """True where column ``name`` holds one of ``values`` (a missing value never does)."""
+        if name not in self._codes:
+            codes, uniques = pd.factorize(self.frame[name].astype(object), use_na_sentinel=True)
+            self._codes[name] = (codes, {value: i for i, value in enumerate(uniques)})
+        codes, index = self._codes[name]
+        wanted = [index[v] for v in values if v in index]
+        return np.isin(codes, wanted) if wanted else np.zeros(len(codes), dtype=bool)
+
+    def isna(self, name: str) -> np.ndarray:
+        self.isin(name, ())
+        return self._codes[name][0] < 0
+
+
+def _span(months: tuple[str, ...] | None) -> str:
+    if months is None:
+        return "all months"
+    if len(months) == 1:
+        return months[0]
+    return f"{months[0]}…{months[-1]} ({len(months)} months)"
+
+
+@dataclass(frozen=True)
+class Audits:
+    """Rows of the cleaned audits that satisfy every condition given (None: any).
+
+    ``judgements`` are labels of ``column`` (default the final judgement); on a domain
+    column a blank counts as Not recorded, as the domain table counts it.
+    """
+
+    universe: ClassVar[str] = AUDITS
+
+    audit_type: str | None = schema.AUDIT
+    months: tuple[str, ...] | None = None
+    statuses: tuple[str, ...] | None = None
+    due_before: str | None = None  # ISO date: outstanding past due at the as-at date
+    judgements: tuple[str, ...] | None = None
+    column: str = schema.FINAL_JUDGEMENT
+    team: str | None = None
+    cohort: str | None = None  # a key of schema.COHORTS
+    original: tuple[str, ...] | None = None  # re-audits: the original audit's final judgement
+    moderated: bool = False  # auditor's and moderator's judgements both on the scale
+    rows: frozenset[int] | None = None  # source rows (row numbers of the input file)
+
+    def mask(self, frame: Table) -> np.ndarray:
+        keep = np.ones(len(frame), dtype=bool)
+        if self.audit_type is not None:
+            keep &= frame.isin(schema.AUDIT_TYPE, [self.audit_type])
+        if self.months is not None:
+            keep &= frame.isin(schema.AUDIT_MONTH, self.months)
+        if self.statuses is not None:
+            keep &= frame.isin(schema.STATUS, self.statuses)
+        if self.due_before is not None:
+            due = frame.column(schema.DUE_DATE) if schema.DUE_DATE in frame else None
+            # No due dates: nothing is overdue (as metrics.compute_compliance counts it).
+            overdue = (
+                (due < pd.Timestamp(self.due_before)).to_numpy(dtype=bool, na_value=False)
+                if due is not None
+                else np.zeros(len(frame), dtype=bool)
+            )
+            keep &= overdue
+        if self.judgements is not None:
+            if self.column not in frame:
+                keep &= False
+            else:
+                found = frame.isin(self.column, self.judgements)
+                if self.column != schema.FINAL_JUDGEMENT and schema.NOT_RECORDED in self.judgements:
+                    found |= frame.isna(self.column)
+                keep &= found
+        if self.team is not None:
+            keep &= frame.isin(schema.TEAM, [self.team])
+        if self.cohort is not None:
+            flag = schema.COHORT_PREFIX + self.cohort
+            keep &= frame.isin(flag, [True]) if flag in frame else False
+        if self.original is not None:
+            keep &= frame.isin(schema.ORIGINAL_JUDGEMENT, self.original)
+        if self.moderated:
+            keep &= frame.isin(schema.OVERALL_JUDGEMENT, schema.JUDGEMENTS)
+            keep &= frame.isin(schema.MODERATED_JUDGEMENT, schema.JUDGEMENTS)
+        if self.rows is not None:
+            keep &= frame.isin(schema.SOURCE_ROW, self.rows)
+        return keep
+
+    def describe(self) -> str:
+        parts = [f"{self.audit_type or 'any type'}s of {_span(self.months)}"]
+        if self.statuses is not None:
+            named = {
+                ALLOCATED_STATUSES: "allocated",
+                schema.OPEN_STATUSES: "outstanding",
+            }.get(self.statuses, "/".join(self.statuses))
+            parts.append(named)
+        if self.due_before:
+            parts.append(f"due before {self.due_before}")
+        if self.judgements is not None:
+            where = "" if self.column == schema.FINAL_JUDGEMENT else f" ({self.column})"
+            parts.append("/".join(self.judgements) + where)
+        for name in ("team", "cohort"):
+            if getattr(self, name) is not None:
+                parts.append(f"{name} {getattr(self, name)}")
+        if self.original is not None:
+            parts.append("originally " + "/".join(self.original))
+        if self.moderated:
+            parts.append("moderated")
+        if self.rows is not None:
+            parts.append(f"{len(self.rows)} listed rows")
+        return ", ".join(parts)
+
+
+def allocated(months: str | Iterable[str] | None, audit_type: str = schema.AUDIT, **kw) -> Audits:
+    """Allocated audits (every status but exempt and cancelled)."""
+    return Audits(audit_type, _months(months), ALLOCATED_STATUSES, **kw)
+
+
+def completed(
+    months: str | Iterable[str] | None,
+    audit_type: str = schema.AUDIT,
+    judgements: Sequence[str] | None = None,
+    **kw,
+) -> Audits:
+    """Completed audits, optionally only those with these final judgements."""
+    labels = tuple(judgements) if judgements is not None else None
+    return Audits(audit_type, _months(months), (schema.COMPLETED,), judgements=labels, **kw)
+
+
+def with_status(
+    months: str | Iterable[str] | None, status: str, audit_type: str = schema.AUDIT, **kw
+) -> Audits:
+    """Audits of one status (exempt, cancelled)."""
+    return Audits(audit_type, _months(months), (status,), **kw)
+
+
+def outstanding(
+    months: str | Iterable[str] | None,
+    audit_type: str = schema.AUDIT,
+    overdue_at: str | None = None,
+    **kw,
+) -> Audits:
+    """Outstanding audits (allocated or extension); overdue when due before ``overdue_at``."""
+    return Audits(audit_type, _months(months), schema.OPEN_STATUSES, due_before=overdue_at, **kw)
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """Feedback rows of ``months`` (None: all), from ``source``, of ``kind``, on ``theme``."""
+
+    universe: ClassVar[str] = FEEDBACK
+
+    months: tuple[str, ...] | None = None
+    source: str | None = None
+    kind: str | None = None
+    theme: str | None = None
+
+    def mask(self, frame: Table) -> np.ndarray:
+        keep = np.ones(len(frame), dtype=bool)
+        if self.months is not None:
+            keep &= frame.isin(schema.AUDIT_MONTH, self.months)
+        if self.source is not None:
+            keep &= (
+                frame.isna(schema.SOURCE)
+                if self.source == NO_SOURCE
+                else frame.isin(schema.SOURCE, [self.source])
+            )
+        if self.kind is not None:
+            keep &= frame.isin(schema.KIND, [self.kind])
+        if self.theme is not None:
+            keep &= np.array(
+                [self.theme in tags for tags in frame.column(voices.THEMES)], dtype=bool
+            )
+        return keep
+
+    def describe(self) -> str:
+        parts = [f"feedback of {_span(self.months)}"]
+        parts += [v for v in (self.source, self.kind, self.theme and f"theme {self.theme}") if v]
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Rows of a universe: all of them, those excluded for ``reason``, or those at
+    ``source_rows`` (row numbers of the input file, as a problem names them)."""
+
+    universe: str
+    reason: str | None = None
+    source_rows: frozenset[int] | None = None
+
+    def mask(self, frame: Table) -> np.ndarray:
+        keep = np.ones(len(frame), dtype=bool)
+        if self.reason is not None:
+            keep &= frame.isin(REASON, [self.reason])
+        if self.source_rows is not None:
+            keep &= frame.isin(schema.SOURCE_ROW, self.source_rows)
+        return keep
+
+    def describe(self) -> str:
+        where = f" excluded for {self.reason!r}" if self.reason is not None else ""
+        rows = f", {len(self.source_rows)} listed rows" if self.source_rows is not None else ""
+        return f"rows of {self.universe}{where}{rows}"
+
+
+def universes(data: AuditData) -> dict[str, Table]:
+    """The frames queries count rows of, for one data folder."""
+    frames: dict[str, pd.DataFrame] = {AUDITS: data.audits}
+    if data.feedback is not None:
+        custom = data.data_dir / "themes.yml"
+        themes = voices.load_themes(custom if custom.exists() else THEMES_FILE)
+        frames[FEEDBACK] = voices.tag_themes(data.feedback, themes, denylist=data.denylist)
+    else:
+        frames[FEEDBACK] = pd.DataFrame(
+            columns=[schema.AUDIT_MONTH, schema.SOURCE, schema.KIND, voices.THEMES]
+        )
+    frames[REFLECTIONS] = (
+        data.reflections if data.reflections is not None else pd.DataFrame(index=range(0))
+    )
+    for name, rec in data.reconciliation.items():
+        reasons = [reason for reason, n in rec.excluded_by_reason.items() for _ in range(int(n))]
+        frames[EXCLUDED_PREFIX + name] = pd.DataFrame({REASON: pd.Series(reasons, dtype=object)})
+    return {name: Table(frame) for name, frame in frames.items()}
