@@ -51,9 +51,9 @@ def _pct(value: Any) -> float | None:
     return None if math.isnan(value) else value
 
 
-def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
-    """The figures of the report for ``report_month`` (before disclosure control)."""
-    check_report_month(data, report_month)
+def headline_figures(data: AuditData, report_month: str) -> dict[str, Any]:
+    """The report month's programme-to-date and month blocks of figures.json (what
+    disclosure control needs of every earlier month to protect this one)."""
     programme = data.programme
     audits = data.audits
     as_at = metrics.default_as_at(audits, programme)
@@ -61,41 +61,15 @@ def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
     month = metrics.compute_compliance(audits, report_month, schema.AUDIT, as_at)
     month_re = metrics.compute_compliance(audits, report_month, schema.REAUDIT, as_at)
     dist = metrics.judgement_distribution(audits, report_month)
-    trend = metrics.judgement_trend(audits, programme, report_month)
-    shares = metrics.judgement_shares(trend)
     first_re = metrics.first_month(audits, schema.REAUDIT)
-    audit_rec = data.reconciliation.get("audits")
-
-    trend_rows = []
-    for month_key, row in trend.iterrows():
-        entry: dict[str, Any] = {
-            "month": month_key,
-            "label": row["month_label"],
-            "state": row["state"],
-            "allocated": int(row["allocated"]),
-            "completed": int(row["completed"]),
-            "judgements": {label: int(row[label]) for label in schema.JUDGEMENT_LABELS},
-        }
-        # DESIGN §4: % per judgement label, under the label (None for a paused month).
-        for label in schema.JUDGEMENT_LABELS:
-            entry[label] = _pct(shares.at[month_key, label])
-        entry["good_or_better"] = int(row[schema.OUTSTANDING] + row[schema.GOOD])
-        entry["good_or_better_pct"] = _pct(
-            metrics.good_or_better_pct(trend.loc[[month_key]]).iloc[0]
-        )
-        if row["state"] == metrics.PAUSED:
-            entry["note"] = row["note"]
-        trend_rows.append(entry)
-
-    figures: dict[str, Any] = {
-        "figures_version": FIGURES_VERSION,
+    # The previous audited month, as the trend has it: months with audits, pauses left out.
+    previous = [
+        m
+        for m in metrics.audited_months(audits)
+        if m < report_month and programme.pause_for(m) is None
+    ]
+    return {
         "report_month": report_month,
-        "report_month_label": programme.label_for(report_month),
-        "month_label": programme.label_for(report_month),
-        "organisation": programme.organisation,
-        "contact": programme.contact,
-        "programme_name": programme.programme,
-        "as_at": as_at.isoformat() if as_at else None,
         "programme": {
             "from_month": programme.compliance_from_month,
             "from_month_label": format_month(programme.compliance_from_month),
@@ -132,8 +106,54 @@ def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
             "good_or_better_pct": _pct(
                 dist.loc[list(schema.GOOD_OR_BETTER), "pct"].sum() if dist["n"].sum() else None
             ),
-            "previous_month": metrics.previous_audited_month(trend, report_month),
+            "previous_month": previous[-1] if previous else None,
         },
+    }
+
+
+def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
+    """The figures of the report for ``report_month`` (before disclosure control)."""
+    check_report_month(data, report_month)
+    programme = data.programme
+    audits = data.audits
+    as_at = metrics.default_as_at(audits, programme)
+    headline = headline_figures(data, report_month)
+    trend = metrics.judgement_trend(audits, programme, report_month)
+    shares = metrics.judgement_shares(trend)
+    audit_rec = data.reconciliation.get("audits")
+
+    trend_rows = []
+    for month_key, row in trend.iterrows():
+        entry: dict[str, Any] = {
+            "month": month_key,
+            "label": row["month_label"],
+            "state": row["state"],
+            "allocated": int(row["allocated"]),
+            "completed": int(row["completed"]),
+            "judgements": {label: int(row[label]) for label in schema.JUDGEMENT_LABELS},
+        }
+        # DESIGN §4: % per judgement label, under the label (None for a paused month).
+        for label in schema.JUDGEMENT_LABELS:
+            entry[label] = _pct(shares.at[month_key, label])
+        entry["good_or_better"] = int(row[schema.OUTSTANDING] + row[schema.GOOD])
+        entry["good_or_better_pct"] = _pct(
+            metrics.good_or_better_pct(trend.loc[[month_key]]).iloc[0]
+        )
+        if row["state"] == metrics.PAUSED:
+            entry["note"] = row["note"]
+        trend_rows.append(entry)
+
+    figures: dict[str, Any] = {
+        "figures_version": FIGURES_VERSION,
+        "report_month": report_month,
+        "report_month_label": programme.label_for(report_month),
+        "month_label": programme.label_for(report_month),
+        "organisation": programme.organisation,
+        "contact": programme.contact,
+        "programme_name": programme.programme,
+        "as_at": as_at.isoformat() if as_at else None,
+        "programme": headline["programme"],
+        "month": headline["month"],
         "pauses": [
             {"from": p.start, "to": p.end, "reason": p.reason}
             for p in programme.pauses
