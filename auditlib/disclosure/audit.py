@@ -44,6 +44,8 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 MAX_COMBINATIONS: Final = 200_000
 #: Seconds HiGHS may spend on one bound; past it the audit reports the bound as not proven.
 MILP_TIME_LIMIT: Final = 20.0
+#: Largest factor that makes a fact's coefficients whole (beyond it they stay fractions).
+_MAX_SCALE: Final = 10**6
 #: Denominators above this are not expected of a percentage of counts (float to fraction).
 _MAX_DENOMINATOR: Final = 10**7
 
@@ -353,20 +355,26 @@ class _Model:
         for fact in self.facts:
             if isinstance(fact, Equals):
                 coefficients, scale = self._integer_row(fact.expr)
-                target = fact.value * scale
+                target = fact.value * (scale or 1)
                 rows.append(coefficients)
                 lows.append(target)
                 highs.append(target)
             elif isinstance(fact, Within):
                 coefficients, scale = self._integer_row(fact.expr)
                 low, high = -np.inf, np.inf
+                if scale is None:
+                    # Coefficients too fine to make whole (a mean of many shares): the bounds
+                    # as they are, strict ones taken as closed (a boundary of no width).
+                    low = float(fact.low) if fact.low is not None else -np.inf
+                    high = float(fact.high) if fact.high is not None else np.inf
                 # The row is whole-numbered over whole-numbered atoms: "< b" is "<= ceil(b) - 1".
-                if fact.low is not None:
-                    bound = fact.low * scale
-                    low = math.floor(bound) + 1 if fact.low_strict else math.ceil(bound)
-                if fact.high is not None:
-                    bound = fact.high * scale
-                    high = math.ceil(bound) - 1 if fact.high_strict else math.floor(bound)
+                elif fact.low is not None or fact.high is not None:
+                    if fact.low is not None:
+                        bound = fact.low * scale
+                        low = math.floor(bound) + 1 if fact.low_strict else math.ceil(bound)
+                    if fact.high is not None:
+                        bound = fact.high * scale
+                        high = math.ceil(bound) - 1 if fact.high_strict else math.floor(bound)
                 rows.append(coefficients)
                 lows.append(low)
                 highs.append(high)
@@ -382,12 +390,17 @@ class _Model:
             return np.zeros((0, self.incidence.shape[1])), np.zeros(0), np.zeros(0)
         return np.vstack(rows), np.array(lows, dtype=float), np.array(highs, dtype=float)
 
-    def _integer_row(self, expr: Expr) -> tuple[np.ndarray, int]:
-        """The expression over the atoms with whole coefficients, and the factor applied."""
-        scale = math.lcm(*(Fraction(c).denominator for c in expr.values())) if expr else 1
+    def _integer_row(self, expr: Expr) -> tuple[np.ndarray, int | None]:
+        """The expression over the atoms with whole coefficients, and the factor applied
+        (None: the coefficients as they are, when whole ones would be too large)."""
+        scale: int | None = (
+            math.lcm(*(Fraction(c).denominator for c in expr.values())) if expr else 1
+        )
+        if scale is not None and scale > _MAX_SCALE:
+            scale = None
         row = np.zeros(len(self.queries))
         for query, coefficient in expr.items():
-            row[self.index[query]] += float(Fraction(coefficient) * scale)
+            row[self.index[query]] += float(Fraction(coefficient) * (scale or 1))
         return row @ self.incidence, scale
 
     # ------------------------------------------------------------ solving

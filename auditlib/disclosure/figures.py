@@ -19,11 +19,13 @@ from auditlib.disclosure.rules import (
     GROUP_KEYS,
     GROUP_SUFFIX,
     GROUP_TOTAL_KEY,
+    GROUP_TOTALS,
     NOT_COUNT_KEYS,
     NOT_COUNT_SECTIONS,
     NOT_COUNT_SUFFIXES,
     SHARE_PARTS,
     SHARE_SUFFIX,
+    SUMS,
     SUPPRESSED,
     SYMBOLS,
     TOTAL_SUFFIX,
@@ -59,8 +61,8 @@ def _is_group_key(key: str) -> bool:
 
 def _group_total(key: str) -> str:
     """The sibling a count group adds up to: ``completed``, or ``<stem>_total`` for ``<stem>_counts``."""
-    if key in GROUP_KEYS:
-        return GROUP_TOTAL_KEY
+    if key in GROUP_TOTALS:
+        return GROUP_TOTALS[key]
     return key.removesuffix(GROUP_SUFFIX) + TOTAL_SUFFIX
 
 
@@ -252,6 +254,10 @@ class _Walk:
                 members = tuple((group, label) for label in labels if label in figures[group])
                 lines.append(_Line(members, key))
                 self.check_sum(group, members, key, values, at)
+        for total, parts in SUMS.items():
+            if total in values and all(part in values for part in parts):
+                lines.append(_Line(parts, total))
+                self.check_sum(" + ".join(parts), parts, total, values, at)
         return lines
 
     @staticmethod

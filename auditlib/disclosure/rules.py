@@ -226,10 +226,19 @@ COUNT_KEYS: Final = frozenset(
         "reaudits_cancelled",
         "reaudits_outstanding",
         "reaudits_overdue",
+        # data_quality: rows of the input files are audits (children's cases) too.
+        "rows_read",
+        "rows_used",
+        "rows_excluded",
+        "errors",
+        "warnings",
+        "not_recorded",
     }
 )
 COUNT_SUFFIX: Final = "_count"
-GROUP_KEYS: Final = frozenset({"judgements"})
+#: Count groups by name → the sibling count they add up to.
+GROUP_TOTALS: Final = {"judgements": schema.COMPLETED, "excluded_by_reason": "rows_excluded"}
+GROUP_KEYS: Final = frozenset(GROUP_TOTALS)
 GROUP_SUFFIX: Final = "_counts"
 #: The sibling ``judgements`` (and a plain ``<x>_pct``) is a share of.
 GROUP_TOTAL_KEY: Final = schema.COMPLETED
@@ -243,11 +252,18 @@ SHARE_PARTS: Final = {
 }
 #: Counts that are sums of some labels of a sibling group: key → (group key, labels).
 AGGREGATES: Final = {"good_or_better": ("judgements", schema.GOOD_OR_BETTER)}
+#: Counts that are the sum of two sibling counts: allocated audits are completed or
+#: outstanding; rows read are used or excluded. Protected like a table row.
+SUMS: Final = {
+    schema.ALLOCATED: (schema.COMPLETED, "outstanding"),
+    "reaudits_allocated": ("reaudits_completed", "reaudits_outstanding"),
+    "rows_read": ("rows_used", "rows_excluded"),
+}
 NOT_COUNT_KEYS: Final = frozenset(
     {"year", "seed", "scale", "decimals", "fragile_below", "figures_version"}
 )
 NOT_COUNT_SUFFIXES: Final = ("_year",)
-NOT_COUNT_SECTIONS: Final = frozenset({"data_quality", "disclosure"})
+NOT_COUNT_SECTIONS: Final = frozenset({"disclosure"})
 #: The key :func:`apply_to_figures` adds, saying what was done.
 DISCLOSURE_KEY: Final = "disclosure"
 

@@ -1,0 +1,1427 @@
+"""Everything a month's report shows, read back from its blocks as facts for the audit.
+
+The disclosure audit (:mod:`auditlib.disclosure.audit`) must see every number a reader
+sees: tables, narrative, chart alt text, n's and p-values, not only figures.json. This
+module reads a monthly report's blocks (what :func:`auditlib.report.monthly.build`
+returns: the text and tables exactly as published) and turns each number into a fact
+about a query (:mod:`auditlib.disclosure.queries`).
+
+It refuses what it cannot read: a table whose caption it does not know, or a number left
+in a sentence no reading rule explains, is an :class:`UnreadNumberError` naming the
+block and the number. So a section that starts printing a new number fails the audit's
+tests until a rule here says what the number counts. Free text (recommendations, quotes,
+reflections) and fixed text (definitions, methods) are skipped by section.
+
+Charts are read from their alt text: the labels drawn on a chart are the same rounded
+figures as the table beside it (see :mod:`auditlib.report.charts.judgements`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from html.parser import HTMLParser
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+import pandas as pd
+
+from auditlib.analysis import comparisons, metrics, stats
+from auditlib.data import schema
+from auditlib.disclosure import queries
+from auditlib.disclosure.audit import (
+    AuditDefinitionError,
+    Computed,
+    Equals,
+    Expr,
+    Fact,
+    Query,
+    Within,
+    count,
+    rounded_share,
+)
+from auditlib.disclosure.rules import NOT_APPLICABLE, NOT_AVAILABLE, SUPPRESSED
+
+if TYPE_CHECKING:  # the report package imports disclosure, not the other way round
+    from auditlib.report.blocks import Block
+    from auditlib.report.monthly.context import MonthContext
+
+# ---------------------------------------------------------------- tokens
+_SYMBOL: Final = r"\[c\]|\[z\]|\[x\]"
+#: A count as the report prints it: "1,298", "61", or a symbol.
+COUNT: Final = rf"(?:{_SYMBOL}|\d{{1,3}}(?:,\d{{3}})+|\d+)"
+#: A percentage as printed: "34%", "12.5%", "43% [low]", or a symbol.
+PCT: Final = rf"(?:{_SYMBOL}|\d+(?:\.\d+)?%(?: \[low\])?)"
+LABELS: Final = "|".join(re.escape(label) for label in schema.JUDGEMENT_LABELS)
+_MONTH_NAMES: Final = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+)
+#: Dates and months are not counts: taken out before looking for unread numbers.
+_DATES: Final = re.compile(
+    rf"\b\d{{1,2}} (?:{_MONTH_NAMES}) \d{{4}}\b"
+    rf"|\b(?:{_MONTH_NAMES})(?:/(?:{_MONTH_NAMES}))? \d{{4}}\b"
+    r"|\b\d{4}-\d{2}(?:-\d{2})?\b"
+)
+_NUMBER: Final = re.compile(rf"{_SYMBOL}|\d")
+
+
+class UnreadNumberError(AuditDefinitionError):
+    """A number in the report that no reading rule explains."""
+
+
+def _count_value(token: str) -> int | str:
+    """ "1,298" → 1298; ``[c]`` stays; ``[z]``/``[x]`` → themselves."""
+    token = token.strip()
+    if token in (SUPPRESSED, NOT_APPLICABLE, NOT_AVAILABLE):
+        return token
+    return int(token.replace(",", ""))
+
+
+def _pct_value(token: str) -> tuple[Fraction, int] | str:
+    """ "34%" → (34, 0 decimals); "12.5% [low]" → (12.5, 1); a symbol stays."""
+    token = token.strip().removesuffix(" [low]")
+    if token in (SUPPRESSED, NOT_APPLICABLE, NOT_AVAILABLE):
+        return token
+    number = token.removesuffix("%")
+    decimals = len(number.split(".")[1]) if "." in number else 0
+    return Fraction(number), decimals
+
+
+# ---------------------------------------------------------------- the reader
+class _Reader:
+    """Facts from one report, with the context that says what its words refer to."""
+
+    def __init__(self, ctx: MonthContext, label: str):
+        self.ctx = ctx
+        self.label = label
+        self.facts: list[Fact] = []
+        programme = ctx.data.programme
+        self.months: dict[str, str] = {}
+        for month in metrics.months_between(programme.start_month, ctx.month):
+            self.months.setdefault(programme.label_for(month), month)
+
+    # ------------------------------------------------------------ naming
+    def month(self, label: str) -> str:
+        label = label.strip()
+        if label not in self.months:
+            raise AuditDefinitionError(f"{self.label}: no month is labelled {label!r}")
+        return self.months[label]
+
+    def where(self, place: str) -> str:
+        return f"{self.label}: {place}"
+
+    # ------------------------------------------------------------ facts
+    def count(self, place: str, query: Query | Expr, token: str) -> None:
+        """A count shown as ``token``: a number, ``[c]``, or ``[z]``/``[x]`` (nothing known)."""
+        value = _count_value(token)
+        if value in (NOT_APPLICABLE, NOT_AVAILABLE):
+            return
+        if isinstance(query, Mapping):
+            if value != SUPPRESSED:
+                self.facts.append(Equals(self.where(place), query, int(value)))
+            return
+        self.facts.append(count(self.where(place), query, value))
+
+    def share(
+        self,
+        place: str,
+        numerator: Query | Expr,
+        denominator: Query | Expr,
+        token: str,
+        *,
+        half_width: Fraction | None = None,
+    ) -> None:
+        """A rounded percentage: two inequalities (nothing when suppressed)."""
+        value = _pct_value(token)
+        if isinstance(value, str):
+            if value == NOT_APPLICABLE:  # a percentage of nothing
+                self.facts.append(Equals(self.where(place), _expr(denominator), 0))
+            return
+        shown, decimals = value
+        self.facts.extend(
+            rounded_share(
+                self.where(place), numerator, denominator, shown, decimals, half_width=half_width
+            )
+        )
+
+    def equals(self, place: str, expr: Query | Expr, value: int) -> None:
+        self.facts.append(Equals(self.where(place), _expr(expr), value))
+
+    # ------------------------------------------------------------ text
+    def claim(self, place: str, text: str, rules: Sequence[Rule]) -> None:
+        """Read ``text`` with ``rules``; any number no rule explains is an error."""
+        rest = text
+        for rule in rules:
+            for found in list(rule.pattern.finditer(rest)):
+                rule.read(self, place, found)
+            rest = rule.pattern.sub(lambda m: " " * len(m.group(0)), rest)
+        left = _DATES.sub(" ", rest)
+        for month_label in self.months:
+            left = left.replace(month_label, " ")
+        stray = _NUMBER.search(left)
+        if stray:
+            start = max(0, stray.start() - 60)
+            raise UnreadNumberError(
+                f"{self.label}: {place}: no rule reads the number in "
+                f"…{left[start : stray.end() + 40].strip()}… (full text: {text[:300]!r})"
+            )
+
+
+def _group(found: re.Match[str], name: str) -> str | None:
+    """A named group's text, or None when the pattern has no such group or it did not match."""
+    return found.groupdict().get(name)
+
+
+def _expr(value: Query | Expr) -> Expr:
+    return value if isinstance(value, Mapping) else {value: 1}
+
+
+def _minus(a: Query | Expr, b: Query | Expr) -> Expr:
+    out: dict[Query, Fraction] = {}
+    for expr, sign in ((_expr(a), 1), (_expr(b), -1)):
+        for q, c in expr.items():
+            out[q] = out.get(q, Fraction(0)) + sign * Fraction(c)
+    return {q: c for q, c in out.items() if c}
+
+
+class Rule:
+    """A sentence (regular expression) and what its numbers are."""
+
+    def __init__(self, pattern: str, read: Callable[[_Reader, str, re.Match[str]], None]):
+        self.pattern = re.compile(pattern)
+        self.read = read
+
+
+def _ignore(_reader: _Reader, _place: str, _found: re.Match[str]) -> None:
+    """Numbers that are not counts of people (constants, months, teams, versions)."""
+
+
+def constant(pattern: str) -> Rule:
+    return Rule(pattern, _ignore)
+
+
+# ---------------------------------------------------------------- queries used here
+def _measure(months: str | Iterable[str], measure: str) -> Query:
+    labels, _ = comparisons.MEASURES[measure]
+    return queries.completed(months, judgements=labels)
+
+
+def _label(months: str | Iterable[str], label: str) -> Query:
+    labels = schema.GOOD_OR_BETTER if label == "Good or better" else (label,)
+    return queries.completed(months, judgements=labels)
+
+
+# ================================================================ 1. headline
+def _read_programme(reader: _Reader, place: str, found: re.Match[str]) -> None:
+    window = reader.ctx.figures["programme"]
+    months = metrics.months_between(window["from_month"], reader.ctx.month)
+    allocated, completed = queries.allocated(months), queries.completed(months)
+    reader.count(f"{place} (allocated)", allocated, found["allocated"])
+    reader.count(f"{place} (completed)", completed, found["completed"])
+    reader.share(f"{place} (compliance)", completed, allocated, found["pct"])
+
+
+def _reaudit_window(reader: _Reader) -> list[str]:
+    first = reader.ctx.figures["programme"]["reaudits_from_month"]
+    return metrics.months_between(first, reader.ctx.month) if first else []
+
+
+def _read_reaudits(reader: _Reader, place: str, found: re.Match[str]) -> None:
+    months = _reaudit_window(reader)
+    allocated = queries.allocated(months, schema.REAUDIT)
+    completed = queries.completed(months, schema.REAUDIT)
+    reader.count(f"{place} (re-audits allocated)", allocated, found["allocated"])
+    reader.count(f"{place} (re-audits completed)", completed, found["completed"])
+    reader.share(f"{place} (re-audit compliance)", completed, allocated, found["pct"])
+
+
+def _read_month_headline(reader: _Reader, place: str, found: re.Match[str]) -> None:
+    month = reader.month(found["month"])
+    as_at = reader.ctx.figures.get("as_at")
+    allocated, completed = queries.allocated(month), queries.completed(month)
+    reader.count(f"{place} (allocated)", allocated, found["allocated"])
+    reader.count(f"{place} (completed)", completed, found["completed"])
+    reader.share(f"{place} (compliance)", completed, allocated, found["pct"])
+    exempt = queries.with_status(month, schema.EXEMPT)
+    outstanding = queries.outstanding(month)
+    overdue = queries.outstanding(month, overdue_at=as_at)
+    # A clause left out says its count is 0.
+    reader.count(f"{place} (exempt)", exempt, found["exempt"] or "0")
+    reader.count(f"{place} (outstanding)", outstanding, found["outstanding"] or "0")
+    if found["outstanding"]:
+        reader.count(f"{place} (overdue)", overdue, found["overdue"] or "0")
+
+
+HEADLINE_RULES: Final = (
+    Rule(
+        rf"Since .+? and up to and including .+?, (?P<allocated>{COUNT}) (?:child's case has|"
+        rf"children's cases have) been allocated for audit\. Of these, (?P<completed>{COUNT}) "
+        rf"(?:audit has|audits have) been completed: an overall compliance rate of "
+        rf"(?P<pct>{PCT})\.",
+        _read_programme,
+    ),
+    Rule(
+        rf"Since .+?, (?P<allocated>{COUNT}) re-audits? (?:has|have) been allocated and "
+        rf"(?P<completed>{COUNT}) completed, giving an overall re-audit compliance rate of "
+        rf"(?P<pct>{PCT})\.",
+        _read_reaudits,
+    ),
+    Rule(
+        rf"In (?P<month>[^,]+?), (?P<allocated>{COUNT}) audits? (?:was|were) allocated and "
+        rf"(?P<completed>{COUNT}) completed \((?P<pct>{PCT})\)(?:; (?:(?P<exempt>{COUNT}) "
+        rf"(?:was|were) exempt)?(?: and )?(?:(?P<outstanding>{COUNT}) (?:is|are) "
+        rf"outstanding(?:, (?P<overdue>{COUNT}) of them overdue)?)?)?\.",
+        _read_month_headline,
+    ),
+    # A pause's reason is free text from programme.yml.
+    constant(r"The audit programme was paused [^\n]*"),
+)
+
+
+def _read_compliance_table(reader: _Reader, frame: pd.DataFrame, caption: str) -> None:
+    programme = reader.ctx.figures["programme"]
+    for row_name, row in frame.iterrows():
+        name = str(row_name)
+        if name.startswith("Re-audits"):
+            months, kind = _reaudit_window(reader), schema.REAUDIT
+        elif name == f"Audits, {reader.ctx.label}":
+            months, kind = [reader.ctx.month], schema.AUDIT
+        elif name.startswith("Audits, "):
+            months = metrics.months_between(programme["from_month"], reader.ctx.month)
+            kind = schema.AUDIT
+        else:
+            raise UnreadNumberError(f"{reader.label}: {caption}: unknown row {name!r}")
+        place = f"table '{caption[:40]}…', row {name!r}"
+        allocated, completed = queries.allocated(months, kind), queries.completed(months, kind)
+        reader.count(place + " Allocated", allocated, row["Allocated"])
+        reader.count(place + " Completed", completed, row["Completed"])
+        reader.share(place + " Compliance", completed, allocated, row["Compliance"])
+        reader.count(
+            place + " Exempt", queries.with_status(months, schema.EXEMPT, kind), row["Exempt"]
+        )
+
+
+# ================================================================ 3. judgements
+def _read_month_sentence(reader: _Reader, place: str, found: re.Match[str]) -> None:
+    month = reader.month(found["month"])
+    n = queries.completed(month)
+    reader.count(f"{place} (completed)", n, found["n"])
+    for group, label in (
+        ("gob", "Good or better"),
+        ("ri", schema.REQUIRES_IMPROVEMENT),
+        ("inad", schema.INADEQUATE),
+    ):
+        reader.share(f"{place} ({label})", _label(month, label), n, found[group])
+    nr = _label(month, schema.NOT_RECORDED)
+    if found["nr"]:
+        reader.share(f"{place} (Not recorded)", nr, n, found["nr"])
+    else:
+        reader.equals(f"{place} (no Not recorded clause)", nr, 0)
+    if found["previous"]:
+        previous = reader.month(found["previous"])
+        for what, labels_key in (("gob_move", "Good or better"), ("inad_move", schema.INADEQUATE)):
+            _read_move(reader, place, month, previous, labels_key, found[what])
+
+
+def _read_move(
+    reader: _Reader, place: str, month: str, previous: str, label: str, words: str
+) -> None:
+    """'rose by 10 percentage points': the rounded difference of two shares whose
+    denominators are printed (so the difference is linear in the counts)."""
+    n_now = reader.ctx.trend.at[month, schema.COMPLETED]
+    n_before = reader.ctx.trend.at[previous, schema.COMPLETED]
+    now, before = _label(month, label), _label(previous, label)
+    # 100 k1 / n1 - 100 k2 / n2, with the printed n's as constants.
+    expr = {now: Fraction(100, int(n_now)), before: Fraction(-100, int(n_before))}
+    if words == "was unchanged":
+        low, high = Fraction(-1, 2), Fraction(1, 2)
+    else:
+        points = int(re.search(r"\d+", words).group(0))  # type: ignore[union-attr]
+        sign = 1 if words.startswith("rose") else -1
+        low, high = (
+            (Fraction(points) - Fraction(1, 2), Fraction(points) + Fraction(1, 2))
+            if sign > 0
+            else (-Fraction(points) - Fraction(1, 2), -Fraction(points) + Fraction(1, 2))
+        )
+    reader.facts.append(
+        Within(reader.where(f"{place} ({label} {words})"), expr, low=low, high=high)
+    )
+
+
+_MOVE: Final = r"(?:rose by \d+ percentage points?|fell by \d+ percentage points?|was unchanged)"
+
+
+def _split_items(text: str) -> Iterable[tuple[str, str, str | None]]:
+    """'Outstanding 0% (0), Good [c], …' → (label, percentage, count or None)."""
+    for item in re.finditer(rf"(?P<label>{LABELS}) (?P<pct>{PCT})(?: \((?P<k>{COUNT})\))?", text):
+        yield item["label"], item["pct"], item["k"]
+
+
+def _read_month_split(reader: _Reader, place: str, found: re.Match[str]) -> None:
+    month = reader.month(found["month"])
+    n = queries.completed(month)
+    reader.count(f"{place} (n)", n, found["n"])
+    for label, pct, k in _split_items(found["split"]):
+        reader.share(f"{place} ({label} %)", _label(month, label), n, pct)
+        if k is not None:
+            reader.count(f"{place} ({label})", _label(month, label), k)
+    reader.share(f"{place} (Good or better)", _label(month, "Good or better"), n, found["gob"])
+
+
+def _read_rounds(reader: _Reader, place: str, found: re.Match[str]) -> None:
+    """'18 rounds with 1,368 completed audits in all (n per round from 61 to 93).'"""
+    audited = [m for m in reader.ctx.audited_months if reader.ctx.trend.at[m, "completed"] > 0]
+    if _group(found, "total"):
+        reader.equals(
+            f"{place} (completed in all)", queries.completed(audited), _int(found["total"])
+        )
+    if _group(found, "low"):
+        # Every round whose n is shown has a completed count in that range.
+        for month in audited:
+            if not reader.ctx.hidden_trend.at[month, schema.COMPLETED]:
+                reader.facts.append(
+                    Within(
+                        reader.where(f"{place} (n per round)"),
+                        {queries.completed(month): 1},
+                        low=Fraction(_int(found["low"])),
+                        high=Fraction(_int(found["high"])),
+                    )
+                )
+
+
+def _read_extreme(reader: _Reader, place: str, found: re.Match[str]) -> None:
+    """'Inadequate ranged from 14% (January 2020) to 31% (September 2019)': the named months'
+    shares, rounded (the range is over the months whose share is shown)."""
+    label = found["label"]
+    for pct, months in ((found["p1"], found["m1"]), (found["p2"], found["m2"])):
+        if pct is None:
+            continue
+        for month_label in _listed_months(months):
+            month = reader.month(month_label)
+            reader.share(
+                f"{place} ({label} extreme)", _label(month, label), queries.completed(month), pct
+            )
+
+
+def _read_latest(reader: _Reader, place: str, found: re.Match[str]) -> None:
+    """'In September 2020, the latest month (n=61): Outstanding [c], Good [c], …'"""
+    latest = reader.month(found["month"])
+    n = queries.completed(latest)
+    reader.count(f"{place} (latest n)", n, found["n"])
+    for label, pct, _ in _split_items(found["split"]):
+        reader.share(f"{place} (latest {label})", _label(latest, label), n, pct)
+
+
+def _listed_months(text: str) -> list[str]:
+    """'January 2020 and March 2020' → the labels ('N other months' are not named)."""
+    parts = re.split(r", | and ", text)
+    return [p for p in parts if p and not re.fullmatch(r"\d+ other months", p)]
+
+
+def _int(token: str) -> int:
+    return int(token.replace(",", ""))
+
+
+JUDGEMENT_RULES: Final = (
+    Rule(
+        rf"Of the (?P<n>{COUNT}) audits? completed for (?P<month>.+?), (?P<gob>{PCT}) were judged "
+        rf"Good or better, (?P<ri>{PCT}) Requires Improvement and (?P<inad>{PCT}) Inadequate"
+        rf"(?:; (?P<nr>{PCT}) had no judgement recorded)?\.(?: Compared with (?P<previous>.+?), "
+        rf"Good or better (?P<gob_move>{_MOVE}) and Inadequate (?P<inad_move>{_MOVE})\.)?",
+        _read_month_sentence,
+    ),
+    Rule(
+        r"No audits had been completed for (?P<month>.+?) when the data were extracted\.",
+        lambda r, p, f: r.equals(p, queries.completed(r.month(f["month"])), 0),
+    ),
+    Rule(
+        rf"Horizontal bar chart of overall judgements for (?P<month>.+?), (?P<n>{COUNT}) completed "
+        rf"audits: (?P<split>.+?)\. Good or better \(Outstanding and Good\) (?P<gob>{PCT})\.",
+        _read_month_split,
+    ),
+    Rule(
+        r"Bar chart of overall judgements for (?P<month>.+?): no completed audits\.",
+        lambda r, p, f: r.equals(p, queries.completed(r.month(f["month"])), 0),
+    ),
+    constant(
+        r"100% stacked bar chart of overall judgements by month from .+? to .+?, one bar per "
+        r"audit round, Inadequate at the bottom\."
+    ),
+    Rule(
+        r"\d+ rounds with (?P<total>[\d,]+) completed audits in all \(n per round from "
+        r"(?P<low>\d+) to (?P<high>\d+)\)\.",
+        _read_rounds,
+    ),
+    Rule(
+        r"\d+ rounds \((?:n per round from (?P<low>\d+) to (?P<high>\d+); )?n suppressed in "
+        r"\d+\)\.",
+        _read_rounds,
+    ),
+    Rule(
+        r"(?P<label>Inadequate|Good or better|Requires Improvement) (?:ranged )?(?:from "
+        r"(?P<p1>\d+%) \((?P<m1>[^)]*)\) to (?P<p2>\d+%) \((?P<m2>[^)]*)\)|\[c\] "
+        r"\(suppressed in every round\))",
+        _read_extreme,
+    ),
+    Rule(
+        r"Some rounds include audits with no judgement recorded, up to (?P<p1>\d+%) "
+        r"\((?P<m1>[^)]*)\)\.",
+        lambda r, p, f: _read_extreme(r, p, _Fake(f, label=schema.NOT_RECORDED, p2=None, m2=None)),
+    ),
+    Rule(
+        rf"In (?P<month>[^,(]+?), the latest (?:audited )?month \(n=(?P<n>{COUNT})\): "
+        rf"(?P<split>[^.]*)\.",
+        _read_latest,
+    ),
+    constant(r"The programme was paused [^.]*\.|There was no audit round in [^.]*\."),
+    constant(r"\d+ other months"),
+    constant(r"No month in the period has completed audits\."),
+    constant(r"Each bar is 100% of the month's completed audits; n is above each bar\."),
+    constant(r"Percentages are rounded half up, so a month may not sum to exactly 100%\."),
+    constant(
+        r"Figures from counts of 1 to 5, and any from which one could be worked out, are "
+        r"suppressed \(\[c\]\)"
+    ),
+)
+
+
+def _read_share_table(
+    reader: _Reader,
+    frame: pd.DataFrame,
+    caption: str,
+    row_query: Callable[[str, str | None], Query],
+    n_column: str = "Completed audits",
+) -> None:
+    """A table of "count (percentage)" cells per judgement label and the row's n.
+
+    ``row_query(row, label)`` is the query of a cell (``label`` None: the row's n).
+    """
+    for row_name, row in frame.iterrows():
+        n = row_query(str(row_name), None)
+        place = f"table '{caption[:40]}…', row {row_name!r}"
+        n_token = row[n_column]
+        reader.count(f"{place} n", n, n_token)
+        for column in frame.columns:
+            if column == n_column:
+                continue
+            label = "Good or better" if column == "Good or better" else column
+            query = row_query(str(row_name), label)
+            text = str(row[column])
+            cell = re.fullmatch(rf"(?P<k>{COUNT})(?: \((?P<p>{PCT})\))?", text)
+            if cell is None:
+                raise UnreadNumberError(f"{reader.label}: {place}, {column}: cannot read {text!r}")
+            reader.count(f"{place}, {column}", query, cell["k"])
+            if cell["p"]:
+                reader.share(f"{place}, {column} %", query, n, cell["p"])
+
+
+def _read_trend_table(reader: _Reader, frame: pd.DataFrame, caption: str) -> None:
+    def query(row: str, label: str | None) -> Query:
+        month = reader.month(row)
+        return queries.completed(month) if label is None else _label(month, label)
+
+    _read_share_table(reader, frame, caption, query)
+
+
+# ================================================================ 4. judgement shifts
+def _read_comparison(reader: _Reader, place: str, found: re.Match[str]) -> None:
+    """'34% Good or better in September 2020 (n=61) against 24% in August 2020 (n=79): …
+    (z test, p = 0.18).' — the two shares, the n's, the difference and the test."""
+    ctx = reader.ctx
+    measure = "% " + found["measure"]
+    this = [reader.month(found["period"])]
+    reference = (
+        ctx.year_months
+        if found["reference"] == "over the previous 12 months"
+        else [reader.month(found["reference"].removeprefix("in "))]
+    )
+    k1, k2 = _measure(this, measure), _measure(reference, measure)
+    n1, n2 = queries.completed(this), queries.completed(reference)
+    reader.count(f"{place} (n)", n1, found["n1"])
+    reader.count(f"{place} (reference n)", n2, found["n2"])
+    reader.share(f"{place} (share)", k1, n1, found["p1"])
+    reader.share(f"{place} (reference share)", k2, n2, found["p2"])
+    shown = found.group(0)
+    _, direction = comparisons.MEASURES[measure]
+
+    def accepts(values: tuple[int, ...]) -> bool:
+        a, b, na, nb = values
+        if not (0 <= a <= na and 0 <= b <= nb) or na == 0 or nb == 0:
+            return False
+        return _comparison_text(ctx, found, a, na, b, nb, direction) == shown
+
+    reader.facts.append(Computed(reader.where(f"{place} (test)"), (k1, k2, n1, n2), accepts))
+
+
+def _comparison_text(
+    ctx: MonthContext, found: re.Match[str], a: int, na: int, b: int, nb: int, direction: str
+) -> str:
+    """The sentence the report would print for these counts, hiding what it hid."""
+    from auditlib.report import wording
+
+    result = stats.compare_proportions(a, na, b, nb)
+    sentence = wording.describe_proportion_comparison(
+        result,
+        found["measure"],
+        period=f"in {found['period']}",
+        reference=found["reference"],
+        improvement=direction,
+    )
+    return _mask_like(sentence, found.group(0))
+
+
+#: A number of a sentence, for lining two versions of it up.
+_SENTENCE_NUMBER: Final = re.compile(rf"{_SYMBOL}|-?\d+(?:\.\d+)?%?|p [<=≥] [\d.]+")
+
+
+def _mask_like(sentence: str, shown: str) -> str:
+    """``sentence`` with ``[c]`` wherever ``shown`` (the same sentence as printed) has one:
+    the report hides shares and differences that rest on a hidden count."""
+    if SUPPRESSED not in shown:
+        return sentence
+    shown_tokens = _SENTENCE_NUMBER.findall(shown)
+    new_tokens = _SENTENCE_NUMBER.findall(sentence)
+    if len(shown_tokens) != len(new_tokens):
+        return sentence
+    pieces = _SENTENCE_NUMBER.split(sentence)
+    out = [pieces[0]]
+    for i, token in enumerate(new_tokens):
+        out.append(SUPPRESSED if shown_tokens[i] == SUPPRESSED else token)
+        out.append(pieces[i + 1])
+    return "".join(out)
+
+
+def _read_distribution(reader: _Reader, place: str, found: re.Match[str]) -> None:
+    """'Judgements in September 2020 (n=61) compared with those over the previous 12 months
+    (n=602): …' — n's count the graded audits (Not recorded left out)."""
+    ctx = reader.ctx
+    this = [reader.month(found["period"])]
+    reference = (
+        ctx.year_months
+        if found["reference"] == "over the previous 12 months"
+        else [reader.month(found["reference"].removeprefix("in "))]
+    )
+    graded = schema.JUDGEMENTS
+    n1 = queries.completed(this, judgements=graded)
+    n2 = queries.completed(reference, judgements=graded)
+    if found["n1"]:
+        reader.count(f"{place} (graded n)", n1, found["n1"])
+        reader.count(f"{place} (reference graded n)", n2, found["n2"])
+    inputs = tuple(
+        queries.completed(months, judgements=(label,))
+        for months in (this, reference)
+        for label in graded
+    )
+    shown = found.group(0)
+
+    def accepts(values: tuple[int, ...]) -> bool:
+        a, b = np.array(values[:4]), np.array(values[4:])
+        if a.sum() == 0 or b.sum() == 0:
+            return False
+        from auditlib.report import wording
+
+        result = stats.compare_distributions(a, b)
+        text = wording.describe_distribution_comparison(
+            result, period=f"in {found['period']}", reference=found["reference"]
+        )
+        return _mask_like(text, shown) == shown
+
+    reader.facts.append(Computed(reader.where(f"{place} (test)"), inputs, accepts))
+
+
+def _read_spc(reader: _Reader, place: str, found: re.Match[str]) -> None:
+    """An SPC verdict ('% Inadequate in September 2020 (19%): …': the latest value) or alt
+    text ('Latest limits: mean 19%, process limits 3% to 35%'): the mean of the latest
+    period's shares is linear in their counts (the trend table prints the n's); the limits
+    add the mean moving range, a condition the audit checks combination by combination."""
+    ctx = reader.ctx
+    measure = found["measure"]
+    if _group(found, "mean") is None:
+        value = _group(found, "value")
+        if value:
+            month = reader.month(found["month"])
+            reader.share(
+                f"{place} ({measure} value)",
+                _measure(month, measure),
+                queries.completed(month),
+                value,
+            )
+        return
+    chart = spc_chart_for(ctx, measure)
+    period = chart.latest_period
+    points = [str(x) for x in period.loc[period["value"].notna(), "x"]]
+    if not points:
+        return
+    ns = [int(ctx.trend.at[point, schema.COMPLETED]) for point in points]
+    counts = tuple(_measure(point, measure) for point in points)
+    mean = _pct_value(found["mean"])
+    if not isinstance(mean, str):
+        shown, decimals = mean
+        half = Fraction(1, 2 * 10**decimals)
+        expr = {q: Fraction(100, n * len(points)) for q, n in zip(counts, ns, strict=True)}
+        reader.facts.append(
+            Within(
+                reader.where(f"{place} ({measure} mean)"),
+                expr,
+                low=shown - half,
+                high=shown + half,
+                high_strict=True,
+            )
+        )
+    printed = (found["mean"], found["lower"], found["upper"])
+
+    def accepts(values: tuple[int, ...]) -> bool:
+        if any(k > n for k, n in zip(values, ns, strict=True)):
+            return False
+        return _xmr_matches(values, ns, printed)
+
+    reader.facts.append(Computed(reader.where(f"{place} ({measure} limits)"), counts, accepts))
+
+
+def _xmr_text(values: Sequence[int], ns: Sequence[int]) -> tuple[str, str, str]:
+    """Mean and process limits of an XmR chart of 100 k / n, as the alt text prints them."""
+    from auditlib.analysis import spc
+    from auditlib.report import wording
+
+    v = np.array([100 * k / n for k, n in zip(values, ns, strict=True)], dtype=float)
+    mean = float(v.mean())
+    amr = float(np.abs(np.diff(v)).mean()) if len(v) > 1 else 0.0
+    lower = min(max(mean - spc.LIMIT_FACTOR * amr, 0.0), 100.0)
+    upper = min(max(mean + spc.LIMIT_FACTOR * amr, 0.0), 100.0)
+    return wording.format_pct(mean), wording.format_pct(lower), wording.format_pct(upper)
+
+
+def _xmr_matches(values: Sequence[int], ns: Sequence[int], printed: Sequence[str]) -> bool:
+    """Each printed figure (``[c]`` matches anything) equals the recomputed one."""
+    return all(
+        shown in (SUPPRESSED, got)
+        for shown, got in zip(printed, _xmr_text(values, ns), strict=True)
+    )
+
+
+def spc_chart_for(ctx: MonthContext, measure: str):
+    """The SPC chart the report draws for ``measure`` (published: see the shifts section)."""
+    from auditlib.report.monthly import shifts as shifts_section
+
+    chart_for = getattr(shifts_section, "spc_chart", None)
+    if chart_for is not None:
+        return chart_for(ctx, measure)
+    return ctx.shifts.spc[measure]
+
+
+def _read_reaudit_verdict(reader: _Reader, place: str, found: re.Match[str]) -> None:
+    months = metrics.months_between(reader.ctx.data.programme.start_month, reader.ctx.month)
+    cells = {
+        (o, r): queries.completed(months, schema.REAUDIT, judgements=(r,), original=(o,))
+        for o in schema.JUDGEMENTS
+        for r in schema.JUDGEMENTS
+    }
+    n: Expr = dict.fromkeys(cells.values(), 1)
+    score = schema.JUDGEMENT_SCORE
+    groups = {
+        "improved": {q: 1 for (o, r), q in cells.items() if score[r] > score[o]},
+        "same": {q: 1 for (o, r), q in cells.items() if score[r] == score[o]},
+        "declined": {q: 1 for (o, r), q in cells.items() if score[r] < score[o]},
+    }
+    reader.count(f"{place} (n)", n, found["n"])
+    for name, expr in groups.items():
+        reader.share(f"{place} ({name})", expr, n, found[name])
+
+
+def _read_kappa(reader: _Reader, place: str, found: re.Match[str]) -> None:
+    months = metrics.months_between(reader.ctx.data.programme.start_month, reader.ctx.month)
+    moderated = queries.completed(months, moderated=True)
+    reader.count(f"{place} (n)", moderated, found["n"])
+
+
+_P: Final = r"(?:p (?:[<=≥] [\d.]+)|p not available)"
+SHIFT_RULES: Final = (
+    Rule(
+        rf"(?P<p1>{PCT}) (?P<measure>Good or better|Inadequate) in (?P<period>.+?) "
+        rf"\(n=(?P<n1>{COUNT})\) against (?P<p2>{PCT}) (?P<reference>over the previous 12 months|"
+        rf"in .+?) \(n=(?P<n2>{COUNT})\): (?:no significant difference|a significant "
+        rf"(?:improvement|deterioration) of (?:\[c\]|\d+) percentage points?) \((?:z test|"
+        rf"Fisher's exact test)(?:, {_P})?\)\.",
+        _read_comparison,
+    ),
+    Rule(
+        rf"Judgements in (?P<period>.+?)(?: \(n=(?P<n1>{COUNT})\))? compared with those "
+        rf"(?P<reference>over the previous 12 months|in .+?)(?: \(n=(?P<n2>{COUNT})\))?: "
+        rf"[^.]*?\((?:Monte Carlo permutation test|Mann–Whitney test)(?:, {_P})?"
+        rf"(?:; Cliff's delta (?:-?[\d.]+|\[c\]))?\)\.",
+        _read_distribution,
+    ),
+    Rule(
+        rf"Statistical process control chart of (?P<measure>% Good or better|% Inadequate) from "
+        rf"\S+ to \S+ \(\d+ points?(?:, with limits recalculated [^;)]*)?(?:; \d+ months? paused "
+        rf"or without audits)?(?:; \d+ points? suppressed \(\[c\]\) and not drawn)?\)\. Latest "
+        rf"limits: mean (?P<mean>{PCT}), process limits (?P<lower>{PCT}) to (?P<upper>{PCT})\. "
+        rf"(?:No special-cause points|\d+ special-cause points \([^)]*\))\.",
+        _read_spc,
+    ),
+    Rule(
+        rf"(?P<measure>% Good or better|% Inadequate) in (?P<month>[^(:]+?)(?: \((?P<value>{PCT})"
+        rf"(?:, n=(?P<n>{COUNT}))?\))?: (?=too few|within|a significant)",
+        _read_spc,
+    ),
+    Rule(
+        rf"Of (?P<n>{COUNT}) re-audited cases, (?P<improved>{PCT}) improved, (?P<same>{PCT}) "
+        rf"stayed the same and (?P<declined>{PCT}) declined: [^(]*?(?:\(Stuart–Maxwell "
+        rf"{_P}\))?\.",
+        _read_reaudit_verdict,
+    ),
+    Rule(
+        r"Agreement between auditors and moderators was [a-z ]+ \([a-z ]*kappa -?[\d.]+, \d+% CI "
+        rf"-?[\d.]+ to -?[\d.]+; n=(?P<n>{COUNT})\)\.",
+        _read_kappa,
+    ),
+    # SPC verdict phrases: numbers of months, and percentages of the chart's own limits.
+    constant(
+        r"too few months to tell — only \d+ since the limits were last set, and at least "
+        r"\d+ are needed\."
+    ),
+    constant(r"too few audits to tell — fewer than \d+ were completed\."),
+    constant(r"the usual range is (?:\[c\]|\d+%) to (?:\[c\]|\d+%)"),
+    constant(
+        r"\d+ months in a row(?:, each (?:higher|lower) than the last| (?:above|below) "
+        r"the average)"
+    ),
+    constant(r"These are trial limits, from fewer than \d+ months\."),
+    constant(r"the order Outstanding > Good > Requires Improvement > Inadequate"),
+    constant(
+        r"95% confidence interval|\(0 = no shift, ±1 = complete\)|\"Significant\" means "
+        r"p < 0\.05\."
+    ),
+)
+
+
+class _Fake:
+    """A match with some groups replaced (for a rule that reuses another's reader)."""
+
+    def __init__(self, found: re.Match[str], **groups: Any):
+        self._found = found
+        self._groups = {**found.groupdict(), **groups}
+
+    def __getitem__(self, name: str) -> Any:
+        return self._groups[name]
+
+    def groupdict(self) -> dict[str, Any]:
+        return dict(self._groups)
+
+    def group(self, index: int = 0) -> str:
+        return self._found.group(index)
+
+
+def _read_reaudit_table(reader: _Reader, frame: pd.DataFrame, caption: str) -> None:
+    months = metrics.months_between(reader.ctx.data.programme.start_month, reader.ctx.month)
+    for row_name, row in frame.iterrows():
+        original = str(row_name).removeprefix("Original: ")
+        total: Expr = {}
+        for column in frame.columns:
+            place = f"table '{caption[:40]}…', {row_name}, {column}"
+            if column == "Total":
+                reader.count(place, total, row[column])
+                continue
+            label = str(column).removeprefix("Re-audit: ")
+            query = queries.completed(
+                months, schema.REAUDIT, judgements=(label,), original=(original,)
+            )
+            total = {**total, query: 1}
+            reader.count(place, query, row[column])
+
+
+# ================================================================ 5. practice themes
+def _cohort_key(name: str) -> str:
+    for key, label in schema.COHORTS.items():
+        if label == name:
+            return key
+    raise AuditDefinitionError(f"no cohort is called {name!r}")
+
+
+def _domain_column(name: str) -> str:
+    for key, label in schema.DOMAIN_NAMES.items():
+        if label == name:
+            return schema.DOMAIN_PREFIX + key
+    return schema.DOMAIN_PREFIX + name.lower().replace(" ", "_")
+
+
+def _group_query(kind: str, month: str) -> Callable[[str, str | None], Query]:
+    def query(group: str, label: str | None) -> Query:
+        labels = None
+        if label is not None:
+            labels = schema.GOOD_OR_BETTER if label == "Good or better" else (label,)
+        if kind == "cohort":
+            return queries.completed(month, judgements=labels, cohort=_cohort_key(group))
+        return queries.Audits(
+            schema.AUDIT,
+            (month,),
+            (schema.COMPLETED,),
+            judgements=labels,
+            column=_domain_column(group) if labels is not None else schema.FINAL_JUDGEMENT,
+        )
+
+    return query
+
+
+def _read_group_alt(kind: str) -> Callable[[_Reader, str, re.Match[str]], None]:
+    def read(reader: _Reader, place: str, found: re.Match[str]) -> None:
+        query = _group_query(kind, reader.ctx.month)
+        names = "|".join(
+            re.escape(n)
+            for n in sorted(
+                schema.COHORTS.values() if kind == "cohort" else _domain_names(reader),
+                key=len,
+                reverse=True,
+            )
+        )
+        for group in re.finditer(
+            rf"(?P<name>{names}) \(n=(?P<n>{COUNT})\)(?:: (?P<split>[^.]*))?", found.group(0)
+        ):
+            n = query(group["name"], None)
+            reader.count(f"{place} ({group['name']} n)", n, group["n"])
+            for label, pct, _ in _split_items(group["split"] or ""):
+                reader.share(
+                    f"{place} ({group['name']} {label})", query(group["name"], label), n, pct
+                )
+
+    return read
+
+
+def _domain_names(reader: _Reader) -> list[str]:
+    return [str(name) for name in reader.ctx.domains.index]
+
+
+def _read_group_table(kind: str) -> Callable[[_Reader, pd.DataFrame, str], None]:
+    def read(reader: _Reader, frame: pd.DataFrame, caption: str) -> None:
+        _read_share_table(reader, frame, caption, _group_query(kind, reader.ctx.month))
+
+    return read
+
+
+def _read_inadequate_intro(reader: _Reader, place: str, found: re.Match[str]) -> None:
+    for pct, month_label in ((found["p1"], found["m1"]), (found["p2"], found["m2"])):
+        if pct is None:
+            continue
+        month = reader.month(month_label)
+        reader.share(place, _label(month, schema.INADEQUATE), queries.completed(month), pct)
+
+
+def _team_window(reader: _Reader) -> list[str]:
+    from auditlib.report.monthly import themes as themes_section
+
+    window = [
+        *comparisons.previous_months(reader.ctx.month, themes_section.TEAM_WINDOW_MONTHS - 1),
+        reader.ctx.month,
+    ]
+    return window
+
+
+def _read_funnel(reader: _Reader, place: str, found: re.Match[str]) -> None:
+    """'All 17 teams are within the 99.8% limits for % Good or better (overall 26%)…' and
+    named teams '(lower than expected, worse: 2% (1 of 58))'."""
+    window = _team_window(reader)
+    if found["overall"]:
+        reader.share(
+            f"{place} (overall)",
+            queries.completed(window, judgements=schema.GOOD_OR_BETTER),
+            queries.completed(window),
+            found["overall"],
+        )
+    teams = sorted(
+        set(reader.ctx.data.audits[schema.TEAM].dropna().astype(str)), key=len, reverse=True
+    )
+    if not teams:
+        return
+    names = "|".join(re.escape(t) for t in teams)
+    for unit in re.finditer(
+        rf"(?P<team>{names}) \((?P<side>higher|lower) than expected(?:, (?:better|worse))?"
+        rf"(?:: (?P<pct>{PCT})(?: \((?P<k>{COUNT}) of (?P<n>{COUNT})\))?)?\)",
+        found.group(0),
+    ):
+        k = queries.completed(window, judgements=schema.GOOD_OR_BETTER, team=unit["team"])
+        n = queries.completed(window, team=unit["team"])
+        if unit["k"]:
+            reader.count(f"{place} ({unit['team']} k)", k, unit["k"])
+            reader.count(f"{place} ({unit['team']} n)", n, unit["n"])
+        if unit["pct"]:
+            reader.share(f"{place} ({unit['team']} %)", k, n, unit["pct"])
+        _funnel_side(reader, place, unit["team"], unit["side"], k, n)
+
+
+def _funnel_side(reader: _Reader, place: str, team: str, side: str, k: Query, n: Query) -> None:
+    """Outside the 99.8% limits on one side: a condition on (k, n), given the funnel's
+    target and dispersion as computed from every team (taken as known: conservative)."""
+    result = _funnel(reader)
+    units = result.units.set_index("unit")
+    if team not in units.index:
+        return
+
+    def accepts(values: tuple[int, ...]) -> bool:
+        kk, nn = values
+        if nn <= 0 or kk > nn:
+            return False
+        low, high = _limits_at(result, nn)
+        share = kk / nn
+        return share > high if side == "higher" else share < low
+
+    reader.facts.append(Computed(reader.where(f"{place} ({team} outside)"), (k, n), accepts))
+
+
+def _funnel(reader: _Reader) -> stats.FunnelResult:
+    window = _team_window(reader)
+    teams = metrics.count_judgements(reader.ctx.data.audits, window, by=schema.TEAM)
+    teams = teams.loc[teams["completed"] > 0]
+    return stats.compute_funnel(
+        teams, list(schema.GOOD_OR_BETTER), "completed", overdispersion="multiplicative"
+    )
+
+
+def _limits_at(result: stats.FunnelResult, n: int) -> tuple[float, float]:
+    """The 99.8% limits at ``n`` audits, as :func:`stats.compute_funnel` draws them."""
+    if result.overdispersion == "multiplicative" and result.phi > 1:
+        from scipy.stats import norm
+
+        z = float(norm.ppf(1 - (1 - FUNNEL_LEVEL) / 2))
+        se = np.sqrt(result.phi * result.target * (1 - result.target) / n)
+        return max(result.target - z * se, 0.0), min(result.target + z * se, 1.0)
+    low, high = stats.funnel_limits(n, result.target, FUNNEL_LEVEL)
+    return float(low[0]), float(high[0])
+
+
+#: The funnel limits a team named in the report is outside.
+FUNNEL_LEVEL: Final = 0.998
+
+
+def _read_team_table(reader: _Reader, frame: pd.DataFrame, caption: str) -> None:
+    month = reader.ctx.month
+    as_at = reader.ctx.figures.get("as_at")
+    for team, row in frame.iterrows():
+        extra = {} if team == "All teams" else {"team": str(team)}
+        place = f"table '{caption[:40]}…', row {team!r}"
+        allocated = queries.allocated(month, **extra)
+        completed = queries.completed(month, **extra)
+        reader.count(place + " Allocated", allocated, row["Allocated"])
+        reader.count(place + " Completed", completed, row["Completed"])
+        reader.share(place + " Compliance", completed, allocated, row["Compliance"])
+        reader.count(
+            place + " Outstanding", queries.outstanding(month, **extra), row["Outstanding"]
+        )
+        reader.count(
+            place + " Overdue",
+            queries.outstanding(month, overdue_at=as_at, **extra),
+            row["Overdue"],
+        )
+
+
+THEME_RULES: Final = (
+    Rule(
+        rf"(?P<p1>{PCT}) of cases audited in (?P<m1>.+?)(?: and (?P<p2>{PCT}) in (?P<m2>.+?))? "
+        r"were judged Inadequate\.",
+        _read_inadequate_intro,
+    ),
+    constant(r"This month's themed audits looked at: [^\n]*"),
+    Rule(
+        r"100% stacked horizontal bar chart: Overall judgements by cohort, .+?\. \d+ groups, "
+        r"sorted [^,]+, Inadequate on the left\.[^\n]*",
+        _read_group_alt("cohort"),
+    ),
+    Rule(
+        r"100% stacked horizontal bar chart: Domain judgements, .+?\. \d+ groups, sorted "
+        r"[^,]+, Inadequate on the left\.[^\n]*",
+        _read_group_alt("domain"),
+    ),
+    Rule(
+        rf"(?:All \d+ teams are within|\d+ of \d+ teams (?:is|are) outside) the (?:99\.8%|\[c\]) "
+        rf"limits for % Good or better \(overall (?P<overall>{PCT})\)[^\n]*",
+        _read_funnel,
+    ),
+    constant(
+        r"An audit can be in more than one cohort\.|Each completed audit grades each "
+        r"domain of practice\."
+    ),
+    constant(
+        r"Allocated = completed \+ outstanding; overdue audits are outstanding audits "
+        r"past their due date\."
+    ),
+)
+
+
+# ================================================================ 6. feedback
+def _source_code(name: str) -> str:
+    from auditlib.analysis import voices
+
+    for source in (*schema.FEEDBACK_SOURCES, voices.NO_SOURCE):
+        shown = source.capitalize() if source == source.lower() else source
+        if name in (shown, source):
+            return source
+    return name
+
+
+def _read_feedback_table(reader: _Reader, frame: pd.DataFrame, caption: str) -> None:
+    month = reader.ctx.month
+    kinds = {"Strengths": schema.STRENGTH, "Areas for improvement": schema.IMPROVEMENT}
+    for source_name, row in frame.iterrows():
+        source = None if source_name == "All sources" else _source_code(str(source_name))
+        place = f"table '{caption[:40]}…', row {source_name!r}"
+        for column, kind in kinds.items():
+            reader.count(
+                f"{place}, {column}", queries.Feedback((month,), source, kind), row[column]
+            )
+        reader.count(f"{place}, Total", queries.Feedback((month,), source), row["Total"])
+
+
+def _read_feedback_themes(reader: _Reader, frame: pd.DataFrame, caption: str) -> None:
+    month = reader.ctx.month
+    ids = {theme.name: theme.id for theme in reader.ctx.themes}
+    kinds = {"Strengths": schema.STRENGTH, "Areas for improvement": schema.IMPROVEMENT}
+    for name, row in frame.iterrows():
+        theme = ids.get(str(name), str(name))
+        for column, kind in kinds.items():
+            reader.count(
+                f"table '{caption[:40]}…', {name}, {column}",
+                queries.Feedback((month,), kind=kind, theme=theme),
+                row[column],
+            )
+
+
+FEEDBACK_RULES: Final = (
+    constant(
+        r"A theme is recurring when it appears in at least \d+ of the last \d+ audit months\."
+    ),
+)
+
+
+# ================================================================ 9. data quality
+def _read_rows_table(reader: _Reader, frame: pd.DataFrame, caption: str) -> None:
+    data = reader.ctx.data
+    names = {data.files.get(name, name): name for name in data.reconciliation}
+    for file_name, row in frame.iterrows():
+        table = names.get(str(file_name), str(file_name))
+        used: Query = queries.Audits(audit_type=None) if table == "audits" else queries.Rows(table)
+        excluded = queries.Rows(queries.EXCLUDED_PREFIX + table)
+        place = f"table '{caption[:40]}…', {file_name}"
+        reader.count(place + " read", {used: 1, excluded: 1}, row["Rows read"])
+        reader.count(place + " used", used, row["Rows used"])
+        reader.count(place + " excluded", excluded, row["Rows excluded"])
+        for reason in re.finditer(r"(?P<n>[\d,]+) (?P<reason>[^;]+)", str(row["Why excluded"])):
+            reader.count(
+                place + " excluded for " + reason["reason"],
+                queries.Rows(queries.EXCLUDED_PREFIX + table, reason=reason["reason"].strip()),
+                reason["n"],
+            )
+
+
+def _read_dq_notes(reader: _Reader, place: str, found: re.Match[str]) -> None:
+    from auditlib.disclosure.registry import _problem_rows
+
+    expr, loose = _problem_rows(reader.ctx.data, "warning")
+    if found["warnings"] != SUPPRESSED and expr:
+        reader.equals(f"{place} (warnings)", expr, _int(found["warnings"]) - loose)
+    reader.count(
+        f"{place} (Not recorded)",
+        queries.Audits(audit_type=None, judgements=(schema.NOT_RECORDED,)),
+        found["nr"],
+    )
+
+
+DATA_QUALITY_RULES: Final = (
+    Rule(
+        rf"(?P<warnings>{COUNT}) warning\(s\) were found in the data \(run auditlib validate "
+        rf"for the list\); (?P<nr>{COUNT}) completed audit\(s\) had no judgement and are counted "
+        r"as Not recorded\.",
+        _read_dq_notes,
+    ),
+    # Spelling variants of a team name merged: rows of the input, not people's characteristics.
+    constant(r"Name variants merged: [^\n]*"),
+)
+
+
+# ================================================================ tables by caption
+TABLE_READERS: Final[
+    tuple[tuple[re.Pattern[str], Callable[[_Reader, pd.DataFrame, str], None]], ...]
+] = (
+    (re.compile(r"Audit compliance: allocated audits completed"), _read_compliance_table),
+    (re.compile(r"Overall judgements by month, "), _read_trend_table),
+    (re.compile(r"Re-audits completed up to "), _read_reaudit_table),
+    (re.compile(r"Overall judgements by cohort, "), _read_group_table("cohort")),
+    (re.compile(r"Domain judgements, "), _read_group_table("domain")),
+    (re.compile(r"Audit compliance by team, "), _read_team_table),
+    (re.compile(r"Feedback received for audits of "), _read_feedback_table),
+    (re.compile(r"Themes in feedback for "), _read_feedback_themes),
+    (re.compile(r"Every input row accounted for"), _read_rows_table),
+    (re.compile(r"Key to symbols$"), lambda r, f, c: None),
+)
+
+#: Section name → the sentence rules of its text. Sections not listed are free text
+#: (recommendations, reflections) and are not read.
+SECTION_RULES: Final[dict[str, tuple[Rule, ...]]] = {
+    "title": (constant(r"counts of 1 to 5 are suppressed"),),
+    "headline": HEADLINE_RULES,
+    "judgements": JUDGEMENT_RULES,
+    "shifts": SHIFT_RULES,
+    "themes": THEME_RULES,
+    "feedback": FEEDBACK_RULES,
+    "data_quality": DATA_QUALITY_RULES,
+}
+FREE_TEXT_SECTIONS: Final = frozenset({"priorities", "recommendations", "reflections"})
+#: Headings after which a section's text is fixed wording (definitions, the disclosure rule,
+#: reproducibility): not read.
+FIXED_TEXT_HEADINGS: Final = frozenset({"Definitions", "Disclosure control", "Reproducibility"})
+#: A line quoting feedback: "“…” — parent".
+_QUOTE_LINE: Final = re.compile(r"^“.*”(?: — .*)?$")
+#: How the HTML names each section (its level-2 heading), in report order.
+SECTION_HEADINGS: Final = (
+    ("headline", re.compile(r"Headline$")),
+    ("priorities", re.compile(r"High-priority practice recommendations")),
+    ("judgements", re.compile(r"Overall judgements – ")),
+    ("shifts", re.compile(r"Judgement shifts$")),
+    ("themes", re.compile(r"Practice themes$")),
+    ("feedback", re.compile(r"Parent, child, carer and partner agency feedback$")),
+    ("reflections", re.compile(r"Social worker reflections$")),
+    ("recommendations", re.compile(r"Recommendations and practice standards")),
+    ("data_quality", re.compile(r"Data quality and methods$")),
+)
+
+
+@dataclass
+class Item:
+    """One piece of a report as a reader meets it: a heading, some text, a table or a chart."""
+
+    section: str
+    kind: str  # "heading", "text", "table", "chart"
+    text: str = ""  # heading, text, or a chart's alt text
+    caption: str = ""
+    frame: pd.DataFrame | None = None
+    note: str = ""
+
+
+def _plain(markdown: str) -> str:
+    """Markdown as a reader sees it on the page: no emphasis marks, escapes, list marks."""
+    text = re.sub(r"\*\*(.+?)\*\*", r"\1", markdown, flags=re.S)
+    text = re.sub(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", r"\1", text, flags=re.S)
+    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!<>])", r"\1", text)
+    text = text.replace("`", "")
+    lines = [re.sub(r"^\s*(?:#+|[-*+]|\d+\.)\s+", "", line) for line in text.splitlines()]
+    return "\n".join(lines)
+
+
+def items_from_blocks(sections: Mapping[str, Sequence[Block]]) -> list[Item]:
+    """The report's blocks (section name → blocks) as items."""
+    from auditlib.report.blocks import Callout, Chart, Heading, Markdown, Table
+
+    items: list[Item] = []
+    for name, blocks in sections.items():
+        for block in blocks:
+            if isinstance(block, Heading):
+                items.append(Item(name, "heading", block.text))
+            elif isinstance(block, Markdown):
+                items.append(Item(name, "text", _plain(block.text)))
+            elif isinstance(block, Callout):
+                title = f"{block.title}\n" if block.title else ""
+                items.append(Item(name, "text", title + _plain(block.text)))
+            elif isinstance(block, Table):
+                frame = block.frame.astype(str)
+                items.append(
+                    Item(name, "table", caption=block.caption, frame=frame, note=block.note or "")
+                )
+            elif isinstance(block, Chart):
+                items.append(Item(name, "chart", block.alt, caption=block.caption or ""))
+    return items
+
+
+def items_from_html(html_text: str) -> list[Item]:
+    """A published report's HTML page as items (sections from its level-2 headings)."""
+    parser = _ReportHTML()
+    parser.feed(html_text)
+    parser.close()
+    return parser.items
+
+
+class _ReportHTML(HTMLParser):
+    """Reads the exported report: headings, text, tables (caption, header, rows), figures."""
+
+    _BLOCK_TEXT: Final = ("p", "li", "h1", "h2", "h3", "h4", "figcaption", "caption", "th", "td")
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.items: list[Item] = []
+        self.section = "title"
+        self._skip = 0
+        self._text: list[str] | None = None  # the element being read
+        self._tag = ""
+        self._classes: list[str] = []
+        self._table: dict[str, Any] | None = None
+        self._row: list[str] | None = None
+        self._figure: Item | None = None
+        self._lines: list[str] = []  # running text of the current output
+
+    # -- structure
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attr = dict(attrs)
+        classes = (attr.get("class") or "").split()
+        if tag in ("style", "script", "nav"):
+            self._skip += 1
+            return
+        if self._skip:
+            return
+        if tag == "div" and "jp-OutputArea-child" in classes:
+            self._flush()
+        if tag == "table":
+            self._flush()
+            self._table = {"caption": "", "header": [], "rows": []}
+        elif tag == "tr" and self._table is not None:
+            self._row = []
+        elif tag == "img":
+            self._flush()
+            self._figure = Item(self.section, "chart", attr.get("alt") or "")
+            self.items.append(self._figure)
+        if tag in self._BLOCK_TEXT:
+            self._text, self._tag, self._classes = [], tag, classes
+        elif tag == "br" and self._text is not None:
+            self._text.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("style", "script", "nav"):
+            self._skip -= 1
+            return
+        if self._skip:
+            return
+        if tag == self._tag and self._text is not None:
+            text = "".join(self._text).strip()
+            self._text = None
+            self._end_text(tag, text)
+        if tag == "tr" and self._table is not None and self._row is not None:
+            if self._table["header"] or not self._row:
+                self._table["rows"].append(self._row)
+            else:
+                self._table["header"] = self._row
+            self._row = None
+        elif tag == "thead" and self._table is not None and self._table["rows"]:
+            self._table["header"] = self._table["rows"].pop()
+        elif tag == "table" and self._table is not None:
+            table, self._table = self._table, None
+            header, rows = table["header"], table["rows"]
+            frame = pd.DataFrame(
+                [r[1:] for r in rows],
+                index=pd.Index([r[0] for r in rows], name=header[0] if header else None),
+                columns=header[1:] if header else None,
+            ).astype(str)
+            self.items.append(Item(self.section, "table", caption=table["caption"], frame=frame))
+        elif tag == "figure":
+            self._figure = None
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip and self._text is not None:
+            self._text.append(data)
+
+    def _end_text(self, tag: str, text: str) -> None:
+        if self._table is not None:
+            if tag == "caption":
+                self._table["caption"] = text
+            elif tag in ("th", "td") and self._row is not None:
+                self._row.append(text)
+            return
+        if tag in ("h1", "h2", "h3", "h4"):
+            self._flush()
+            if tag == "h2":
+                self.section = next(
+                    (name for name, pattern in SECTION_HEADINGS if pattern.match(text)), text
+                )
+            self.items.append(Item(self.section, "heading", text))
+        elif tag == "figcaption" and self._figure is not None:
+            self._figure.caption = text
+        elif tag == "p" and "table-note" in self._classes and self.items:
+            last = self.items[-1]
+            if last.kind == "table":
+                last.note = text
+        elif tag in ("p", "li"):
+            self._lines.append(text)
+
+    def _flush(self) -> None:
+        if self._lines:
+            self.items.append(Item(self.section, "text", "\n".join(self._lines)))
+            self._lines = []
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
+
+def facts_from_report(
+    ctx: MonthContext, sections: Mapping[str, Sequence[Block]], *, label: str | None = None
+) -> list[Fact]:
+    """Every number of a monthly report (its blocks by section name) as audit facts."""
+    return facts_from_items(ctx, items_from_blocks(sections), label=label)
+
+
+def facts_from_html(ctx: MonthContext, html_text: str, *, label: str | None = None) -> list[Fact]:
+    """Every number of a published report's HTML page as audit facts."""
+    return facts_from_items(ctx, items_from_html(html_text), label=label)
+
+
+def facts_from_items(
+    ctx: MonthContext, items: Sequence[Item], *, label: str | None = None
+) -> list[Fact]:
+    """Every number of a report (as :class:`Item` s) as facts about queries.
+
+    Raises :class:`UnreadNumberError` for a table or a number no rule reads.
+    """
+    reader = _Reader(ctx, label or f"{ctx.month} report")
+    fixed: set[str] = set()
+    for i, item in enumerate(items):
+        name = item.section
+        if name in FREE_TEXT_SECTIONS:
+            continue
+        if name not in SECTION_RULES:
+            raise UnreadNumberError(f"{reader.label}: no reading rules for section {name!r}")
+        rules = SECTION_RULES[name]
+        place = f"{name} section, item {i + 1}"
+        if item.kind == "heading":
+            if item.text in FIXED_TEXT_HEADINGS:
+                fixed.add(name)
+            reader.claim(place, item.text, ())
+            continue
+        if name in fixed:
+            continue
+        if item.kind == "table":
+            assert item.frame is not None
+            _read_table(reader, item.frame, item.caption)
+            reader.claim(place + " caption", item.caption, ())
+            if item.note:
+                reader.claim(place + " note", item.note, rules)
+        elif item.kind == "text":
+            text = "\n".join(
+                line for line in item.text.splitlines() if not _QUOTE_LINE.match(line.strip())
+            )
+            reader.claim(place, text, rules)
+        elif item.kind == "chart":
+            reader.claim(place + " alt text", item.text, rules)
+            if item.caption:
+                reader.claim(place + " caption", item.caption, rules)
+    return reader.facts
+
+
+def _read_table(reader: _Reader, frame: pd.DataFrame, caption: str) -> None:
+    for pattern, read in TABLE_READERS:
+        if pattern.match(caption):
+            read(reader, frame.astype(str), caption)
+            return
+    raise UnreadNumberError(f"{reader.label}: no rule reads the table {caption!r}")
+
+
+__all__ = [
+    "FREE_TEXT_SECTIONS",
+    "SECTION_RULES",
+    "TABLE_READERS",
+    "Item",
+    "Rule",
+    "UnreadNumberError",
+    "constant",
+    "facts_from_html",
+    "facts_from_items",
+    "facts_from_report",
+    "items_from_blocks",
+    "items_from_html",
+]
