@@ -10,11 +10,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from auditlib import __version__
 from auditlib.analysis import metrics
 from auditlib.data import schema
 from auditlib.data.pipeline import AuditData
-from auditlib.data.programme import format_month
+from auditlib.data.programme import Programme, format_month
 from auditlib.errors import ReportError
 
 FIGURES_VERSION = 1
@@ -57,17 +60,34 @@ def headline_figures(data: AuditData, report_month: str) -> dict[str, Any]:
     programme = data.programme
     audits = data.audits
     as_at = metrics.default_as_at(audits, programme)
-    ptd = metrics.programme_to_date(audits, programme, report_month, as_at)
-    month = metrics.compute_compliance(audits, report_month, schema.AUDIT, as_at)
-    month_re = metrics.compute_compliance(audits, report_month, schema.REAUDIT, as_at)
-    dist = metrics.judgement_distribution(audits, report_month)
-    first_re = metrics.first_month(audits, schema.REAUDIT)
     # The previous audited month, as the trend has it: months with audits, pauses left out.
     previous = [
         m
         for m in metrics.audited_months(audits)
         if m < report_month and programme.pause_for(m) is None
     ]
+    return _headline(
+        programme,
+        report_month,
+        metrics.programme_to_date(audits, programme, report_month, as_at),
+        metrics.compute_compliance(audits, report_month, schema.AUDIT, as_at),
+        metrics.compute_compliance(audits, report_month, schema.REAUDIT, as_at),
+        metrics.judgement_distribution(audits, report_month),
+        metrics.first_month(audits, schema.REAUDIT),
+        previous[-1] if previous else None,
+    )
+
+
+def _headline(
+    programme: Programme,
+    report_month: str,
+    ptd: dict[str, metrics.Compliance],
+    month: metrics.Compliance,
+    month_re: metrics.Compliance,
+    dist: pd.DataFrame,
+    first_re: str | None,
+    previous: str | None,
+) -> dict[str, Any]:
     return {
         "report_month": report_month,
         "programme": {
@@ -106,9 +126,86 @@ def headline_figures(data: AuditData, report_month: str) -> dict[str, Any]:
             "good_or_better_pct": _pct(
                 dist.loc[list(schema.GOOD_OR_BETTER), "pct"].sum() if dist["n"].sum() else None
             ),
-            "previous_month": previous[-1] if previous else None,
+            "previous_month": previous,
         },
     }
+
+
+def headline_series(data: AuditData, months: list[str]) -> list[dict[str, Any]]:
+    """:func:`headline_figures` of several months at once, counted in one pass (what a
+    month's report needs of every earlier month; equal to calling it month by month)."""
+    if not months:
+        return []
+    programme = data.programme
+    audits = data.audits
+    as_at = metrics.default_as_at(audits, programme)
+    rows = metrics.select(
+        audits, None, None, [schema.AUDIT_TYPE, schema.AUDIT_MONTH, schema.STATUS, schema.DUE_DATE]
+    )
+    status = rows[schema.STATUS].astype("string")
+    open_rows = status.isin(schema.OPEN_STATUSES).to_numpy(dtype=bool, na_value=False)
+    overdue = np.zeros(len(rows), dtype=bool)
+    if as_at is not None and schema.DUE_DATE in rows:
+        due = rows[schema.DUE_DATE].to_numpy()
+        overdue = open_rows & (due < np.datetime64(as_at, "ns"))
+    flags = pd.DataFrame(
+        {
+            "rows": 1,
+            schema.EXEMPT: status.eq(schema.EXEMPT).to_numpy(dtype=bool, na_value=False),
+            schema.CANCELLED: status.eq(schema.CANCELLED).to_numpy(dtype=bool, na_value=False),
+            schema.COMPLETED: status.eq(schema.COMPLETED).to_numpy(dtype=bool, na_value=False),
+            "outstanding": open_rows,
+            "overdue": overdue,
+        }
+    ).astype("int64")
+    keys = [
+        rows[schema.AUDIT_TYPE].astype("string").to_numpy(),
+        rows[schema.AUDIT_MONTH].to_numpy(),
+    ]
+    sums = flags.groupby(keys).sum()
+    first_re = metrics.first_month(audits, schema.REAUDIT)
+
+    def compliance(audit_type: str, window: list[str]) -> metrics.Compliance:
+        part = sums.loc[[k for k in sums.index if k[0] == audit_type and k[1] in set(window)]]
+        total = part.sum()
+        return metrics.Compliance(
+            allocated=int(total.get("rows", 0) - total.get(schema.EXEMPT, 0))
+            - int(total.get(schema.CANCELLED, 0)),
+            completed=int(total.get(schema.COMPLETED, 0)),
+            exempt=int(total.get(schema.EXEMPT, 0)),
+            cancelled=int(total.get(schema.CANCELLED, 0)),
+            outstanding=int(total.get("outstanding", 0)),
+            overdue=int(total.get("overdue", 0)) if as_at is not None else 0,
+        )
+
+    counts = metrics.count_judgements(audits, months, by=schema.AUDIT_MONTH).reindex(
+        months, fill_value=0
+    )
+    audited = [m for m in metrics.audited_months(audits) if programme.pause_for(m) is None]
+    out = []
+    for report_month in months:
+        window = metrics.months_between(programme.compliance_from_month, report_month)
+        re_window = metrics.months_between(first_re, report_month) if first_re else []
+        table = counts.loc[[report_month]]
+        shares = metrics.judgement_shares(table).iloc[0]
+        n = table[metrics.COUNT_COLUMNS].iloc[0].astype(int)
+        previous = [m for m in audited if m < report_month]
+        out.append(
+            _headline(
+                programme,
+                report_month,
+                {
+                    schema.AUDIT: compliance(schema.AUDIT, window),
+                    schema.REAUDIT: compliance(schema.REAUDIT, re_window),
+                },
+                compliance(schema.AUDIT, [report_month]),
+                compliance(schema.REAUDIT, [report_month]),
+                pd.DataFrame({"n": n, "pct": shares}),
+                first_re,
+                previous[-1] if previous else None,
+            )
+        )
+    return out
 
 
 def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:

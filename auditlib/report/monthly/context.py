@@ -13,11 +13,12 @@ from auditlib.analysis import comparisons, metrics, voices
 from auditlib.analysis.recommendations import recommendations_for
 from auditlib.data import schema
 from auditlib.data.pipeline import AuditData, load_audit_data
-from auditlib.disclosure import SUPPRESSED, DisclosureProfile, apply_to_figures
+from auditlib.disclosure import SUPPRESSED, DisclosureProfile
+from auditlib.disclosure.history import protect_figures, publish_headlines
 from auditlib.disclosure.view import GOOD_OR_BETTER, DisclosureView, hidden_trend
 from auditlib.paths import DEMO_DATA_DIR, THEMES_FILE
 from auditlib.publish.export import write_figures_json
-from auditlib.report.figures import build_figures
+from auditlib.report.figures import build_figures, headline_series
 
 #: Columns that identify a child, a worker or an allocation: never in a frame a notebook shows.
 IDENTIFIER_COLUMNS = (
@@ -59,8 +60,18 @@ class MonthContext:
 
     @cached_property
     def published_figures(self) -> dict[str, Any]:
-        """figures.json as written: the figures with the disclosure profile applied."""
-        return apply_to_figures(self.figures, self.profile)
+        """figures.json as written: the figures with the disclosure profile applied, and
+        protected against what earlier months' reports published (programme-to-date
+        differences; see :mod:`auditlib.disclosure.history`)."""
+        return protect_figures(self.figures, self.profile, self.earlier_headlines)
+
+    @cached_property
+    def earlier_headlines(self) -> list[dict[str, Any]]:
+        """Every earlier audited month's headline figures, as their reports published them."""
+        if not self.profile.suppresses:
+            return []
+        months = [m for m in metrics.audited_months(self.data.audits) if m < self.month]
+        return publish_headlines(headline_series(self.data, months), self.profile)
 
     @cached_property
     def hidden_trend(self) -> pd.DataFrame:
