@@ -268,8 +268,9 @@ def _toc_html(entries: list[tuple[int, str, str]]) -> str:
 
 
 def _slug(text: str) -> str:
-    slug = re.sub(r"[^\w]+", "-", text.lower()).strip("-")
-    return slug or "section"
+    from auditlib.report.blocks import anchor  # one rule for a heading's id, also for links
+
+    return anchor(text)
 
 
 def _unique(slug: str, used: set[str]) -> str:
