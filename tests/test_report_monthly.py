@@ -132,8 +132,8 @@ def test_month_outside_the_data_has_no_report():
 @pytest.mark.parametrize("disclosure", ["internal", "published"])
 def test_key_messages_sum_up_the_sections_and_link_to_them(month, disclosure):
     ctx = report(month, disclosure)
-    blocks = monthly.build(ctx)
-    headings = {b.text for b in blocks if isinstance(b, blocks.Heading)}
+    built = monthly.build(ctx)
+    headings = {b.text for b in built if isinstance(b, blocks.Heading)}
     messages = monthly.key_messages.section(ctx)[1].text.splitlines()
     assert 3 <= len(messages) <= 6
     for message in messages:
