@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from functools import cache
 
@@ -125,3 +126,36 @@ def test_month_outside_the_data_has_no_report():
         ReportError, match=r"2021-01: the data in .* have no audits allocated in this month"
     ):
         monthly.prepare("2021-01", DEMO_DATA_DIR)
+
+
+@pytest.mark.parametrize("month", ["2018-11", "2020-06", "2020-09"])
+@pytest.mark.parametrize("disclosure", ["internal", "published"])
+def test_key_messages_sum_up_the_sections_and_link_to_them(month, disclosure):
+    ctx = report(month, disclosure)
+    built = monthly.build(ctx)
+    headings = {b.text for b in built if isinstance(b, blocks.Heading)}
+    messages = monthly.key_messages.section(ctx)[1].text.splitlines()
+    assert 3 <= len(messages) <= 6
+    for message in messages:
+        targets = re.findall(r"\]\(#([\w-]+)\)", message)
+        assert len(targets) == 1, message
+        assert targets[0] in {blocks.anchor(h) for h in headings}, message
+    # Nothing computed twice: the judgement message is the shift section's own verdicts.
+    shift_text = text(monthly.shifts.section(ctx))
+    for measure in ("% Good or better", "% Inadequate"):
+        verdict = monthly.shifts.spc_verdict(ctx, measure)
+        assert verdict in messages[1] and " ".join(verdict.split()) in shift_text
+
+
+def test_key_messages_state_the_headline_figures_and_repeats():
+    messages = text(monthly.key_messages.section(report()))
+    assert "80% of the 1,632 audits allocated since December 2018 have been completed" in messages
+    assert "66% of the 93 allocated in September 2020" in messages
+    repeats = int(report().recommendations["repeated"].sum())
+    assert f"{repeats} of the {len(report().recommendations)} recommendations" in messages
+
+
+def test_key_messages_hide_what_the_sections_hide_when_published():
+    published = text(monthly.key_messages.section(report("2020-09", "published")))
+    assert "% Inadequate in September 2020 ([c])" in published
+    assert "(7%)" not in published

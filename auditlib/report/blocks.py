@@ -14,6 +14,7 @@ An analyst adding a one-off section to a notebook builds the same blocks::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -119,3 +120,12 @@ def close_charts(blocks: Iterable[Block]) -> None:
     for block in blocks:
         if isinstance(block, Chart):
             plt.close(block.figure)
+
+
+def anchor(heading: str) -> str:
+    """The id the HTML report gives a heading, for a link to it: ``[…](#judgement-shifts)``.
+
+    >>> anchor("Overall judgements – November 2018 to September 2020")
+    'overall-judgements-november-2018-to-september-2020'
+    """
+    return re.sub(r"[^\w]+", "-", heading.lower()).strip("-") or "section"

@@ -17,6 +17,7 @@ from auditlib.report.monthly import (
     feedback,
     headline,
     judgements,
+    key_messages,
     recommendations,
     reflections,
     shifts,
@@ -30,6 +31,7 @@ from auditlib.report.notebook import enable_analyst_charts
 #: The report's sections in order: (name, section function).
 SECTIONS: tuple[tuple[str, Callable[[MonthContext], list[Block]]], ...] = (
     ("title", title.section),
+    ("key_messages", key_messages.section),
     ("headline", headline.section),
     ("priorities", recommendations.priority_section),
     ("judgements", judgements.section),
@@ -65,6 +67,7 @@ __all__ = [
     "feedback",
     "headline",
     "judgements",
+    "key_messages",
     "prepare",
     "recommendations",
     "reflections",

@@ -9,6 +9,7 @@ from auditlib.report.blocks import Block, Heading, Markdown, Table
 from auditlib.report.monthly.context import MonthContext
 from auditlib.report.shared.phrases import span_words
 
+HEADING = "Headline"
 TABLE_CAPTION = (
     "Audit compliance: allocated audits completed (exempt and cancelled audits are not counted "
     "as allocated)"
@@ -16,19 +17,22 @@ TABLE_CAPTION = (
 
 
 def section(ctx: MonthContext) -> list[Block]:
-    return [Heading("Headline"), Markdown("\n\n".join(paragraphs(ctx))), compliance_table(ctx)]
+    return [Heading(HEADING), Markdown("\n\n".join(paragraphs(ctx))), compliance_table(ctx)]
 
 
 def paragraphs(ctx: MonthContext) -> list[str]:
     f, view = ctx.figures, ctx.view
     p, mo = f["programme"], f["month"]
     cases = view.counted(p["allocated"], "child's case has", "children's cases have")
-    out = [
-        f"Since {p['from_month_label']} and up to and including {ctx.label}, {cases} "
-        "been allocated for audit. "
-        f"Of these, {view.counted(p['completed'], 'audit has', 'audits have')} been completed: "
-        f"**an overall compliance rate of {view.pct(p['completed'], p['allocated'])}**."
-    ]
+    if ctx.month < p["from_month"]:
+        out = [f"Compliance for the programme to date is counted from {p['from_month_label']}."]
+    else:
+        out = [
+            f"Since {p['from_month_label']} and up to and including {ctx.label}, {cases} "
+            "been allocated for audit. "
+            f"Of these, {view.counted(p['completed'], 'audit has', 'audits have')} been completed: "
+            f"**an overall compliance rate of {view.pct(p['completed'], p['allocated'])}**."
+        ]
     if p["reaudits_allocated"]:
         out.append(
             f"Since {p['reaudits_from_month_label']}, "

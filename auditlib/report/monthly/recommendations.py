@@ -16,6 +16,14 @@ PRIORITY_INTRO = (
 )
 
 
+def priority_heading(ctx: MonthContext) -> str:
+    return f"High-priority practice recommendations: {ctx.label}"
+
+
+def heading(ctx: MonthContext) -> str:
+    return f"Recommendations and practice standards: {ctx.label}"
+
+
 def priority_section(ctx: MonthContext) -> list[Block]:
     """2. High-priority practice recommendations for the month."""
     recs = ctx.recommendations
@@ -23,7 +31,7 @@ def priority_section(ctx: MonthContext) -> list[Block]:
     if not len(high):
         return []
     return [
-        Heading(f"High-priority practice recommendations: {ctx.label}"),
+        Heading(priority_heading(ctx)),
         Markdown(
             f"{PRIORITY_INTRO} The high-priority practice recommendations for {ctx.label} are:"
         ),
@@ -45,7 +53,7 @@ def section(ctx: MonthContext) -> list[Block]:
             "(marked with the month each first appeared): they are still to be achieved."
         )
     return [
-        Heading(f"Recommendations and practice standards: {ctx.label}"),
+        Heading(heading(ctx)),
         Markdown(intro),
         Markdown(format_recommendations(standards)),
     ]

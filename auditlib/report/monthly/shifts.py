@@ -16,6 +16,8 @@ from auditlib.report.charts.statistical import plot_spc
 from auditlib.report.monthly.context import MonthContext
 from auditlib.report.shared import reaudits
 
+HEADING = "Judgement shifts"
+REAUDIT_HEADING = "Re-audits: did practice improve?"
 INTRO = (
     "Is this month's change a real shift or normal month-to-month variation? "
     "The charts below are statistical process control (SPC) charts in the NHS "
@@ -33,7 +35,7 @@ is its effect size (0 = no shift, ±1 = complete). "Significant" means p < 0.05.
 
 def section(ctx: MonthContext) -> list[Block]:
     return [
-        Heading("Judgement shifts"),
+        Heading(HEADING),
         Markdown(INTRO),
         *spc_blocks(ctx),
         *comparison_blocks(ctx),
@@ -45,34 +47,36 @@ def section(ctx: MonthContext) -> list[Block]:
 def spc_blocks(ctx: MonthContext) -> list[Block]:
     """Each measure's verdict and SPC chart; months figures.json hides are not drawn."""
     blocks: list[Block] = []
-    completed = int(ctx.figures["month"]["completed"])
     for measure, (labels, _direction) in comparisons.MEASURES.items():
-        chart = ctx.shifts.spc[measure]
-        if completed < wording.MIN_AUDITS:
-            # Said first, and without the month's share: it is no basis for any verdict
-            # (and with none completed the chart's latest point is an earlier month).
-            verdict = (
-                f"{measure} in {ctx.label}: too few audits to tell — "
-                f"fewer than {wording.MIN_AUDITS} were completed."
-            )
-        else:
-            verdict = wording.describe_spc(chart, measure, latest_label=ctx.label)
-        hidden_now = ctx.measure_hidden(ctx.month, labels)
         suppress = pd.Series(
             {month: ctx.measure_hidden(month, labels) for month in ctx.trend.index}
         )
         fig, alt = plot_spc(
-            chart,
+            ctx.shifts.spc[measure],
             measure=measure,
             latest_label=ctx.label,
             suppress=suppress if ctx.profile.suppresses else None,
         )
         blocks += [
             Heading(measure, 3),
-            Callout(ctx.view.disclose(verdict, hidden_now), "verdict", f"{measure}: verdict"),
+            Callout(spc_verdict(ctx, measure), "verdict", f"{measure}: verdict"),
             Chart(fig, alt, f"{measure} by month (SPC chart)"),
         ]
     return blocks
+
+
+def spc_verdict(ctx: MonthContext, measure: str) -> str:
+    """The month's SPC verdict on a measure, as the report may state it."""
+    labels, _direction = comparisons.MEASURES[measure]
+    if int(ctx.figures["month"]["completed"]) < wording.MIN_AUDITS:
+        # Said first, and without the month's share: it is no basis for any verdict
+        # (and with none completed the chart's latest point is an earlier month).
+        return (
+            f"{measure} in {ctx.label}: too few audits to tell — "
+            f"fewer than {wording.MIN_AUDITS} were completed."
+        )
+    verdict = wording.describe_spc(ctx.shifts.spc[measure], measure, latest_label=ctx.label)
+    return ctx.view.disclose(verdict, ctx.measure_hidden(ctx.month, labels))
 
 
 def comparison_blocks(ctx: MonthContext) -> list[Block]:
@@ -121,7 +125,7 @@ def reaudit_blocks(ctx: MonthContext) -> list[Block]:
     if shift is None:
         return []
     return [
-        Heading("Re-audits: did practice improve?", 3),
+        Heading(REAUDIT_HEADING, 3),
         reaudits.verdict(shift, ctx.view),
         *reaudits.heatmap(shift, ctx.view),
         Table(
