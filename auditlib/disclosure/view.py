@@ -35,6 +35,15 @@ GOOD_OR_BETTER: Final = "good_or_better"
 _PERCENT: Final = re.compile(r"\d+(?:\.\d+)?%")
 #: A difference stated in percentage points gives a suppressed share away as surely as the share.
 _POINTS: Final = re.compile(r"\d+(?:\.\d+)?(?= percentage points?\b)")
+#: A p-value to two or three decimals can pin the hidden counts of a test on its own.
+_P_VALUE: Final = re.compile(r"\bp (?:=|<) (\d*\.\d+)")
+#: A test's effect size, which rests on the same counts.
+_EFFECT: Final = re.compile(r"(Cliff's delta) -?\d*\.\d+")
+#: The one p-value band a sentence resting on a hidden count may state (significant or not:
+#: what its words say anyway).
+P_BAND: Final = 0.05
+#: "(n=61)": a number of audits a sentence states.
+_N: Final = re.compile(r"\(n=\d[\d,]*\)")
 
 
 @dataclass(frozen=True)
@@ -70,11 +79,31 @@ class DisclosureView:
         return self.suppresses and any(is_small(int(c)) for c in counts)
 
     def disclose(self, sentence: str, hidden: bool) -> str:
-        """Under ``published``, a sentence resting on a hidden figure loses its percentages
-        and any difference in percentage points."""
-        if self.suppresses and hidden:
-            return _POINTS.sub(SUPPRESSED, _PERCENT.sub(SUPPRESSED, sentence))
-        return sentence
+        """Under ``published``, a sentence resting on a hidden figure loses its percentages,
+        any difference in percentage points and effect size, and its p-value is banded
+        ("p < 0.05" or "p ≥ 0.05"): p-values to two or three decimals, like percentages,
+        can pin the hidden counts they rest on.
+
+        >>> DisclosureView(DisclosureProfile.PUBLISHED).disclose(
+        ...     "7% Inadequate (n=61): an improvement of 9 percentage points (z test, p = 0.016).", True)
+        '[c] Inadequate (n=61): an improvement of [c] percentage points (z test, p < 0.05).'
+        """
+        if not (self.suppresses and hidden):
+            return sentence
+        sentence = _P_VALUE.sub(_band, sentence)
+        sentence = _EFFECT.sub(rf"\1 {SUPPRESSED}", sentence)
+        return _POINTS.sub(SUPPRESSED, _PERCENT.sub(SUPPRESSED, sentence))
+
+    def hide_ns(self, sentence: str, hidden: bool) -> str:
+        """Under ``published``, "(n=612)" becomes "(n=[c])" when the n rests on a hidden count
+        (a pooled n with a suppressed month in it gives that month's count away)."""
+        if not (self.suppresses and hidden):
+            return sentence
+        return _N.sub(f"(n={SUPPRESSED})", sentence)
+
+
+def _band(found: re.Match[str]) -> str:
+    return f"p < {P_BAND}" if float(found.group(1)) < P_BAND else f"p ≥ {P_BAND}"
 
 
 def with_good_or_better(table: pd.DataFrame) -> pd.DataFrame:
