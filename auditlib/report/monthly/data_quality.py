@@ -16,14 +16,14 @@ from auditlib.report.shared.methods import (
 
 
 def section(ctx: MonthContext) -> list[Block]:
-    dq = ctx.figures["data_quality"]
+    dq = ctx.published_figures["data_quality"]
     return [
         Heading("Data quality and methods"),
         Table(
             rows_table(ctx),
             "Every input row accounted for: rows read = rows used + rows excluded",
         ),
-        Markdown("\n\n".join(notes(dq))),
+        Markdown("\n\n".join(notes(dq, ctx))),
         Heading("Definitions", 3),
         Markdown(definitions()),
         *disclosure_blocks(ctx.profile),
@@ -34,23 +34,29 @@ def section(ctx: MonthContext) -> list[Block]:
 def rows_table(ctx: MonthContext) -> pd.DataFrame:
     """One row per input file: rows read, used and excluded, and why."""
     rows = []
-    for name, rec in ctx.figures["data_quality"]["tables"].items():
-        reasons = "; ".join(f"{n} {reason}" for reason, n in rec["excluded_by_reason"].items())
+    # Rows of the input are audits too: published, the counts disclosure control hid stay hidden.
+    count = ctx.view.count
+    for name, rec in ctx.published_figures["data_quality"]["tables"].items():
+        reasons = "; ".join(
+            f"{count(n)} {reason}" for reason, n in rec["excluded_by_reason"].items()
+        )
         rows.append(
             {
                 "File": ctx.data.files.get(name, name),
-                "Rows read": f"{rec['rows_read']:,}",
-                "Rows used": f"{rec['rows_used']:,}",
-                "Rows excluded": f"{rec['rows_excluded']:,}",
+                "Rows read": count(rec["rows_read"]),
+                "Rows used": count(rec["rows_used"]),
+                "Rows excluded": count(rec["rows_excluded"]),
                 "Why excluded": reasons or "–",
             }
         )
     return pd.DataFrame(rows).set_index("File")
 
 
-def notes(dq: dict) -> list[str]:
+def notes(dq: dict, ctx: MonthContext) -> list[str]:
+    count = ctx.view.count
     out = [
-        f"{dq['warnings']:,} warning(s) were found in the data (run `auditlib validate` for the list); "
-        f"{dq['not_recorded']:,} completed audit(s) had no judgement and are counted as *Not recorded*."
+        f"{count(dq['warnings'])} warning(s) were found in the data (run `auditlib validate` for "
+        f"the list); {count(dq['not_recorded'])} completed audit(s) had no judgement and are "
+        "counted as *Not recorded*."
     ]
     return out + [f"Name variants merged: {n}." for n in dq["notes"]]

@@ -21,7 +21,7 @@ def section(ctx: MonthContext) -> list[Block]:
 
 
 def paragraphs(ctx: MonthContext) -> list[str]:
-    f, view = ctx.figures, ctx.view
+    f, view = ctx.published_figures, ctx.view
     p, mo = f["programme"], f["month"]
     cases = view.counted(p["allocated"], "child's case has", "children's cases have")
     if ctx.month < p["from_month"]:
@@ -61,7 +61,7 @@ def paragraphs(ctx: MonthContext) -> list[str]:
 
 
 def compliance_table(ctx: MonthContext) -> Table:
-    f, view = ctx.figures, ctx.view
+    f, view = ctx.published_figures, ctx.view
     p, mo = f["programme"], f["month"]
     rows = [
         (p["allocated"], p["completed"], p["exempt"]),

@@ -34,7 +34,8 @@ def see(heading: str) -> str:
 
 def compliance_message(ctx: MonthContext) -> str:
     """Programme-to-date and this month's compliance, as the headline states them."""
-    p, mo, view = ctx.figures["programme"], ctx.figures["month"], ctx.view
+    f, view = ctx.published_figures, ctx.view
+    p, mo = f["programme"], f["month"]
     month = (
         f"{view.pct(mo['completed'], mo['allocated'])} of the {view.count(mo['allocated'])} "
         f"allocated in {ctx.label}"
