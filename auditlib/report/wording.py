@@ -27,6 +27,7 @@ __all__ = [
     "describe_proportion_comparison",
     "describe_reaudit_shift",
     "describe_spc",
+    "describe_spc_suppressed",
     "format_count_pct",
     "format_p",
     "format_pct",
@@ -190,6 +191,12 @@ def describe_spc(
         else ""
     )
     return f"{head}: {verdict}.{note}"
+
+
+def describe_spc_suppressed(measure: str, latest_label: str) -> str:
+    """The verdict in place of :func:`describe_spc` when the latest value is suppressed
+    (published disclosure): no value, and no verdict that would rest on it."""
+    return f"{measure} in {latest_label}: [c] — the figure is suppressed, so no verdict is given."
 
 
 # ------------------------------------------------------------ period comparisons

@@ -130,7 +130,9 @@ def plot_spc(
             ax.scatter(
                 xs[sel], values[sel], s=36, color=colour, edgecolor="white", linewidth=0.6, zorder=3
             )
-    for i in np.flatnonzero(hidden & d["value"].notna().to_numpy()):
+    # A suppressed point may be a gap already (published charts leave hidden months out of
+    # the limits): it is marked [c], never drawn as paused.
+    for i in np.flatnonzero(hidden):
         ax.annotate(
             SUPPRESSED_POINT_TEXT,
             (i, 0.02),
@@ -138,7 +140,7 @@ def plot_spc(
             fontsize=7,
             ha="center",
         )
-    for i in np.flatnonzero(d["value"].isna().to_numpy()):
+    for i in np.flatnonzero(d["value"].isna().to_numpy() & ~hidden):
         ax.axvspan(
             i - 0.5,
             i + 0.5,
@@ -215,7 +217,8 @@ def describe_spc_chart(
     hidden = _suppressed_points(result, suppress)
     d = result.data
     fmt = wording._spc_value_formatter(result)
-    shown = d[d["value"].notna()]
+    # Suppressed points say nothing, not even whether they are special causes.
+    shown = d[d["value"].notna().to_numpy() & ~hidden]
     first, last = str(d["x"].iloc[0]), str(d["x"].iloc[-1])
     counts = shown["point_type"].value_counts()
     specials = []
@@ -234,25 +237,36 @@ def describe_spc_chart(
     periods = d["period"].nunique()
     times = {2: "once", 3: "twice"}.get(periods, f"{periods - 1} times")
     rebase = f", with limits recalculated {times}" if periods > 1 else ""
-    paused = int(d["value"].isna().sum())
+    paused = int((d["value"].isna().to_numpy() & ~hidden).sum())
     paused_text = (
         f"; {paused} month{'s' if paused != 1 else ''} paused or without audits" if paused else ""
     )
     summ = result.summary()
-    verdict = wording.describe_spc(result, measure, latest_label=latest_label)
     suppressed_text = ""
+    if hidden[-1]:
+        # The latest point is suppressed: no value, and no verdict resting on it.
+        verdict = wording.describe_spc_suppressed(measure, latest_label or last)
+    else:
+        verdict = wording.describe_spc(result, measure, latest_label=latest_label)
     if hidden.any():
-        count = int((hidden & d["value"].notna().to_numpy()).sum())
+        count = int(hidden.sum())
         suppressed_text = f"; {count} point{'s' if count != 1 else ''} suppressed ({disclosure.SUPPRESSED}) and not drawn"
-        last_index = int(np.flatnonzero(d["value"].notna().to_numpy())[-1])
-        if hidden[last_index]:
-            # The verdict opens "<measure> in <month> (<value>…": the value goes, the rest stays.
-            value = fmt(float(d["value"].iloc[last_index]))
-            verdict = verdict.replace(f"({value}", f"({disclosure.SUPPRESSED}", 1)
+        if not hidden[-1]:
+            shown_rows = np.flatnonzero(d["value"].notna().to_numpy())
+            last_index = int(shown_rows[-1]) if len(shown_rows) else -1
+            if last_index >= 0 and hidden[last_index]:
+                # The verdict opens "<measure> in <month> (<value>…": the value goes.
+                value = fmt(float(d["value"].iloc[last_index]))
+                verdict = verdict.replace(f"({value}", f"({disclosure.SUPPRESSED}", 1)
+    limits = (
+        f"Latest limits: mean {fmt(summ['mean'])}, process limits {fmt(summ['lower'])} to "
+        f"{fmt(summ['upper'])}"
+        if np.isfinite(summ["mean"])
+        else "No limits: no point of the latest period is shown"
+    )
     return (
         f"Statistical process control chart of {measure} from {first} to {last} "
-        f"({len(shown)} points{rebase}{paused_text}{suppressed_text}). Latest limits: mean "
-        f"{fmt(summ['mean'])}, process limits {fmt(summ['lower'])} to {fmt(summ['upper'])}. "
+        f"({len(shown)} points{rebase}{paused_text}{suppressed_text}). {limits}. "
         f"{special_text.capitalize()}. " + verdict
     )
 

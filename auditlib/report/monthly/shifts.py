@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from auditlib.analysis import comparisons, metrics
+from auditlib.analysis import comparisons, metrics, spc
+from auditlib.data import schema
 from auditlib.disclosure import is_small
 from auditlib.report import wording
 from auditlib.report.blocks import Block, Callout, Chart, Heading, Markdown, Table
@@ -51,18 +52,37 @@ def spc_blocks(ctx: MonthContext) -> list[Block]:
         suppress = pd.Series(
             {month: ctx.measure_hidden(month, labels) for month in ctx.trend.index}
         )
+        chart = spc_chart(ctx, measure)
+        blocks += [
+            Heading(measure, 3),
+            Callout(spc_verdict(ctx, measure), "verdict", f"{measure}: verdict"),
+        ]
+        if not chart.data["value"].notna().any():
+            continue  # published, with every point suppressed: nothing to draw
         fig, alt = plot_spc(
-            ctx.shifts.spc[measure],
+            chart,
             measure=measure,
             latest_label=ctx.label,
             suppress=suppress if ctx.profile.suppresses else None,
         )
-        blocks += [
-            Heading(measure, 3),
-            Callout(spc_verdict(ctx, measure), "verdict", f"{measure}: verdict"),
-            Chart(fig, alt, f"{measure} by month (SPC chart)"),
-        ]
+        blocks.append(Chart(fig, alt, f"{measure} by month (SPC chart)"))
     return blocks
+
+
+def spc_chart(ctx: MonthContext, measure: str) -> spc.SPCResult:
+    """The SPC chart of a measure as the report draws it.
+
+    Published, a month whose share figures.json hides is left out, as a gap: the mean, the
+    limits and every verdict then rest only on shares the report shows (with the hidden
+    months in them, a mean or a limit to the nearest percent can give a hidden count away).
+    """
+    labels, _direction = comparisons.MEASURES[measure]
+    hidden = [m for m in ctx.trend.index if ctx.measure_hidden(m, labels)]
+    if not ctx.profile.suppresses or not hidden:
+        return ctx.shifts.spc[measure]
+    trend = ctx.trend.copy()
+    trend.loc[hidden, schema.COMPLETED] = 0  # no share: a gap, like a month without audits
+    return comparisons.spc_for_measure(trend, measure, ctx.data.programme.spc_rebase)
 
 
 def spc_verdict(ctx: MonthContext, measure: str) -> str:
@@ -75,8 +95,9 @@ def spc_verdict(ctx: MonthContext, measure: str) -> str:
             f"{measure} in {ctx.label}: too few audits to tell — "
             f"fewer than {wording.MIN_AUDITS} were completed."
         )
-    verdict = wording.describe_spc(ctx.shifts.spc[measure], measure, latest_label=ctx.label)
-    return ctx.view.disclose(verdict, ctx.measure_hidden(ctx.month, labels))
+    if ctx.profile.suppresses and ctx.measure_hidden(ctx.month, labels):
+        return wording.describe_spc_suppressed(measure, ctx.label)
+    return wording.describe_spc(spc_chart(ctx, measure), measure, latest_label=ctx.label)
 
 
 def comparison_blocks(ctx: MonthContext) -> list[Block]:
@@ -90,9 +111,13 @@ def comparison_blocks(ctx: MonthContext) -> list[Block]:
     if not found:
         return []
     lines = []
+    view = ctx.view
     for comparison in found:
         reference = reference_words(comparison.reference)
         reference_months = references.get(id(comparison), [])
+        months = [ctx.month, *reference_months]
+        # A pooled n with a hidden month's n in it gives that month's n away.
+        n_hidden = any(ctx.hidden_trend.at[m, schema.COMPLETED] for m in months)
         for measure, (labels, direction) in comparisons.MEASURES.items():
             sentence = wording.describe_proportion_comparison(
                 comparison.proportions[measure],
@@ -103,12 +128,19 @@ def comparison_blocks(ctx: MonthContext) -> list[Block]:
             )
             counts = [int(comparison.a[list(labels)].sum()), int(comparison.b[list(labels)].sum())]
             # A pooled share would reveal the one hidden month in it by subtraction.
-            hidden = ctx.measure_hidden(ctx.month, labels) or any(
-                ctx.measure_hidden(month, labels) for month in reference_months
-            )
+            hidden = any(ctx.measure_hidden(month, labels) for month in months)
             hidden = hidden or any(is_small(c) for c in counts)
-            lines.append("- " + ctx.view.disclose(sentence, hidden))
+            lines.append("- " + view.hide_ns(view.disclose(sentence, hidden), n_hidden))
         if comparison.distribution is not None:
+            # The test rests on every judgement count of the months compared (and its n's
+            # leave Not recorded out, so they would give hidden Not recorded counts away).
+            rests_on_hidden = ctx.hidden_trend.loc[months, list(schema.JUDGEMENT_LABELS)]
+            if view.suppresses and rests_on_hidden.to_numpy().any():
+                lines.append(
+                    f"- Judgements in {comparison.period} compared with those {reference}: "
+                    "not shown, because some of the counts the test rests on are suppressed."
+                )
+                continue
             sentence = wording.describe_distribution_comparison(
                 comparison.distribution, period=f"in {comparison.period}", reference=reference
             )

@@ -3,6 +3,8 @@ and compliance by team."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from auditlib.analysis import comparisons, metrics, stats
@@ -25,6 +27,10 @@ from auditlib.report.shared.phrases import join_words
 
 #: A funnel plot of fewer teams than this says nothing about any of them.
 MIN_FUNNEL_TEAMS = 3
+#: A named team's figures in the funnel sentence: ": 2% (1 of 58)".
+FUNNEL_FIGURES = re.compile(r": \d+% \(\d+ of \d+\)(?=\))")
+#: The funnel's target in its sentence: "(overall 26%)".
+FUNNEL_OVERALL = re.compile(r"\(overall \d+%\)")
 #: Teams are compared over the report month and the 11 before it.
 TEAM_WINDOW_MONTHS = 12
 COMPLIANCE_NOTE = "Allocated = completed + outstanding; overdue audits are outstanding audits past their due date."
@@ -109,13 +115,21 @@ def team_blocks(ctx: MonthContext) -> list[Block]:
         teams, list(schema.GOOD_OR_BETTER), "completed", overdispersion="multiplicative"
     )
     named = result.units.loc[result.units["outside_998"].astype(bool)]
-    # A team named with "2% of 90" (or "98% of 90") states a count of 1 to 5.
+    # A team named with "2% (1 of 90)" (or "98% (89 of 90)") states a count of 1 to 5.
     small = any(
         is_small(int(k)) or is_small(int(n) - int(k))
         for k, n in zip(named["k"], named["n"], strict=True)
     )
     text = wording.describe_funnel(result, "% Good or better", unit_noun="team", improvement="up")
-    blocks.append(Markdown(ctx.view.disclose(text, small)))
+    if ctx.profile.suppresses and small:
+        # Published, the named teams keep their side of the limits but lose their numbers:
+        # with n shown, "[c] of 58" beside the limit could still pin the count.
+        text = FUNNEL_FIGURES.sub("", text)
+    pooled = [m for m in window if m in ctx.hidden_trend.index]
+    if ctx.profile.suppresses and any(ctx.measure_hidden(m, schema.GOOD_OR_BETTER) for m in pooled):
+        # The overall share pools every team's months, hidden months' counts included.
+        text = FUNNEL_OVERALL.sub(f"(overall {SUPPRESSED})", text)
+    blocks.append(Markdown(text))
     if not ctx.profile.suppresses:
         fig, alt = plot_funnel(
             result, measure="% Good or better", unit_noun="team", improvement="up"
