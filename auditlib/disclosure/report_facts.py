@@ -701,6 +701,20 @@ def _xmr_matches(values: Sequence[int], ns: Sequence[int], printed: Sequence[str
     )
 
 
+def _read_too_few(reader: _Reader, place: str, found: re.Match[str]) -> None:
+    """'… too few audits to tell — fewer than 10 were completed': the month's completed
+    audits are below the limit."""
+    month = reader.month(found["month"])
+    reader.facts.append(
+        Within(
+            reader.where(f"{place} (fewer than {found['limit']} completed)"),
+            {queries.completed(month): 1},
+            high=Fraction(int(found["limit"])),
+            high_strict=True,
+        )
+    )
+
+
 def spc_chart_for(ctx: MonthContext, measure: str):
     """The SPC chart the report draws for ``measure`` (published: see the shifts section)."""
     from auditlib.report.monthly import shifts as shifts_section
@@ -777,12 +791,25 @@ SHIFT_RULES: Final = (
         rf"-?[\d.]+ to -?[\d.]+; n=(?P<n>{COUNT})\)\.",
         _read_kappa,
     ),
+    constant(
+        r"(?:% Good or better|% Inadequate) in [^:]+: \[c\] — the figure is suppressed, so no "
+        r"verdict is given\."
+    ),
+    Rule(
+        r"(?P<measure>% Good or better|% Inadequate) in (?P<month>[^:]+): too few audits to "
+        r"tell — fewer than (?P<limit>\d+) were completed\.",
+        _read_too_few,
+    ),
+    constant(r"No limits: no point of the latest period is shown\."),
+    constant(
+        r"Judgements in .+? compared with those .+?: not shown, because some of the counts "
+        r"the test rests on are suppressed\."
+    ),
     # SPC verdict phrases: numbers of months, and percentages of the chart's own limits.
     constant(
         r"too few months to tell — only \d+ since the limits were last set, and at least "
         r"\d+ are needed\."
     ),
-    constant(r"too few audits to tell — fewer than \d+ were completed\."),
     constant(r"the usual range is (?:\[c\]|\d+%) to (?:\[c\]|\d+%)"),
     constant(
         r"\d+ months in a row(?:, each (?:higher|lower) than the last| (?:above|below) "
@@ -1048,6 +1075,41 @@ THEME_RULES: Final = (
 )
 
 
+# ================================================================ key messages
+def _read_key_compliance(reader: _Reader, place: str, found: re.Match[str]) -> None:
+    """'Compliance: 80% of the 1,632 audits allocated since December 2018 have been completed,
+    and 66% of the 93 allocated in September 2020.'"""
+    if _group(found, "p1"):
+        window = reader.ctx.figures["programme"]
+        months = metrics.months_between(window["from_month"], reader.ctx.month)
+        allocated, completed = queries.allocated(months), queries.completed(months)
+        reader.count(f"{place} (programme allocated)", allocated, found["a1"])
+        reader.share(f"{place} (programme compliance)", completed, allocated, found["p1"])
+    month = reader.month(found["month"])
+    allocated, completed = queries.allocated(month), queries.completed(month)
+    reader.count(f"{place} (allocated)", allocated, found["a2"])
+    reader.share(f"{place} (compliance)", completed, allocated, found["p2"])
+
+
+KEY_MESSAGE_RULES: Final = (
+    Rule(
+        rf"Compliance: (?P<p1>{PCT}) of the (?P<a1>{COUNT}) audits allocated since .+? have been "
+        rf"completed, and (?P<p2>{PCT}) of the (?P<a2>{COUNT}) allocated in (?P<month>[^.]+?)\.",
+        _read_key_compliance,
+    ),
+    Rule(
+        rf"Compliance: (?P<p2>{PCT}) of the (?P<a2>{COUNT}) allocated in (?P<month>.+?) have been "
+        rf"completed\.",
+        _read_key_compliance,
+    ),
+    # Recommendations are counted, not people.
+    constant(
+        r"Recommendations: (?:None of the \d+ recommendations|\d+ of the \d+ recommendations) "
+        r"for [^:.]+? (?:repeats?) [^\n]*"
+    ),
+)
+
+
 # ================================================================ 6. feedback
 def _source_code(name: str) -> str:
     from auditlib.analysis import voices
@@ -1158,6 +1220,7 @@ TABLE_READERS: Final[
 #: (recommendations, reflections) and are not read.
 SECTION_RULES: Final[dict[str, tuple[Rule, ...]]] = {
     "title": (constant(r"counts of 1 to 5 are suppressed"),),
+    "key_messages": (*KEY_MESSAGE_RULES, *SHIFT_RULES),
     "headline": HEADLINE_RULES,
     "judgements": JUDGEMENT_RULES,
     "shifts": SHIFT_RULES,
@@ -1173,6 +1236,7 @@ FIXED_TEXT_HEADINGS: Final = frozenset({"Definitions", "Disclosure control", "Re
 _QUOTE_LINE: Final = re.compile(r"^“.*”(?: — .*)?$")
 #: How the HTML names each section (its level-2 heading), in report order.
 SECTION_HEADINGS: Final = (
+    ("key_messages", re.compile(r"Key messages$")),
     ("headline", re.compile(r"Headline$")),
     ("priorities", re.compile(r"High-priority practice recommendations")),
     ("judgements", re.compile(r"Overall judgements – ")),
@@ -1198,8 +1262,9 @@ class Item:
 
 
 def _plain(markdown: str) -> str:
-    """Markdown as a reader sees it on the page: no emphasis marks, escapes, list marks."""
-    text = re.sub(r"\*\*(.+?)\*\*", r"\1", markdown, flags=re.S)
+    """Markdown as a reader sees it on the page: no emphasis marks, links, escapes, list marks."""
+    text = re.sub(r"(?<!\\)\[([^\]]+)\]\([^)]*\)", r"\1", markdown)  # a link reads as its text
+    text = re.sub(r"\*\*(.+?)\*\*", r"\1", text, flags=re.S)
     text = re.sub(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", r"\1", text, flags=re.S)
     text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!<>])", r"\1", text)
     text = text.replace("`", "")
