@@ -201,8 +201,12 @@ class Cell:
 
     @property
     def pinned(self) -> bool:
-        """True when only one whole number fits everything published."""
-        return self.decided and self.exact and self.low == self.high
+        """True when only one whole number fits everything published.
+
+        A hidden 0 (a report hides a whole row, zeros and all) is never a disclosure: the
+        rule protects counts of people, and there is no one in it.
+        """
+        return self.decided and self.exact and self.low == self.high and self.value > 0
 
     def describe(self) -> str:
         where = "; ".join(self.sources[:3]) + (" …" if len(self.sources) > 3 else "")
@@ -409,18 +413,30 @@ class _Model:
         n_atoms = self.incidence.shape[1]
         lp = _LinearProgramme(a, low, high, n_atoms, self.time_limit)
         unresolved: list[str] = []
-        for fact in self.facts:
-            if isinstance(fact, Computed):
-                tuples = self._combinations(fact, lp)
-                if tuples is None:
-                    unresolved.append(fact.source)
-                elif tuples:
-                    lp.add_choice([self.incidence[self.index[q]] for q in fact.inputs], tuples)
+        computed = [fact for fact in self.facts if isinstance(fact, Computed)]
+        # Every statistic's inputs' ranges from the linear facts alone (each a superset).
+        ranges = {
+            query: lp.relaxed_range(self.incidence[self.index[query]])
+            for query in dict.fromkeys(q for fact in computed for q in fact.inputs)
+        }
+        for fact in computed:
+            tuples = self._combinations(fact, ranges)
+            if tuples is None:
+                unresolved.append(fact.source)
+            elif tuples:
+                lp.add_choice([self.incidence[self.index[q]] for q in fact.inputs], tuples)
         cells: dict[Query, list[str]] = {}
         for fact in self.facts:
             if isinstance(fact, Suppressed):
                 cells.setdefault(fact.query, []).append(fact.source)
         solutions: list[np.ndarray] = []  # whole-number atom sizes that fit every fact
+        if not exact and cells:
+            # Two solves that move every hidden cell at once prove most cells unpinned.
+            total = sum(self.incidence[self.index[q]] for q in cells)
+            for sense in (-1.0, 1.0):
+                outcome = lp.optimise(sense * total)
+                if outcome.solution is not None:
+                    solutions.append(outcome.solution[:n_atoms])
         results = [
             self._cell(query, tuple(sources), lp, solutions, exact)
             for query, sources in cells.items()
@@ -462,13 +478,14 @@ class _Model:
         low = bounds[1.0] if bounds[1.0] is not None else 0
         return Cell(query, sources, value, low, high, exact=True, decided=decided)
 
-    def _combinations(self, fact: Computed, lp: _LinearProgramme) -> list[tuple[int, ...]] | None:
+    def _combinations(
+        self, fact: Computed, bounds: Mapping[Query, tuple[int, int | None]]
+    ) -> list[tuple[int, ...]] | None:
         """The combinations of the fact's inputs that the linear facts allow and that give the
         printed text; [] when every input is known already; None when there are too many."""
         ranges = []
         for query in fact.inputs:
-            objective = self.incidence[self.index[query]]
-            low, high = lp.relaxed_range(objective)
+            low, high = bounds[query]
             if high is None:
                 return None
             ranges.append(range(low, high + 1))

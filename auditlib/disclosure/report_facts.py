@@ -43,6 +43,7 @@ from auditlib.disclosure.audit import (
     rounded_share,
 )
 from auditlib.disclosure.rules import NOT_APPLICABLE, NOT_AVAILABLE, SUPPRESSED
+from auditlib.disclosure.view import P_BAND
 
 if TYPE_CHECKING:  # the report package imports disclosure, not the other way round
     from auditlib.report.blocks import Block
@@ -558,7 +559,8 @@ def _read_comparison(reader: _Reader, place: str, found: re.Match[str]) -> None:
 def _comparison_text(
     ctx: MonthContext, found: re.Match[str], a: int, na: int, b: int, nb: int, direction: str
 ) -> str:
-    """The sentence the report would print for these counts, hiding what it hid."""
+    """The sentence the report would print for these counts, disclosed as the printed one
+    was (its shares and difference hidden, its p-value banded, its n's hidden)."""
     from auditlib.report import wording
 
     result = stats.compare_proportions(a, na, b, nb)
@@ -569,28 +571,18 @@ def _comparison_text(
         reference=found["reference"],
         improvement=direction,
     )
-    return _mask_like(sentence, found.group(0))
+    return _disclosed_like(ctx, sentence, found.group(0))
 
 
-#: A number of a sentence, for lining two versions of it up.
-_SENTENCE_NUMBER: Final = re.compile(rf"{_SYMBOL}|-?\d+(?:\.\d+)?%?|p [<=≥] [\d.]+")
+def _disclosed_like(ctx: MonthContext, sentence: str, shown: str) -> str:
+    """``sentence`` with the disclosure the printed ``shown`` had applied to it."""
+    hidden = SUPPRESSED in shown or bool(_BANDED.search(shown))
+    text = ctx.view.disclose(sentence, hidden)
+    return ctx.view.hide_ns(text, f"(n={SUPPRESSED})" in shown)
 
 
-def _mask_like(sentence: str, shown: str) -> str:
-    """``sentence`` with ``[c]`` wherever ``shown`` (the same sentence as printed) has one:
-    the report hides shares and differences that rest on a hidden count."""
-    if SUPPRESSED not in shown:
-        return sentence
-    shown_tokens = _SENTENCE_NUMBER.findall(shown)
-    new_tokens = _SENTENCE_NUMBER.findall(sentence)
-    if len(shown_tokens) != len(new_tokens):
-        return sentence
-    pieces = _SENTENCE_NUMBER.split(sentence)
-    out = [pieces[0]]
-    for i, token in enumerate(new_tokens):
-        out.append(SUPPRESSED if shown_tokens[i] == SUPPRESSED else token)
-        out.append(pieces[i + 1])
-    return "".join(out)
+#: A p-value as disclosure control bands it.
+_BANDED: Final = re.compile(rf"p (?:<|≥) {P_BAND}\b")
 
 
 def _read_distribution(reader: _Reader, place: str, found: re.Match[str]) -> None:
@@ -626,7 +618,7 @@ def _read_distribution(reader: _Reader, place: str, found: re.Match[str]) -> Non
         text = wording.describe_distribution_comparison(
             result, period=f"in {found['period']}", reference=found["reference"]
         )
-        return _mask_like(text, shown) == shown
+        return _disclosed_like(ctx, text, shown) == shown
 
     reader.facts.append(Computed(reader.where(f"{place} (test)"), inputs, accepts))
 
