@@ -117,9 +117,8 @@ def test_half_up_rounding_includes_the_half_and_excludes_the_next():
 
 def test_an_unrounded_share_is_an_exact_equation():
     data = {("2020-09", G): 3, ("2020-09", RI): 20, ("2020-09", INAD): 7}
-    facts = shown_row({G, INAD}) + [
-        exact_share("G %", cell("2020-09", G), cell("2020-09"), 100 * 3 / 30)
-    ]
+    share = exact_share("G %", cell("2020-09", G), cell("2020-09"), 100 * 3 / 30)
+    facts = [*shown_row({G, INAD}), share]
     assert {c.query.judgements[0] for c in run_audit(facts, frames(data)).pinned} == {G, INAD}
 
 
