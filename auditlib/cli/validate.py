@@ -67,5 +67,9 @@ def run(args: argparse.Namespace) -> int:
             f"(exit code {exit_codes.DEGRADED}). Fix the files named above to include them."
         )
         return exit_codes.DEGRADED
-    print("OK: the data folder can be reported on.")
+    warnings = len(report.data.warnings)
+    print(
+        "OK: the data folder can be reported on"
+        + (f" ({warnings} warning(s) above are worth reading)." if warnings else ".")
+    )
     return exit_codes.OK

@@ -344,30 +344,11 @@ def clean_audits(
     cohorts = programme.cohorts if programme is not None else cohort_rules.DEFAULT_COHORTS
     cohort_kinds = cohort_rules.extra_column_kinds(cohorts.values())
     had = set(frame.columns)
-    # Headers as the file writes them, and those not taken as any known column (the
-    # candidates for "did you mean").
-    found = [headers.get(c, c) for c in frame.columns if c != schema.SOURCE_ROW]
-    unmapped = [
-        str(c)
-        for c in frame.columns
-        if c != schema.SOURCE_ROW
-        and c not in schema.AUDIT_COLUMN_KINDS
-        and c not in cohort_kinds
-        and not str(c).startswith(schema.DOMAIN_PREFIX)
-    ]
     missing = [c for c in schema.AUDIT_REQUIRED if c not in frame]
-    for column in missing:
-        problems.append(
-            Problem(
-                file,
-                None,
-                column,
-                None,
-                parsing.missing_column_reason(MISSING_REQUIRED, [column], found, unmapped),
-            )
-        )
-    if programme is not None and programme.cohorts_defined:
-        problems.extend(_missing_cohort_columns(frame, cohorts, file, found, unmapped))
+    missing_problems = missing_column_problems(
+        frame, "audits", schema.AUDIT_REQUIRED, programme, file, headers, cohort_kinds
+    )
+    problems.extend(missing_problems)
     reconciliation = Reconciliation("audits", len(frame))
     if len(frame) == 0 and not missing:
         problems.append(Problem(file, None, None, None, "the file has a header but no data rows"))
@@ -445,24 +426,27 @@ def clean_audits(
     for column in (schema.OVERALL_JUDGEMENT, schema.MODERATED_JUDGEMENT, *domain_columns):
         frame[column] = frame[column].astype(JUDGEMENT_DTYPE)
     completed = frame[schema.STATUS].eq(schema.COMPLETED).to_numpy()
-    if completed.any() and not {schema.OVERALL_JUDGEMENT, schema.MODERATED_JUDGEMENT} & had:
+    judgement_columns = {schema.OVERALL_JUDGEMENT, schema.MODERATED_JUDGEMENT}
+    if completed.any() and not judgement_columns & had:
         # Without a judgement column every completed audit would read as Not recorded.
-        problems.append(
-            Problem(
-                file,
-                None,
-                schema.OVERALL_JUDGEMENT,
-                None,
-                parsing.missing_column_reason(
-                    f"the judgement column is missing, and {int(completed.sum())} completed "
-                    f"audit(s) need one (map the file's header to it under 'columns:' in "
-                    f"{PROGRAMME_FILE})",
-                    [schema.OVERALL_JUDGEMENT, "overall grade", "judgement", "grade"],
-                    found,
-                    unmapped,
-                ),
+        if not judgement_columns & set(programme.columns if programme is not None else {}):
+            found, unmapped = _headers_found(frame, "audits", headers, cohort_kinds)
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    schema.OVERALL_JUDGEMENT,
+                    None,
+                    parsing.missing_column_reason(
+                        f"the judgement column is missing, and {int(completed.sum())} completed "
+                        f"audit(s) need one (map the file's header to it under 'columns:' in "
+                        f"{PROGRAMME_FILE})",
+                        [schema.OVERALL_JUDGEMENT, "overall grade", "judgement", "grade"],
+                        found,
+                        unmapped,
+                    ),
+                )
             )
-        )
     else:
         no_judgement = (
             completed
@@ -487,19 +471,111 @@ def clean_audits(
     return Cleaned(frame, problems, reconciliation, notes, list(readings.values()))
 
 
+#: Canonical columns each table knows (others are kept but not read).
+TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "audits": tuple(schema.AUDIT_COLUMN_KINDS),
+    "feedback": tuple(schema.FEEDBACK_COLUMN_KINDS),
+    "reflections": tuple(schema.REFLECTIONS_COLUMN_KINDS),
+}
+
+
+def missing_column_problems(
+    frame: pd.DataFrame,
+    table: str,
+    required: tuple[str, ...],
+    programme: Programme | None,
+    file: str,
+    headers: Mapping[str, str] | None = None,
+    extra_columns: Mapping[str, str] | None = None,
+) -> list[Problem]:
+    """An error for each column the table needs that the file lacks, naming the closest
+    header the file has and every header found: a column programme.yml maps under
+    ``columns:``, a required column, and (audits, when programme.yml defines cohorts)
+    each column a cohort reads. ``extra_columns`` are the council's own columns the
+    cohorts read (recognised, so never offered as "did you mean")."""
+    headers = dict(headers or {})
+    found, unmapped = _headers_found(frame, table, headers, extra_columns or {})
+    problems = []
+    for canon, local in (programme.columns if programme is not None else {}).items():
+        if canon in frame or not _maps_into(canon, table):
+            continue
+        problems.append(
+            Problem(
+                file,
+                None,
+                f"{local} ({canon})" if local != canon else canon,
+                None,
+                parsing.missing_column_reason(
+                    f"{PROGRAMME_FILE} maps {canon} to the header '{local}' (columns:), "
+                    "but the file has no such column",
+                    [local, canon],
+                    found,
+                    unmapped,
+                ),
+            )
+        )
+    mapped = set(programme.columns) if programme is not None else set()
+    for column in required:
+        if column not in frame and column not in mapped:
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    column,
+                    None,
+                    parsing.missing_column_reason(MISSING_REQUIRED, [column], found, unmapped),
+                )
+            )
+    if table == "audits" and programme is not None and programme.cohorts_defined:
+        problems.extend(_missing_cohort_columns(frame, programme, file, found, unmapped))
+    return problems
+
+
+def _headers_found(
+    frame: pd.DataFrame, table: str, headers: Mapping[str, str], extra: Mapping[str, str]
+) -> tuple[list[str], list[str]]:
+    """Every header as the file writes it, and those not taken as any known column (the
+    candidates for "did you mean")."""
+    columns = [c for c in frame.columns if c != schema.SOURCE_ROW]
+    found = [headers.get(c, c) for c in columns]
+    unmapped = [
+        str(c)
+        for c in columns
+        if c not in TABLE_COLUMNS[table]
+        and c not in extra
+        and not (table == "audits" and str(c).startswith(schema.DOMAIN_PREFIX))
+    ]
+    return found, unmapped
+
+
+def _maps_into(canon: str, table: str) -> bool:
+    """Whether a ``columns:`` entry is about ``table``: one the table knows, or (audits)
+    a name no table knows — the council's own audits column, such as a cohort's flag."""
+    if canon in TABLE_COLUMNS[table] or (table == "audits" and canon.startswith("judgement_")):
+        return True
+    return table == "audits" and not any(canon in known for known in TABLE_COLUMNS.values())
+
+
 def _missing_cohort_columns(
     frame: pd.DataFrame,
-    cohorts: Mapping[str, cohort_rules.Cohort],
+    programme: Programme,
     file: str,
     found: list[str],
     unmapped: list[str],
 ) -> list[Problem]:
-    """A column a programme's own cohort reads that the file lacks: an error each."""
+    """A column a programme's own cohort reads that the file lacks: an error each (one
+    mapped under ``columns:`` is reported as a mapped column instead)."""
     problems = []
-    for cohort in cohorts.values():
+    reported = set()
+    for cohort in programme.cohorts.values():
         for condition in cohort.conditions:
-            if condition.column in frame:
+            if (
+                condition.column in frame
+                or condition.column in programme.columns
+                or condition.column in reported
+            ):
                 continue
+            reported.add(condition.column)
             header = condition.header or condition.column
             problems.append(
                 Problem(
@@ -649,18 +725,7 @@ def clean_text_table(
         frame[schema.SOURCE_ROW] = np.arange(len(frame), dtype="int64") + 2
     reconciliation = Reconciliation(table, len(frame))
     missing = [c for c in required if c not in frame]
-    found = [str(c) for c in frame.columns if c != schema.SOURCE_ROW]
-    unmapped = [c for c in found if c not in kinds]
-    for column in missing:
-        problems.append(
-            Problem(
-                file,
-                None,
-                column,
-                None,
-                parsing.missing_column_reason(MISSING_REQUIRED, [column], found, unmapped),
-            )
-        )
+    problems.extend(missing_column_problems(frame, table, required, programme, file))
     blank = flag_blank_rows(frame).to_numpy()
     if blank.any():
         reconciliation.excluded_by_reason[EXCLUDED_BLANK] = int(blank.sum())

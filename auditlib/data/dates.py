@@ -245,7 +245,7 @@ def check_dates(
                 positions,
                 column,
                 _as_written(raw, column, positions),
-                f"after {named}: kept; a date the export cannot yet hold — misread, or mistyped?",
+                f"after {named}, which an export cannot hold: kept; check the date",
                 "warning",
             )
 

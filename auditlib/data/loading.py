@@ -25,7 +25,7 @@ import yaml
 
 from auditlib.data import cohorts as cohort_rules
 from auditlib.data import schema
-from auditlib.data.parsing import missing_column_reason, normalise_header, parse_month
+from auditlib.data.parsing import normalise_header, parse_month
 from auditlib.data.programme import PROGRAMME_FILE, Programme, check_month, load_programme
 from auditlib.errors import ConfigError, Problem
 
@@ -445,11 +445,7 @@ def _map_headers(
     columns: Mapping[str, str],
     extra_columns: Iterable[str] = (),
 ) -> tuple[pd.DataFrame, dict[str, str], list[Problem]]:
-    """Rename headers to canonical names (programme.yml ``columns:`` first, then by likeness).
-
-    A column programme.yml maps that the file does not have is an error naming the
-    header it looked for, the closest header the file has, and every header found.
-    """
+    """Rename headers to canonical names (programme.yml ``columns:`` first, then by likeness)."""
     local_to_canonical = {normalise_header(local): canon for canon, local in columns.items()}
     known = {normalise_header(c): c for c in (*KNOWN_COLUMNS[name], *extra_columns)}
     renames: dict[str, str] = {}
@@ -476,35 +472,7 @@ def _map_headers(
             continue
         renames[header] = canon
         headers[canon] = str(header)
-    found = [str(h) for h in frame.columns]
-    unmapped = [str(h) for h in frame.columns if h not in renames]
-    for canon, local in columns.items():
-        if canon in headers or not _maps_into(canon, name):
-            continue
-        problems.append(
-            Problem(
-                path.name,
-                None,
-                f"{local} ({canon})" if local != canon else canon,
-                None,
-                missing_column_reason(
-                    f"{PROGRAMME_FILE} maps {canon} to the header '{local}' (columns:), "
-                    "but the file has no such column",
-                    [local, canon],
-                    found,
-                    unmapped,
-                ),
-            )
-        )
     return frame.rename(columns=renames), headers, problems
-
-
-def _maps_into(canon: str, table: str) -> bool:
-    """Whether a ``columns:`` entry is about ``table`` (one the table knows; other names:
-    the council's own audits columns, such as a cohort's flag)."""
-    if canon in KNOWN_COLUMNS[table] or (table == "audits" and canon.startswith("judgement_")):
-        return True
-    return table == "audits" and not any(canon in known for known in KNOWN_COLUMNS.values())
 
 
 def load_recommendations(path: Path) -> tuple[dict[str, dict[str, list[Any]]], list[Problem]]:

@@ -89,7 +89,7 @@ class ProblemSummary:
         """One paragraph: count, where, what, first rows and values, likely cause."""
         where = self.file + (f", column '{self.column}'" if self.column else "")
         kind = "errors" if self.severity == "error" else "warnings"
-        text = f"{self.count} {kind} in {where}: {self.reason}."
+        text = f"{self.count} {kind} in {where}: {self.reason.rstrip('.')}."
         if self.rows:
             text += f" First rows: {', '.join(map(str, self.rows))}"
             text += f"; e.g. {', '.join(repr(v) for v in self.values)}." if self.values else "."
