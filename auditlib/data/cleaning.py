@@ -426,10 +426,10 @@ def clean_audits(
     for column in (schema.OVERALL_JUDGEMENT, schema.MODERATED_JUDGEMENT, *domain_columns):
         frame[column] = frame[column].astype(JUDGEMENT_DTYPE)
     completed = frame[schema.STATUS].eq(schema.COMPLETED).to_numpy()
-    judgement_columns = {schema.OVERALL_JUDGEMENT, schema.MODERATED_JUDGEMENT}
-    if completed.any() and not judgement_columns & had:
-        # Without a judgement column every completed audit would read as Not recorded.
-        if not judgement_columns & set(programme.columns if programme is not None else {}):
+    if completed.any() and schema.OVERALL_JUDGEMENT not in had:
+        # Without the judgement column every completed audit would read as Not recorded
+        # (a column mapped in programme.yml but absent is reported as that instead).
+        if schema.OVERALL_JUDGEMENT not in (programme.columns if programme is not None else {}):
             found, unmapped = _headers_found(frame, "audits", headers, cohort_kinds)
             problems.append(
                 Problem(

@@ -55,6 +55,8 @@ SNIFF_LINES = 50
 SAME_HEADERS_SHARE = 0.8
 #: Bytes read from the start of a CSV file to see its headers.
 HEADER_PEEK_BYTES = 65536
+#: A spreadsheet's header is looked for among its first rows (titles may sit above it).
+HEADER_SEARCH_ROWS = 20
 RECOMMENDATIONS_FILE = "recommendations.yml"
 #: Canonical columns known for each table (other columns are kept but unused).
 KNOWN_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -421,11 +423,13 @@ def _read_sheet(path: Path, sheet: str | None, engine: str) -> tuple[pd.DataFram
         raw = pd.read_excel(
             book, sheet_name=sheet if sheet is not None else 0, header=None, dtype=object
         )
-    # The header is the first row with anything in it; rows above it are blank.
-    filled = raw.notna().any(axis=1)
-    if not filled.any():
+    # The header is the first row that fills at least half as many cells as the fullest
+    # row near the top: rows above it are blank, or a title ("Case audits: Sept export").
+    counts = raw.notna().sum(axis=1)
+    if not counts.any():
         return pd.DataFrame(), 2
-    header_at = int(filled.idxmax())
+    widest = int(counts.iloc[:HEADER_SEARCH_ROWS].max())
+    header_at = int((counts >= max(1, widest / 2)).idxmax())
     frame = raw.iloc[header_at + 1 :].copy()
     frame.columns = [
         str(v).strip() if pd.notna(v) else f"Unnamed: {i}"
