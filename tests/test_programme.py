@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from auditlib.data import schema
 from auditlib.data.programme import load_programme
 from auditlib.errors import ConfigError
 
@@ -70,3 +71,49 @@ def test_missing_file_and_folder(tmp_path):
         load_programme(tmp_path)
     with pytest.raises(ConfigError, match="does not exist"):
         load_programme(tmp_path / "nope")
+
+
+@pytest.mark.parametrize(
+    ("written", "order"),
+    [
+        (None, "day-first"),
+        ("day-first", "day-first"),
+        ("DD/MM/YYYY", "day-first"),
+        ("month-first", "month-first"),
+        ("US", "month-first"),
+    ],
+)
+def test_date_format(tmp_path, written, order):
+    text = "organisation: X\nstart_month: 2018-11\n"
+    if written:
+        text += f"date_format: {written}\n"
+    assert load_programme(write(tmp_path, text)).date_format == order
+
+
+def test_a_bad_date_format_says_what_is_accepted(tmp_path):
+    with pytest.raises(ConfigError, match="date_format must be 'day-first' .* or 'month-first'"):
+        load_programme(write(tmp_path, "organisation: X\nstart_month: 2018-11\ndate_format: ISO\n"))
+
+
+def test_without_cohorts_the_seed_six_and_with_them_only_the_programmes_own(tmp_path):
+    default = load_programme(write(tmp_path, GOOD))
+    assert list(default.cohorts) == list(schema.COHORTS) and not default.cohorts_defined
+    own = load_programme(
+        write(
+            tmp_path,
+            "organisation: X\nstart_month: 2018-11\n"
+            "cohorts:\n  neglect: {name: Neglect, label: Neglect, where: {cp_category: neglect}}\n"
+            "themes: {2020-09: [neglect]}\n",
+        )
+    )
+    assert own.cohorts_defined and list(own.cohorts) == ["neglect"]
+    assert own.themes == {"2020-09": ("neglect",)}
+    with pytest.raises(ConfigError, match=r"unknown cohort 'cin' \(cohorts: neglect; define"):
+        load_programme(
+            write(
+                tmp_path,
+                "organisation: X\nstart_month: 2018-11\n"
+                "cohorts: {neglect: {name: Neglect, where: {cp_category: neglect}}}\n"
+                "themes: {2020-09: [cin]}\n",
+            )
+        )

@@ -53,6 +53,9 @@ SNIFF_LINES = 50
 #: A file beside the one in use is taken for another export of the same table when it
 #: has at least this share of that file's headers (a column or two may come and go).
 SAME_HEADERS_SHARE = 0.8
+#: Saved at least this much later (seconds) counts as saved later: files copied together
+#: differ by moments.
+SAVED_LATER_SECONDS = 60
 #: Bytes read from the start of a CSV file to see its headers.
 HEADER_PEEK_BYTES = 65536
 #: A spreadsheet's header is looked for among its first rows (titles may sit above it).
@@ -684,7 +687,11 @@ def find_newer_exports(
             if month < current_month:
                 continue
             why = f"it holds months up to {month}; {table.label} stops at {current_month}"
-        elif saved is not None and current_saved is not None and saved > current_saved:
+        elif (
+            saved is not None
+            and current_saved is not None
+            and (saved - current_saved).total_seconds() >= SAVED_LATER_SECONDS
+        ):
             why = (
                 f"it has the same headers and was saved later ({saved:%d/%m/%Y %H:%M}; "
                 f"{table.label}: {current_saved:%d/%m/%Y %H:%M})"

@@ -86,8 +86,16 @@ class OptionalFailure:
 
 def _where(problem: Problem) -> str:
     """A problem without its file and severity: "row 4, column 'source': value 'x' — reason"."""
-    text = problem.as_text()
-    return text.split(": ", 1)[1].removeprefix(f"{problem.file}").lstrip(", ") or text
+    where = ", ".join(
+        part
+        for part in (
+            f"row {problem.row}" if problem.row is not None else "",
+            f"column '{problem.column}'" if problem.column else "",
+        )
+        if part
+    )
+    lead = where + (f": value {problem.value!r}" if problem.value is not None else "")
+    return f"{lead} — {problem.reason}" if lead else problem.reason
 
 
 @dataclass
