@@ -174,7 +174,7 @@ def test_month_first_dates(raw, expected):
 def test_a_date_that_reads_only_the_other_way_says_the_column_mixes_orders():
     with pytest.raises(ValueError, match="reads only as month-first: the column mixes"):
         parsing.parse_date("01/13/2022")
-    with pytest.raises(ValueError, match="not a date \\(expected month-first, e.g. 04/03/2020"):
+    with pytest.raises(ValueError, match=r"not a date \(expected month-first, e.g. 04/03/2020"):
         parsing.parse_date("31/02/2020", order="month-first")
 
 

@@ -91,7 +91,7 @@ def test_date_format(tmp_path, written, order):
 
 
 def test_a_bad_date_format_says_what_is_accepted(tmp_path):
-    with pytest.raises(ConfigError, match="date_format must be 'day-first' .* or 'month-first'"):
+    with pytest.raises(ConfigError, match=r"date_format must be 'day-first' .* or 'month-first'"):
         load_programme(write(tmp_path, "organisation: X\nstart_month: 2018-11\ndate_format: ISO\n"))
 
 
