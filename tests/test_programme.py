@@ -58,6 +58,10 @@ def test_reads_the_contract_keys(tmp_path):
             "pause 1 ends (2020-03) before it starts (2020-05)",
         ),
         ("organisation: [unclosed\n", "is not valid YAML at line"),
+        (
+            "organisation: X\nstart_month: 2018-11\nextract_date: 05/10/2020\n",
+            "extract_date '05/10/2020' is not a date (expected YYYY-MM-DD",
+        ),
         ("- just\n- a list\n", "must be a mapping of settings"),
     ],
 )

@@ -85,15 +85,20 @@ class Cleaned:
 # --------------------------------------------------------------------------- steps
 
 
-def label_extras(programme: Programme | None, column: str) -> dict[str, Any]:
+def label_extras(
+    programme: Programme | None, column: str, kind: str | None = None
+) -> dict[str, Any]:
     """programme.yml ``labels:`` for ``column``, checked to map onto canonical values.
 
-    ``labels: {judgement: {...}}`` applies to every judgement column.
+    ``labels: {judgement: {...}}`` applies to every judgement column. ``kind`` is the
+    column's kind when it is not an audits column (feedback's ``source``, …).
     """
     if programme is None:
         return {}
-    kind = schema.AUDIT_COLUMN_KINDS.get(column) or (
-        "judgement" if column.startswith(schema.DOMAIN_PREFIX) else None
+    kind = (
+        kind
+        or schema.AUDIT_COLUMN_KINDS.get(column)
+        or ("judgement" if column.startswith(schema.DOMAIN_PREFIX) else None)
     )
     table: dict[str, Any] = {}
     if kind == "judgement":
@@ -737,7 +742,7 @@ def clean_text_table(
     for column, kind in kinds.items():
         if column not in frame:
             continue
-        extra = programme.labels.get(column, {}) if programme else {}
+        extra = label_extras(programme, column, kind)
         order = readings[column].order if column in readings else default_order
         parsed = parse_column(frame[column], kind, extra, order)
         for value, (reason, positions) in parsed.failures.items():

@@ -90,10 +90,14 @@ class Condition:
             numbers = pd.to_numeric(column, errors="coerce")
             met = _OPERATORS[str(self.comparison)](numbers, self.number)
             return (met & numbers.notna()).to_numpy(dtype=bool)
-        text = column.astype("string")
-        if self.normalised:
-            text = text.str.strip().str.lower().str.replace(r"\s+", " ", regex=True)
-        return text.isin([str(v) for v in self.values]).fillna(False).to_numpy(dtype=bool)
+        if not self.normalised:
+            # Vocabulary columns are categoricals after cleaning: isin works on their codes.
+            return column.isin(list(self.values)).to_numpy(dtype=bool, na_value=False)
+        codes, distinct = pd.factorize(column.astype("string"))
+        keys = pd.Series(distinct, dtype="string").str.strip().str.lower()
+        keys = keys.str.replace(r"\s+", " ", regex=True)
+        inside = np.append(keys.isin(list(self.values)).to_numpy(dtype=bool, na_value=False), False)
+        return inside[codes]
 
 
 @dataclass(frozen=True)

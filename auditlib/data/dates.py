@@ -191,7 +191,13 @@ def check_dates(
     allocated = frame[schema.ALLOCATED_DATE]
     completed = frame[schema.COMPLETED_DATE]
     month = frame[schema.AUDIT_MONTH]
-    starts = pd.to_datetime(month.where(month.notna(), None), format="%Y-%m", errors="coerce")
+    # A few distinct months among many rows: convert each once.
+    codes, distinct = pd.factorize(month.astype("string"))
+    first_days = pd.to_datetime(pd.Series(distinct, dtype=object), format="%Y-%m", errors="coerce")
+    starts = pd.Series(
+        np.append(first_days.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT"))[codes],
+        index=frame.index,
+    )
     ends = starts + pd.offsets.MonthEnd(0)
     slack = pd.Timedelta(days=ALLOCATION_SLACK_DAYS)
     far = ((allocated < starts - slack) | (allocated > ends + slack)).fillna(False).to_numpy()

@@ -7,6 +7,7 @@ headers, labels and dates map onto the canonical ones (docs/data-contract.md).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -238,6 +239,14 @@ def programme_from_dict(raw: Mapping[str, Any], source: Path | None = None) -> P
             )
         labels[str(column)] = {str(k): v for k, v in table.items()}
     extract = raw.get("extract_date")
+    if extract:
+        try:
+            dt.date.fromisoformat(str(extract))
+        except ValueError:
+            raise ConfigError(
+                f"{where}: extract_date {extract!r} is not a date (expected YYYY-MM-DD, "
+                "e.g. 2020-10-05: the day the export was taken)"
+            ) from None
     rebase = tuple(check_month(v, f"{where}: spc_rebase") for v in (raw.get("spc_rebase") or []))
     return Programme(
         organisation=str(need("organisation")),

@@ -114,19 +114,20 @@ class JudgementJump:
 
 def judgement_counts(audits: pd.DataFrame) -> pd.DataFrame:
     """Completed audits (type audit) per month and final judgement: months × labels."""
+    labels = list(schema.JUDGEMENT_LABELS)
     if audits.empty or schema.FINAL_JUDGEMENT not in audits:
-        return pd.DataFrame(columns=list(schema.JUDGEMENT_LABELS), dtype="int64")
-    rows = audits.loc[
-        audits[schema.AUDIT_TYPE].astype("string").eq(schema.AUDIT).fillna(False).to_numpy()
-        & audits[schema.FINAL_JUDGEMENT].notna().to_numpy()
-    ]
-    counts = pd.crosstab(
-        rows[schema.AUDIT_MONTH].astype("string"),
-        pd.Categorical(rows[schema.FINAL_JUDGEMENT], categories=list(schema.JUDGEMENT_LABELS)),
-        dropna=False,
-    )
-    counts = counts.reindex(columns=list(schema.JUDGEMENT_LABELS), fill_value=0)
-    return counts.loc[counts.sum(axis=1) > 0].sort_index().astype("int64")
+        return pd.DataFrame(columns=labels, dtype="int64")
+    # Counted by integer codes (a million rows): month codes × judgement codes.
+    judgement = pd.Categorical(audits[schema.FINAL_JUDGEMENT], categories=labels).codes
+    is_audit = (audits[schema.AUDIT_TYPE] == schema.AUDIT).to_numpy(dtype=bool, na_value=False)
+    months, names = pd.factorize(audits[schema.AUDIT_MONTH])
+    keep = is_audit & (judgement >= 0) & (months >= 0)
+    counts = np.bincount(
+        months[keep] * len(labels) + judgement[keep], minlength=len(names) * len(labels)
+    ).reshape(len(names), len(labels))
+    index = pd.Index([str(m) for m in names], name=schema.AUDIT_MONTH)
+    table = pd.DataFrame(counts, index=index, columns=labels)
+    return table.loc[table.sum(axis=1) > 0].sort_index().astype("int64")
 
 
 def judgement_jumps(
