@@ -350,10 +350,11 @@ def clean_audits(
     cohort_kinds = cohort_rules.extra_column_kinds(cohorts.values())
     had = set(frame.columns)
     missing = [c for c in schema.AUDIT_REQUIRED if c not in frame]
-    missing_problems = missing_column_problems(
-        frame, "audits", schema.AUDIT_REQUIRED, programme, file, headers, cohort_kinds
+    problems.extend(
+        missing_column_problems(
+            frame, "audits", schema.AUDIT_REQUIRED, programme, file, headers, cohort_kinds
+        )
     )
-    problems.extend(missing_problems)
     reconciliation = Reconciliation("audits", len(frame))
     if len(frame) == 0 and not missing:
         problems.append(Problem(file, None, None, None, "the file has a header but no data rows"))

@@ -271,13 +271,17 @@ def _other_reading_fits(
     if reading is None or reading.basis != BY_SETTING:
         return np.zeros(len(values), dtype=bool)
     other = _other(reading.order)
+    read_other: dict[Any, pd.Timestamp | None] = {}  # each distinct value parsed once
     fits = []
     for value, start, end in zip(values, starts, ends, strict=True):
-        try:
-            day = parsing.parse_date(value, order=other)
-        except ValueError:
-            day = None
-        fits.append(day is not None and start - slack <= pd.Timestamp(day) <= end + slack)
+        if value not in read_other:
+            try:
+                day = parsing.parse_date(value, order=other)
+            except ValueError:
+                day = None
+            read_other[value] = None if day is None else pd.Timestamp(day)
+        day = read_other[value]
+        fits.append(day is not None and start - slack <= day <= end + slack)
     return np.asarray(fits, dtype=bool)
 
 

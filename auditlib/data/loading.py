@@ -47,7 +47,7 @@ SPREADSHEET_ENGINES = {
 }
 CSV_EXTENSIONS = (".csv", ".tsv", ".txt")
 #: CSV field separators auditlib recognises, and how messages name them.
-SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs"}
+SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
 #: Lines of a CSV file looked at to tell its separator.
 SNIFF_LINES = 50
 #: A file beside the one in use is taken for another export of the same table when it
@@ -91,7 +91,7 @@ class RawTable:
         """The file type as a person would say it ("CSV separated by semicolons", "ODS")."""
         suffix = self.path.suffix.lower().lstrip(".")
         if self.separator is not None:
-            return f"CSV separated by {SEPARATORS.get(self.separator, repr(self.separator))}"
+            return f"CSV separated by {SEPARATORS.get(self.separator, repr(self.separator))}s"
         return suffix.upper() or "file"
 
     @property
@@ -292,7 +292,8 @@ def sniff_separator(text: str) -> str:
     >>> sniff_separator("a;b;c\\n1;2,5;x\\n"), sniff_separator("a,b\\n1,2\\n")
     (';', ',')
     """
-    head = "\n".join(text.splitlines()[:SNIFF_LINES])
+    lines = io.StringIO(text)
+    head = "".join(lines.readline() for _ in range(SNIFF_LINES))  # not the whole file
     best, best_score = ",", (0.0, 1)
     for separator in SEPARATORS:
         lengths = [len(row) for row in csv.reader(io.StringIO(head), delimiter=separator) if row]
@@ -403,7 +404,8 @@ def _shape_problems(
                     f"the row has {len(row)} fields but the header has {len(header)} "
                     "(the file changes shape here: "
                     + (
-                        f"a stray {_separator_name(separator)}, or a column added part-way)"
+                        f"a stray {SEPARATORS.get(separator, 'separator')}, or a column added "
+                        "part-way)"
                         if len(row) > len(header)
                         else "a missing field, or a column dropped part-way)"
                     ),
@@ -412,10 +414,6 @@ def _shape_problems(
     if not problems and not only_found:
         problems.append(Problem(path.name, None, None, None, "not a readable CSV file"))
     return problems
-
-
-def _separator_name(separator: str) -> str:
-    return {",": "comma", ";": "semicolon", "\t": "tab"}.get(separator, repr(separator))
 
 
 def _read_sheet(path: Path, sheet: str | None, engine: str) -> tuple[pd.DataFrame, int]:

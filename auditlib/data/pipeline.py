@@ -301,5 +301,7 @@ def load_audit_data(data_dir: str | Path, strict: bool = True) -> AuditData:
         summaries = summarise_problems(data.errors)
         if summaries:
             head += "\n" + format_summaries(summaries)
+        # A newer export beside the file read is often why the data look wrong.
+        head += "".join(f"\nNote: {n.message()}" for n in data.newer_exports)
         raise DataError(data.errors, head)
     return data
