@@ -370,7 +370,9 @@ def clean_audits(
     date_columns = [c for c in (*schema.AUDIT_DATE_COLUMNS, schema.AUDIT_MONTH) if c in frame]
     default_order = programme.date_format if programme is not None else parsing.DAY_FIRST
     readings = dates.read_date_orders(frame, date_columns, default_order, file, rows, name)
-    raw_dates = {c: frame[c] for c in schema.AUDIT_DATE_COLUMNS if c in frame}
+    # The two date columns the sanity checks quote, as written (shown as the file has them).
+    checked_dates = (schema.ALLOCATED_DATE, schema.COMPLETED_DATE)
+    raw_dates = {c: frame[c] for c in checked_dates if c in frame}
 
     # Parse every known column, collecting every value that cannot be understood.
     domain_columns = [c for c in frame.columns if c.startswith(schema.DOMAIN_PREFIX)]
@@ -420,7 +422,7 @@ def clean_audits(
 
     originals = locate_originals(frame)
     _check_rows(frame, programme, add, originals)
-    raw_dates = {c: raw_dates.get(c, frame[c]) for c in schema.AUDIT_DATE_COLUMNS}
+    raw_dates = {c: raw_dates.get(c, frame[c]) for c in checked_dates}
     dates.check_dates(frame, raw_dates, readings, programme, add)
 
     for column in (schema.TEAM, schema.AREA, schema.SERVICE):

@@ -292,8 +292,13 @@ def sniff_separator(text: str) -> str:
     >>> sniff_separator("a;b;c\\n1;2,5;x\\n"), sniff_separator("a,b\\n1,2\\n")
     (';', ',')
     """
-    lines = io.StringIO(text)
-    head = "".join(lines.readline() for _ in range(SNIFF_LINES))  # not the whole file
+    end = 0
+    for _ in range(SNIFF_LINES):  # the first lines only: a big export is millions
+        end = text.find("\n", end) + 1
+        if end == 0:
+            end = len(text)
+            break
+    head = text[:end]
     best, best_score = ",", (0.0, 1)
     for separator in SEPARATORS:
         lengths = [len(row) for row in csv.reader(io.StringIO(head), delimiter=separator) if row]
@@ -657,7 +662,7 @@ def find_newer_exports(
     current = {normalise_header(h) for h in table.raw_headers}
     if not current or not data_dir.is_dir():
         return []
-    current_month = latest_month(table)
+    current_month: str | None = None  # found only once a candidate needs it (a big file)
     current_saved = _saved(table.path)
     found = []
     for path in sorted(data_dir.iterdir()):
@@ -680,6 +685,7 @@ def find_newer_exports(
         if len(current & headers) < SAME_HEADERS_SHARE * len(current):
             continue
         month = latest_month(candidate)
+        current_month = current_month or latest_month(table)
         saved = _saved(path)
         if month is not None and current_month is not None and month != current_month:
             if month < current_month:
