@@ -111,3 +111,31 @@ def test_errors_in_the_audits_still_stop_the_report_with_a_summary_first(tmp_pat
     )
     assert "Likely cause: a local label used throughout the export" in message
     assert len(caught.value.problems) == 12
+
+
+def test_data_quality_facts_for_a_month(tmp_path):
+    path = folder(tmp_path, feedback_csv=FEEDBACK.replace("parent", "neighbour"))
+    path.joinpath("audits.csv").write_text(
+        (CORPUS / "23_us_dates_day_above_12.csv").read_text(), encoding="utf-8"
+    )
+    facts = load_audit_data(path).data_quality_facts("2022-01")
+    assert facts["formats"] == {
+        "audits.csv": "CSV separated by commas",
+        "feedback.csv": "CSV separated by commas",
+        "reflections.csv": "CSV separated by commas",
+    }
+    assert [(r["column"], r["order"], r["basis"]) for r in facts["date_readings"]] == [
+        ("allocated_date", "month-first", "file"),
+        ("due_date", "month-first", "file"),
+        ("completed_date", "month-first", "value"),
+    ]
+    assert facts["judgement_jumps"] == [] and facts["newer_exports"] == []
+    [left_out] = facts["left_out"]
+    assert (left_out["file"], left_out["left_out"], left_out["errors"]) == (
+        "feedback.csv",
+        ["feedback"],
+        1,
+    )
+    assert left_out["first_problems"] == [
+        "row 2, column 'source': value 'neighbour' — unknown feedback source"
+    ]

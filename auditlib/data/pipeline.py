@@ -146,6 +146,20 @@ class AuditData:
         """The judgement jumps of one month (for that month's data-quality section)."""
         return [j for j in self.judgement_jumps if j.month == month]
 
+    def data_quality_facts(self, month: str | None = None) -> dict[str, Any]:
+        """What a data-quality section shows beyond the row counts, as plain data (for
+        figures.json): each file's type, how its dates were read, the judgement jumps
+        (of ``month``, or every month), optional files left out, and newer exports found
+        beside the files read. Jump counts are counts: disclosure control applies."""
+        jumps = self.jumps_for(month) if month is not None else self.judgement_jumps
+        return {
+            "formats": {self.files.get(name, name): kind for name, kind in self.formats.items()},
+            "date_readings": [r.as_dict() for r in self.date_readings],
+            "judgement_jumps": [j.as_dict() for j in jumps],
+            "left_out": [f.as_dict() for f in self.optional_failures],
+            "newer_exports": [n.message() for n in self.newer_exports],
+        }
+
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "warning"]

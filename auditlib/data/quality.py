@@ -109,6 +109,7 @@ class JudgementJump:
             "history": [self.history_first, self.history_last],
             "history_completed": self.history_completed,
             "tail_probability": self.tail_probability,
+            "description": self.describe(),
         }
 
 
