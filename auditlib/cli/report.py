@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from auditlib.cli.arguments import add_data_argument, add_disclosure_argument, add_out_argument
@@ -26,8 +27,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from auditlib.analysis import metrics
+    from auditlib.cli import exit_codes
     from auditlib.data.pipeline import load_audit_data
     from auditlib.data.programme import check_month
+    from auditlib.data.validation import run_notes
     from auditlib.errors import ReportError
     from auditlib.paths import NOTEBOOKS_DIR
     from auditlib.publish.runner import run_months
@@ -35,6 +38,8 @@ def run(args: argparse.Namespace) -> int:
 
     # Check the data once, here, so a bad file is one plain message, not one per month.
     data = load_audit_data(args.data)
+    for note in run_notes(data):
+        print(note, file=sys.stderr)
     if args.all:
         months = metrics.audited_months(data.audits)
         if not months:
@@ -60,4 +65,10 @@ def run(args: argparse.Namespace) -> int:
     index = Path(args.out).resolve() / "index.html"
     if summary.succeeded:
         print(f"Reports: {index}")
+    if summary.exit_code == exit_codes.OK and data.optional_failures:
+        # Produced, but without what a failed optional file feeds: a distinct exit code
+        # so that a scheduled run can tell "done" from "done, with sections left out".
+        left_out = ", ".join(data.left_out_sections)
+        print(f"Produced without: {left_out} (see 'Left out' above).", file=sys.stderr)
+        return exit_codes.DEGRADED
     return summary.exit_code
