@@ -231,7 +231,13 @@ def test_a_broken_feedback_file_is_left_out_and_the_report_exits_3(tmp_path):
     assert "Produced without: feedback" in run.err
     assert_nothing_half_written(out)
     page = (out / "2020-09" / "audit-highlights-2020-09.html").read_text(encoding="utf-8")
-    assert "Parent, child, carer and partner agency feedback" not in page
+    # The section says why it is missing (where, not the value: it could identify someone).
+    assert "Parent, child, carer and partner agency feedback" in page
+    assert (
+        "feedback.csv could not be used (1 error, the first in row 3, column &#x27;source&#x27;), "
+        "so the feedback section is left out of this report."
+    ) in page.replace("'", "&#x27;")
+    assert "neighbour" not in page
     assert "Kept us informed" not in page
 
 
