@@ -45,6 +45,14 @@ Figures dict convention (:func:`apply_to_figures`): keys say what a value is.
   ``reaudits_completed`` of ``reaudits_allocated`` (:data:`SHARE_PARTS`); any
   other ``<x>_pct`` is sibling ``<x>`` of sibling ``completed``; a dict under
   ``<group>_pct`` holds one share per label of the sibling group ``<group>``.
+* **SPC readings**: under ``spc``, one dict per measure naming with ``share`` the
+  key of the ``trend`` entries' share it charts, with ``points`` {month: point type},
+  the latest period's ``mean`` / ``lower_limit`` / ``upper_limit`` and a ``verdict``
+  about ``latest_month``. Under ``published`` a month whose share is hidden loses its
+  point type; the limits go when any hidden month is in their period (with every
+  other month shown, an exact mean gives the hidden share back by subtraction); the
+  verdict loses its percentages when the latest month's share is hidden, as the
+  report's sentence does (:func:`hide_percentages`).
 * **Not counts**: strings (months, hashes, versions, labels), booleans,
   ``None``, non-integer numbers (statistics), keys in :data:`NOT_COUNT_KEYS`
   or ending ``_year``, and whole sections in :data:`NOT_COUNT_SECTIONS`
@@ -57,6 +65,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -137,6 +146,13 @@ NOT_COUNT_SUFFIXES: Final = ("_year",)
 NOT_COUNT_SECTIONS: Final = frozenset({"data_quality", "disclosure"})
 #: The key :func:`apply_to_figures` adds, saying what was done.
 DISCLOSURE_KEY: Final = "disclosure"
+#: figures.json's section of SPC readings, and the limits a hidden month's share is in.
+SPC_KEY: Final = "spc"
+SPC_LIMIT_KEYS: Final = ("mean", "lower_limit", "upper_limit")
+#: A percentage in a sentence, and a difference stated in percentage points (which gives a
+#: suppressed share away as surely as the share).
+_PERCENT_RE: Final = re.compile(r"\d+(?:\.\d+)?%")
+_POINTS_RE: Final = re.compile(r"\d+(?:\.\d+)?(?= percentage points?\b)")
 
 
 class DisclosureProfile(StrEnum):
@@ -1060,6 +1076,8 @@ def apply_to_figures(
     walk = _Walk(profile)
     body = {k: v for k, v in figures.items() if k != DISCLOSURE_KEY}
     out = walk.mapping(body, "")
+    if profile.suppresses and isinstance(out.get(SPC_KEY), Mapping):
+        walk.suppressed += _protect_spc(out)
     out[DISCLOSURE_KEY] = {
         "profile": profile.value,
         "symbols": dict(symbol_key(profile)),
@@ -1067,3 +1085,49 @@ def apply_to_figures(
         "fragile": walk.fragile,
     }
     return out
+
+
+def hide_percentages(sentence: str) -> str:
+    """A sentence with every percentage and percentage-point difference shown as ``[c]``.
+
+    >>> hide_percentages("% Inadequate in May (7%): up 3 percentage points, range 2% to 9%.")
+    '% Inadequate in May ([c]): up [c] percentage points, range [c] to [c].'
+    """
+    return _POINTS_RE.sub(SUPPRESSED, _PERCENT_RE.sub(SUPPRESSED, sentence))
+
+
+def _protect_spc(figures: dict[str, Any]) -> list[str]:
+    """Hide in ``figures["spc"]`` what would give a suppressed share away; returns the paths.
+
+    ``figures`` is already protected: a trend month's share is ``[c]`` where it is hidden.
+    """
+    trend = {
+        entry.get("month"): entry
+        for entry in figures.get("trend") or []
+        if isinstance(entry, Mapping)
+    }
+    hidden_paths: list[str] = []
+    for name, chart in figures[SPC_KEY].items():
+        if not isinstance(chart, dict) or not isinstance(chart.get("points"), Mapping):
+            continue
+        share = chart.get("share")
+        hidden = {
+            month for month in chart["points"] if trend.get(month, {}).get(share) == SUPPRESSED
+        }
+        if not hidden:
+            continue
+        where = f"{SPC_KEY}.{name}"
+        # Paths are recorded even when already hidden, so applying twice gives the same list.
+        for month in sorted(hidden):
+            chart["points"][month] = SUPPRESSED
+            hidden_paths.append(f"{where}.points.{month}")
+        limits_from = str(chart.get("limits_from") or "")
+        if any(month >= limits_from for month in hidden):
+            for key in SPC_LIMIT_KEYS:
+                if key in chart:
+                    chart[key] = SUPPRESSED
+                    hidden_paths.append(f"{where}.{key}")
+        if chart.get("latest_month") in hidden and isinstance(chart.get("verdict"), str):
+            chart["verdict"] = hide_percentages(chart["verdict"])
+            hidden_paths.append(f"{where}.verdict")
+    return hidden_paths
