@@ -335,17 +335,17 @@ def _glance(latest: MonthRecord) -> str:
         for value, detail in [details[key]]
     ]
     return f"""<h2 id="at-a-glance">{esc(label)} at a glance</h2>
-<p>Each monthly figure is read on a statistical process control (SPC) chart the NHS
-<em>Making Data Count</em> way: it asks whether the month is within the programme's normal
-month-to-month variation (<strong>common cause</strong>) or a real change
-(<strong>special cause</strong>: an <strong>improvement</strong> or a <strong>concern</strong>).
-The icons follow Making Data Count: grey for common cause, blue for improvement, orange for
-concern, with H or L when the month is higher or lower than usual; the words beside each icon
-say the same.</p>
 <h3 id="programme-to-date">Programme to date</h3>
 <ul class="overview-cards">{"".join(cards_to_date)}</ul>
 <h3 id="this-month">{esc(label)}</h3>
 <ul class="overview-cards">{"".join(cards_month)}</ul>
+<p class="signal-key"><strong>How to read the signals.</strong> Each monthly figure is read
+on a statistical process control (SPC) chart the NHS <em>Making Data Count</em> way: is the
+month within the programme's normal month-to-month variation (<strong>common cause</strong>),
+or a real change (<strong>special cause</strong>: an <strong>improvement</strong> or a
+<strong>concern</strong>)? The icons follow Making Data Count: grey for common cause, blue for
+an improvement, orange for a concern, H or L when the month is higher or lower than usual.
+The words beside each icon say the same.</p>
 <p><a href="{esc(latest.link)}">Read the {esc(label)} report</a> for the judgements, the
 practice themes, feedback and recommendations.</p>
 """
@@ -509,6 +509,13 @@ def _trend_figure(
             float(reading["upper_limit"]),
             str(reading.get("limits_from") or ""),
         )
+    hidden_limits = reading.get("mean") == disclosure.SUPPRESSED
+    note = (
+        '<p class="chart-note">No average or limits are drawn: a month with a suppressed '
+        f"figure ({disclosure.SUPPRESSED}) is in their period.</p>"
+        if hidden_limits
+        else ""
+    )
     chart_id = f"trend-{key.replace('_', '-')}"
     svg = trend_svg.trend_svg(
         points,
@@ -517,11 +524,11 @@ def _trend_figure(
         description=_describe_trend(name, points, limits, reading),
         limits=limits,
     )
-    caption = f"{name} by month, %"
+    caption = f"{name} by month"
     return f"""<figure class="trend-figure" aria-labelledby="{chart_id}-caption">
 <figcaption id="{chart_id}-caption">{esc(caption)}</figcaption>
 {svg}
-<details><summary>{esc(name)}: the numbers</summary>
+{note}<details><summary>{esc(name)}: the numbers</summary>
 <div class="table-wrap" role="region" aria-labelledby="{chart_id}-table" tabindex="0">
 <table class="audit-table compact-table"><caption id="{chart_id}-table">{esc(name)} by month</caption>
 <thead><tr><th scope="col">Month</th><th scope="col" class="num">%</th>
