@@ -279,6 +279,21 @@ def test_a_corrupt_figures_file_leaves_its_row_without_figures(tmp_path, demo_fi
     assert "August 2020 at a glance" in _text(page.h2)
 
 
+def test_figures_of_an_unexpected_shape_do_not_stop_the_page(tmp_path, demo_figures):
+    _publish(tmp_path, demo_figures, "internal")
+    odd = dict(demo_figures["2020-09"])
+    odd.update(disclosure="internal", trend={"2020-09": 1}, spc=["x"], programme="?")
+    odd["month"] = {**odd["month"], "judgements_pct": None}
+    (tmp_path / "2020-09" / "figures.json").write_text(json.dumps(odd), encoding="utf-8")
+    page = _page(tmp_path)
+    cards = _cards(page)
+    assert "66%" in cards["Audit compliance, September 2020"]
+    assert "[z]" in cards["Inadequate, September 2020"]  # no share stated
+    assert "No SPC reading" in cards["Good or better, September 2020"]
+    assert "[x]" in cards["Audit compliance, programme to date"]
+    assert "Internal version" in _text(page)
+
+
 def test_an_empty_folder_still_gets_a_page(tmp_path):
     page = _page(tmp_path)
     text = _text(page)

@@ -173,8 +173,26 @@ def short_label(label: str) -> str:
     return label
 
 
+def profile_of(figures: Mapping[str, Any]) -> str:
+    """The disclosure profile a figures file was written under ("" when it does not say).
+
+    >>> profile_of({"disclosure": {"profile": "published"}}), profile_of({"disclosure": "internal"})
+    ('published', 'internal')
+    """
+    record = figures.get("disclosure")
+    if isinstance(record, str):
+        return record
+    return str(record.get("profile") or "") if isinstance(record, Mapping) else ""
+
+
+def _section(figures: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    """A nested section of a figures file, or {} when it is missing or not a mapping."""
+    value = figures.get(key)
+    return value if isinstance(value, Mapping) else {}
+
+
 def _fragile(figures: Mapping[str, Any], path: str) -> bool:
-    return path in (figures.get("disclosure") or {}).get("fragile", [])
+    return path in (_section(figures, "disclosure").get("fragile") or [])
 
 
 def _is_number(value: Any) -> bool:
@@ -199,9 +217,7 @@ def overview_html(
     written: str,
 ) -> str:
     """The whole overview page. ``months`` newest first; ``written``: when, in words."""
-    latest = next(
-        (m for m in months if m.link and isinstance(m.figures.get("month"), Mapping)), None
-    )
+    latest = next((m for m in months if m.link and _section(m.figures, "month")), None)
     organisation = next(
         (str(m.figures["organisation"]) for m in months if m.figures.get("organisation")), ""
     )
@@ -254,10 +270,8 @@ def _intro(latest: MonthRecord | None, months: Sequence[MonthRecord]) -> str:
         + (f" (data as at {esc(_date_words(f['as_at']))})" if f.get("as_at") else "")
         + "."
     )
-    profiles = sorted(
-        {str((m.figures.get("disclosure") or {}).get("profile") or "") for m in months} - {""}
-    )
-    profile = str((f.get("disclosure") or {}).get("profile") or "")
+    profiles = sorted({profile_of(m.figures) for m in months} - {""})
+    profile = profile_of(f)
     if len(profiles) > 1:
         facts.append(
             "<strong>The reports here were produced under different disclosure profiles "
@@ -278,9 +292,9 @@ def _intro(latest: MonthRecord | None, months: Sequence[MonthRecord]) -> str:
 def _glance(latest: MonthRecord) -> str:
     f = latest.figures
     label = latest.label
-    programme = f.get("programme") or {}
-    month = f.get("month") or {}
-    spc = f.get("spc") or {}
+    programme = _section(f, "programme")
+    month = _section(f, "month")
+    spc = _section(f, "spc")
     cards_to_date = [
         _card(
             "Audit compliance, programme to date",
@@ -306,8 +320,8 @@ def _glance(latest: MonthRecord) -> str:
             _running_total(label),
         ),
     ]
-    judgements = month.get("judgements") or {}
-    judgement_pcts = month.get("judgements_pct") or {}
+    judgements = _section(month, "judgements")
+    judgement_pcts = _section(month, "judgements_pct")
     details = {
         "compliance": (
             format_share(month.get("compliance_pct"), _fragile(f, "month.compliance_pct")),
@@ -375,7 +389,7 @@ def _not_yet_due(month: Mapping[str, Any], label: str, figures: Mapping[str, Any
         if outstanding == disclosure.SUPPRESSED or overdue == disclosure.SUPPRESSED:
             return " Some audits may not be due yet, so the figure can still rise."
         return ""
-    profile = (figures.get("disclosure") or {}).get("profile") or "internal"
+    profile = profile_of(figures) or disclosure.DisclosureProfile.INTERNAL
     waiting = disclosure.format_count(int(outstanding - overdue), profile)
     audits = "audit is" if waiting == "1" else "audits are"
     return f" {waiting} {audits} not yet due, so the figure can still rise."
@@ -447,9 +461,10 @@ def _icon(kind: str, letter: str) -> str:
 # ---------------------------------------------------------------- 2. trends
 def _trends(latest: MonthRecord) -> str:
     f = latest.figures
-    trend = [e for e in f.get("trend") or [] if isinstance(e, Mapping) and e.get("month")]
-    spc = f.get("spc") or {}
-    from_month = str((f.get("programme") or {}).get("from_month") or "")
+    entries = f.get("trend") if isinstance(f.get("trend"), list) else []
+    trend = [e for e in entries if isinstance(e, Mapping) and e.get("month")]
+    spc = _section(f, "spc")
+    from_month = str(_section(f, "programme").get("from_month") or "")
     figures = []
     for key, (name, share) in MONTHLY_MEASURES.items():
         entries = [e for e in trend if key != "compliance" or str(e["month"]) >= from_month]
@@ -589,7 +604,7 @@ def _describe_trend(
 def _months_table(months: Sequence[MonthRecord]) -> str:
     if not months:
         return '<h2 id="every-month">Every month\'s report</h2><p>No reports have been produced yet.</p>'
-    profiles = {str((m.figures.get("disclosure") or {}).get("profile") or "") for m in months}
+    profiles = {profile_of(m.figures) for m in months}
     mixed = len(profiles - {""}) > 1
     rows = [_month_row(m, mixed) for m in months]
     return f"""<h2 id="every-month">Every month's report</h2>
@@ -606,11 +621,11 @@ def _months_table(months: Sequence[MonthRecord]) -> str:
 
 def _month_row(record: MonthRecord, mixed: bool) -> str:
     f = record.figures
-    month = f.get("month") if isinstance(f.get("month"), Mapping) else {}
+    month = _section(f, "month")
     label = esc(record.label)
     name = f'<a href="{esc(record.link)}">{label}</a>' if record.link else label
     if mixed:
-        profile = (f.get("disclosure") or {}).get("profile")
+        profile = profile_of(f)
         name += f' <span class="row-note">({esc(str(profile or "unknown profile"))})</span>'
     if month:
         cells = [
@@ -619,7 +634,7 @@ def _month_row(record: MonthRecord, mixed: bool) -> str:
             format_share(month.get("compliance_pct"), _fragile(f, "month.compliance_pct")),
             format_share(month.get("good_or_better_pct"), _fragile(f, "month.good_or_better_pct")),
             format_share(
-                (month.get("judgements_pct") or {}).get(schema.INADEQUATE),
+                _section(month, "judgements_pct").get(schema.INADEQUATE),
                 _fragile(f, f"month.judgements_pct.{schema.INADEQUATE}"),
             ),
         ]
@@ -665,7 +680,7 @@ def _shift_row(record: ShiftRecord) -> str:
     f = record.figures
     title = esc(str(f.get("title") or record.name))
     name = f'<a href="{esc(record.link)}">{title}</a>' if record.link else title
-    comparison = f.get("comparison") if isinstance(f.get("comparison"), Mapping) else {}
+    comparison = _section(f, "comparison")
 
     def verdict(key: str) -> str:
         part = comparison.get(key)
