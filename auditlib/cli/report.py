@@ -22,6 +22,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--jobs", type=int, default=None, metavar="N", help="months run in parallel (default: CPUs)"
     )
     add_disclosure_argument(parser)
+    parser.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also print each report to audit-highlights-YYYY-MM.pdf beside the HTML "
+        "(A4, for a board pack; needs Chromium)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -52,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
     parameters: dict[str, object] = {"explore": False}
     if args.disclosure:
         parameters["disclosure"] = args.disclosure
+    pdf, no_pdf = _pdf_wanted(args.pdf)
     summary = run_months(
         months,
         NOTEBOOKS_DIR / "monthly_highlights.ipynb",
@@ -60,11 +67,16 @@ def run(args: argparse.Namespace) -> int:
         parameters,
         jobs=args.jobs,
         progress=not args.no_progress,
+        pdf=pdf,
     )
     print(summary.describe())
     index = Path(args.out).resolve() / "index.html"
     if summary.succeeded:
         print(f"Reports: {index}")
+    if no_pdf and summary.succeeded:
+        # The HTML reports are written; only the PDF part failed, and the exit code says so.
+        print(f"auditlib report: {no_pdf}", file=sys.stderr)
+        return summary.exit_code or exit_codes.PDF_MISSING
     if summary.exit_code == exit_codes.OK and data.optional_failures:
         # Produced, but without what a failed optional file feeds: a distinct exit code
         # so that a scheduled run can tell "done" from "done, with sections left out".
@@ -72,3 +84,21 @@ def run(args: argparse.Namespace) -> int:
         print(f"Produced without: {left_out} (see 'Left out' above).", file=sys.stderr)
         return exit_codes.DEGRADED
     return summary.exit_code
+
+
+def _pdf_wanted(asked: bool) -> tuple[bool, str]:
+    """Whether to print PDFs, and the message when they were asked for but cannot be made."""
+    if not asked:
+        return False, ""
+    from auditlib.publish import pdf
+
+    if pdf.find_chromium() is not None:
+        return True, ""
+    print(
+        "auditlib report: --pdf: Chromium was not found, so the reports are written without PDFs.",
+        file=sys.stderr,
+    )
+    return (
+        False,
+        f"No PDF was made. {pdf.missing_chromium_message()} The HTML reports were written.",
+    )
