@@ -11,7 +11,7 @@ import pytest
 
 from auditlib.errors import ReportError
 from auditlib.paths import DEMO_DATA_DIR
-from auditlib.report import monthly
+from auditlib.report import blocks, monthly
 from auditlib.report.blocks import Chart, Table, blocks_text
 
 

@@ -26,15 +26,13 @@ from auditlib.disclosure.rules import (
     DisclosureProfile,
     format_count,
     format_pct,
+    hide_percentages,
     is_small,
 )
 from auditlib.disclosure.suppression import suppression_mask
 
 #: The column of Outstanding + Good in a judgement count table.
 GOOD_OR_BETTER: Final = "good_or_better"
-_PERCENT: Final = re.compile(r"\d+(?:\.\d+)?%")
-#: A difference stated in percentage points gives a suppressed share away as surely as the share.
-_POINTS: Final = re.compile(r"\d+(?:\.\d+)?(?= percentage points?\b)")
 #: A p-value to two or three decimals can pin the hidden counts of a test on its own.
 _P_VALUE: Final = re.compile(r"\bp (?:=|<) (\d*\.\d+)")
 #: A test's effect size, which rests on the same counts.
@@ -92,7 +90,7 @@ class DisclosureView:
             return sentence
         sentence = _P_VALUE.sub(_band, sentence)
         sentence = _EFFECT.sub(rf"\1 {SUPPRESSED}", sentence)
-        return _POINTS.sub(SUPPRESSED, _PERCENT.sub(SUPPRESSED, sentence))
+        return hide_percentages(sentence)
 
     def hide_ns(self, sentence: str, hidden: bool) -> str:
         """Under ``published``, "(n=612)" becomes "(n=[c])" when the n rests on a hidden count

@@ -18,7 +18,7 @@ from auditlib.disclosure.history import protect_figures, publish_headlines
 from auditlib.disclosure.view import GOOD_OR_BETTER, DisclosureView, hidden_trend
 from auditlib.paths import DEMO_DATA_DIR, THEMES_FILE
 from auditlib.publish.export import write_figures_json
-from auditlib.report.figures import build_figures, headline_series
+from auditlib.report.figures import build_figures, build_spc, headline_series, spc_gaps
 
 #: Columns that identify a child, a worker or an allocation: never in a frame a notebook shows.
 IDENTIFIER_COLUMNS = (
@@ -63,7 +63,14 @@ class MonthContext:
         """figures.json as written: the figures with the disclosure profile applied, and
         protected against what earlier months' reports published (programme-to-date
         differences; see :mod:`auditlib.disclosure.history`)."""
-        return protect_figures(self.figures, self.profile, self.earlier_headlines)
+        published = protect_figures(self.figures, self.profile, self.earlier_headlines)
+        gaps = spc_gaps(published)
+        if not self.profile.suppresses or not any(gaps.values()):
+            return published
+        # The SPC readings again, without the months whose share is suppressed (their
+        # limits to the nearest percent could give those shares away), then protected.
+        spc = build_spc(self.data, self.month, self.trend, gaps)
+        return protect_figures({**self.figures, "spc": spc}, self.profile, self.earlier_headlines)
 
     @cached_property
     def earlier_headlines(self) -> list[dict[str, Any]]:
@@ -134,7 +141,9 @@ class MonthContext:
     @cached_property
     def cohorts(self) -> pd.DataFrame:
         """The month's completed audits by cohort and final judgement."""
-        return metrics.judgements_by_cohort(self.data.audits, self.month)
+        return metrics.judgements_by_cohort(
+            self.data.audits, self.month, self.data.programme.cohorts
+        )
 
     @cached_property
     def domains(self) -> pd.DataFrame:

@@ -11,7 +11,7 @@ import pandas as pd
 from auditlib.analysis import comparisons, metrics, spc
 from auditlib.data import schema
 from auditlib.disclosure import is_small
-from auditlib.report import wording
+from auditlib.report import figures, wording
 from auditlib.report.blocks import Block, Callout, Chart, Heading, Markdown, Table
 from auditlib.report.charts.statistical import plot_spc
 from auditlib.report.monthly.context import MonthContext
@@ -70,34 +70,42 @@ def spc_blocks(ctx: MonthContext) -> list[Block]:
 
 
 def spc_chart(ctx: MonthContext, measure: str) -> spc.SPCResult:
-    """The SPC chart of a measure as the report draws it.
+    """The SPC chart of a measure as the report draws it: figures.json's reading of it.
 
-    Published, a month whose share figures.json hides is left out, as a gap: the mean, the
-    limits and every verdict then rest only on shares the report shows (with the hidden
-    months in them, a mean or a limit to the nearest percent can give a hidden count away).
+    Published, a month whose share figures.json hides is left out, as a gap (as in
+    figures.json's ``spc`` section): the mean, the limits and every verdict then rest only on
+    shares the report shows (with hidden months in them, a mean or a limit to the nearest
+    percent can give a hidden count away).
     """
-    labels, _direction = comparisons.MEASURES[measure]
-    hidden = [m for m in ctx.trend.index if ctx.measure_hidden(m, labels)]
-    if not ctx.profile.suppresses or not hidden:
+    gaps = (
+        figures.spc_gaps(ctx.published_figures).get(_spc_key(measure))
+        if ctx.view.suppresses
+        else None
+    )
+    if not gaps:
         return ctx.shifts.spc[measure]
-    trend = ctx.trend.copy()
-    trend.loc[hidden, schema.COMPLETED] = 0  # no share: a gap, like a month without audits
+    trend = figures.without_months(ctx.trend, gaps, schema.COMPLETED)
     return comparisons.spc_for_measure(trend, measure, ctx.data.programme.spc_rebase)
 
 
 def spc_verdict(ctx: MonthContext, measure: str) -> str:
-    """The month's SPC verdict on a measure, as the report may state it."""
+    """The month's SPC verdict on a measure: figures.json's, as published (no verdict on a
+    suppressed share, none resting on one)."""
     labels, _direction = comparisons.MEASURES[measure]
-    if int(ctx.figures["month"]["completed"]) < wording.MIN_AUDITS:
-        # Said first, and without the month's share: it is no basis for any verdict
-        # (and with none completed the chart's latest point is an earlier month).
-        return (
-            f"{measure} in {ctx.label}: too few audits to tell — "
-            f"fewer than {wording.MIN_AUDITS} were completed."
-        )
-    if ctx.profile.suppresses and ctx.measure_hidden(ctx.month, labels):
+    summary = ctx.published_figures["spc"].get(_spc_key(measure))
+    if summary is not None:
+        return summary["verdict"]
+    # No point to chart at all: every month's share is suppressed, or none has audits.
+    if ctx.view.suppresses and ctx.measure_hidden(ctx.month, labels):
         return wording.describe_spc_suppressed(measure, ctx.label)
-    return wording.describe_spc(spc_chart(ctx, measure), measure, latest_label=ctx.label)
+    return (
+        f"{measure} in {ctx.label}: too few audits to tell — "
+        f"fewer than {wording.MIN_AUDITS} were completed."
+    )
+
+
+def _spc_key(measure: str) -> str:
+    return next(k for k, (name, _share) in figures.SPC_MEASURES.items() if name == measure)
 
 
 def comparison_blocks(ctx: MonthContext) -> list[Block]:
