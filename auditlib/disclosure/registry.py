@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from numbers import Real
 from typing import Any, Final
 
@@ -26,13 +27,14 @@ from auditlib.analysis import metrics
 from auditlib.data import schema
 from auditlib.data.pipeline import AuditData
 from auditlib.disclosure import queries
-from auditlib.disclosure.audit import Equals, Expr, Fact, Query, count, exact_share
+from auditlib.disclosure.audit import Equals, Expr, Fact, Query, Within, count, exact_share
 from auditlib.disclosure.rules import SUPPRESSED
 from auditlib.errors import AuditlibError
 
 COUNT: Final = "count"
 SHARE: Final = "share"
 OTHER: Final = "other"
+STATISTIC: Final = "statistic"
 _LABELS: Final = "|".join(re.escape(label) for label in schema.JUDGEMENT_LABELS)
 
 
@@ -80,6 +82,8 @@ class Rule:
     build: Build | None = None
     numerator: str | None = None  # share: the numerator's path, with {groups}
     denominator: str | None = None
+    #: statistic: the facts a printed value of it states, given its scope and value.
+    facts: Callable[[Scope, str, float], list[Fact]] | None = None
 
 
 def count_rule(pattern: str, build: Build) -> Rule:
@@ -92,6 +96,55 @@ def share_rule(pattern: str, numerator: str, denominator: str) -> Rule:
 
 def other_rule(pattern: str) -> Rule:
     return Rule(re.compile(pattern), OTHER)
+
+
+def statistic_rule(pattern: str, facts: Callable[[Scope, str, float], list[Fact]]) -> Rule:
+    """A number computed from counts (a mean of shares): ``facts`` says what it states."""
+    return Rule(re.compile(pattern), STATISTIC, facts=facts)
+
+
+#: What an unrounded statistic in figures.json is known to within (float arithmetic).
+_FLOAT_TOLERANCE: Final = Fraction(1, 10**7)
+
+
+def _spc_mean(scope: Scope, path: str, value: float) -> list[Fact]:
+    """An SPC chart's mean is the mean of its latest period's shares: linear in their counts
+    (the n's are the trend's, shown in the same figures). Its limits add the mean moving
+    range of the same shares, so they rest on the same counts: checked through the mean."""
+    chart = scope.figures["spc"][scope.groups["chart"]]
+    points = chart.get("points") or {}
+    first = str(chart.get("limits_from") or "")
+    months = [m for m, kind in points.items() if m >= first and kind != SUPPRESSED]
+    entries = {e["month"]: e for e in scope.figures.get("trend") or []}
+    share = chart.get("share")
+    expr: dict[Query, Fraction] = {}
+    for month in months:
+        entry = entries.get(month, {})
+        numerator, denominator = _share_counts(share, month)
+        n = entry.get(schema.ALLOCATED if share == "compliance_pct" else schema.COMPLETED)
+        if not isinstance(n, int) or isinstance(n, bool) or n == 0:
+            return []  # a hidden n: the mean is not linear in what a reader knows
+        expr[numerator] = expr.get(numerator, Fraction(0)) + Fraction(100, n * len(months))
+        del denominator
+    if not expr:
+        return []
+    centre = Fraction(value)
+    return [
+        Within(
+            f"figures.json: {path}",
+            expr,
+            low=centre - _FLOAT_TOLERANCE,
+            high=centre + _FLOAT_TOLERANCE,
+        )
+    ]
+
+
+def _share_counts(share: str, month: str) -> tuple[Query, Query]:
+    """The counts a trend entry's share is of: compliance, Good or better, a label."""
+    if share == "compliance_pct":
+        return queries.completed(month), queries.allocated(month)
+    labels = schema.GOOD_OR_BETTER if share == "good_or_better_pct" else (share,)
+    return queries.completed(month, judgements=labels), queries.completed(month)
 
 
 # ---------------------------------------------------------------- compliance blocks
@@ -224,8 +277,13 @@ RULES: Final[tuple[Rule, ...]] = (
     *_judgement_rules(r"month", "month", lambda s: s.report_month),
     count_rule(r"trend\[(?P<i>\d+)\]\.allocated", lambda s: queries.allocated(s.trend_month())),
     count_rule(r"trend\[(?P<i>\d+)\]\.completed", lambda s: queries.completed(s.trend_month())),
+    share_rule(
+        r"trend\[(?P<i>\d+)\]\.compliance_pct", "trend[{i}].completed", "trend[{i}].allocated"
+    ),
     *_judgement_rules(r"trend\[(?P<i>\d+)\]", "trend[{i}]", Scope.trend_month),
     *_table_rules(),
+    statistic_rule(r"spc\.(?P<chart>[^.]+)\.mean", _spc_mean),
+    other_rule(r"spc\.(?P<chart>[^.]+)\.(?:lower_limit|upper_limit)"),
     count_rule(
         r"data_quality\.not_recorded",
         lambda s: queries.Audits(audit_type=None, judgements=(schema.NOT_RECORDED,)),
@@ -294,6 +352,11 @@ def facts_from_figures(
             )
         rule, groups = found
         if rule.kind == OTHER:
+            continue
+        if rule.kind == STATISTIC:
+            if value != SUPPRESSED:
+                assert rule.facts is not None
+                facts.extend(rule.facts(Scope(data, figures, groups), path, float(value)))
             continue
         if rule.kind == SHARE:
             shares.append((path, rule, groups))
