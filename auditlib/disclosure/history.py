@@ -5,6 +5,9 @@ between blocks would still give a hidden count away:
 
 * **The month and its trend entry** hold the same counts (the month's allocated,
   completed and judgements): whatever one hides, the other must hide.
+* **Totals of the trend.** data_quality's Not recorded total (and its warnings, mostly the
+  same rows) adds up every month's Not recorded count: with one of those hidden, the total
+  and the others shown would give it away.
 * **Programme-to-date figures across months.** Last month's report showed, say, 79
   exempt audits to date; this month's shows 82, so this month's ``[c]`` exempt is 3.
   Published reports cannot be unpublished, so this month's report must not show a
@@ -65,7 +68,7 @@ def protect_figures(
     forced: set[str] = set()
     for _ in range(_MAX_ROUNDS):
         out = apply_to_figures(_force(figures, forced), profile)
-        more = _trend_links(out) | _cumulative_links(out, figures, history)
+        more = _trend_links(out) | _cumulative_links(out, figures, history) | _total_links(out)
         if more <= forced:
             return out
         forced |= more
@@ -129,6 +132,27 @@ def _trend_links(published: Mapping[str, Any]) -> set[str]:
             out.add(f"trend[{index}].{entry_key}")
         elif b == SUPPRESSED and a != SUPPRESSED:
             out.add(f"month.{month_key}")
+    return out
+
+
+#: data_quality totals over every audit row, and the trend count each adds up (with rows the
+#: report never shows, such as re-audits): hidden when a month's count of it is hidden, or
+#: with the other shown figures it can give the hidden ones away.
+TOTALS_OF_TREND: Final = {
+    "data_quality.not_recorded": "Not recorded",
+    # Warnings are mostly completed audits with no judgement: counted with them.
+    "data_quality.warnings": "Not recorded",
+}
+
+
+def _total_links(published: Mapping[str, Any]) -> set[str]:
+    """data_quality totals to hide because a trend month's count they add up is hidden."""
+    trend = [e for e in published.get("trend") or [] if isinstance(e, Mapping)]
+    out = set()
+    for path, label in TOTALS_OF_TREND.items():
+        hidden = any((e.get("judgements") or {}).get(label) == SUPPRESSED for e in trend)
+        if hidden and _get(published, path) not in (None, SUPPRESSED):
+            out.add(path)
     return out
 
 

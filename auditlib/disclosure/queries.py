@@ -17,7 +17,7 @@ Universes (the frames a query's rows come from; :func:`universes` builds them):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Final
 
@@ -54,8 +54,10 @@ class Table:
     """A universe's rows, with each column's values factorised once: queries test
     membership on integer codes (the audit asks hundreds of them of the same rows)."""
 
-    def __init__(self, frame: pd.DataFrame):
+    def __init__(self, frame: pd.DataFrame, real: np.ndarray | None = None):
         self.frame = frame
+        #: False for a row that is not in the data: a combination a reader cannot rule out.
+        self.real = np.ones(len(frame), dtype=bool) if real is None else np.asarray(real, bool)
         self._codes: dict[str, tuple[np.ndarray, dict[object, int]]] = {}
 
     def __len__(self) -> int:
@@ -266,8 +268,15 @@ class Rows:
         return f"rows of {self.universe}{where}{rows}"
 
 
-def universes(data: AuditData) -> dict[str, Table]:
-    """The frames queries count rows of, for one data folder."""
+def universes(data: AuditData, *, neighbours: bool = True) -> dict[str, Table]:
+    """The frames queries count rows of, for one data folder.
+
+    With ``neighbours`` (the audit's reader), each universe also holds every row that differs
+    from a real one in one characteristic (another judgement, team, month, cohort…): rows a
+    reader cannot rule out, since nothing published says how characteristics combine
+    within a record. Without them, a reader would be assumed to know every combination
+    that occurs in the data, which pins counts no real reader could work out.
+    """
     frames: dict[str, pd.DataFrame] = {AUDITS: data.audits}
     if data.feedback is not None:
         custom = data.data_dir / "themes.yml"
@@ -283,4 +292,113 @@ def universes(data: AuditData) -> dict[str, Table]:
     for name, rec in data.reconciliation.items():
         reasons = [reason for reason, n in rec.excluded_by_reason.items() for _ in range(int(n))]
         frames[EXCLUDED_PREFIX + name] = pd.DataFrame({REASON: pd.Series(reasons, dtype=object)})
-    return {name: Table(frame) for name, frame in frames.items()}
+    if not neighbours:
+        return {name: Table(frame) for name, frame in frames.items()}
+    listed = sorted(
+        {min(rows) for rows in _problem_rows(data).values() if rows}
+    )  # one row of each listed problem, to move a row into the list
+    out = {}
+    for name, frame in frames.items():
+        attributes = _attributes(name, frame, listed)
+        out[name] = _with_neighbours(frame, attributes)
+    return out
+
+
+#: Judgement columns take every label or none, whatever the data hold.
+_JUDGEMENT_VALUES: Final = (*schema.JUDGEMENT_LABELS, None)
+#: Due dates that make an outstanding audit overdue, or not, at any as-at date.
+_DUE_VALUES: Final = (pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01"))
+
+
+def _attributes(universe: str, frame: pd.DataFrame, listed: Sequence[int]) -> dict[str, list]:
+    """The characteristics queries test in a universe, and the values each may take."""
+
+    def observed(column: str) -> list:
+        values = pd.unique(frame[column].astype(object))
+        return [None if pd.isna(v) else v for v in values]
+
+    if universe == AUDITS:
+        out: dict[str, list] = {}
+        for column in (schema.AUDIT_TYPE, schema.AUDIT_MONTH, schema.STATUS, schema.TEAM):
+            if column in frame:
+                out[column] = observed(column)
+        for column in frame.columns:
+            judgement = column in (
+                schema.FINAL_JUDGEMENT,
+                schema.ORIGINAL_JUDGEMENT,
+                schema.OVERALL_JUDGEMENT,
+                schema.MODERATED_JUDGEMENT,
+            ) or column.startswith(schema.DOMAIN_PREFIX)
+            if judgement:
+                out[column] = list(_JUDGEMENT_VALUES)
+            elif column.startswith(schema.COHORT_PREFIX):
+                out[column] = [True, False]
+        if schema.DUE_DATE in frame:
+            out[schema.DUE_DATE] = list(_DUE_VALUES)
+        if schema.SOURCE_ROW in frame:
+            out[schema.SOURCE_ROW] = [-1, *listed]
+        return out
+    if universe == FEEDBACK:
+        return {
+            column: observed(column)
+            for column in (schema.AUDIT_MONTH, schema.SOURCE, schema.KIND)
+            if column in frame
+        } | ({voices.THEMES: []} if voices.THEMES in frame else {})
+    if REASON in frame:
+        return {REASON: observed(REASON)}
+    return {}
+
+
+def _with_neighbours(frame: pd.DataFrame, attributes: Mapping[str, list]) -> Table:
+    """The frame's rows, then each row with one characteristic changed to each other value."""
+    parts = [frame]
+    for column, values in attributes.items():
+        if column == voices.THEMES:
+            parts += _theme_toggles(frame)
+            continue
+        current = frame[column].astype(object)
+        for value in values:
+            same = current.isna() if value is None else current.eq(value).fillna(False)
+            moved = frame.loc[~same.to_numpy(dtype=bool)].copy()
+            if not len(moved):
+                continue
+            if value is None:
+                moved[column] = pd.NA if moved[column].dtype != object else None
+            else:
+                moved[column] = _as_column(moved[column], value)
+            parts.append(moved)
+    extended = pd.concat(parts, ignore_index=True) if len(parts) > 1 else frame
+    real = np.zeros(len(extended), dtype=bool)
+    real[: len(frame)] = True
+    return Table(extended, real)
+
+
+def _as_column(column: pd.Series, value: object) -> object:
+    """``value`` in a form the column's dtype accepts (a category it lacks becomes one)."""
+    if isinstance(column.dtype, pd.CategoricalDtype) and value not in column.cat.categories:
+        return pd.Series([value] * len(column), index=column.index, dtype=object)
+    return value
+
+
+def _theme_toggles(frame: pd.DataFrame) -> list[pd.DataFrame]:
+    """Each row with one theme added or taken away."""
+    themes = sorted({t for tags in frame[voices.THEMES] for t in tags})
+    parts = []
+    for theme in themes:
+        toggled = frame.copy()
+        toggled[voices.THEMES] = [
+            [t for t in tags if t != theme] if theme in tags else [*tags, theme]
+            for tags in frame[voices.THEMES]
+        ]
+        parts.append(toggled)
+    return parts
+
+
+def _problem_rows(data: AuditData) -> dict[tuple[str, str], set[int]]:
+    """The rows of the audits file each problem (file, reason) lists."""
+    audits_file = data.files.get("audits", "audits")
+    out: dict[tuple[str, str], set[int]] = {}
+    for problem in data.problems:
+        if problem.row is not None and problem.file in (audits_file, "audits"):
+            out.setdefault((problem.severity, problem.reason), set()).add(int(problem.row))
+    return out
