@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from auditlib.analysis import metrics
 from auditlib.data import schema
-from auditlib.disclosure import audit, queries
+from auditlib.disclosure import audit, published, queries
 from auditlib.disclosure.audit import (
     AuditDefinitionError,
     Computed,
@@ -204,3 +205,83 @@ def test_within_with_fine_fractions_keeps_its_bounds():
     result = run_audit(facts, frames(data), exact=True)
     assert all(c.pinned for c in result.cells)
     assert np.isclose(float(truth), 100 * 2 / 14 + 100 * 3 / 22)
+
+
+# ---------------------------------------------------------------- the demo programme
+@pytest.fixture(scope="module")
+def demo():
+    from auditlib.data.pipeline import load_audit_data
+    from auditlib.paths import DEMO_DATA_DIR
+
+    return load_audit_data(DEMO_DATA_DIR)
+
+
+@pytest.fixture(scope="module")
+def demo_figures(demo) -> dict[str, published.PublishedMonth]:
+    """Every demo month's figures.json as the published profile writes it."""
+    return {
+        month: published.from_context(published.month_context(demo, month, "published"), page=False)
+        for month in metrics.audited_months(demo.audits)
+    }
+
+
+def audited(result: audit.AuditResult, query: queries.Audits) -> audit.Cell:
+    (found,) = [c for c in result.cells if c.query == query]
+    return found
+
+
+@pytest.mark.slow
+def test_every_demo_months_figures_json_alone_and_together_pins_nothing(demo, demo_figures):
+    # Together: a reader holding every month's figures.json, differences across months too.
+    together = published.audit_months(demo, list(demo_figures.values()))
+    assert together.passed, together.summary()
+    assert len(together.cells) > 50
+    for month, figures in demo_figures.items():
+        alone = published.audit_months(demo, [figures])
+        assert alone.passed, f"{month}: {alone.summary()}"
+
+
+@pytest.mark.slow
+def test_attack_programme_to_date_differences_august_to_september(demo, demo_figures):
+    # Issue #15: exempt to date 79 (August) → 82 (September) gave September's [c] as 3, and
+    # cancelled 19 → 20 gave 1. Both reports' figures.json together pin nothing.
+    august, september = demo_figures["2020-08"], demo_figures["2020-09"]
+    assert september.figures["month"]["exempt"] == "[c]"
+    assert september.figures["month"]["cancelled"] == "[c]"
+    result = published.audit_months(demo, [august, september], exact=True)
+    assert result.passed, result.summary()
+    for status in (schema.EXEMPT, schema.CANCELLED):
+        cell = audited(result, queries.Audits(months=("2020-09",), statuses=(status,)))
+        assert cell.high is None or cell.high > cell.low
+
+
+@pytest.mark.slow
+def test_attack_not_recorded_across_months(demo, demo_figures):
+    # Issue #15: November 2019's report showed 8 Not recorded, so July and August 2020 (both
+    # [c]) were exactly 1 each. With every report a reader has, both keep a range.
+    result = published.audit_months(demo, list(demo_figures.values()))
+    for month in ("2020-07", "2020-08"):
+        cell = audited(result, queries.completed(month, judgements=(NR,)))
+        assert not cell.pinned and cell.value >= 1
+
+
+def test_attack_a_one_audit_programme(tmp_path):
+    # Issue #15: a one-audit programme's figures.json showed Good [c] beside rows_read: 1.
+    import shutil
+
+    from auditlib.data.pipeline import load_audit_data
+    from auditlib.paths import DEMO_DATA_DIR
+
+    folder = tmp_path / "data"
+    shutil.copytree(DEMO_DATA_DIR, folder)
+    for name in ("audits.csv", "feedback.csv", "reflections.csv"):
+        lines = (folder / name).read_text(encoding="utf-8").splitlines()
+        keep = lines[:2] if name == "audits.csv" else lines[:1]
+        (folder / name).write_text("\n".join(keep) + "\n", encoding="utf-8")
+    data = load_audit_data(folder)
+    month = metrics.audited_months(data.audits)[-1]
+    ctx = published.month_context(data, month, "published")
+    shown = published.from_context(ctx)
+    result = published.audit_months(data, [shown], exact=True)
+    assert result.cells, "the one audit's judgement is suppressed"
+    assert result.passed, result.summary()

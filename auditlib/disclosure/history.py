@@ -6,8 +6,8 @@ between blocks would still give a hidden count away:
 * **The month and its trend entry** hold the same counts (the month's allocated,
   completed and judgements): whatever one hides, the other must hide.
 * **Totals of the trend.** data_quality's Not recorded total (and its warnings, mostly the
-  same rows) adds up every month's Not recorded count: with one of those hidden, the total
-  and the others shown would give it away.
+  same rows) adds up every month's Not recorded count: when the total less the counts
+  shown leaves only the hidden one (or one for each hidden month), it is hidden too.
 * **Programme-to-date figures across months.** Last month's report showed, say, 79
   exempt audits to date; this month's shows 82, so this month's ``[c]`` exempt is 3.
   Published reports cannot be unpublished, so this month's report must not show a
@@ -60,6 +60,8 @@ def protect_figures(
     """figures.json as published: :func:`apply_to_figures`, then the month and its trend
     entry made to hide the same counts, and programme-to-date figures hidden where their
     difference from ``earlier`` reports (as published, any order) would reveal a count.
+    ``earlier`` holds every earlier audited month's report: a month between two reports
+    without one of its own is taken to have had no audits.
     """
     profile = DisclosureProfile.from_name(profile)
     if not profile.suppresses:
@@ -68,7 +70,11 @@ def protect_figures(
     forced: set[str] = set()
     for _ in range(_MAX_ROUNDS):
         out = apply_to_figures(_force(figures, forced), profile)
-        more = _trend_links(out) | _cumulative_links(out, figures, history) | _total_links(out)
+        more = (
+            _trend_links(out)
+            | _cumulative_links(out, figures, history)
+            | _total_links(out, figures)
+        )
         if more <= forced:
             return out
         forced |= more
@@ -136,8 +142,8 @@ def _trend_links(published: Mapping[str, Any]) -> set[str]:
 
 
 #: data_quality totals over every audit row, and the trend count each adds up (with rows the
-#: report never shows, such as re-audits): hidden when a month's count of it is hidden, or
-#: with the other shown figures it can give the hidden ones away.
+#: trend never shows, such as re-audits): hidden when, with the trend's shown counts, it
+#: would give a hidden one away.
 TOTALS_OF_TREND: Final = {
     "data_quality.not_recorded": "Not recorded",
     # Warnings are mostly completed audits with no judgement: counted with them.
@@ -145,13 +151,30 @@ TOTALS_OF_TREND: Final = {
 }
 
 
-def _total_links(published: Mapping[str, Any]) -> set[str]:
-    """data_quality totals to hide because a trend month's count they add up is hidden."""
+def _total_links(published: Mapping[str, Any], raw: Mapping[str, Any]) -> set[str]:
+    """data_quality totals to hide because, less the trend's shown counts they add up, they
+    would reveal a hidden one: when the total holds no rows outside the trend and one
+    month is hidden, or what is left is one for each hidden month. (Hiding it whenever a
+    month is hidden would hide a figure every earlier report showed: a reader still has it.)
+    """
     trend = [e for e in published.get("trend") or [] if isinstance(e, Mapping)]
+    raw_trend = {e.get("month"): e for e in raw.get("trend") or [] if isinstance(e, Mapping)}
     out = set()
     for path, label in TOTALS_OF_TREND.items():
-        hidden = any((e.get("judgements") or {}).get(label) == SUPPRESSED for e in trend)
-        if hidden and _get(published, path) not in (None, SUPPRESSED):
+        total = _get(raw, path)
+        if _get(published, path) in (None, SUPPRESSED) or not isinstance(total, int):
+            continue
+        shown, hidden, hidden_sum = 0, 0, 0
+        for entry in trend:
+            figure = (entry.get("judgements") or {}).get(label)
+            if figure == SUPPRESSED:
+                hidden += 1
+                raw_entry = raw_trend.get(entry.get("month")) or {}
+                hidden_sum += int((raw_entry.get("judgements") or {}).get(label) or 0)
+            elif isinstance(figure, int):
+                shown += figure
+        left = total - shown
+        if hidden and ((hidden == 1 and left == hidden_sum) or left == hidden):
             out.add(path)
     return out
 
@@ -196,6 +219,10 @@ def _cumulative_links(
         for g in gap:
             report = published if g == month else by_month.get(g)
             figure = report["month"].get(monthly) if report and monthly else None
+            if report is None and monthly:
+                # Every audited month has a report: a month without one had no audits (the
+                # trend shows it with none allocated), so each of its counts is 0.
+                figure = 0
             if figure == SUPPRESSED:
                 hidden += 1
             elif isinstance(figure, int) and not isinstance(figure, bool):
