@@ -126,6 +126,7 @@ def reaudit_blocks(ctx: MonthContext) -> list[Block]:
             reaudits.reaudit_table(shift, ctx.profile),
             f"Re-audits completed up to {ctx.label}: original audit judgement (rows) against "
             "re-audit judgement (columns)",
+            name="reaudits",
         ),
     ]
 
