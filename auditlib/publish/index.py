@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from auditlib.data.schema import MONTH_RE
-from auditlib.publish.folders import FAILED_DIR, FAILURE_NOTE
+from auditlib.publish.folders import FAILED_DIR, FAILURE_NOTE, check_page_replaceable, is_owned
 from auditlib.publish.layout import FIGURES_FILE, report_stem
 
 INDEX_FILE: Final = "index.html"
@@ -31,9 +31,10 @@ def write_index(
     headers, relative links, and no script or web resource.
     """
     root = Path(out_root)
+    check_page_replaceable(root / INDEX_FILE)  # a user's own index.html is left alone
     rows: list[dict[str, str]] = []
     months = (
-        {p.name for p in root.iterdir() if p.is_dir() and MONTH_RE.match(p.name)}
+        {p.name for p in root.iterdir() if MONTH_RE.match(p.name) and is_owned(p)}
         if root.is_dir()
         else set()
     )
@@ -78,7 +79,7 @@ def write_index(
 
 def _index_html(rows: list[dict[str, str]], *, title: str, organisation: str) -> str:
     from auditlib import __version__
-    from auditlib.publish.export import report_css
+    from auditlib.publish.export import CSP_META, report_css
 
     esc = html.escape
     heading = f"{title} – {organisation}" if organisation else title
@@ -107,6 +108,8 @@ def _index_html(rows: list[dict[str, str]], *, title: str, organisation: str) ->
 <html lang="en-GB">
 <head>
 <meta charset="utf-8">
+{CSP_META}
+<meta name="generator" content="auditlib {esc(__version__)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>{esc(heading)}</title>
 <style type="text/css">

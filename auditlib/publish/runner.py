@@ -40,7 +40,11 @@ from typing import Any, Final
 
 from auditlib.data.schema import MONTH_RE
 from auditlib.errors import ReportError
-from auditlib.publish.folders import clean_stale_temporaries, make_out_dir
+from auditlib.publish.folders import (
+    check_out_apart_from_data,
+    clean_stale_temporaries,
+    make_out_dir,
+)
 from auditlib.publish.index import write_index
 from auditlib.publish.job import ReportJob, publish_report
 from auditlib.publish.layout import FIGURES_FILE, report_stem
@@ -89,6 +93,7 @@ def run_month(
         figures_file=FIGURES_FILE,
         what=f"The report for {month}",
         title=lambda figures: monthly_title(figures, month),
+        data_dir=Path(data_dir).resolve(),
     )
     return publish_report(job, kernel_name=kernel_name, timeout=timeout, prewarm=prewarm)
 
@@ -124,6 +129,8 @@ class RunSummary:
     results: list[MonthResult] = field(default_factory=list)
     seconds: float = 0.0
     interrupted: bool = False
+    #: What the run left undone that is not a month's failure (e.g. an index it may not replace).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def succeeded(self) -> list[MonthResult]:
@@ -146,6 +153,7 @@ class RunSummary:
             f"{len(self.succeeded)} of {len(self.results)} report(s) produced in {self.seconds:.1f} s."
         ]
         lines += [f"\n{r.message}" for r in self.failed]
+        lines += [f"\n{w}" for w in self.warnings]
         return "\n".join(lines)
 
 
@@ -175,6 +183,7 @@ def run_months(
     for month in months:
         check_month(month)
     out_root = Path(out_dir).resolve()
+    check_out_apart_from_data(out_root, data_dir)
     make_out_dir(out_root)
     clean_stale_temporaries(out_root)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(months) or 1))
@@ -205,7 +214,10 @@ def run_months(
         summary.results.sort(key=lambda r: r.month)
         summary.seconds = time.perf_counter() - started
         if index and summary.results:
-            write_index(out_root)
+            try:
+                write_index(out_root)
+            except ReportError as exc:  # reports were produced; the index is left alone
+                summary.warnings.append(str(exc))
     return summary
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from auditlib.data.pipeline import load_audit_data
 from auditlib.paths import DEMO_DATA_DIR, NOTEBOOKS_DIR, OUTPUTS_DIR
+from auditlib.publish.folders import check_out_apart_from_data
 from auditlib.publish.job import ReportJob, publish_report
 from auditlib.publish.layout import (
     SHIFTS_DIR,
@@ -52,6 +53,7 @@ def run_shift_report(
     check_periods(period_a, period_b)
     by = check_by(by)
     data_path = Path(data_dir or DEMO_DATA_DIR).resolve()
+    check_out_apart_from_data(Path(out_dir or OUTPUTS_DIR), data_path)
     # Check the data and the periods here: one plain message, no kernel needed.
     ShiftReport.from_data(load_audit_data(data_path), period_a, period_b, by, disclosure)
     name = output_folder_name(period_a, period_b, by)
@@ -70,6 +72,7 @@ def run_shift_report(
         figures_file=SHIFTS_FIGURES_FILE,
         what=f"The shift report {name}",
         title=shift_title,
+        data_dir=data_path,
     )
     return publish_report(job, kernel_name=kernel_name, timeout=timeout)
 
