@@ -30,9 +30,11 @@ def run(args: argparse.Namespace) -> int:
     from auditlib.data.programme import check_month
     from auditlib.errors import ReportError
     from auditlib.paths import NOTEBOOKS_DIR
+    from auditlib.publish.folders import check_out_apart_from_data
     from auditlib.publish.runner import run_months
     from auditlib.report.figures import check_report_month
 
+    check_out_apart_from_data(args.out, args.data)
     # Check the data once, here, so a bad file is one plain message, not one per month.
     data = load_audit_data(args.data)
     if args.all:

@@ -56,9 +56,63 @@ CSP_META: Final = f'<meta http-equiv="Content-Security-Policy" content="{CONTENT
 
 # ---- the sanitiser's allow-list: what a report's body may hold
 SAFE_TAGS: Final = frozenset(
-    """a abbr b blockquote br caption code col colgroup dd del details div dl dt em figcaption
-    figure footer h1 h2 h3 h4 h5 h6 header hr i img kbd li main mark nav ol p pre q s section
-    small span strong sub summary sup table tbody td tfoot th thead tr u ul""".split()
+    [
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "code",
+        "col",
+        "colgroup",
+        "dd",
+        "del",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "i",
+        "img",
+        "kbd",
+        "li",
+        "main",
+        "mark",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "s",
+        "section",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "summary",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "u",
+        "ul",
+    ]
 )
 SAFE_ATTRIBUTES: Final = {
     "*": {"class", "id", "role", "tabindex", "title", "lang"},
@@ -76,12 +130,44 @@ _DATA_IMAGE_RE: Final = re.compile(r"^data:image/(?:png|jpeg|gif|webp|svg\+xml)[
 # ---- the offline check: every attribute or CSS construct that can make a request
 #: Attributes whose value a browser fetches (or pings) as a URL.
 _FETCHED_ATTRIBUTES: Final = frozenset(
-    """src srcset poster data background lowsrc dynsrc longdesc usemap codebase archive
-    manifest profile icon imagesrcset action formaction ping cite xlink:href""".split()
+    [
+        "src",
+        "srcset",
+        "poster",
+        "data",
+        "background",
+        "lowsrc",
+        "dynsrc",
+        "longdesc",
+        "usemap",
+        "codebase",
+        "archive",
+        "manifest",
+        "profile",
+        "icon",
+        "imagesrcset",
+        "action",
+        "formaction",
+        "ping",
+        "cite",
+        "xlink:href",
+    ]
 )
 #: Elements that load, run or submit something whatever their attributes.
 _FORBIDDEN_TAGS: Final = frozenset(
-    "script iframe frame frameset object embed applet base form portal link".split()
+    [
+        "script",
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "embed",
+        "applet",
+        "base",
+        "form",
+        "portal",
+        "link",
+    ]
 )
 #: ``<meta http-equiv>`` values that only describe the page.
 _HARMLESS_HTTP_EQUIV: Final = frozenset({"content-security-policy", "content-type"})

@@ -189,7 +189,9 @@ def swap_into_place(tmp: Path, final: Path) -> None:
         check_replaceable(final)
         carried: list[str] = []
         if os.path.lexists(final):
-            old = Path(tempfile.mkdtemp(prefix=f"{OLD_PREFIX}{final.name}-{os.getpid()}-", dir=root))
+            old = Path(
+                tempfile.mkdtemp(prefix=f"{OLD_PREFIX}{final.name}-{os.getpid()}-", dir=root)
+            )
             os.rmdir(old)  # only its unique name is wanted: the rename below needs it free
             os.replace(final, old)
         try:
@@ -309,9 +311,7 @@ def keep_failed(root: Path, name: str, files: Iterable[Path], message: str) -> s
         (root / FAILED_DIR).mkdir(exist_ok=True)
         if os.path.lexists(failed):
             if not is_owned(failed):
-                return (
-                    f" Nothing was kept in {failed}: it exists and was not written by auditlib."
-                )
+                return f" Nothing was kept in {failed}: it exists and was not written by auditlib."
             shutil.rmtree(failed)
         failed.mkdir()
         write_marker(failed, STATE_FAILED, name=name)

@@ -118,7 +118,9 @@ def publish_report(
         raise ReportError(message) from None
     except Exception as exc:  # a crash we did not foresee still gets a plain, located message
         reason = " ".join(str(exc).split()) or "no message"
-        message = f"{job.what} was not produced: {type(exc).__name__}: {reason}. {job.previous_note()}"
+        message = (
+            f"{job.what} was not produced: {type(exc).__name__}: {reason}. {job.previous_note()}"
+        )
         message += keep_failed(job.root, job.name, [executed, figures_path], message)
         raise ReportError(message) from exc
     finally:
