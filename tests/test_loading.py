@@ -118,3 +118,13 @@ def test_loading_never_modifies_raw_files_and_hash_changes_with_content(tmp_path
 def test_normalise_header():
     assert normalise_header("Date Allocated") == "date_allocated"
     assert normalise_header("  AUDIT-ID ") == "audit_id"
+
+
+def test_a_bare_carriage_return_in_a_field_is_a_located_problem_not_a_traceback(tmp_path):
+    path = tmp_path / "audits.csv"
+    path.write_bytes(b"audit_id,status\nA1,completed\nA2,\r=1+1\nA3,completed\n")
+    table = read_table(path, "audits")
+    assert table.frame.empty
+    (problem,) = table.problems
+    assert problem.file == "audits.csv" and problem.row is not None
+    assert "not a readable CSV row" in problem.reason

@@ -271,8 +271,13 @@ def _shape_problems(path: Path, text: str, *, only_found: bool = False) -> list[
     """
     problems = []
     reader = csv.reader(io.StringIO(text))
-    header = next(reader)
-    for number, row in enumerate(reader, start=2):
+    try:
+        header = next(reader)
+        rows = list(reader)
+    except csv.Error as exc:
+        # e.g. a bare carriage return inside an unquoted field: say where, never a traceback
+        return [Problem(path.name, reader.line_num, None, None, f"not a readable CSV row: {exc}")]
+    for number, row in enumerate(rows, start=2):
         if row and len(row) != len(header):
             problems.append(
                 Problem(

@@ -184,6 +184,7 @@ def swap_into_place(tmp: Path, final: Path) -> None:
     """
     root = final.parent
     write_marker(tmp, STATE_REPORT, name=final.name, files=sorted(_entries(tmp)))
+    os.chmod(tmp, 0o755)  # mkdtemp makes it private; reports are for reading
     old: Path | None = None
     with locked(root):
         check_replaceable(final)
@@ -207,7 +208,6 @@ def swap_into_place(tmp: Path, final: Path) -> None:
             raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-    os.chmod(final, 0o755)  # mkdtemp makes it private; reports are for reading
 
 
 def _entries(folder: Path) -> set[str]:
