@@ -15,7 +15,7 @@ from typing import Any, Final
 import pandas as pd
 
 from auditlib.analysis import redaction
-from auditlib.data import schema
+from auditlib.data import guards, schema
 from auditlib.data.cleaning import Cleaned, Reconciliation, clean_audits, clean_text_table
 from auditlib.data.loading import Dataset, RawTable, load_dataset
 from auditlib.data.programme import Programme
@@ -71,6 +71,7 @@ def clean_dataset(dataset: Dataset) -> AuditData:
             audits_table.headers,
         )
     problems.extend(cleaned.problems)
+    problems.extend(month_range_problems(cleaned.frame, audits_table.label, dataset.programme))
     reconciliation["audits"] = cleaned.reconciliation
     notes.extend(cleaned.notes)
     known_ids = cleaned.frame.get(schema.AUDIT_ID, None)
@@ -117,6 +118,28 @@ def clean_dataset(dataset: Dataset) -> AuditData:
         files=files,
     )
     return redact_human_text(data)
+
+
+def month_range_problems(audits: pd.DataFrame, label: str, programme: Any) -> list[Problem]:
+    """An error for every audit month outside the sane range (before 2000, or more than a
+    year after the extract date): a mistyped year would otherwise stretch the trend over a
+    century of empty months."""
+    if audits.empty or schema.AUDIT_MONTH not in audits.columns:
+        return []
+    months = audits[schema.AUDIT_MONTH].astype("string")
+    latest = guards.latest_month(programme.extract_date)
+    outside = audits.loc[months.notna() & ((months < guards.EARLIEST_MONTH) | (months > latest))]
+    rows = outside[schema.SOURCE_ROW].tolist() if schema.SOURCE_ROW in outside else []
+    return [
+        Problem(
+            label,
+            int(row) if row is not None and not pd.isna(row) else None,
+            schema.AUDIT_MONTH,
+            str(month),
+            f"the month {guards.month_out_of_range(str(month), programme.extract_date)}",
+        )
+        for row, month in zip(rows, outside[schema.AUDIT_MONTH].tolist(), strict=True)
+    ]
 
 
 #: Columns people type names into: where a case sits. Redacted like free text.
