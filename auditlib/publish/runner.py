@@ -226,7 +226,10 @@ def _run_parallel(
 ) -> None:
     _warm_up_parent()
     with cf.ProcessPoolExecutor(
-        max_workers=jobs, mp_context=_mp_context(), initializer=_init_worker
+        max_workers=jobs,
+        mp_context=_mp_context(),
+        initializer=_init_worker,
+        initargs=(os.getpid(),),
     ) as pool:
         # Keep only ``jobs`` months in flight (the pool would otherwise queue them all),
         # so Ctrl-C has only running months to wait for.
@@ -310,6 +313,11 @@ def _mp_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _init_worker() -> None:
+def _init_worker(parent: int) -> None:
     # Ctrl-C is the parent's to handle: a worker finishes (or fails) its month atomically.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A parent killed outright (kill -9) cannot tell its workers: the kernel does. The
+    # worker's zygote and kernels follow it the same way (see auditlib.publish.kernelpool).
+    from auditlib.publish.kernelpool import die_with_parent
+
+    die_with_parent(signal.SIGKILL, parent=parent)
