@@ -8,6 +8,7 @@ after.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -98,9 +99,7 @@ def test_kill_9_of_report_all_leaves_no_worker_zygote_or_kernel(tmp_path):
         assert not left, "\n".join(f"{pid}: {cmd}" for pid, cmd in left.items())
     finally:
         for pid in processes_with_marker(marker):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         if parent.poll() is None:
             parent.kill()
