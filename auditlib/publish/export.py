@@ -307,12 +307,13 @@ class _OfflineCheck(HTMLParser):
         if tag in _FORBIDDEN_TAGS:
             self._found(f"run a script or make a network request (a <{tag}> element)", snippet)
         self._in_style = tag == "style"
-        for name, value in attrs:
+        # Event handlers first: a script is the worse thing to report.
+        for name, value in sorted(attrs, key=lambda a: not a[0].lower().startswith("on")):
             self._attribute(tag, name.lower(), value or "", snippet)
         if tag == "meta":
             equiv = (dict(attrs).get("http-equiv") or "").strip().lower()
             if equiv and equiv not in _HARMLESS_HTTP_EQUIV:
-                self._found(f"carry <meta http-equiv={equiv!r}> (a refresh is a request)", snippet)
+                self._found(f"make a network request (<meta http-equiv={equiv!r}>)", snippet)
 
     handle_startendtag = handle_starttag
 
