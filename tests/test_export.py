@@ -388,7 +388,7 @@ def test_written_notebook_round_trips(tmp_path):
     ],
 )
 def test_check_offline_catches_scripts(snippet):
-    with pytest.raises(ReportError, match="script|data: URL"):
+    with pytest.raises(ReportError, match=r"script|data: URL"):
         export.check_offline(f"<html><body>{snippet}</body></html>")
 
 
