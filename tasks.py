@@ -3,12 +3,12 @@
 
     python3 tasks.py reports        # make .venv if needed, install, build every demo report
     python3 tasks.py test           # make .venv if needed, install, run the whole test suite
-    python3 tasks.py browser-deps   # optional: Debian chromium + axe-core for the browser tests
+    python3 tasks.py browser-deps   # optional: Debian chromium + axe-core (browser tests, report --pdf)
     python3 tasks.py bench          # benchmarks (print figures)
 
 Each task creates the virtual environment ``.venv`` and installs auditlib into it
 (editable, with the dev extras) the first time, and again whenever
-pyproject.toml changes.
+pyproject.toml or setup.py changes.
 """
 
 from __future__ import annotations
@@ -40,7 +40,9 @@ def ensure_venv() -> None:
     """Create .venv and install auditlib[dev] into it, once per pyproject.toml version."""
     if sys.version_info < (3, 11):  # noqa: UP036 - tasks.py may be run by an older python3
         sys.exit(f"auditlib needs Python 3.11 or newer; this is {sys.version.split()[0]}")
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    wanted = hashlib.sha256(
+        b"".join((ROOT / name).read_bytes() for name in ("pyproject.toml", "setup.py"))
+    ).hexdigest()
     if PYTHON.exists() and STAMP.exists() and STAMP.read_text().strip() == wanted:
         return
     if not PYTHON.exists():
@@ -76,7 +78,7 @@ def task_bench(args: list[str]) -> int:
 
 
 def task_browser_deps(args: list[str]) -> int:
-    """Debian's chromium (apt) and axe-core (npm) for tests/test_browser.py."""
+    """Debian's chromium (apt) and axe-core (npm): the browser tests and ``report --pdf``."""
     if not shutil.which("chromium"):
         if os.geteuid() != 0 or not shutil.which("apt-get"):
             say(

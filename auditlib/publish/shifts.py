@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from auditlib.data.pipeline import load_audit_data
+from auditlib.errors import ReportError
 from auditlib.paths import DEMO_DATA_DIR, NOTEBOOKS_DIR, OUTPUTS_DIR
 from auditlib.publish.folders import check_out_apart_from_data
+from auditlib.publish.index import write_index
 from auditlib.publish.job import ReportJob, publish_report
 from auditlib.publish.layout import (
     SHIFTS_DIR,
@@ -18,9 +21,9 @@ from auditlib.publish.layout import (
     SHIFTS_STEM,
 )
 from auditlib.report.shift_report import (
-    ShiftReport,
     check_by,
     check_periods,
+    from_data,
     output_folder_name,
     parse_period,
 )
@@ -46,7 +49,8 @@ def run_shift_report(
     whole or not at all: a failed run raises :class:`ReportError` with a plain
     message and leaves any previous report there untouched (the failed notebook
     is kept in ``shifts/_failed/<name>/``). Periods and data are checked before
-    any kernel starts.
+    any kernel starts. ``out_dir/index.html`` (the programme overview) is rewritten to
+    list it.
     """
     period_a = parse_period(a, "Period A")
     period_b = parse_period(b, "Period B")
@@ -55,7 +59,7 @@ def run_shift_report(
     data_path = Path(data_dir or DEMO_DATA_DIR).resolve()
     check_out_apart_from_data(Path(out_dir or OUTPUTS_DIR), data_path)
     # Check the data and the periods here: one plain message, no kernel needed.
-    ShiftReport.from_data(load_audit_data(data_path), period_a, period_b, by, disclosure)
+    from_data(load_audit_data(data_path), period_a, period_b, by, disclosure)
     name = output_folder_name(period_a, period_b, by)
     job = ReportJob(
         notebook=Path(notebook or NOTEBOOKS_DIR / SHIFTS_NOTEBOOK).resolve(),
@@ -74,7 +78,14 @@ def run_shift_report(
         title=shift_title,
         data_dir=data_path,
     )
-    return publish_report(job, kernel_name=kernel_name, timeout=timeout)
+    html = publish_report(job, kernel_name=kernel_name, timeout=timeout)
+    # The overview page lists the shift reports: bring it up to date (unless the
+    # index.html there is not auditlib's: then it is left alone, and the run says so).
+    try:
+        write_index(job.root.parent)
+    except ReportError as exc:
+        print(exc, file=sys.stderr)
+    return html
 
 
 def shift_title(figures: Mapping[str, Any]) -> str:
