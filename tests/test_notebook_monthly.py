@@ -304,3 +304,32 @@ def test_an_analysts_own_cells_land_in_the_html(tmp_path):
     assert "&lt;Figure size" not in page and "<Figure size" not in page
     alt = "Chart: Audits by area. Audits (vertical axis) against Area (horizontal axis)."
     assert f'alt="{alt}"' in page
+
+
+@pytest.mark.parametrize("month", MONTHS)
+def test_tables_in_figures_json_are_the_tables_shown(rendered, month):
+    """figures.json's tables (and so tables/*.csv) hold each HTML table cell for cell."""
+    page = html_of(rendered, month)
+    written = json.loads((rendered / month / "figures.json").read_text())["tables"]
+    shown = {}
+    for caption, body in re.findall(
+        r"<caption[^>]*>(.*?)</caption>.*?<tbody>(.*?)</tbody>", page, re.S
+    ):
+        rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)
+        cells = [
+            [
+                htmllib.unescape(c).strip()
+                for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+            ]
+            for row in rows
+        ]
+        shown[htmllib.unescape(caption)] = cells
+    assert len(shown) >= len(written) >= 8
+    trend = written["judgements_by_month"]
+    caption = next(c for c in shown if c.startswith("Overall judgements by month"))
+    html_rows = shown[caption]
+    columns = list(dict.fromkeys(r["column"] for r in trend))
+    for html_row in html_rows:
+        label, values = html_row[0], html_row[1:]
+        tidy_values = [r["value"] for r in trend if r["row"] == label]
+        assert tidy_values == values[: len(columns)], label
