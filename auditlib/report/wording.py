@@ -97,20 +97,10 @@ def _spc_value_formatter(result: spc.SPCResult) -> Callable[[float], str]:
     return format_pct
 
 
-def _trailing_run(values: np.ndarray) -> int:
-    """How many of the last values are equal to the very last one."""
-    run = 1
-    while run < len(values) and values[-run - 1] == values[-1]:
-        run += 1
-    return run
-
-
 def _latest_rule_phrases(result: spc.SPCResult, unit: str) -> list[str]:
-    """The rules that flag the latest point, in plain words with their direction and length."""
-    part = result.latest_period
-    part = part[part["value"].notna()]
-    v = part["value"].to_numpy(dtype=float)
-    last = part.iloc[-1]
+    """The rules that flag the latest point, in plain words with their direction and length;
+    the rule that decides the point's type (NHSRplotthedots' precedence) comes first."""
+    last = result.latest
     high = bool(last["value"] > last["mean"])
     phrases = []
     for rule in result.latest_rules:
@@ -121,13 +111,17 @@ def _latest_rule_phrases(result: spc.SPCResult, unit: str) -> list[str]:
                 else "below the lower process limit"
             )
         elif rule == "shift":
-            run = _trailing_run(np.sign(v - part["mean"].to_numpy(dtype=float)))
+            run = result.latest_run("shift")
             phrases.append(f"{run} {unit} in a row {'above' if high else 'below'} the average")
         elif rule == "trend":
-            steps = np.sign(np.diff(v))
-            run = _trailing_run(steps) + 1
+            run = result.latest_run("trend")
+            rising = int(last["direction"]) > 0 if last["rule"] == "trend" else None
+            if rising is None:
+                part = result.latest_period
+                values = part.loc[part["value"].notna(), "value"].to_numpy(dtype=float)
+                rising = bool(values[-1] > values[-2])
             phrases.append(
-                f"{run} {unit} in a row, each {'higher' if steps[-1] > 0 else 'lower'} than the last"
+                f"{run} {unit} in a row, each {'higher' if rising else 'lower'} than the last"
             )
         elif rule == "two_in_three":
             phrases.append(
@@ -172,7 +166,12 @@ def describe_spc(
     if n is not None and n < MIN_AUDITS:
         return f"{head}: too few audits to tell — fewer than {MIN_AUDITS} were completed."
     kind = result.variation
-    if kind == "common_cause":
+    if kind == "common_cause" and not result.has_limits:
+        verdict = (
+            "within normal variation (the months since the limits were last set do not vary "
+            "from one to the next, so there are no process limits)"
+        )
+    elif kind == "common_cause":
         verdict = (
             f"within normal variation (the usual range is {fmt(float(last['lower']))} "
             f"to {fmt(float(last['upper']))})"
