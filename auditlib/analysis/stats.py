@@ -50,6 +50,7 @@ __all__ = [
     "compute_funnel",
     "compute_kappa",
     "funnel_limits",
+    "holm_adjust",
     "make_grade_change_matrix",
     "proportion_ci",
     "summarise_reaudit_shifts",
@@ -154,6 +155,28 @@ def proportion_ci(
     if lo.ndim == 0:
         return float(lo), float(hi)
     return lo, hi
+
+
+# ------------------------------------------------------- 2. multiple comparisons
+def holm_adjust(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Holm's (1979) step-down adjusted p-values; NaN stays NaN and is not counted.
+
+    The adjusted p of the i-th smallest of m p-values is max over j ≤ i of
+    min(1, (m − j + 1) p₍ⱼ₎); "significant" then means adjusted p < ``ALPHA``,
+    which keeps the chance of any false positive in the family at or below ALPHA.
+
+    >>> holm_adjust([0.01, 0.04, 0.03]).round(3).tolist()
+    [0.03, 0.06, 0.06]
+    """
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = np.flatnonzero(np.isfinite(p))
+    if ok.size:
+        order = ok[np.argsort(p[ok], kind="stable")]
+        m = ok.size
+        stepped = np.minimum(1.0, (m - np.arange(m)) * p[order])
+        out[order] = np.maximum.accumulate(stepped)
+    return out
 
 
 # ----------------------------------------------- 3a. two independent proportions
