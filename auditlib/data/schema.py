@@ -234,6 +234,15 @@ COHORTS: Final = {
     "missing_cse": "Children reported missing in the last 6 months and at risk of CSE",
 }
 COHORT_PREFIX: Final = "cohort_"
+#: Short names for a sentence ("after allowing for this month's CSE theme").
+COHORT_SHORT_NAMES: Final = {
+    "cin": "Children in Need",
+    "under5_cp": "under-5s on a CP plan",
+    "cp_sexual": "sexual-abuse CP plans",
+    "cse": "CSE",
+    "missing": "missing children",
+    "missing_cse": "missing children at risk of CSE",
+}
 
 #: English month names (not calendar.month_name, which follows the machine's locale).
 MONTH_NAMES: Final = (

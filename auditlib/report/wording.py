@@ -10,23 +10,26 @@ Direction matters: for % Inadequate a fall is an improvement (``"down"``), for
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from auditlib.analysis import regression_to_mean, spc, stats
+from auditlib.analysis import casemix, regression_to_mean, spc, stats
+from auditlib.data import schema
 
 __all__ = [
     "MIN_AUDITS",
     "MIN_SPC_POINTS",
+    "describe_casemix",
     "describe_distribution_comparison",
     "describe_funnel",
     "describe_kappa",
     "describe_proportion_comparison",
     "describe_reaudit_shift",
+    "describe_regression_check",
     "describe_regression_to_mean",
     "describe_spc",
     "describe_spc_and_test",
@@ -450,6 +453,97 @@ def _signed(x: float, ndigits: int = 2) -> str:
     if float(text) == 0:
         return text
     return ("+" if x > 0 else "−") + text
+
+
+# ------------------------------------------------------------------- case mix
+def _casemix_allowing(themes: Sequence[str]) -> str:
+    """'this month's CSE and missing children theme (and its mix of teams)'."""
+    names = [schema.COHORT_SHORT_NAMES.get(key, key) for key in themes]
+    if not names:
+        return "this month's mix of cohorts and teams"
+    return f"this month's {_join(names)} theme (and its mix of cohorts and teams)"
+
+
+def describe_casemix(
+    result: casemix.CasemixResult,
+    *,
+    label: str,
+    themes: Sequence[str] = (),
+    reference: str = "the previous 12 months",
+) -> str:
+    """'After allowing for this month's CSE theme (and its mix of cohorts and teams), Good or
+    better in September 2020 was 34% (21 of 61) against 20% expected from the previous 12
+    months' rates for audits like these (23% of all audits then): better than its case mix
+    predicts (observed/expected 1.76, 95% CI 1.09 to 2.69).'
+
+    ``themes`` are the month's theme keys (programme.yml); ``reference`` names the
+    reference period.
+    """
+    r = result
+    what = r.measure.removeprefix("% ")
+    head = (
+        f"After allowing for {_casemix_allowing(themes)}, {what} in {label} was "
+        f"{format_pct(r.observed_pct)} ({r.observed} of {r.n}) against "
+        f"{format_pct(r.expected_pct)} expected from {reference}' rates for audits like these "
+        f"({format_pct(r.reference_pct)} of all audits then)"
+    )
+    level = format_pct(100 * r.level)
+    numbers = (
+        f"observed/expected {_num(r.ratio, 2)}, {level} CI {_num(r.ci_low, 2)} to "
+        f"{_num(r.ci_high, 2)}"
+    )
+    if r.better is None:
+        return f"{head}: no difference from what this mix of cases would give ({numbers})."
+    words = "better" if r.better else "worse"
+    return f"{head}: {words} than its case mix predicts ({numbers})."
+
+
+_MODEL_WORDS = {
+    "good_or_better": ("logistic regression", "the odds of Good or better"),
+    "inadequate": ("logistic regression", "the odds of Inadequate"),
+    "ordinal": ("proportional-odds model", "the odds of a better judgement"),
+}
+
+
+def describe_regression_check(
+    check: casemix.RegressionCheck,
+    model: str,
+    *,
+    label: str,
+    reference: str = "the previous 12 months",
+) -> str:
+    """'A logistic regression allowing for cohorts, teams and themed months puts the odds of
+    Good or better in September 2020 at 2.53 times those of the previous 12 months (95% CI
+    1.32 to 4.87; p = 0.005); unadjusted, 1.79 times.'
+
+    ``model`` is "good_or_better", "inadequate" or "ordinal" (the whole scale).
+    """
+    name, odds = _MODEL_WORDS[model]
+    row = check.month_effect(model)
+    if row is None:
+        why = next((note for note in check.notes if note.startswith(model)), "")
+        reason = why.split(": ", 1)[-1] if why else ""
+        return f"The {name} could not be fitted" + (f" ({reason})." if reason else ".")
+    allowing = _join(
+        [
+            words
+            for words, present in (
+                ("cohorts", any(c.startswith(schema.COHORT_PREFIX) for c in check.covariates)),
+                ("teams", schema.TEAM in check.covariates),
+                ("themed months", casemix.THEMED_TERM in check.covariates),
+            )
+            if present
+        ]
+    )
+    crude = check.crude.loc[check.crude["model"] == model, "odds_ratio"]
+    crude_text = f"; unadjusted, {_num(float(crude.iloc[0]), 2)} times" if len(crude) else ""
+    level = format_pct(100 * check.level)
+    return (
+        f"A {name} allowing for {allowing or 'nothing else'} puts {odds} in {label} at "
+        f"{_num(float(row['odds_ratio']), 2)} times those of {reference} ({level} CI "
+        f"{_num(float(row['ci_low']), 2)} to {_num(float(row['ci_high']), 2)}; "
+        f"{format_p(float(row['p_value']))}){crude_text}."
+    )
 
 
 # -------------------------------------------------------------------- funnels
