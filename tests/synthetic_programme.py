@@ -74,7 +74,8 @@ def make_programme(
     latent = base + month_effect * (month == TEST_MONTH) + rng.logistic(size=n)
     judgement = grade(latent)
     if harsh_auditor is not None and harsh_steps:
-        codes = np.searchsorted(list(schema.JUDGEMENTS), judgement)  # 0 best … 3 worst
+        codes = pd.Series(judgement).map({label: i for i, label in enumerate(_LABELS)})
+        codes = codes.to_numpy(dtype=int, copy=True)  # 0 best … 3 worst
         harsh = auditor == harsh_auditor
         codes[harsh] = np.minimum(codes[harsh] + harsh_steps, 3)
         judgement = _LABELS[codes]

@@ -84,13 +84,16 @@ def casemix_frame(
     months: Iterable[str] | str,
     programme: Programme | None = None,
     audit_types: Sequence[str] = (schema.AUDIT,),
+    extra_columns: Sequence[str] = (),
 ) -> pd.DataFrame:
     """One row per completed audit of ``audit_types`` in ``months``, ready to model.
 
-    Columns: audit_month, audit_type, team, the ``cohort_<key>`` flags, cohort_profile
+    Columns: audit_month, audit_type, team, the ``cohort_<key>`` flags, cohorts
     (the cohorts the audit is in, joined with "+", or "none"), themed_month (the month has
     a theme in programme.yml), judgement (final), score (Inadequate 1 … Outstanding 4;
-    NaN for Not recorded), good_or_better, inadequate. No identifier column.
+    NaN for Not recorded), good_or_better, inadequate. No identifier column unless asked
+    for in ``extra_columns`` (:mod:`auditlib.analysis.auditors` asks for the auditor, and
+    replaces it with a pseudonym at once).
     """
     months = [months] if isinstance(months, str) else list(months)
     rows = metrics.select(audits, months, None)
@@ -104,25 +107,26 @@ def casemix_frame(
         .astype(object)
         .where(rows[schema.FINAL_JUDGEMENT].notna(), schema.NOT_RECORDED)
     )
-    flags = rows[cohorts].astype(bool)
-    names = [c.removeprefix(schema.COHORT_PREFIX) for c in cohorts]
-    profile = flags.apply(
-        lambda r: "+".join(n for n, on in zip(names, r, strict=True) if on) or NO_COHORT,
-        axis=1,
-        result_type="reduce",
-    )
+    flags = rows[cohorts].to_numpy(dtype=bool)
+    profile = np.full(len(rows), "", dtype=object)
+    for column, on in zip(cohorts, flags.T, strict=True):
+        name = column.removeprefix(schema.COHORT_PREFIX)
+        profile = np.where(on, np.where(profile == "", name, profile + "+" + name), profile)
+    profile = np.where(profile == "", NO_COHORT, profile)
     themes = programme.themes if programme is not None else {}
+    themed = [month for month, keys in themes.items() if keys]
     frame = pd.DataFrame(
         {
             schema.AUDIT_MONTH: rows[schema.AUDIT_MONTH].astype(str).to_numpy(),
             schema.AUDIT_TYPE: rows[schema.AUDIT_TYPE].astype(str).to_numpy(),
             schema.TEAM: rows[schema.TEAM].astype(str).to_numpy(),
-            **{c: flags[c].to_numpy() for c in cohorts},
-            "cohorts": profile.to_numpy() if len(rows) else np.array([], dtype=object),
-            "themed_month": rows[schema.AUDIT_MONTH].astype(str).map(lambda m: bool(themes.get(m))).to_numpy(dtype=bool),
+            **{c: flags[:, i] for i, c in enumerate(cohorts)},
+            "cohorts": profile,
+            "themed_month": rows[schema.AUDIT_MONTH].astype(str).isin(themed).to_numpy(dtype=bool),
             "judgement": judgement.astype(str).to_numpy(),
+            **{c: rows[c].to_numpy() for c in extra_columns if c in rows},
         }
-    )  # fmt: skip
+    )
     frame["score"] = frame["judgement"].map(schema.JUDGEMENT_SCORE).astype(float)
     frame["good_or_better"] = frame["judgement"].isin(schema.GOOD_OR_BETTER)
     frame["inadequate"] = frame["judgement"].eq(schema.INADEQUATE)

@@ -17,12 +17,14 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from auditlib.analysis import casemix, regression_to_mean, spc, stats
+from auditlib.analysis import auditors, casemix, regression_to_mean, spc, stats
 from auditlib.data import schema
 
 __all__ = [
     "MIN_AUDITS",
     "MIN_SPC_POINTS",
+    "describe_auditor_effects",
+    "describe_auditor_variation",
     "describe_casemix",
     "describe_distribution_comparison",
     "describe_funnel",
@@ -544,6 +546,55 @@ def describe_regression_check(
         f"{_num(float(row['ci_low']), 2)} to {_num(float(row['ci_high']), 2)}; "
         f"{format_p(float(row['p_value']))}){crude_text}."
     )
+
+
+# ------------------------------------------------------------------- auditors
+def describe_auditor_variation(overall: pd.DataFrame | pd.Series) -> str:
+    """The overall figure only (the published profile may show this and nothing else):
+    'After allowing for case mix, 9% of the variation in judgements lies between auditors
+    (95% CI 5% to 23%; 12 auditors): more than chance would give (F test, p < 0.001).'
+
+    ``overall`` is :meth:`auditors.AuditorEffects.overall` (or its one row).
+    """
+    row = overall.iloc[0] if isinstance(overall, pd.DataFrame) else overall
+
+    def share(x: float) -> str:
+        # a share that rounds to 0% but is not 0 says so
+        return "under 1%" if 0 < 100 * x < 0.5 else format_pct(100 * x)
+
+    head = (
+        f"After allowing for case mix (cohorts, team and month), {share(float(row['icc']))} "
+        f"of the variation in judgements lies between auditors (95% CI "
+        f"{share(float(row['icc_low']))} to {share(float(row['icc_high']))}; "
+        f"{int(row['auditors'])} auditors)"
+    )
+    p = format_p(float(row["p_value"]))
+    if bool(row["significant"]):
+        return f"{head}: more than chance would give (F test, {p})."
+    return f"{head}: no more than chance would give (F test, {p}), so no difference between auditors is shown."
+
+
+def describe_auditor_effects(effects: auditors.AuditorEffects) -> str:
+    """The overall figure and the auditors outside the 99.8% funnel limits, by pseudonym
+    (internal profile only): 'Auditor J grades harsher than the average auditor on like
+    cases (by 0.75 of a grade, 95% CI 0.64 to 0.86), outside the 99.8% funnel limits.'"""
+    overall = describe_auditor_variation(effects.overall())
+    table = effects.auditors
+    out = table[table["outside_998"]]
+    if out.empty:
+        n95 = int(table["outside_95"].sum())
+        extra = f"; {n95} {'is' if n95 == 1 else 'are'} outside the 95% limits only" if n95 else ""
+        return f"{overall} No auditor is outside the 99.8% funnel limits{extra}."
+    parts = []
+    for _, row in out.iterrows():
+        words = "harsher than" if row["effect"] < 0 else "more generously than"
+        parts.append(
+            f"{row['auditor']} grades {words} the average auditor on like cases (by "
+            f"{_num(abs(row['effect']), 2)} of a grade, 95% CI {_num(abs(row['ci_high'] if row['effect'] < 0 else row['ci_low']), 2)} "
+            f"to {_num(abs(row['ci_low'] if row['effect'] < 0 else row['ci_high']), 2)})"
+        )
+    verb = "is" if len(out) == 1 else "are"
+    return f"{overall} {_join(parts)}; {'that' if len(out) == 1 else 'those'} {verb} outside the 99.8% funnel limits."
 
 
 # -------------------------------------------------------------------- funnels
