@@ -529,3 +529,25 @@ def test_grade_change_matrix_and_kappa_from_pairs():
     assert m.loc[schema.GOOD, schema.REQUIRES_IMPROVEMENT] == 1 and m.to_numpy().sum() == 4
     k = stats.compute_kappa(pairs, "auditor", "moderator", weights="none")
     assert k.n == 4 and k.kappa == pytest.approx(stats.compute_kappa(m, weights="none").kappa)
+
+
+# ------------------------------------------------------------------ tidy frames
+def test_every_result_has_a_tidy_frame():
+    p = stats.compare_proportions(4, 60, 140, 612)
+    row = p.to_frame().iloc[0]
+    assert (row["difference"], row["p_value"], row["test"]) == (p.difference, p.p_value, "z")
+    d = stats.compare_distributions([0, 15, 30, 15], [10, 250, 500, 240])
+    tests = d.to_frame()
+    assert tests.loc[tests["quoted"], "test"].tolist() == [d.quoted.name]
+    assert tests["p_value"].tolist()[0] == d.chi_square.p_value and tests["exact"].sum() == 2
+    shift = stats.summarise_reaudit_shifts(pd.DataFrame(BOWKER_HAND, index=J, columns=J))
+    frame = shift.to_frame()
+    assert frame["test"].tolist()[:2] == ["Stuart–Maxwell", "Bowker"]
+    assert frame.loc[frame["test"] == "Bowker", "df"].item() == 3
+    long = shift.table_frame()
+    assert len(long) == 16 and long["pairs"].sum() == shift.n
+    assert (
+        long.query("original == 'Good' and reaudit == 'Requires Improvement'")["pairs"].item() == 3
+    )
+    kappa = stats.compute_kappa(TABLE10, weights="linear").to_frame().iloc[0]
+    assert kappa["kappa"] == pytest.approx(0.4701, abs=5e-5) and kappa["n"] == 19

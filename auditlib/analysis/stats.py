@@ -209,6 +209,30 @@ class ProportionComparison:
     def significant(self) -> bool:
         return bool(self.p_value < ALPHA)
 
+    def to_frame(self) -> pd.DataFrame:
+        """One row: both shares, the difference with its interval and both tests."""
+        return pd.DataFrame(
+            [
+                {
+                    "k1": self.k1,
+                    "n1": self.n1,
+                    "k2": self.k2,
+                    "n2": self.n2,
+                    "p1": self.p1,
+                    "p2": self.p2,
+                    "difference": self.difference,
+                    "ci_low": self.ci_low,
+                    "ci_high": self.ci_high,
+                    "z": self.z,
+                    "p_z": self.p_z,
+                    "p_fisher": self.p_fisher,
+                    "test": self.test,
+                    "p_value": self.p_value,
+                    "significant": self.significant,
+                }
+            ]
+        )
+
 
 def compare_proportions(
     k1: int, n1: int, k2: int, n2: int, level: float = 0.95
@@ -276,6 +300,20 @@ class TestResult:
     exact: bool = False  # True for exact / Monte Carlo permutation p-values
 
 
+def _tests_frame(tests: Sequence[TestResult], quoted: TestResult | None = None) -> pd.DataFrame:
+    """Tests as a tidy frame: test, statistic, df, p_value, exact (and quoted)."""
+    return pd.DataFrame(
+        {
+            "test": [t.name for t in tests],
+            "statistic": [t.statistic for t in tests],
+            "df": [t.df for t in tests],
+            "p_value": [t.p_value for t in tests],
+            "exact": [t.exact for t in tests],
+            "quoted": [t is quoted for t in tests],
+        }
+    )
+
+
 @dataclass(frozen=True)
 class DistributionComparison:
     """Two periods' judgement distributions (period a against period b)."""
@@ -301,6 +339,25 @@ class DistributionComparison:
     @property
     def significant(self) -> bool:
         return bool(self.quoted.p_value < ALPHA)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per test run (name, statistic, df, p, exact, quoted) with the effect sizes."""
+        tests = [
+            self.chi_square,
+            self.chi_square_exact,
+            self.mann_whitney,
+            self.mann_whitney_exact,
+            self.cochran_armitage,
+        ]
+        return _tests_frame([t for t in tests if t is not None], quoted=self.quoted).assign(
+            n_a=self.n_a,
+            n_b=self.n_b,
+            cramers_v=self.cramers_v,
+            cliffs_delta=self.cliffs_delta,
+            cliffs_delta_low=self.cliffs_delta_ci[0],
+            cliffs_delta_high=self.cliffs_delta_ci[1],
+            small_expected=self.small_expected,
+        )
 
 
 def _two_row_table(a: object, b: object | None, labels: Sequence[str]) -> pd.DataFrame:
@@ -557,6 +614,24 @@ class ReauditShift:
     @property
     def significant(self) -> bool:
         return bool(self.stuart_maxwell.p_value < ALPHA)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per test (Stuart–Maxwell quoted, Bowker, McNemar) with the counts."""
+        return _tests_frame(
+            [self.stuart_maxwell, self.bowker, self.mcnemar_good_or_better],
+            quoted=self.stuart_maxwell,
+        ).assign(
+            pairs=self.n,
+            improved=self.n_improved,
+            same=self.n_same,
+            declined=self.n_declined,
+        )
+
+    def table_frame(self) -> pd.DataFrame:
+        """The original × re-audit table in long form: original, reaudit, pairs."""
+        long = self.table.stack().rename("pairs").reset_index()
+        long.columns = ["original", "reaudit", "pairs"]
+        return long
 
 
 def make_grade_change_matrix(
@@ -915,6 +990,23 @@ class KappaResult:
     weights: Literal["none", "linear", "quadratic"]
     level: float
     table: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row: kappa, its standard error and interval, the test of kappa = 0."""
+        return pd.DataFrame(
+            [
+                {
+                    "kappa": self.kappa,
+                    "se": self.se,
+                    "ci_low": self.ci_low,
+                    "ci_high": self.ci_high,
+                    "z": self.z,
+                    "p_value": self.p_value,
+                    "n": self.n,
+                    "weights": self.weights,
+                }
+            ]
+        )
 
 
 def compute_kappa(
