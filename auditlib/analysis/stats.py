@@ -690,7 +690,7 @@ def bowker_test(table: np.ndarray | pd.DataFrame) -> TestResult:
     The rule: a pair (i, j) counts only when at least one case moved between
     them (nᵢⱼ + nⱼᵢ > 0). A pair with no movement has 0/0 as its term and carries
     no information about symmetry; counting it adds a degree of freedom and
-    dilutes the test (Krampe & Kuhnt 2007). So X² = Σ (nᵢⱼ − nⱼᵢ)² / (nᵢⱼ + nⱼᵢ)
+    dilutes the test. So X² = Σ (nᵢⱼ − nⱼᵢ)² / (nᵢⱼ + nⱼᵢ)
     over the pairs in use, on as many degrees of freedom as there are such pairs;
     with none, X² = 0 and p = 1. A judgement seen only on the diagonal (e.g.
     Outstanding kept as Outstanding) adds no pair.
