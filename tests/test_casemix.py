@@ -156,3 +156,16 @@ def test_casemix_frame_has_no_identifier_and_counts_not_recorded_in_the_shares()
     assert len(frame) == 20
     with pytest.raises(stats.StatsError, match="measure"):
         casemix.standardise_month(audits, MONTH, REFERENCE, "% Outstanding")
+
+
+def test_a_period_of_several_months_against_another():
+    # the shift report's use: period B (the last three months) against period A
+    audits, programme, _ = synthetic.make_programme(seed=4, cse_effect=-1.0, month_effect=0.0)
+    period_b = synthetic.MONTHS[-3:]
+    result = casemix.standardise_month(
+        audits, period_b, synthetic.MONTHS[:6], "% Inadequate", programme=programme
+    )
+    assert result.n == 900 and result.month == f"{period_b[0]} to {period_b[-1]}"
+    assert result.verdict == "no difference"
+    check = casemix.regression_check(audits, period_b, synthetic.MONTHS[:6], programme=programme)
+    assert check.n == 2700 and check.month_effect("ordinal")["ci_low"] < 1

@@ -173,6 +173,15 @@ def poisson_ratio(
     return observed / expected, low / expected, high / expected, float(min(1.0, p))
 
 
+def _period(month: str | Sequence[str]) -> tuple[list[str], str]:
+    """The months of a period (one month or several) and a label: '2020-09', '2020-07 to 2020-09'."""
+    months = [month] if isinstance(month, str) else sorted(month)
+    if not months:
+        raise stats.StatsError("the period to compare has no months")
+    label = months[0] if len(months) == 1 else f"{months[0]} to {months[-1]}"
+    return months, label
+
+
 # -------------------------------------------------------- indirect standardisation
 @dataclass(frozen=True)
 class CasemixResult:
@@ -269,7 +278,7 @@ def _expected_rates(reference: pd.DataFrame, month: pd.DataFrame, outcome: str) 
 
 def standardise_month(
     audits: pd.DataFrame,
-    month: str,
+    month: str | Sequence[str],
     reference_months: Sequence[str],
     measure: str = "% Good or better",
     *,
@@ -279,16 +288,18 @@ def standardise_month(
 ) -> CasemixResult:
     """The month's share of ``measure`` against the share expected for its case mix.
 
+    ``month`` is one month or a period of several (the shift report's period B);
     ``reference_months`` are the months whose rates set the expectation (e.g. the previous
-    12 audited months). See the module docstring for the strata and the interval.
+    12 audited months, or period A). See the module docstring for the strata and the interval.
     """
+    months, label = _period(month)
     if measure not in OUTCOMES:
         raise stats.StatsError(f"measure must be one of {list(OUTCOMES)}, not {measure!r}")
     outcome = OUTCOMES[measure]
     reference = casemix_frame(audits, reference_months, programme, audit_types)
-    this = casemix_frame(audits, month, programme, audit_types)
+    this = casemix_frame(audits, months, programme, audit_types)
     if this.empty:
-        raise stats.StatsError(f"no completed audits in {month} to standardise")
+        raise stats.StatsError(f"no completed audits in {label} to standardise")
     if reference.empty:
         raise stats.StatsError("no completed audits in the reference period")
     matched = _expected_rates(reference, this, outcome)
@@ -307,7 +318,7 @@ def standardise_month(
     )
     return CasemixResult(
         measure=measure,
-        month=month,
+        month=label,
         reference_months=list(reference_months),
         n=len(this),
         observed=observed,
@@ -354,10 +365,12 @@ MONTH_TERM = "this_month"
 THEMED_TERM = "themed_month"
 
 
-def _design(frame: pd.DataFrame, month: str, notes: list[str]) -> tuple[pd.DataFrame, list[str]]:
-    """The covariates: month indicator, cohort flags, team dummies, themed-month flag."""
+def _design(
+    frame: pd.DataFrame, months: Sequence[str], notes: list[str]
+) -> tuple[pd.DataFrame, list[str]]:
+    """The covariates: period indicator, cohort flags, team dummies, themed-month flag."""
     x = pd.DataFrame(index=frame.index)
-    x[MONTH_TERM] = (frame[schema.AUDIT_MONTH] == month).astype(float)
+    x[MONTH_TERM] = frame[schema.AUDIT_MONTH].isin(list(months)).astype(float)
     covariates = []
     for column in _cohort_columns(frame):
         values = frame[column].astype(float)
@@ -425,25 +438,25 @@ def _fit_ordinal(score: pd.Series, x: pd.DataFrame) -> object:
 
 def regression_check(
     audits: pd.DataFrame,
-    month: str,
+    month: str | Sequence[str],
     reference_months: Sequence[str],
     *,
     programme: Programme | None = None,
     level: float = 0.95,
 ) -> RegressionCheck:
-    """The month's adjusted odds ratios: logistic (Good or better; Inadequate) and
+    """The month's (or a period's) adjusted odds ratios: logistic (Good or better; Inadequate) and
     proportional odds (the whole scale, higher = better), with cohort, team and
     themed-month covariates; the crude (month-only) odds ratios beside them.
 
     A model that cannot be fitted (complete separation, no convergence) is left out
     with a note rather than reported wrong.
     """
-    months = [*reference_months, month]
-    frame = casemix_frame(audits, months, programme)
+    period, label = _period(month)
+    frame = casemix_frame(audits, [*reference_months, *period], programme)
     notes: list[str] = []
-    if frame.empty or (frame[schema.AUDIT_MONTH] == month).sum() == 0:
-        raise stats.StatsError(f"no completed audits in {month} to compare")
-    x, covariates = _design(frame, month, notes)
+    if frame.empty or not frame[schema.AUDIT_MONTH].isin(period).any():
+        raise stats.StatsError(f"no completed audits in {label} to compare")
+    x, covariates = _design(frame, period, notes)
     z = float(sps.norm.ppf(1 - (1 - level) / 2))
     adjusted, crude = [], []
     for model, outcome in (("good_or_better", "good_or_better"), ("inadequate", "inadequate")):
@@ -482,7 +495,7 @@ def regression_check(
         else pd.DataFrame(columns=["model", "odds_ratio", "ci_low", "ci_high", "p_value"])
     )
     return RegressionCheck(
-        month=month,
+        month=label,
         reference_months=list(reference_months),
         n=len(frame),
         coefficients=coefficients,
