@@ -169,3 +169,23 @@ def test_a_period_of_several_months_against_another():
     assert result.verdict == "no difference"
     check = casemix.regression_check(audits, period_b, synthetic.MONTHS[:6], programme=programme)
     assert check.n == 2700 and check.month_effect("ordinal")["ci_low"] < 1
+
+
+def test_adjust_month_on_the_demo_finds_september_better_than_its_harder_cases_predict():
+    from auditlib.data import pipeline
+    from auditlib.paths import DEMO_DATA_DIR
+
+    data = pipeline.load_audit_data(DEMO_DATA_DIR)
+    result = casemix.adjust_month(data.audits, data.programme, "2020-09")
+    # the 12 months before September 2020 less the December and spring pauses
+    assert result.themes == ("missing", "cse") and len(result.reference_months) == 8
+    good = result.standardised["% Good or better"]
+    # 21 of 61 Good or better; the previous 12 months' rates for these (mostly CSE-risk and
+    # missing) cases predict fewer than the crude 23 %
+    assert (good.observed, good.n) == (21, 61)
+    assert good.expected_pct < good.reference_pct and good.better is True
+    frame = result.to_frame()
+    assert frame["measure"].tolist() == list(casemix.OUTCOMES)
+    assert result.regression is not None and result.regression.month_effect("ordinal") is not None
+    first = casemix.adjust_month(data.audits, data.programme, "2018-11")
+    assert not first.standardised and first.notes

@@ -48,7 +48,9 @@ __all__ = [
     "MIN_TEAM_AUDITS",
     "STRATA",
     "CasemixResult",
+    "MonthCasemix",
     "RegressionCheck",
+    "adjust_month",
     "casemix_frame",
     "poisson_ratio",
     "regression_check",
@@ -513,3 +515,59 @@ def reference_months_for(trend: pd.DataFrame, month: str, count: int = 12) -> li
         for mo in comparisons.previous_months(month, count)
         if mo in trend.index and trend.at[mo, "state"] == metrics.AUDITED
     ]
+
+
+@dataclass(frozen=True)
+class MonthCasemix:
+    """Everything the case-mix paragraph of a month's report says."""
+
+    month: str
+    themes: tuple[str, ...]
+    reference_months: list[str]
+    standardised: dict[str, CasemixResult]  # by measure ("% Good or better", "% Inadequate")
+    regression: RegressionCheck | None
+    notes: list[str] = field(default_factory=list)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per measure: observed, expected, O/E with its interval, verdict."""
+        frames = [result.to_frame() for result in self.standardised.values()]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def adjust_month(
+    audits: pd.DataFrame,
+    programme: Programme,
+    month: str,
+    trend: pd.DataFrame | None = None,
+) -> MonthCasemix:
+    """The month against the previous 12 audited months, allowing for case mix: both shares
+    standardised, and the regression check. Measures that cannot be standardised (no
+    audits, no reference) are left out with a note."""
+    trend = trend if trend is not None else metrics.judgement_trend(audits, programme, month)
+    reference = reference_months_for(trend, month)
+    notes: list[str] = []
+    standardised: dict[str, CasemixResult] = {}
+    regression = None
+    if reference:
+        for measure in OUTCOMES:
+            try:
+                standardised[measure] = standardise_month(
+                    audits, month, reference, measure, programme=programme
+                )
+            except stats.StatsError as error:
+                notes.append(f"{measure}: {error}")
+        if standardised:
+            try:
+                regression = regression_check(audits, month, reference, programme=programme)
+            except stats.StatsError as error:
+                notes.append(f"regression check: {error}")
+    else:
+        notes.append("no audited month in the previous 12 to compare with")
+    return MonthCasemix(
+        month=month,
+        themes=tuple(programme.themes.get(month, ())),
+        reference_months=reference,
+        standardised=standardised,
+        regression=regression,
+        notes=notes,
+    )
