@@ -189,3 +189,12 @@ def test_adjust_month_on_the_demo_finds_september_better_than_its_harder_cases_p
     assert result.regression is not None and result.regression.month_effect("ordinal") is not None
     first = casemix.adjust_month(data.audits, data.programme, "2018-11")
     assert not first.standardised and first.notes
+
+
+def test_the_sentence_names_any_reference_period():
+    audits, programme, _ = synthetic.make_programme(seed=4, cse_effect=-1.0)
+    result = casemix.standardise_month(audits, MONTH, REFERENCE, programme=programme)
+    assert "expected from period A's rates for audits like these" in wording.describe_casemix(
+        result, label="period B", reference="period A"
+    )
+    assert "from the previous 12 months' rates" in wording.describe_casemix(result, label="x")

@@ -486,7 +486,8 @@ def describe_casemix(
     head = (
         f"After allowing for {_casemix_allowing(themes)}, {what} in {label} was "
         f"{format_pct(r.observed_pct)} ({r.observed} of {r.n}) against "
-        f"{format_pct(r.expected_pct)} expected from {reference}' rates for audits like these "
+        f"{format_pct(r.expected_pct)} expected from {_possessive(reference)} rates for audits "
+        "like these "
         f"({format_pct(r.reference_pct)} of all audits then)"
     )
     level = format_pct(100 * r.level)
@@ -498,6 +499,11 @@ def describe_casemix(
         return f"{head}: no difference from what this mix of cases would give ({numbers})."
     words = "better" if r.better else "worse"
     return f"{head}: {words} than its case mix predicts ({numbers})."
+
+
+def _possessive(phrase: str) -> str:
+    """'the previous 12 months' → "the previous 12 months'"; 'period A' → "period A's"."""
+    return f"{phrase}'" if phrase.endswith("s") else f"{phrase}'s"
 
 
 _MODEL_WORDS = {
