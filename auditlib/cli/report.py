@@ -43,7 +43,10 @@ def run(args: argparse.Namespace) -> int:
         month = check_month(args.month, "--month")
         check_report_month(data, month)
         months = [month]
-    parameters = {"disclosure": args.disclosure} if args.disclosure else {}
+    # Batch runs leave out the notebook's explore cells (the frames an analyst looks at).
+    parameters: dict[str, object] = {"explore": False}
+    if args.disclosure:
+        parameters["disclosure"] = args.disclosure
     summary = run_months(
         months,
         NOTEBOOKS_DIR / "monthly_highlights.ipynb",
