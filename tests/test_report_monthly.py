@@ -11,7 +11,7 @@ import pytest
 
 from auditlib.errors import ReportError
 from auditlib.paths import DEMO_DATA_DIR
-from auditlib.report import monthly
+from auditlib.report import blocks, monthly
 from auditlib.report.blocks import Chart, Table, blocks_text
 
 
@@ -133,8 +133,8 @@ def test_month_outside_the_data_has_no_report():
 @pytest.mark.parametrize("disclosure", ["internal", "published"])
 def test_key_messages_sum_up_the_sections_and_link_to_them(month, disclosure):
     ctx = report(month, disclosure)
-    blocks = monthly.build(ctx)
-    headings = {b.text for b in blocks if isinstance(b, blocks.Heading)}
+    built = monthly.build(ctx)
+    headings = {b.text for b in built if isinstance(b, blocks.Heading)}
     messages = monthly.key_messages.section(ctx)[1].text.splitlines()
     assert 3 <= len(messages) <= 6
     for message in messages:

@@ -29,6 +29,7 @@ from auditlib.report.blocks import Block
 from auditlib.report.notebook import enable_analyst_charts
 from auditlib.report.shift_report import (
     breakdown,
+    checks,
     distributions,
     methods,
     moderation,
@@ -96,7 +97,7 @@ def from_data(
     by = check_by(by)
     profile = DisclosureProfile.from_name(disclosure or data.programme.disclosure)
     ctx = ShiftContext(period_a, period_b, by, data, profile)
-    ctx.check_data()
+    checks.check_data(ctx)
     ctx.figures = build_figures(ctx)
     return ctx
 

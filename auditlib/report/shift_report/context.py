@@ -13,7 +13,6 @@ import pandas as pd
 from auditlib.analysis import comparisons, groups, metrics, stats
 from auditlib.data import schema
 from auditlib.data.pipeline import AuditData
-from auditlib.data.programme import format_month, previous_month
 from auditlib.disclosure import DisclosureProfile
 from auditlib.disclosure.view import DisclosureView
 from auditlib.errors import ReportError
@@ -241,56 +240,3 @@ class ShiftContext:
             if any(not self.view.shown(v) for v in pub["judgements"].values()):
                 return True
         return False
-
-    # ------------------------------------------------------------------ checks
-    def check_data(self) -> None:
-        """Each period has completed audits, and the breakdown has something to break down."""
-        for name, period in (("A", self.a), ("B", self.b)):
-            self._check_has_audits(name, period)
-        if self.by in PARTITIONS:
-            column = schema.TEAM if self.by == "team" else schema.AREA
-            rows = metrics.select(self.data.audits, [*self.a.months, *self.b.months])
-            if column not in rows or rows[column].isna().all():
-                raise ReportError(
-                    f"The data record no {self.by} for the audits of these periods, so there is "
-                    f"nothing to break down by {self.by}."
-                )
-        elif self.by == "domain" and not any(
-            c.startswith(schema.DOMAIN_PREFIX) for c in self.data.audits.columns
-        ):
-            raise ReportError(
-                "The data have no domain judgements (judgement_<domain> columns), so there is "
-                "nothing to break down by domain."
-            )
-
-    def _check_has_audits(self, name: str, period: Period) -> None:
-        programme = self.data.programme
-        audited = set(metrics.audited_months(self.data.audits))
-        label = self.period_label(period)
-        if not any(month in audited for month in period.months):
-            why = ""
-            pauses = [
-                p for p in programme.pauses if p.start <= period.last and period.first <= p.end
-            ]
-            if pauses:
-                spans = "; ".join(
-                    f"{p.start} to {p.end}, {p.reason or 'no reason given'}" for p in pauses
-                )
-                why = f" (the programme was paused: {spans})"
-            for month in period.months:
-                into = previous_month(month)
-                if format_month(month).split()[0] in programme.month_labels.get(into, ""):
-                    why += (
-                        f" ({format_month(month)} was part of the {programme.label_for(into)} "
-                        f"round, whose audits are counted under {into}: start the period at {into})"
-                    )
-            span = sorted(audited)
-            have = f"{span[0]} to {span[-1]}" if span else "none"
-            raise ReportError(
-                f"Period {name} ({period.spec}, {label}) has no audits{why}. Months with audits: {have}."
-            )
-        if int(self.counts(period)[schema.COMPLETED]) == 0:
-            raise ReportError(
-                f"Period {name} ({period.spec}, {label}) has allocated audits but none completed "
-                "yet, so there are no judgements to compare."
-            )
