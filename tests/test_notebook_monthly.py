@@ -54,7 +54,13 @@ def test_outputs_are_written(rendered, month):
         f"audit-highlights-{month}.html",
         f"audit-highlights-{month}.ipynb",
         "figures.json",
+        "tables",
     ]
+    # Every table the report shows, as tidy CSV and in figures.json, under the same names.
+    figures = json.loads((folder / "figures.json").read_text(encoding="utf-8"))
+    csvs = sorted(p.stem for p in (folder / "tables").glob("*.csv"))
+    assert csvs == sorted(figures["tables"]) and len(csvs) >= 8
+    assert {"judgements_by_month", "cohorts", "domains", "team_compliance"} <= set(csvs)
     index = (rendered / "index.html").read_text()
     assert f"{month}/audit-highlights-{month}.html" in index
 

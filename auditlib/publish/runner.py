@@ -44,6 +44,7 @@ from auditlib.publish.folders import clean_stale_temporaries, make_out_dir
 from auditlib.publish.index import write_index
 from auditlib.publish.job import ReportJob, publish_report
 from auditlib.publish.layout import FIGURES_FILE, report_stem
+from auditlib.publish.pdf import EXIT_PDF_MISSING, PdfError
 
 #: Parameters the runner sets itself; a caller cannot override them.
 RUNNER_PARAMETERS: Final = ("report_month", "data_dir", "output_dir")
@@ -60,6 +61,7 @@ def run_month(
     *,
     timeout: int | None = 600,
     prewarm: bool = False,
+    pdf: bool = False,
 ) -> Path:
     """Execute ``notebook`` for ``month`` and publish ``out_dir/YYYY-MM/`` atomically.
 
@@ -68,7 +70,9 @@ def run_month(
     :class:`ReportError` with a plain one-paragraph message (month, cell, reason)
     and leaves the previous ``out_dir/YYYY-MM/`` as it was. ``timeout`` is per
     cell, in seconds. ``prewarm`` forks the kernel from a pre-imported process
-    (see :mod:`auditlib.publish.kernelpool`).
+    (see :mod:`auditlib.publish.kernelpool`). ``pdf`` also prints the report to
+    ``audit-highlights-YYYY-MM.pdf``; a PDF that cannot be made raises
+    :class:`~auditlib.publish.pdf.PdfError` after the report is published.
     """
     check_month(month)
     clashing = sorted(set(parameters or {}) & set(RUNNER_PARAMETERS))
@@ -89,6 +93,7 @@ def run_month(
         figures_file=FIGURES_FILE,
         what=f"The report for {month}",
         title=lambda figures: monthly_title(figures, month),
+        pdf=pdf,
     )
     return publish_report(job, kernel_name=kernel_name, timeout=timeout, prewarm=prewarm)
 
@@ -115,6 +120,8 @@ class MonthResult:
     html: Path | None = None
     message: str = ""
     seconds: float = 0.0
+    #: Why the month's PDF was not made (the report itself was), when one was asked for.
+    pdf_message: str = ""
 
 
 @dataclass
@@ -134,11 +141,19 @@ class RunSummary:
         return [r for r in self.results if not r.ok]
 
     @property
+    def pdf_missing(self) -> list[MonthResult]:
+        """Months whose report was produced but whose PDF was not."""
+        return [r for r in self.results if r.ok and r.pdf_message]
+
+    @property
     def exit_code(self) -> int:
-        """0 when every month was produced, 1 otherwise (130 when interrupted)."""
+        """0 when every month was produced, 1 otherwise (130 when interrupted); every report
+        produced but a PDF missing: :data:`~auditlib.publish.pdf.EXIT_PDF_MISSING`."""
         if self.interrupted:
             return 130
-        return 1 if self.failed else 0
+        if self.failed:
+            return 1
+        return EXIT_PDF_MISSING if self.pdf_missing else 0
 
     def describe(self) -> str:
         """A plain summary: counts, then each failure's message on its own paragraph."""
@@ -146,6 +161,7 @@ class RunSummary:
             f"{len(self.succeeded)} of {len(self.results)} report(s) produced in {self.seconds:.1f} s."
         ]
         lines += [f"\n{r.message}" for r in self.failed]
+        lines += [f"\n{r.pdf_message}" for r in self.pdf_missing]
         return "\n".join(lines)
 
 
@@ -162,6 +178,7 @@ def run_months(
     progress: bool = True,
     timeout: int | None = 600,
     index: bool = True,
+    pdf: bool = False,
 ) -> RunSummary:
     """Produce the report of every month in ``months``, ``jobs`` at a time, with a progress bar.
 
@@ -169,7 +186,8 @@ def run_months(
     others go on. ``jobs`` defaults to the number of CPUs (at most the number of
     months). Ctrl-C cancels the months not yet started, lets running ones finish
     or fail atomically, and raises :class:`KeyboardInterrupt`. Writes
-    ``out_dir/index.html`` at the end unless ``index=False``.
+    ``out_dir/index.html`` at the end unless ``index=False``. ``pdf`` prints each
+    report to a PDF beside it (:mod:`auditlib.publish.pdf`).
     """
     months = list(dict.fromkeys(months))
     for month in months:
@@ -186,6 +204,7 @@ def run_months(
         "kernel_name": kernel_name,
         "timeout": timeout,
         "prewarm": prewarm,
+        "pdf": pdf,
     }
     started = time.perf_counter()
     summary = RunSummary()
@@ -259,6 +278,12 @@ def _run_one(month: str, task: Mapping[str, Any]) -> MonthResult:
             task["kernel_name"],
             timeout=task["timeout"],
             prewarm=task["prewarm"],
+            pdf=task.get("pdf", False),
+        )
+    except PdfError as exc:
+        html_path = out_root / month / f"{report_stem(month)}.html"
+        return MonthResult(
+            month, True, html=html_path, pdf_message=str(exc), seconds=time.perf_counter() - started
         )
     except ReportError as exc:
         return MonthResult(month, False, message=str(exc), seconds=time.perf_counter() - started)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -16,8 +16,9 @@ from auditlib.data.pipeline import AuditData, load_audit_data
 from auditlib.disclosure import SUPPRESSED, DisclosureProfile, apply_to_figures
 from auditlib.disclosure.view import GOOD_OR_BETTER, DisclosureView, hidden_trend
 from auditlib.paths import DEMO_DATA_DIR, THEMES_FILE
-from auditlib.publish.export import write_figures_json
+from auditlib.report.blocks import Table, record_tables
 from auditlib.report.figures import build_figures
+from auditlib.report.saving import save_report_figures
 
 #: Columns that identify a child, a worker or an allocation: never in a frame a notebook shows.
 IDENTIFIER_COLUMNS = (
@@ -42,6 +43,8 @@ class MonthContext:
     data: AuditData
     figures: dict[str, Any]
     profile: DisclosureProfile
+    #: every table the notebook has shown (see :func:`auditlib.report.blocks.record_tables`)
+    shown_tables: list[Table] = field(default_factory=list)
 
     # ------------------------------------------------------------------ naming
     @property
@@ -86,10 +89,11 @@ class MonthContext:
         return bool(self.hidden_trend.at[month, column])
 
     def save_figures(self, output_dir: str | Path | None) -> Path | None:
-        """Write figures.json (disclosure applied) into ``output_dir``; nothing when empty."""
+        """Write figures.json (disclosure applied) into ``output_dir``, with every table the
+        report showed (as shown), and each table as ``tables/<name>.csv``; nothing when empty."""
         if not output_dir:
             return None
-        return write_figures_json(self.published_figures, output_dir)
+        return save_report_figures(self.published_figures, self.shown_tables, output_dir)
 
     # ------------------------------------------------------------------ tidy frames
     @cached_property
@@ -123,7 +127,9 @@ class MonthContext:
     @cached_property
     def cohorts(self) -> pd.DataFrame:
         """The month's completed audits by cohort and final judgement."""
-        return metrics.judgements_by_cohort(self.data.audits, self.month)
+        return metrics.judgements_by_cohort(
+            self.data.audits, self.month, self.data.programme.cohorts
+        )
 
     @cached_property
     def domains(self) -> pd.DataFrame:
@@ -163,4 +169,4 @@ def prepare(
     profile = DisclosureProfile.from_name(disclosure or data.programme.disclosure)
     figures = build_figures(data, report_month)
     figures["disclosure"] = profile.value
-    return MonthContext(report_month, data, figures, profile)
+    return MonthContext(report_month, data, figures, profile, record_tables())

@@ -84,4 +84,4 @@ def compliance_table(ctx: MonthContext) -> Table:
             name="Audits",
         ),
     )
-    return Table(table, TABLE_CAPTION)
+    return Table(table, TABLE_CAPTION, name="compliance")

@@ -55,7 +55,7 @@ def disclosure_blocks(profile: DisclosureProfile) -> list[Block]:
     return [
         Heading("Disclosure control", 3),
         Markdown(describe_rule(profile)),
-        Table(key, "Key to symbols"),
+        Table(key, "Key to symbols", name="symbols"),
     ]
 
 
