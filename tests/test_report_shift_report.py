@@ -509,6 +509,7 @@ def test_cli_writes_the_report_folder(tmp_path, capsys):
         "judgement-shifts.html",
         "judgement-shifts.ipynb",
         "shift-figures.json",
+        "tables",
     }
     assert not [p for p in (tmp_path / "shifts").iterdir() if p.name.startswith(".")]
     _check_outputs(folder)
