@@ -248,6 +248,17 @@ def test_errors_in_removed_cells_do_not_block_the_report(tmp_path):
         "<style>@import url(x.css);</style>",
         '<style>body { background: url("//cdn.example/bg.png") }</style>',
         '<img src="http://example.org/x.png" alt="x">',
+        '<svg><image href="http://example.org/i.png"/></svg>',
+        '<svg><image xlink:href="//example.org/i.png"/></svg>',
+        '<video poster="http://example.org/p.png"></video>',
+        '<img srcset="data:image/png;base64,AA 1x, http://example.org/2x.png 2x" alt="">',
+        '<div style="background-image: url(http://example.org/bg.png)">x</div>',
+        '<style>.a { background: image-set("x.png" 1x) }</style>',
+        '<a ping="http://example.org/ping" href="#x">x</a>',
+        '<iframe src="data:text/html,x"></iframe>',
+        '<meta http-equiv="refresh" content="0;url=http://example.org/">',
+        '<object data="http://example.org/o"></object>',
+        '<base href="http://example.org/">',
     ],
 )
 def test_check_offline_catches_network_requests(snippet):
@@ -363,3 +374,71 @@ def test_written_notebook_round_trips(tmp_path):
     nbformat.write(_notebook(), path)
     export.export_html(path, tmp_path / "r.html", title="T", footer=FOOTER)
     assert 'alt="' + ALT in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "<img src=x onerror=alert(1)>",
+        '<a href="javascript:alert(1)">x</a>',
+        '<a href="jav&#x09;ascript:alert(1)">x</a>',
+        "<body onload=alert(1)>",
+        "<details open ontoggle=alert(1)>",
+        '<a href="data:text/html,<script>alert(1)</script>">x</a>',
+    ],
+)
+def test_check_offline_catches_scripts(snippet):
+    with pytest.raises(ReportError, match=r"script|data: URL"):
+        export.check_offline(f"<html><body>{snippet}</body></html>")
+
+
+def test_check_offline_accepts_what_a_report_holds():
+    export.check_offline(
+        f"<html><head>{export.CSP_META}<style>.a{{background:url(data:image/png;base64,AA)}}"
+        '</style></head><body><a href="#top">top</a><a href="https://example.org/x">web</a>'
+        '<a href="2020-09/audit-highlights-2020-09.html">month</a>'
+        '<img src="data:image/png;base64,AA" alt="chart"></body></html>'
+    )
+
+
+def test_the_sanitiser_keeps_the_report_and_drops_everything_else():
+    kept = (
+        '<nav class="report-toc" aria-labelledby="t"><a href="#s">S</a></nav>'
+        '<table class="audit-table"><caption id="c">Teams</caption><tr><th scope="col">n</th></tr></table>'
+        '<figure class="report-figure"><img src="data:image/png;base64,AA" alt="A chart" width="10">'
+        "<figcaption>Caption</figcaption></figure>"
+    )
+    cleaned = export.sanitise_fragment(kept)
+    for piece in ('aria-labelledby="t"', 'scope="col"', 'alt="A chart"', "data:image/png", "#s"):
+        assert piece in cleaned
+    hostile = export.sanitise_fragment(
+        "<script>x()</script><img src=http://e/x.png onerror=y()><a href='javascript:z()'>a</a>"
+        "<a href='mailto:a@b.org'>m</a><a href='https://ok.example/'>ok</a><style>p{}</style>"
+        "<iframe src=x></iframe><svg><image href=http://e/i.png /></svg><p style='color:red'>p</p>"
+    )
+    assert "<script" not in hostile and "x()" not in hostile and "onerror" not in hostile
+    assert "javascript" not in hostile and "mailto" not in hostile and "http://e" not in hostile
+    assert "<iframe" not in hostile and "<svg" not in hostile and "style=" not in hostile
+    assert 'href="https://ok.example/"' in hostile
+
+
+def test_markdown_shows_html_in_the_text_as_text():
+    html = export.render_markdown(
+        "## Team <script>alert(1)</script>\n\n- “<img src=x onerror=y>” [x](javascript:alert(1))"
+    )
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<img" not in html and "&lt;img src=x onerror=y&gt;" in html
+    assert 'href="javascript' not in html
+
+
+def test_every_report_carries_the_content_security_policy(page):
+    head = page[: page.index("<body")]
+    assert "Content-Security-Policy" in head
+    for directive in (
+        "default-src 'none'",
+        "img-src data:",
+        "script-src 'none'",
+        "frame-src 'none'",
+    ):
+        assert directive in head
+    assert head.index("Content-Security-Policy") < head.index("<style")

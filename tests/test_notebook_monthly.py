@@ -50,7 +50,9 @@ def visible_text(page: str) -> str:
 @pytest.mark.parametrize("month", MONTHS)
 def test_outputs_are_written(rendered, month):
     folder = rendered / month
+    # The report's files, and auditlib's hidden ownership marker.
     assert sorted(p.name for p in folder.iterdir()) == [
+        ".auditlib-report",
         f"audit-highlights-{month}.html",
         f"audit-highlights-{month}.ipynb",
         "figures.json",

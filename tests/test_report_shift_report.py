@@ -506,6 +506,7 @@ def test_cli_writes_the_report_folder(tmp_path, capsys):
     assert code == 0
     assert str(folder / "judgement-shifts.html") in out
     assert {p.name for p in folder.iterdir()} == {
+        ".auditlib-report",  # auditlib's ownership marker
         "judgement-shifts.html",
         "judgement-shifts.ipynb",
         "shift-figures.json",

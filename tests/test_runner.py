@@ -31,7 +31,8 @@ DATA = FIXTURES / "report_data"
 
 
 def _month_files(folder: Path) -> set[str]:
-    return {p.name for p in folder.iterdir()}
+    """What a report folder holds, without auditlib's ownership marker."""
+    return {p.name for p in folder.iterdir()} - {folders.OWNER_MARKER}
 
 
 def _expected_files(month: str) -> set[str]:
@@ -74,6 +75,7 @@ def test_run_month_publishes_the_three_files(tmp_path, fake_kernel):
     html = runner.run_month(NOTEBOOK, "2020-09", DATA, tmp_path / "out")
     assert html == tmp_path / "out" / "2020-09" / "audit-highlights-2020-09.html"
     assert _month_files(html.parent) == _expected_files("2020-09")
+    assert folders.read_marker(html.parent)["files"] == sorted(_expected_files("2020-09"))
     assert "<title>Audit Highlights Report – Fake month</title>" in html.read_text(encoding="utf-8")
     assert _no_temporaries(tmp_path / "out")
     assert oct(html.parent.stat().st_mode & 0o777) == "0o755"
@@ -119,6 +121,7 @@ def test_swap_puts_the_old_folder_back_if_the_new_one_cannot_be_moved(tmp_path, 
     final, tmp = tmp_path / "2020-09", tmp_path / ".tmp-2020-09-1-x"
     final.mkdir()
     (final / "old.html").write_text("old", encoding="utf-8")
+    folders.write_marker(final, folders.STATE_REPORT, files=["old.html"])
     tmp.mkdir()
     real_replace = os.replace
 
@@ -131,17 +134,21 @@ def test_swap_puts_the_old_folder_back_if_the_new_one_cannot_be_moved(tmp_path, 
     with pytest.raises(OSError):
         folders.swap_into_place(tmp, final)
     assert (final / "old.html").read_text(encoding="utf-8") == "old"
+    assert not list(tmp_path.glob(".old-*"))
 
 
 def test_a_swap_cut_short_is_recovered_and_stale_temporaries_are_removed(tmp_path):
     dead_pid = "99999999"
-    old = tmp_path / f".old-2020-09-{dead_pid}"
+    old = tmp_path / f".old-2020-09-{dead_pid}-xyz"
     old.mkdir()
     (old / "audit-highlights-2020-09.html").write_text("good", encoding="utf-8")
+    folders.write_marker(old, folders.STATE_REPORT, files=["audit-highlights-2020-09.html"])
     stale = tmp_path / f".tmp-2020-09-{dead_pid}-abc"
     live = tmp_path / f".tmp-2020-10-{os.getpid()}-abc"
     stale.mkdir()
     live.mkdir()
+    folders.write_marker(stale, folders.STATE_BUILDING, pid=int(dead_pid))
+    folders.write_marker(live, folders.STATE_BUILDING, pid=os.getpid())
     folders.recover_interrupted_swap(tmp_path, "2020-09")
     assert (tmp_path / "2020-09" / "audit-highlights-2020-09.html").read_text(
         encoding="utf-8"

@@ -748,10 +748,15 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 def escape_markdown(text: str) -> str:
     """Escape text so Markdown shows it as written (tokens like ``[name]`` included).
 
+    Line breaks become spaces, so a multi-line answer stays inside its quote or bullet (a
+    line of ``---`` or an indented line could otherwise end the list, as a rule or code).
+
     >>> escape_markdown("[name] said *great*")
     '\\\\[name\\\\] said \\\\*great\\\\*'
+    >>> escape_markdown("Line one\\n---\\n    code")
+    'Line one --- code'
     """
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def format_quotes(

@@ -39,9 +39,11 @@ def run(args: argparse.Namespace) -> int:
     from auditlib.data.validation import run_notes
     from auditlib.errors import ReportError
     from auditlib.paths import NOTEBOOKS_DIR
+    from auditlib.publish.folders import check_out_apart_from_data
     from auditlib.publish.runner import run_months
-    from auditlib.report.figures import check_report_month
+    from auditlib.report.figures import check_report_month, not_allocated_counts
 
+    check_out_apart_from_data(args.out, args.data)
     # Check the data once, here, so a bad file is one plain message, not one per month.
     data = load_audit_data(args.data)
     for note in run_notes(data):
@@ -49,7 +51,12 @@ def run(args: argparse.Namespace) -> int:
     if args.all:
         months = metrics.audited_months(data.audits)
         if not months:
-            raise ReportError(f"{args.data}: no month has any allocated audits")
+            not_allocated = not_allocated_counts(data)
+            told = " and ".join(f"{n} {status}" for status, n in not_allocated.items())
+            raise ReportError(
+                f"{args.data}: no month has any allocated audits"
+                + (f": every audit was exempt or cancelled ({told})." if told else ".")
+            )
     else:
         month = check_month(args.month, "--month")
         check_report_month(data, month)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from auditlib.data.schema import MONTH_RE
-from auditlib.publish.folders import FAILED_DIR, FAILURE_NOTE
+from auditlib.publish.folders import FAILED_DIR, FAILURE_NOTE, check_page_replaceable, is_owned
 from auditlib.publish.layout import (
     FIGURES_FILE,
     SHIFTS_DIR,
@@ -49,6 +49,7 @@ def write_index(out_root: str | os.PathLike[str]) -> Path:
     from auditlib.publish.export import check_offline, report_css, write_text_atomically
 
     root = Path(out_root)
+    check_page_replaceable(root / INDEX_FILE)  # a user's own index.html is left alone
     page = overview_html(
         month_records(root),
         shift_records(root / SHIFTS_DIR),
@@ -130,8 +131,13 @@ def _names(folder: Path, *, report: bool) -> set[str]:
     return {
         p.name
         for p in folder.iterdir()
-        if MONTH_RE.match(p.name) and (p.is_dir() if report else (p / FAILURE_NOTE).is_file())
+        if MONTH_RE.match(p.name) and (_is_report(p) if report else (p / FAILURE_NOTE).is_file())
     }
+
+
+def _is_report(folder: Path) -> bool:
+    """A month folder auditlib wrote (a user's own ``2020-07/`` is not listed)."""
+    return is_owned(folder) or (folder / f"{report_stem(folder.name)}.html").is_file()
 
 
 def _built(report: Path, build: dict[str, Any]) -> str:

@@ -20,7 +20,10 @@ kernel notices and exits. Kernels that are not this Python's ipykernel are
 launched the ordinary way.
 
 One zygote serves one process (each parallel worker has its own); it exits
-when that process exits.
+when that process exits — even when it is killed with ``kill -9``: the zygote asks the
+kernel for a signal when its parent dies (Linux ``PR_SET_PDEATHSIG``, see
+:func:`die_with_parent`), stops its kernels on that signal, and every kernel it forks asks
+for the same signal when the zygote dies. No process of a run outlives it.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from __future__ import annotations
 import ast
 import atexit
 import contextlib
+import ctypes
 import json
 import os
 import select
@@ -53,10 +57,35 @@ DEFAULT_PRELOAD: Final = (
 )
 _INLINE_BACKEND: Final = "module://matplotlib_inline.backend_inline"
 _CLIENT_SCRIPT: Final = Path(__file__).with_name("_kernel_client.py")
+#: The pid of the process that started a zygote, passed in its environment.
+_OWNER_ENV: Final = "AUDITLIB_ZYGOTE_OWNER"
+
+#: Linux prctl option: the signal this process gets when its parent dies.
+PR_SET_PDEATHSIG: Final = 1
 
 _POOL: Zygote | None = None
 #: Set in the zygote after its imports: fork() is only safe while the process has one thread.
 _FORK_SAFE = True
+
+
+def die_with_parent(signum: int = signal.SIGTERM, parent: int | None = None) -> bool:
+    """Ask Linux to send this process ``signum`` when its parent process dies.
+
+    ``parent`` is the pid the caller expects as its parent: if that parent has already
+    gone (it died before the request was made), the signal is sent at once. Returns False
+    where this is not available (not Linux), True otherwise.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, int(signum), 0, 0, 0) != 0:
+            return False
+    except (OSError, AttributeError):
+        return False
+    if parent is not None and os.getppid() != parent:
+        os.kill(os.getpid(), signum)
+    return True
 
 
 # ---------------------------------------------------------------- worker side
@@ -84,6 +113,7 @@ class Zygote:
                 stdin=subprocess.PIPE,  # the zygote exits when this pipe closes (this process ended)
                 pass_fds=[listener.fileno()],
                 start_new_session=True,  # Ctrl-C in a terminal is not for the kernels
+                env={**os.environ, _OWNER_ENV: str(os.getpid())},
             )
         finally:
             listener.close()
@@ -296,6 +326,7 @@ def _fork_kernel(
     except (OSError, ValueError):
         conn.close()
         return 0
+    zygote_pid = os.getpid()
     pid = os.fork()
     if pid:
         for fd in fds:
@@ -314,6 +345,7 @@ def _fork_kernel(
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.chdir(request["cwd"])
+        die_with_parent(signal.SIGKILL, parent=zygote_pid)  # the zygote gone, the kernel goes
         if not _FORK_SAFE:
             os.execve(request["argv"][0], request["argv"], request["env"])
         os.environ.clear()
@@ -382,7 +414,14 @@ def _reap(children: dict[int, socket.socket]) -> None:
 
 def _main(argv: list[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Told to stop (or its owner died): leave through _serve's finally, which stops the kernels.
+    signal.signal(signal.SIGTERM, _stop_serving)
+    die_with_parent(signal.SIGTERM, parent=int(os.environ.get(_OWNER_ENV, os.getppid())))
     _serve(int(argv[0]), argv[1:])
+
+
+def _stop_serving(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)
 
 
 if __name__ == "__main__":

@@ -40,7 +40,11 @@ from typing import Any, Final
 
 from auditlib.data.schema import MONTH_RE
 from auditlib.errors import ReportError
-from auditlib.publish.folders import clean_stale_temporaries, make_out_dir
+from auditlib.publish.folders import (
+    check_out_apart_from_data,
+    clean_stale_temporaries,
+    make_out_dir,
+)
 from auditlib.publish.index import write_index
 from auditlib.publish.job import ReportJob, publish_report
 from auditlib.publish.layout import FIGURES_FILE, report_stem
@@ -93,6 +97,7 @@ def run_month(
         figures_file=FIGURES_FILE,
         what=f"The report for {month}",
         title=lambda figures: monthly_title(figures, month),
+        data_dir=Path(data_dir).resolve(),
         pdf=pdf,
     )
     return publish_report(job, kernel_name=kernel_name, timeout=timeout, prewarm=prewarm)
@@ -131,6 +136,8 @@ class RunSummary:
     results: list[MonthResult] = field(default_factory=list)
     seconds: float = 0.0
     interrupted: bool = False
+    #: What the run left undone that is not a month's failure (e.g. an index it may not replace).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def succeeded(self) -> list[MonthResult]:
@@ -161,6 +168,7 @@ class RunSummary:
             f"{len(self.succeeded)} of {len(self.results)} report(s) produced in {self.seconds:.1f} s."
         ]
         lines += [f"\n{r.message}" for r in self.failed]
+        lines += [f"\n{w}" for w in self.warnings]
         lines += [f"\n{r.pdf_message}" for r in self.pdf_missing]
         return "\n".join(lines)
 
@@ -193,6 +201,7 @@ def run_months(
     for month in months:
         check_month(month)
     out_root = Path(out_dir).resolve()
+    check_out_apart_from_data(out_root, data_dir)
     make_out_dir(out_root)
     clean_stale_temporaries(out_root)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(months) or 1))
@@ -224,7 +233,10 @@ def run_months(
         summary.results.sort(key=lambda r: r.month)
         summary.seconds = time.perf_counter() - started
         if index and summary.results:
-            write_index(out_root)
+            try:
+                write_index(out_root)
+            except ReportError as exc:  # reports were produced; the index is left alone
+                summary.warnings.append(str(exc))
     return summary
 
 
@@ -233,7 +245,10 @@ def _run_parallel(
 ) -> None:
     _warm_up_parent()
     with cf.ProcessPoolExecutor(
-        max_workers=jobs, mp_context=_mp_context(), initializer=_init_worker
+        max_workers=jobs,
+        mp_context=_mp_context(),
+        initializer=_init_worker,
+        initargs=(os.getpid(),),
     ) as pool:
         # Keep only ``jobs`` months in flight (the pool would otherwise queue them all),
         # so Ctrl-C has only running months to wait for.
@@ -323,6 +338,11 @@ def _mp_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _init_worker() -> None:
+def _init_worker(parent: int) -> None:
     # Ctrl-C is the parent's to handle: a worker finishes (or fails) its month atomically.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A parent killed outright (kill -9) cannot tell its workers: the kernel does. The
+    # worker's zygote and kernels follow it the same way (see auditlib.publish.kernelpool).
+    from auditlib.publish.kernelpool import die_with_parent
+
+    die_with_parent(signal.SIGKILL, parent=parent)

@@ -7,29 +7,15 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
-import pandas as pd
-
+from auditlib.publish.csvfiles import write_frame_csv
 from auditlib.report.blocks import Table
 from auditlib.report.tidy import table_name, tidy
 
 TABLES_DIR: Final = "tables"
-#: A spreadsheet runs a cell that starts with one of these as a formula.
-_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> object:
-    """A text cell a spreadsheet would run as a formula, made plain text with a leading '.
-
-    >>> neutralise("=HYPERLINK(1)"), neutralise("Team A"), neutralise(-3)
-    ("'=HYPERLINK(1)", 'Team A', -3)
-    """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def write_tables(tables: Iterable[Table], folder: str | os.PathLike[str]) -> list[Path]:
-    """Write each table as ``folder/<name>.csv`` (UTF-8 with BOM, so Excel reads it right)."""
+    """Write each table as ``folder/<name>.csv`` (formula-safe; see :mod:`.csvfiles`)."""
     out = Path(folder)
     written: list[Path] = []
     names: set[str] = set()
@@ -38,11 +24,6 @@ def write_tables(tables: Iterable[Table], folder: str | os.PathLike[str]) -> lis
         while name in names:
             name, n = f"{table_name(table)}_{n}", n + 1
         names.add(name)
-        frame = tidy(table).assign(table=name)
-        for column in ("table", "row", "column", "value"):  # the text a spreadsheet could run
-            frame[column] = [neutralise(v) for v in frame[column]]
         out.mkdir(parents=True, exist_ok=True)
-        path = out / f"{name}.csv"
-        pd.DataFrame(frame).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
-        written.append(path)
+        written.append(write_frame_csv(tidy(table).assign(table=name), out / f"{name}.csv"))
     return written

@@ -35,10 +35,41 @@ def check_report_month(data: AuditData, report_month: str) -> None:
             f" ({pause.reason or 'no reason given'}), so there is no report for this month. "
             f"Months with audits: {_span(months)}."
         )
+    not_allocated = not_allocated_counts(data, report_month)
+    if not_allocated:
+        told = " and ".join(f"{n} {status}" for status, n in not_allocated.items())
+        raise ReportError(
+            f"{report_month}: every audit of this month was exempt or cancelled ({told}), so "
+            "no audit was allocated and there is nothing to report on. "
+            + (f"Months with audits: {_span(months)}." if months else "No month has any.")
+        )
     raise ReportError(
         f"{report_month}: the data in {data.data_dir} have no audits allocated in this month. "
         f"Months with audits: {_span(months)}."
     )
+
+
+def not_allocated_counts(data: AuditData, month: str | None = None) -> dict[str, int]:
+    """Exempt and cancelled audits (type audit), in ``month`` or in all months: ``{status: n}``.
+
+    Empty when there are none: then a month without allocated audits simply had no audits.
+    """
+    audits = data.audits
+    if audits.empty or schema.STATUS not in audits.columns:
+        return {}
+    rows = (
+        audits.loc[audits[schema.AUDIT_TYPE] == schema.AUDIT]
+        if schema.AUDIT_TYPE in audits
+        else audits
+    )
+    if month is not None:
+        rows = rows.loc[rows[schema.AUDIT_MONTH] == month]
+    counts = rows[schema.STATUS].value_counts()
+    return {
+        status: int(counts[status])
+        for status in schema.NOT_ALLOCATED_STATUSES
+        if status in counts.index and counts[status]
+    }
 
 
 def _span(months: list[str]) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from auditlib.analysis import comparisons, metrics, stats
+from auditlib.analysis.voices import escape_markdown
 from auditlib.data import schema
 from auditlib.data.programme import format_month
 from auditlib.disclosure import (
@@ -68,7 +69,7 @@ def intro_blocks(ctx: MonthContext) -> list[Block]:
     themes = ctx.data.programme.themes.get(ctx.month, ())
     if themes:
         cohorts = ctx.data.programme.cohorts
-        names = [cohorts[key].name if key in cohorts else key for key in themes]
+        names = [escape_markdown(cohorts[key].name if key in cohorts else key) for key in themes]
         blocks.append(Markdown(f"This month's themed audits looked at: {join_words(names)}."))
     return blocks
 
