@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from auditlib.analysis import comparisons, metrics, voices
+from auditlib.analysis import auditors, casemix, comparisons, metrics, stats, voices
 from auditlib.analysis.recommendations import recommendations_for
 from auditlib.data import schema
 from auditlib.data.pipeline import AuditData, load_audit_data
@@ -146,6 +146,26 @@ class MonthContext:
             self.trend,
             self.data.programme.spc_rebase,
         )
+
+    @cached_property
+    def casemix(self) -> casemix.MonthCasemix | None:
+        """The month against the previous 12 audited months, allowing for case mix."""
+        # The report states the ordinal model only, so only that one is fitted.
+        return casemix.adjust_month(
+            self.data.audits, self.data.programme, self.month, self.trend, models=("ordinal",)
+        )
+
+    @cached_property
+    def auditor_effects(self) -> auditors.AuditorEffects | None:
+        """Auditor effects after case mix over the last 12 audited months and this one
+        (None when they cannot be estimated: no auditor column, or too few auditors)."""
+        months = [*casemix.reference_months_for(self.trend, self.month), self.month]
+        try:
+            return auditors.auditor_effects(
+                self.data.audits, months, key=self.month, programme=self.data.programme
+            )
+        except stats.StatsError:
+            return None
 
     @cached_property
     def recommendations(self) -> pd.DataFrame:
