@@ -42,6 +42,7 @@ import yaml
 
 from auditlib.analysis.redaction import TOKENS, _require_columns, _text_series, redact_text
 from auditlib.data import schema
+from auditlib.data.programme import SAFE_YAML_LOADER
 from auditlib.errors import ConfigError, DataError, Problem
 from auditlib.paths import THEMES_FILE
 
@@ -171,7 +172,7 @@ def load_themes(source: str | Path | Mapping[str, Any] | None = None) -> tuple[T
         return parse_themes(source)
     path = Path(source)
     try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8"))
+        config = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_YAML_LOADER)
     except FileNotFoundError as exc:
         raise ConfigError(f"theme dictionary not found: {path}") from exc
     except yaml.YAMLError as exc:

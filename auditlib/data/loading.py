@@ -22,7 +22,13 @@ import pandas as pd
 import yaml
 
 from auditlib.data import schema
-from auditlib.data.programme import PROGRAMME_FILE, Programme, check_month, load_programme
+from auditlib.data.programme import (
+    PROGRAMME_FILE,
+    SAFE_YAML_LOADER,
+    Programme,
+    check_month,
+    load_programme,
+)
 from auditlib.errors import ConfigError, Problem
 
 #: table name → (required?, extensions tried in order)
@@ -355,7 +361,7 @@ def load_recommendations(path: Path) -> tuple[dict[str, dict[str, list[Any]]], l
     """Read recommendations.yml: ``{YYYY-MM: {high_priority: [...], practice_standards: [...]}}``."""
     problems: list[Problem] = []
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
+        raw = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=SAFE_YAML_LOADER) or {}
     except IsADirectoryError:
         return {}, [Problem(path.name, None, None, None, "is a folder, not a file")]
     except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:

@@ -19,6 +19,9 @@ from auditlib.data import schema
 from auditlib.errors import ConfigError
 
 PROGRAMME_FILE = "programme.yml"
+#: YAML's safe loader, in C (libyaml) when PyYAML was built with it: the same documents,
+#: read about ten times faster, which every report run pays for each YAML file it reads.
+SAFE_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 DISCLOSURE_PROFILES = ("internal", "published")
 _MONTH = re.compile(schema.MONTH_PATTERN)
 
@@ -136,7 +139,7 @@ def load_programme(data_dir: str | Path) -> Programme:
             "(copy data/demo/programme.yml and edit it)"
         )
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        raw = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=SAFE_YAML_LOADER)
     except PermissionError:
         raise ConfigError(f"{path}: cannot be read (permission denied)") from None
     except UnicodeDecodeError:
