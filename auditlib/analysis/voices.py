@@ -52,6 +52,8 @@ DEFAULT_THEMES_FILE: Final = THEMES_FILE
 #: Columns added by :func:`tag_themes` and :func:`mark_recurring`.
 THEMES: Final = "themes"
 THEME_MATCHES: Final = "theme_matches"
+#: How many audit months (the report month and those before it) recurrence looks back over.
+RECURRING_WINDOW: Final = 3
 RECURRING_THEMES: Final = "recurring_themes"
 RECURRING_NOTE: Final = "recurring_note"
 #: Columns of the tables built here.
@@ -607,7 +609,7 @@ def group_reflections(
 def find_recurring_themes(
     tagged: pd.DataFrame,
     month: str,
-    window: int = 3,
+    window: int = RECURRING_WINDOW,
     min_months: int = 2,
     *,
     months: Iterable[str] | None = None,

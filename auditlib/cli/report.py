@@ -8,7 +8,10 @@ from pathlib import Path
 from auditlib.cli.arguments import add_data_argument, add_disclosure_argument, add_out_argument
 
 NAME = "report"
-HELP = "Produce the Audit Highlights Report for one month (--month) or every month (--all)."
+HELP = (
+    "Produce the Audit Highlights Report for one month (--month) or every month (--all); "
+    "a month whose inputs are unchanged since its report was built is reused."
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,6 +24,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--jobs", type=int, default=None, metavar="N", help="months run in parallel (default: CPUs)"
     )
     add_disclosure_argument(parser)
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild every month even if its inputs are unchanged "
+        "(a frozen month only when named with --month)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -30,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
     from auditlib.data.programme import check_month
     from auditlib.errors import ReportError
     from auditlib.paths import NOTEBOOKS_DIR
+    from auditlib.publish.fingerprint import month_fingerprints
+    from auditlib.publish.layout import MONTHLY_NOTEBOOK
     from auditlib.publish.runner import run_months
     from auditlib.report.figures import check_report_month
 
@@ -44,14 +55,21 @@ def run(args: argparse.Namespace) -> int:
         check_report_month(data, month)
         months = [month]
     parameters = {"disclosure": args.disclosure} if args.disclosure else {}
+    notebook = NOTEBOOKS_DIR / MONTHLY_NOTEBOOK
+    # What each month's report reads, so that a month whose inputs are unchanged is reused.
+    fingerprints = month_fingerprints(data, months, notebook=notebook, parameters=parameters)
     summary = run_months(
         months,
-        NOTEBOOKS_DIR / "monthly_highlights.ipynb",
+        notebook,
         args.data,
         args.out,
         parameters,
         jobs=args.jobs,
         progress=not args.no_progress,
+        fingerprints=fingerprints,
+        force=args.force,
+        named=[] if args.all else months,
+        frozen=data.programme.frozen,
     )
     print(summary.describe())
     index = Path(args.out).resolve() / "index.html"

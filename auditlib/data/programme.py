@@ -59,6 +59,8 @@ class Programme:
     extract_date: str | None = None
     #: months from which SPC limits are recalculated (a change in how audits are done)
     spc_rebase: tuple[str, ...] = ()
+    #: approved months whose reports are never rebuilt (month: note, "" without one)
+    frozen: Mapping[str, str] = field(default_factory=dict)
     source: Path | None = None
 
     def pause_for(self, month: str) -> Pause | None:
@@ -211,6 +213,7 @@ def programme_from_dict(raw: Mapping[str, Any], source: Path | None = None) -> P
         labels[str(column)] = {str(k): v for k, v in table.items()}
     extract = raw.get("extract_date")
     rebase = tuple(check_month(v, f"{where}: spc_rebase") for v in (raw.get("spc_rebase") or []))
+    frozen = _frozen_months(raw.get("frozen"), where)
     return Programme(
         organisation=str(need("organisation")),
         programme=str(raw.get("programme", "Case audit programme")),
@@ -228,5 +231,26 @@ def programme_from_dict(raw: Mapping[str, Any], source: Path | None = None) -> P
         denylist=str(raw["denylist"]) if raw.get("denylist") else None,
         extract_date=str(extract) if extract else None,
         spc_rebase=rebase,
+        frozen=frozen,
         source=source,
     )
+
+
+def _frozen_months(value: Any, where: str) -> dict[str, str]:
+    """``frozen:`` as a list of months, or a mapping of month to a note (who approved it).
+
+    >>> _frozen_months(["2021-12"], "programme.yml"), _frozen_months({"2021-11": "Board, 3 Feb"}, "p")
+    ({'2021-12': ''}, {'2021-11': 'Board, 3 Feb'})
+    """
+    if value in (None, "", []):
+        return {}
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list | tuple):
+        items = ((month, "") for month in value)
+    else:
+        items = ((value, ""),)
+    return {
+        check_month(month, f"{where}: frozen"): "" if note is None else str(note).strip()
+        for month, note in items
+    }

@@ -11,6 +11,7 @@ import html
 import json
 import os
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -23,12 +24,17 @@ INDEX_FILE: Final = "index.html"
 
 
 def write_index(
-    out_root: str | os.PathLike[str], *, title: str = "Audit Highlights Reports"
+    out_root: str | os.PathLike[str],
+    *,
+    title: str = "Audit Highlights Reports",
+    frozen: Mapping[str, str] | None = None,
 ) -> Path:
     """Write ``out_root/index.html`` listing every month folder's report (and failed runs).
 
     Offline and accessible like the reports: one table with a caption, scoped
-    headers, relative links, and no script or web resource.
+    headers, relative links, and no script or web resource. Each month's status says
+    whether it is frozen (``frozen``: programme.yml's list, besides ``auditlib freeze``)
+    or was built or reused by the last run (:func:`build_status`).
     """
     root = Path(out_root)
     rows: list[dict[str, str]] = []
@@ -59,6 +65,9 @@ def write_index(
                 status += " The report linked is the last good one."
         else:
             status = "Produced" if report.is_file() else "No report"
+        build = build_status(root / month, frozen) if report.is_file() else ""
+        if build:
+            status += f"; {build}"
         rows.append(
             {
                 "month": month,
@@ -66,6 +75,7 @@ def write_index(
                 "link": f"{month}/{report.name}" if report.is_file() else "",
                 "generated": generated,
                 "status": status,
+                "build": build,
                 "ok": "1" if report.is_file() and not note.is_file() else "",
             }
         )
@@ -74,6 +84,31 @@ def write_index(
 
     check_offline(page)
     return write_text_atomically(root / INDEX_FILE, page)
+
+
+def build_status(folder: str | os.PathLike[str], frozen: Mapping[str, str] | None = None) -> str:
+    """What a month's folder says about its report: frozen, or built or reused by the last run.
+
+    "frozen since 3 February 2022, 10:05"; "built by the last run (30 November 2025, 09:12)";
+    "reused by the last run (30 November 2025, 09:12): its inputs are unchanged since it was
+    built on 2 November 2025, 08:40"; "" when the folder records nothing (an older report).
+    """
+    from auditlib.publish import builds
+
+    path = Path(folder)
+    state = builds.frozen_state(path, path.name, frozen)
+    if state is not None:
+        return state.describe()
+    facts = builds.read_build(path)
+    if facts is None or facts.last_run_at is None:
+        return ""
+    when = builds.when_text(facts.last_run_at)
+    if facts.last_run == "reused" and facts.built_at is not None:
+        return (
+            f"reused by the last run ({when}): its inputs are unchanged since it was built "
+            f"on {builds.when_text(facts.built_at)}"
+        )
+    return f"built by the last run ({when})"
 
 
 def _index_html(rows: list[dict[str, str]], *, title: str, organisation: str) -> str:

@@ -52,6 +52,9 @@ class ReportJob:
     what: str
     #: The page title from the report's figures.
     title: Callable[[Mapping[str, Any]], str]
+    #: Called with the temporary folder once the report is complete in it, just before
+    #: it is swapped into place (e.g. to add the build record that goes with it).
+    before_swap: Callable[[Path], None] | None = None
 
     @property
     def final(self) -> Path:
@@ -99,6 +102,8 @@ def publish_report(
             export_html(executed, tmp / f"{job.stem}.html", title=job.title(figures), footer=footer)
         except ReportError as exc:
             raise ReportError(f"{job.what} was not produced: {exc} {job.previous_note()}") from None
+        if job.before_swap is not None:
+            job.before_swap(tmp)
         swap_into_place(tmp, job.final)
     except ReportError as exc:
         message = str(exc) + kept_note(job.root, job.name, executed)

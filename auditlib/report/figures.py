@@ -7,6 +7,7 @@ ints. Disclosure control is applied on top by :mod:`auditlib.disclosure`.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
@@ -56,7 +57,7 @@ def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
     check_report_month(data, report_month)
     programme = data.programme
     audits = data.audits
-    as_at = metrics.default_as_at(audits, programme)
+    as_at = month_as_at(data, report_month)
     ptd = metrics.programme_to_date(audits, programme, report_month, as_at)
     month = metrics.compute_compliance(audits, report_month, schema.AUDIT, as_at)
     month_re = metrics.compute_compliance(audits, report_month, schema.REAUDIT, as_at)
@@ -64,7 +65,6 @@ def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
     trend = metrics.judgement_trend(audits, programme, report_month)
     shares = metrics.judgement_shares(trend)
     first_re = metrics.first_month(audits, schema.REAUDIT)
-    audit_rec = data.reconciliation.get("audits")
 
     trend_rows = []
     for month_key, row in trend.iterrows():
@@ -140,15 +140,27 @@ def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
             if p.start <= report_month
         ],
         "trend": trend_rows,
-        "data_quality": {
-            **(audit_rec.as_dict() if audit_rec else {}),
-            "errors": len(data.errors),
-            "warnings": len(data.warnings),
-            "not_recorded": int((audits[schema.FINAL_JUDGEMENT] == schema.NOT_RECORDED).sum()),
-            "tables": {name: rec.as_dict() for name, rec in data.reconciliation.items()},
-            "notes": list(data.notes),
-        },
+        "data_quality": month_data_quality(data, report_month),
         "auditlib_version": __version__,
         "input_hash": data.input_hash,
     }
     return figures
+
+
+def month_as_at(data: AuditData, report_month: str) -> dt.date | None:
+    """The date a month's figures are "as at" (overdue audits are counted at it)."""
+    return metrics.default_as_at(data.audits, data.programme)
+
+
+def month_data_quality(data: AuditData, report_month: str) -> dict[str, Any]:
+    """The data-quality figures of a month's report: every input row accounted for."""
+    audit_rec = data.reconciliation.get("audits")
+    audits = data.audits
+    return {
+        **(audit_rec.as_dict() if audit_rec else {}),
+        "errors": len(data.errors),
+        "warnings": len(data.warnings),
+        "not_recorded": int((audits[schema.FINAL_JUDGEMENT] == schema.NOT_RECORDED).sum()),
+        "tables": {name: rec.as_dict() for name, rec in data.reconciliation.items()},
+        "notes": list(data.notes),
+    }
