@@ -104,7 +104,7 @@ def test_programme_yml_freezes_a_month_and_a_missing_one_is_built_once(tmp_path)
     _report(tmp_path)
     changed = {"version": 1, "digest": "bbb", "parts": {}}
     plan = _plan(tmp_path, changed, force=True, frozen_in_programme={MONTH: "Board, 3 Feb 2022"})
-    assert plan.action == "frozen" and plan.reason == "frozen in programme.yml (Board, 3 Feb 2022)"
+    assert plan.action == "frozen" and plan.reason == "frozen in programme.yml — Board, 3 Feb 2022"
 
 
 def test_a_frozen_report_damaged_since_is_kept_and_the_fix_is_named(tmp_path):
@@ -156,7 +156,7 @@ def test_index_status_says_built_reused_or_frozen(tmp_path):
     assert (
         status.startswith("reused by the last run (") and "unchanged since it was built" in status
     )
-    assert index.build_status(folder, {MONTH: "Board"}) == "frozen in programme.yml (Board)"
+    assert index.build_status(folder, {MONTH: "Board"}) == "frozen in programme.yml — Board"
     builds.freeze(folder, MONTH)
     assert index.build_status(folder).startswith("frozen since ")
     page = index.write_index(tmp_path).read_text(encoding="utf-8")

@@ -133,6 +133,16 @@ def test_the_disclosure_profile_and_the_notebook_count_for_every_month(demo, tmp
     assert _digest_changed(demo, stated) == []  # programme.yml says internal already
 
 
+def test_next_months_export_leaves_every_earlier_fingerprint_as_it_was(demo, tmp_path):
+    from auditlib.demo.next_month import append_month
+
+    folder = _copy_demo(tmp_path / "next")
+    month = append_month(folder)
+    after = _fingerprints(folder)
+    assert list(after) == [*demo, month]
+    assert _digest_changed(demo, after) == []
+
+
 def test_text_window_is_the_recurring_themes_window():
     months = ["2019-10", "2019-11", "2020-01", "2020-02", "2020-06"]
     assert fingerprint.text_window(months, "2020-06") == ["2020-01", "2020-02", "2020-06"]
@@ -227,4 +237,11 @@ def test_report_all_rebuilds_only_what_changed_and_leaves_a_frozen_month(tmp_pat
     assert "2 built, 0 reused (inputs unchanged), 1 left as frozen" in said
     assert {p.name: p.read_bytes() for p in (out / "2021-05").iterdir()} == approved
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert "frozen since" in index and "(Board)" in index
+    assert "frozen since" in index and "— Board" in index
+
+    # Next month's export: only the new month is built.
+    with open(data / "audits.csv", "a", encoding="utf-8") as handle:
+        handle.write("\n".join(_tiny_rows("2021-06", 31)) + "\n")
+    said = _report("--all", "--data", data, "--out", out)
+    assert "1 built, 2 reused (inputs unchanged), 1 left as frozen" in said
+    assert "Built (it has no report yet): 2021-06." in said

@@ -14,7 +14,13 @@ from typing import Any
 import pandas as pd
 
 from auditlib.data import schema
-from auditlib.data.cleaning import Cleaned, Reconciliation, clean_audits, clean_text_table
+from auditlib.data.cleaning import (
+    Cleaned,
+    NameMerge,
+    Reconciliation,
+    clean_audits,
+    clean_text_table,
+)
 from auditlib.data.loading import Dataset, RawTable, load_dataset
 from auditlib.data.programme import Programme
 from auditlib.errors import DataError, Problem
@@ -36,6 +42,8 @@ class AuditData:
     reconciliation: dict[str, Reconciliation] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
+    #: the merged name variants behind the notes, with their rows (see cleaning.NameMerge)
+    name_merges: list[NameMerge] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -113,6 +121,7 @@ def clean_dataset(dataset: Dataset) -> AuditData:
         reconciliation=reconciliation,
         notes=notes,
         files=files,
+        name_merges=list(cleaned.name_merges),
     )
 
 

@@ -73,9 +73,9 @@ class FrozenFacts:
     by: str
 
     def describe(self) -> str:
-        """'frozen since 3 February 2022, 10:05' (and its note)."""
+        """'frozen since 3 February 2022, 10:05' (and ' — ' its note)."""
         when = f" since {when_text(self.since)}" if self.since else f" in {self.by}"
-        note = f" ({self.note})" if self.note else ""
+        note = f" — {self.note}" if self.note else ""
         return f"frozen{when}{note}"
 
 
