@@ -41,9 +41,13 @@ def run(args: argparse.Namespace) -> int:
     from auditlib.paths import NOTEBOOKS_DIR
     from auditlib.publish.fingerprint import month_fingerprints
     from auditlib.publish.layout import MONTHLY_NOTEBOOK
-    from auditlib.publish.runner import run_months
+    from auditlib.publish.runner import run_months, start_kernels
     from auditlib.report.figures import check_report_month
 
+    notebook = NOTEBOOKS_DIR / MONTHLY_NOTEBOOK
+    # The kernels' imports start now, alongside reading the data (stopped again if every
+    # month turns out to be up to date).
+    start_kernels(notebook)
     # Check the data once, here, so a bad file is one plain message, not one per month.
     data = load_audit_data(args.data)
     if args.all:
@@ -55,7 +59,6 @@ def run(args: argparse.Namespace) -> int:
         check_report_month(data, month)
         months = [month]
     parameters = {"disclosure": args.disclosure} if args.disclosure else {}
-    notebook = NOTEBOOKS_DIR / MONTHLY_NOTEBOOK
     # What each month's report reads, so that a month whose inputs are unchanged is reused.
     fingerprints = month_fingerprints(data, months, notebook=notebook, parameters=parameters)
     summary = run_months(

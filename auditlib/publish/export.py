@@ -21,6 +21,7 @@ import math
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -198,6 +199,9 @@ def warm_up() -> None:
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("## Warm-up")]
     render_html(nb, title="warm-up", footer=ReportFooter(input_hash=""))
+    from auditlib.publish import stylesheet
+
+    stylesheet.jupyter_rules()
 
 
 def report_css() -> str:
@@ -292,9 +296,18 @@ def _add_class(attrs: str, name: str) -> str:
 
 
 # ---------------------------------------------------------------- the exporter
-@functools.lru_cache(maxsize=1)
+#: Held while the exporter is built: a run warms it up in a thread while a notebook runs.
+_EXPORTER_LOCK: Final = threading.Lock()
+
+
 def _exporter() -> Any:
     """The one HTMLExporter of this process (building one costs more than using it)."""
+    with _EXPORTER_LOCK:
+        return _build_exporter()
+
+
+@functools.lru_cache(maxsize=1)
+def _build_exporter() -> Any:
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
     from traitlets.config import Config

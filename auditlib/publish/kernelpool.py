@@ -19,8 +19,9 @@ jupyter_client manages it like any local kernel. If the client is killed, the
 kernel notices and exits. Kernels that are not this Python's ipykernel are
 launched the ordinary way.
 
-One zygote serves one process (each parallel worker has its own); it exits
-when that process exits.
+One zygote serves the process that started it and the worker processes it forks
+(``report --all`` starts one before forking its workers, so the imports are paid once,
+not once per worker); it exits when the process that started it exits.
 """
 
 from __future__ import annotations
@@ -40,14 +41,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
-#: Imported by every zygote; the notebook's own imports are added to these.
+#: Imported by every zygote; the notebook's own imports are added to these (a notebook
+#: that imports seaborn, say, gets it preloaded too; one that does not is spared its import).
 DEFAULT_PRELOAD: Final = (
     "numpy",
     "pandas",
     "scipy.stats",
     "matplotlib",
     "matplotlib.pyplot",
-    "seaborn",
     "ipykernel.kernelapp",
     "matplotlib_inline.backend_inline",
 )
@@ -67,7 +68,7 @@ class Zygote:
         self._dir = tempfile.mkdtemp(prefix="auditlib-kernels-")
         self.socket_path = os.path.join(self._dir, "zygote.sock")
         self.preload = tuple(dict.fromkeys(preload))
-        self.owner = os.getpid()  # a forked child must start its own
+        self.owner = os.getpid()  # only the owner stops it; forked children may use it
         # Bound here, so clients can connect (and queue) while the zygote is still importing.
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         listener.bind(self.socket_path)
@@ -89,7 +90,16 @@ class Zygote:
             listener.close()
 
     def alive(self) -> bool:
-        return self.process.poll() is None
+        if self.owner == os.getpid():
+            return self.process.poll() is None
+        # In a forked worker the zygote is not our child: ask the system, not waitpid.
+        try:
+            os.kill(self.process.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return os.path.exists(self.socket_path)
 
     def client_cmd(self, kernel_cmd: list[str]) -> list[str]:
         """The command that starts ``kernel_cmd`` as a fork of this zygote."""
@@ -127,7 +137,7 @@ class Zygote:
 def start(notebook: str | os.PathLike[str] | None = None) -> Zygote:
     """This process's zygote, started if need be, preloading what ``notebook`` imports."""
     global _POOL
-    if _POOL is None or _POOL.owner != os.getpid() or not _POOL.alive():
+    if _POOL is None or not _POOL.alive():
         preload = [*DEFAULT_PRELOAD, *(notebook_imports(notebook) if notebook else [])]
         _POOL = Zygote(preload)
         atexit.register(stop)

@@ -254,6 +254,12 @@ def run_months(
     }
     to_build = [m for m in months if plans[m].action == "build"]
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(to_build) or 1))
+    if to_build and prewarm:
+        # One pre-imported process for every month's kernel (workers inherit it), its
+        # imports running while this process gets ready.
+        start_kernels(notebook)
+    else:
+        stop_kernels()
     task = {
         "notebook": str(Path(notebook).resolve()),
         "data_dir": str(Path(data_dir).resolve()),
@@ -282,6 +288,9 @@ def run_months(
     )
     try:
         if jobs == 1:
+            if to_build:
+                # The exporter is built while the first notebook runs in its kernel.
+                threading.Thread(target=_warm_up_export, name="auditlib-warm-up").start()
             for month in to_build:
                 result = _run_one(month, task)
                 _note(bar, summary, result)
@@ -378,6 +387,31 @@ def _progress_bar(total: int, enabled: bool, reused: int = 0, frozen: int = 0) -
     kept += [f"{frozen} frozen"] if frozen else []
     label = "Building reports" + (f" ({', '.join(kept)})" if kept else "")
     return tqdm(total=total, unit="month", desc=label, disable=not enabled or None, file=sys.stderr)
+
+
+def start_kernels(notebook: str | os.PathLike[str]) -> None:
+    """Start the pre-imported kernel process for ``notebook`` now (see
+    :mod:`auditlib.publish.kernelpool`), so its imports overlap whatever comes next.
+
+    ``report`` calls it before reading the data; :func:`run_months` uses it, or stops it
+    when no month needs building. Linux only (elsewhere kernels start the ordinary way).
+    """
+    if sys.platform.startswith("linux"):
+        from auditlib.publish import kernelpool
+
+        kernelpool.start(Path(notebook).resolve())
+
+
+def stop_kernels() -> None:
+    from auditlib.publish import kernelpool
+
+    kernelpool.stop()
+
+
+def _warm_up_export() -> None:
+    from auditlib.publish.export import warm_up
+
+    warm_up()
 
 
 def _warm_up_parent() -> None:
