@@ -191,6 +191,8 @@ def plan_month(
         reason = frozen.describe()
         if problem:
             reason += f"; {problem}: rebuild it with --month {month} --force"
+        elif named:
+            reason += f"; report --month {month} --force rebuilds it"
         return MonthPlan(month, "frozen", reason, frozen)
     if force:
         return MonthPlan(month, "build", "--force", frozen)

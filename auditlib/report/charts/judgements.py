@@ -168,19 +168,21 @@ def _check_counts(table: pd.DataFrame, what: str) -> pd.DataFrame:
             f"The {what} has no column for {', '.join(missing)}; "
             f"it needs a count for each of {', '.join(labels)}."
         )
-    values = table[labels].apply(pd.to_numeric, errors="coerce").astype("float64")
-    bad = values.isna() | (values < 0) | (values != values.round())
-    if bad.any().any():
-        rows = _list_rows(values.index[bad.any(axis=1)])
+    # One float array for the checks (a count table is a few dozen cells; pandas' per-column
+    # machinery would cost more than the arithmetic).
+    values = np.column_stack([_as_floats(table[label]) for label in labels])
+    bad = np.isnan(values) | (values < 0) | (values != np.round(values))
+    if bad.any():
+        rows = _list_rows(table.index[bad.any(axis=1)])
         raise ReportError(
             f"The {what} has judgement counts that are not whole numbers of 0 or more "
             f"(rows {rows})."
         )
-    counts = values.astype("int64")
+    counts = pd.DataFrame(values.astype("int64"), index=table.index, columns=labels)
     total = counts.sum(axis=1)
     if schema.COMPLETED in table.columns:
-        completed = pd.to_numeric(table[schema.COMPLETED], errors="coerce")
-        mismatch = completed.isna() | (completed != total)
+        completed = _as_floats(table[schema.COMPLETED])
+        mismatch = np.isnan(completed) | (completed != total.to_numpy())
         if mismatch.any():
             rows = _list_rows(counts.index[mismatch])
             raise ReportError(
@@ -188,6 +190,13 @@ def _check_counts(table: pd.DataFrame, what: str) -> pd.DataFrame:
                 f"(rows {rows}); every completed audit must have a judgement or Not recorded."
             )
     return counts.assign(**{schema.COMPLETED: total})
+
+
+def _as_floats(column: pd.Series) -> np.ndarray:
+    """A column as floats, anything that is not a number as NaN."""
+    if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+        return column.to_numpy(dtype="float64", na_value=np.nan)
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
 def _check_trend(trend: pd.DataFrame) -> pd.DataFrame:
