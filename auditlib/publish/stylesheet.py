@@ -127,7 +127,7 @@ def _parse_block(css: str, start: int) -> tuple[list[_Rule], int]:
             end = _block_end(css, token.end())
             body = css[token.end() : end - 1]
             if head.startswith("@"):
-                rules.append(_Rule(at=_at_name(head), prelude=head, text=f"{head}{{{body}}}"))
+                rules.append(_Rule(at=_at_name(head), prelude=head, text=f"{head} {{{body}}}"))
             else:
                 rules.append(
                     _Rule(
