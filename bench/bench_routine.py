@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -48,20 +49,35 @@ TARGETS = {"cold": 10.0, "warm": 50.0, "one_month": 1.3, "sections_cpu": 1.5, "h
 
 
 # ---------------------------------------------------------------- running things
-def timed(cmd: list[str | Path], **kwargs) -> float:
-    """Wall seconds of a command; its output is shown only when it fails."""
+#: CPU seconds (user + system) of every command timed, by what :func:`timed` was told it is.
+CPU: dict[str, float] = {}
+
+
+def timed(cmd: list[str | Path], *, cpu_key: str = "", **kwargs) -> float:
+    """Wall seconds of a command; its output is shown only when it fails.
+
+    Its CPU seconds, with those of every process it waited for (kernels included), are
+    added to ``CPU[cpu_key]``: unlike wall time, they hardly change with what else the
+    machine is doing.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, **kwargs)
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"failed: {' '.join(map(str, cmd))}\n{done.stdout}\n{done.stderr}")
-    return time.perf_counter() - started
+    if cpu_key:
+        used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        CPU[cpu_key] = CPU.get(cpu_key, 0.0) + used
+    return seconds
 
 
 def auditlib(*args: str | Path) -> list[str | Path]:
     return [sys.executable, "-m", "auditlib", *args]
 
 
-def hand_month(notebook: Path, data: Path, month: str, folder: Path) -> float:
+def hand_month(notebook: Path, data: Path, month: str, folder: Path, key: str = "") -> float:
     """One month the hand-scripted way: the papermill command, then nbconvert's."""
     folder.mkdir(parents=True, exist_ok=True)
     executed = folder / f"audit-highlights-{month}.ipynb"
@@ -81,9 +97,12 @@ def hand_month(notebook: Path, data: Path, month: str, folder: Path) -> float:
             "-p",
             "output_dir",
             folder,
-        ]
+        ],
+        cpu_key=key,
     )
-    return seconds + timed([BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", executed])
+    return seconds + timed(
+        [BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", executed], cpu_key=key
+    )
 
 
 # ---------------------------------------------------------------- one month, the same way
@@ -211,14 +230,16 @@ def main(argv: list[str] | None = None) -> int:
 
         # 1. cold --all
         cold = timed(
-            auditlib("report", "--all", "--no-progress", "--data", data, "--out", out, *jobs)
+            auditlib("report", "--all", "--no-progress", "--data", data, "--out", out, *jobs),
+            cpu_key="cold",
         )
         print(f"  cold report --all: {cold:.1f} s", flush=True)
 
         # 2. a month of new rows, then warm --all (and once more with nothing new)
         new_month = append_month(data)
         warm = timed(
-            auditlib("report", "--all", "--no-progress", "--data", data, "--out", out, *jobs)
+            auditlib("report", "--all", "--no-progress", "--data", data, "--out", out, *jobs),
+            cpu_key="warm",
         )
         print(f"  warm report --all after adding {new_month}: {warm:.1f} s", flush=True)
         unchanged = timed(
@@ -231,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
         timed_months = all_months[-args.hand_months :] if args.hand_months else all_months
         hand: dict[str, float] = {}
         for month in timed_months:
-            hand[month] = hand_month(notebook, data, month, work / "hand" / month)
+            key = "hand_cold" if month in months else "hand_new"
+            hand[month] = hand_month(notebook, data, month, work / "hand" / month, key)
             print(f"    hand loop {month}: {hand[month]:.1f} s", flush=True)
         per_month = statistics.mean(hand.values())
         estimated = len(timed_months) < len(all_months)
@@ -242,8 +264,10 @@ def main(argv: list[str] | None = None) -> int:
         bare = bare_notebook(notebook, work)
         one, imports_only = [], []
         for i in range(args.repeats):
-            one.append(timed(driver(notebook, data, args.month, work / f"one-{i}")))
-            imports_only.append(timed(driver(bare, data, args.month, work / f"bare-{i}")))
+            one.append(timed(driver(notebook, data, args.month, work / f"one-{i}"), cpu_key="one"))
+            imports_only.append(
+                timed(driver(bare, data, args.month, work / f"bare-{i}"), cpu_key="bare")
+            )
         cli_month = timed(
             auditlib(
                 "report",
@@ -264,7 +288,20 @@ def main(argv: list[str] | None = None) -> int:
         html = out / args.month / f"audit-highlights-{args.month}.html"
         html_kb = html.stat().st_size / 1000
 
+    scale = len(all_months) / len(timed_months)
+    hand_cpu_all = (CPU.get("hand_cold", 0.0) + CPU.get("hand_new", 0.0)) * scale
+    hand_cpu_cold = (
+        hand_cpu_all * len(months) / len(all_months) if estimated else CPU.get("hand_cold", 0.0)
+    )
     results.update(
+        cpu={
+            "cold_all": CPU.get("cold", 0.0),
+            "hand_cold": hand_cpu_cold,
+            "warm_all": CPU.get("warm", 0.0),
+            "hand_warm": hand_cpu_all,
+            "one_month": CPU.get("one", 0.0) / args.repeats,
+            "imports_only": CPU.get("bare", 0.0) / args.repeats,
+        },
         cold_all=cold,
         hand_cold=hand_cold,
         warm_all=warm,
@@ -332,6 +369,16 @@ def _print(r: dict, n_months: int, new_month: str, month: str) -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
     for row in rows:
         print("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    cpu = r["cpu"]
+    print(
+        "  CPU seconds (user + system, every process): "
+        f"cold {cpu['cold_all']:.1f} against {cpu['hand_cold']:.1f} "
+        f"({cpu['hand_cold'] / cpu['cold_all']:.1f}×); "
+        f"warm {cpu['warm_all']:.1f} against {cpu['hand_warm']:.1f} "
+        f"({cpu['hand_warm'] / cpu['warm_all']:.1f}×); "
+        f"one month {cpu['one_month']:.2f} against imports only {cpu['imports_only']:.2f} "
+        f"({cpu['one_month'] / cpu['imports_only']:.2f}×)"
+    )
     print(
         f"  (report --all with nothing changed: {r['unchanged_all']:.1f} s; "
         f"auditlib report --month {month}: {r['one_month_cli']:.2f} s; "

@@ -209,18 +209,20 @@ def notebook_imports(notebook: str | os.PathLike[str]) -> list[str]:
     >>> notebook_imports(path)
     ['pandas', 'scipy', 'scipy.stats']
     """
-    import nbformat
-
+    # Plain JSON, not nbformat: this runs before a zygote starts, and should be quick.
     try:
-        nb = nbformat.read(os.fspath(notebook), as_version=4)
-    except (OSError, ValueError):
+        with open(notebook, encoding="utf-8") as handle:
+            cells = json.load(handle).get("cells", [])
+    except (OSError, ValueError, AttributeError):
         return []
     names: list[str] = []
-    for cell in nb.cells:
-        if cell.cell_type != "code":
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
+        text = cell.get("source", "")
+        text = "".join(text) if isinstance(text, list) else str(text)
         source = "\n".join(
-            line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!"))
+            line for line in text.splitlines() if not line.lstrip().startswith(("%", "!"))
         )
         try:
             tree = ast.parse(source)
