@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
 
         # The kernels' imports (a couple of seconds) start first, alongside this command's
         # own imports and reading the data; stopped again if every month is up to date.
-        kernelpool.start(notebook)
+        kernelpool.start(notebook, data_dir=args.data)
 
     from auditlib.analysis import metrics
     from auditlib.data.pipeline import load_audit_data

@@ -446,6 +446,25 @@ def hash_inputs(paths: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
+def input_paths(data_dir: str | Path) -> list[Path]:
+    """Every file of a data folder that :func:`load_dataset` reads (what its hash covers).
+
+    Raises :class:`ConfigError` as :func:`load_dataset` does for a missing folder,
+    programme.yml or audits file.
+    """
+    data_dir = Path(data_dir).resolve()
+    programme = load_programme(data_dir)
+    paths = [data_dir / PROGRAMME_FILE]
+    for name in TABLES:
+        path = find_table_file(data_dir, name, programme)
+        if path is not None:
+            paths.append(path)
+    for path in (data_dir / RECOMMENDATIONS_FILE, data_dir / (programme.denylist or "names.txt")):
+        if path.exists():
+            paths.append(path)
+    return paths
+
+
 def load_dataset(data_dir: str | Path) -> Dataset:
     """Read a whole data folder: programme.yml, audits, and the optional files.
 

@@ -56,6 +56,8 @@ _INLINE_BACKEND: Final = "module://matplotlib_inline.backend_inline"
 _CLIENT_SCRIPT: Final = Path(__file__).with_name("_kernel_client.py")
 
 _POOL: Zygote | None = None
+#: Tells a zygote which data folder to load ahead for its kernels.
+_DATA_ENV: Final = "AUDITLIB_PRELOAD_DATA"
 #: Set in the zygote after its imports: fork() is only safe while the process has one thread.
 _FORK_SAFE = True
 
@@ -64,7 +66,7 @@ _FORK_SAFE = True
 class Zygote:
     """A running zygote process and the Unix socket it listens on."""
 
-    def __init__(self, preload: Iterable[str]) -> None:
+    def __init__(self, preload: Iterable[str], data_dir: str | None = None) -> None:
         self._dir = tempfile.mkdtemp(prefix="auditlib-kernels-")
         self.socket_path = os.path.join(self._dir, "zygote.sock")
         self.preload = tuple(dict.fromkeys(preload))
@@ -85,6 +87,7 @@ class Zygote:
                 stdin=subprocess.PIPE,  # the zygote exits when this pipe closes (this process ended)
                 pass_fds=[listener.fileno()],
                 start_new_session=True,  # Ctrl-C in a terminal is not for the kernels
+                env={**os.environ, _DATA_ENV: data_dir} if data_dir else None,
             )
         finally:
             listener.close()
@@ -134,12 +137,18 @@ class Zygote:
             os.rmdir(self._dir)
 
 
-def start(notebook: str | os.PathLike[str] | None = None) -> Zygote:
-    """This process's zygote, started if need be, preloading what ``notebook`` imports."""
+def start(
+    notebook: str | os.PathLike[str] | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+) -> Zygote:
+    """This process's zygote, started if need be, preloading what ``notebook`` imports
+    and, given ``data_dir``, that data folder cleaned (see
+    :func:`auditlib.data.pipeline.preload_audit_data`)."""
     global _POOL
     if _POOL is None or not _POOL.alive():
         preload = [*DEFAULT_PRELOAD, *(notebook_imports(notebook) if notebook else [])]
-        _POOL = Zygote(preload)
+        folder = str(Path(data_dir).resolve()) if data_dir else None
+        _POOL = Zygote(preload, folder)
         atexit.register(stop)
         # multiprocessing workers leave through os._exit, which skips atexit.
         from multiprocessing import util
@@ -281,6 +290,14 @@ def _prepare_imports(preload: list[str]) -> None:
             importlib.import_module(name)
         except Exception:  # a module the notebook itself will fail to import, with its own message
             continue
+    folder = os.environ.pop(_DATA_ENV, "")
+    if folder:
+        try:
+            from auditlib.data.pipeline import preload_audit_data
+
+            preload_audit_data(folder)
+        except Exception:  # the kernel loads it again and says plainly what is wrong
+            pass
     import threading
 
     global _FORK_SAFE

@@ -257,7 +257,7 @@ def run_months(
     if to_build and prewarm:
         # One pre-imported process for every month's kernel (workers inherit it), its
         # imports running while this process gets ready.
-        start_kernels(notebook)
+        start_kernels(notebook, data_dir)
     else:
         stop_kernels()
     task = {
@@ -389,7 +389,9 @@ def _progress_bar(total: int, enabled: bool, reused: int = 0, frozen: int = 0) -
     return tqdm(total=total, unit="month", desc=label, disable=not enabled or None, file=sys.stderr)
 
 
-def start_kernels(notebook: str | os.PathLike[str]) -> None:
+def start_kernels(
+    notebook: str | os.PathLike[str], data_dir: str | os.PathLike[str] | None = None
+) -> None:
     """Start the pre-imported kernel process for ``notebook`` now (see
     :mod:`auditlib.publish.kernelpool`), so its imports overlap whatever comes next.
 
@@ -399,7 +401,7 @@ def start_kernels(notebook: str | os.PathLike[str]) -> None:
     if sys.platform.startswith("linux"):
         from auditlib.publish import kernelpool
 
-        kernelpool.start(Path(notebook).resolve())
+        kernelpool.start(Path(notebook).resolve(), data_dir)
 
 
 def stop_kernels() -> None:

@@ -18,11 +18,13 @@ Each ``show_*`` has a pure ``render_*`` twin that returns the output bundle
 from __future__ import annotations
 
 import base64
+import contextlib
+import functools
 import hashlib
 import html
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, Final
 
 #: Resolution of report charts: sharp on high-density screens and in print.
@@ -189,7 +191,7 @@ def _svg_text(fig: Any) -> str:
     import matplotlib as mpl
 
     buffer = io.StringIO()
-    with mpl.rc_context(_SVG_RC):
+    with mpl.rc_context(_SVG_RC), _text_measured_once():
         fig.savefig(
             buffer,
             format="svg",
@@ -198,6 +200,38 @@ def _svg_text(fig: Any) -> str:
             metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
         )
     return compact_svg(buffer.getvalue())
+
+
+@contextlib.contextmanager
+def _text_measured_once() -> Iterator[None]:
+    """While saving SVG, measure each text once per process rather than once per figure.
+
+    Matplotlib caches text metrics per renderer, and every SVG saved gets a new renderer,
+    so a month's charts measured "63%" and every month label afresh, chart after chart.
+    The metrics come from the same font code either way (``TextToPath``).
+    """
+    from matplotlib.backends import backend_svg
+
+    renderer = backend_svg.RendererSVG
+    original = renderer.get_text_width_height_descent
+
+    def measure(self: Any, s: str, prop: Any, ismath: Any) -> tuple[float, float, float]:
+        if ismath:
+            return original(self, s, prop, ismath)
+        return _svg_text_metrics(s, prop.copy())
+
+    renderer.get_text_width_height_descent = measure
+    try:
+        yield
+    finally:
+        renderer.get_text_width_height_descent = original
+
+
+@functools.lru_cache(maxsize=4096)
+def _svg_text_metrics(text: str, prop: Any) -> tuple[float, float, float]:
+    from matplotlib.textpath import text_to_path
+
+    return text_to_path.get_text_width_height_descent(text, prop, ismath=False)
 
 
 def compact_svg(svg: str) -> str:
