@@ -17,9 +17,9 @@ time), on the demo programme generated afresh (``auditlib demo-data``):
    does), against the same run of a notebook that only does the same imports (and
    writes the figures file the runner needs), alternating, median of ``--repeats``;
    with the hand loop's month for scale;
-4. **section rendering**: CPU seconds a month's report spends after its imports
-   (``bench/profile_month.py``, each month in a fresh process), and the size of the
-   month's HTML.
+4. **section rendering**: CPU seconds a month's report spends after its imports and
+   the data loaded ahead, as in its kernel (``bench/profile_month.py``, each month in a
+   fresh process), and the size of the month's HTML.
 
 The hand loop's months are timed once: the first months' times serve the cold
 comparison (the same months and notebook; the data file has one month more), all of
@@ -170,6 +170,8 @@ def sections_cpu(month: str, data: Path) -> dict[str, float]:
     code = (
         "import json, profile_month\n"
         "import auditlib.report.monthly, matplotlib.pyplot\n"
+        "from auditlib.data.pipeline import preload_audit_data\n"
+        f"preload_audit_data({str(data)!r})  # as the month's kernel has it\n"
         f"times = profile_month.one_run({month!r}, {str(data)!r}, 'internal')\n"
         "print(json.dumps(times))\n"
     )
