@@ -8,7 +8,7 @@
 
 Each task creates the virtual environment ``.venv`` and installs auditlib into it
 (editable, with the dev extras) the first time, and again whenever
-pyproject.toml changes.
+pyproject.toml or setup.py changes.
 """
 
 from __future__ import annotations
@@ -40,7 +40,9 @@ def ensure_venv() -> None:
     """Create .venv and install auditlib[dev] into it, once per pyproject.toml version."""
     if sys.version_info < (3, 11):  # noqa: UP036 - tasks.py may be run by an older python3
         sys.exit(f"auditlib needs Python 3.11 or newer; this is {sys.version.split()[0]}")
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    wanted = hashlib.sha256(
+        b"".join((ROOT / name).read_bytes() for name in ("pyproject.toml", "setup.py"))
+    ).hexdigest()
     if PYTHON.exists() and STAMP.exists() and STAMP.read_text().strip() == wanted:
         return
     if not PYTHON.exists():

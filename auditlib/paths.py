@@ -37,6 +37,9 @@ DEMO_DATA_DIR = _first(RESOURCES_DIR / "demo", PROJECT_ROOT / "data" / "demo")
 TEMPLATES_DIR = RESOURCES_DIR / "templates"
 #: The default theme dictionary for feedback and reflections.
 THEMES_FILE = RESOURCES_DIR / "themes.yml"
+#: Where ``auditlib demo-data`` writes by default: the repository's ``data/demo`` in a source
+#: checkout, otherwise ``data/demo`` in the folder the command is run from.
+DEMO_OUT_DIR = PROJECT_ROOT / "data" / "demo" if SOURCE_CHECKOUT else Path("data") / "demo"
 #: Default output folder: the repository's ``outputs/`` in a source checkout, otherwise
 #: ``outputs/`` in the folder the command is run from.
 OUTPUTS_DIR = PROJECT_ROOT / "outputs" if SOURCE_CHECKOUT else Path("outputs")

@@ -4,8 +4,9 @@
                                   [--repeats 3] [--cprofile 25]
 
 Runs what the monthly notebook runs, without a kernel: the imports, then
-``MonthlyReport.prepare`` and every section, each section's blocks rendered the way
-the notebook shows them (tables to HTML, charts to images). Prints CPU seconds per
+``monthly.prepare`` and every section of ``monthly.SECTIONS``, each section's blocks
+rendered the way the notebook shows them (tables to HTML, charts to images), and the
+figures file written. Prints CPU seconds per
 step: the first run (what a month's fresh kernel pays) and the median of ``--repeats``
 later runs; with ``--cprofile N``, the N functions with the most cumulative time over
 one more run.
@@ -30,25 +31,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: The notebook's cells in order: (label, the method of MonthlyReport that builds its blocks).
-SECTIONS = (
-    ("title", "title_blocks"),
-    ("headline", "headline_blocks"),
-    ("priority recommendations", "priority_blocks"),
-    ("judgements", "judgement_blocks"),
-    ("shifts", "shift_blocks"),
-    ("practice themes", "theme_blocks"),
-    ("feedback", "feedback_blocks"),
-    ("reflections", "reflection_blocks"),
-    ("recommendations", "recommendation_blocks"),
-    ("data quality", "data_quality_blocks"),
-)
-
 
 def render_blocks(blocks: list[Any]) -> int:
     """Render blocks as the notebook shows them; returns the bytes of output produced."""
     from auditlib.report import display
-    from auditlib.report.monthly import Callout, Figure, Heading, Markdown, Table
+    from auditlib.report.blocks import Callout, Chart, Heading, Markdown, Table
 
     size = 0
     for block in blocks:
@@ -66,8 +53,9 @@ def render_blocks(blocks: list[Any]) -> int:
                     numeric=block.numeric,
                 )
             )
-        elif isinstance(block, Figure):
+        elif isinstance(block, Chart):
             data, _ = display.render_figure(block.figure, block.alt, block.caption)
+            display._close(block.figure)
             size += sum(len(v) for k, v in data.items() if k != "text/plain")
         elif isinstance(block, Callout):
             size += len(display.render_callout(block.text, block.kind, block.title))
@@ -81,13 +69,18 @@ def cpu(step: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def one_run(month: str, data_dir: str, disclosure: str) -> dict[str, float]:
-    """CPU seconds of prepare and of each section (blocks built and rendered)."""
-    from auditlib.report.monthly import MonthlyReport
+    """CPU seconds of prepare, of each section (blocks built and rendered), and of writing
+    the figures file."""
+    import tempfile
+
+    from auditlib.report import monthly
 
     times: dict[str, float] = {}
-    times["prepare"], report = cpu(lambda: MonthlyReport.prepare(month, data_dir, disclosure))
-    for label, method in SECTIONS:
-        times[label], _ = cpu(lambda method=method: render_blocks(getattr(report, method)()))
+    times["prepare"], ctx = cpu(lambda: monthly.prepare(month, data_dir, disclosure))
+    for name, section in monthly.SECTIONS:
+        times[name], _ = cpu(lambda section=section: render_blocks(section(ctx)))
+    with tempfile.TemporaryDirectory() as folder:
+        times["figures file"], _ = cpu(lambda: ctx.save_figures(folder))
     return times
 
 

@@ -35,6 +35,8 @@ SHIFTS = (
 VOLATILE = re.compile(
     r"auditlib \d[\w.+-]*|written by auditlib|Index written|\d{1,2} \w+ \d{4}, \d\d:\d\d"
 )
+#: Parts of a line that name a notebook cell by its position (not content): set aside.
+POSITIONAL = re.compile(r' id="cell-id=[^"]*"')
 
 
 def build(code_root: Path, out: Path) -> None:
@@ -73,8 +75,12 @@ def compare(before: Path, after: Path, html: bool) -> list[str]:
                 )
                 problems.append(f"{rel} differs:\n" + "\n".join(list(diff)[:40]))
         else:
-            la = [x for x in a.read_text().splitlines() if not VOLATILE.search(x)]
-            lb = [x for x in b.read_text().splitlines() if not VOLATILE.search(x)]
+            la = [
+                POSITIONAL.sub("", x) for x in a.read_text().splitlines() if not VOLATILE.search(x)
+            ]
+            lb = [
+                POSITIONAL.sub("", x) for x in b.read_text().splitlines() if not VOLATILE.search(x)
+            ]
             if la != lb:
                 diff = difflib.unified_diff(la, lb, lineterm="", n=0)
                 problems.append(f"{rel} differs:\n" + "\n".join(x[:300] for x in list(diff)[:20]))

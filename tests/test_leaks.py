@@ -1,4 +1,4 @@
-"""Leak scan (DESIGN.md §7): no child id, worker id, name or planted identifier in any output.
+"""Leak scan: no child id, worker id, name or planted identifier in any output.
 
 Every demo month is rendered under both disclosure profiles (once per session, see
 :mod:`tests.rendered`), and each report's HTML, executed notebook and figures.json is

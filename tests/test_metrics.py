@@ -1,4 +1,4 @@
-"""Each definition of DESIGN.md §3 pinned on small hand-made frames, answers worked out here."""
+"""Each definition of docs/data-contract.md pinned on small hand-made frames, answers worked out here."""
 
 from __future__ import annotations
 

@@ -67,7 +67,7 @@ def test_html_is_offline_code_free_and_accessible(rendered, month):
     assert not re.search(r"(src|href)=[\"']https?://", page, re.I)
     assert "Traceback" not in page
     assert not re.search(r'class="[^"]*\b(jp-InputArea|jp-InputPrompt|jp-OutputPrompt)\b', page)
-    assert "MonthlyReport" not in page  # no code
+    assert "monthly.prepare" not in page and "show_blocks(" not in page  # no code
     assert "injected-parameters" not in page and "report_month =" not in page
     images = re.findall(r"<img\b[^>]*>", page)
     assert len(images) >= 6
@@ -262,3 +262,35 @@ def test_report_command_refuses_bad_data_before_running_any_month(tmp_path):
     assert "unknown status" in result.stderr and "'finished'" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert not (tmp_path / "o").exists()
+
+
+def test_an_analysts_own_cells_land_in_the_html(tmp_path):
+    """A section added with the library's blocks, and a chart drawn with plain pandas and
+    matplotlib (``df.plot(); plt.show()``), both come out in the HTML report: the chart as
+    an image with alt text from its own title and labels, not as "<Figure size …>"."""
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            "from auditlib.report.blocks import Heading, Markdown\n"
+            'show_blocks([Heading("For the director"), Markdown("Audits by area, as asked.")])'
+        )
+    )
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            "import matplotlib.pyplot as plt\n"
+            "ax = ctx.month_audits.groupby('area').size().plot.bar(title='Audits by area')\n"
+            "ax.set_xlabel('Area'); ax.set_ylabel('Audits')\n"
+            "plt.show()"
+        )
+    )
+    notebook = tmp_path / "nb" / "monthly_highlights.ipynb"
+    notebook.parent.mkdir()
+    nbformat.write(nb, notebook)
+    out = tmp_path / "out"
+    summary = run_months(["2020-09"], notebook, DEMO_DATA_DIR, out, jobs=1, progress=False)
+    assert summary.exit_code == 0, summary.describe()
+    page = html_of(out, "2020-09")
+    assert "For the director" in page and "Audits by area, as asked." in page
+    assert "&lt;Figure size" not in page and "<Figure size" not in page
+    alt = "Chart: Audits by area. Audits (vertical axis) against Area (horizontal axis)."
+    assert f'alt="{alt}"' in page

@@ -1,4 +1,4 @@
-"""Every figure of the highlights report, exactly as DESIGN.md §3 defines it.
+"""Every figure of the highlights report, exactly as the definitions in docs/data-contract.md say.
 
 All functions take the cleaned audits frame (see :func:`auditlib.data.cleaning.clean_audits`)
 and return new objects; shares are unrounded percentages (rounding is for

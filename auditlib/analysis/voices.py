@@ -1,7 +1,7 @@
 """Feedback and social worker reflections: themes, recurring themes, quotes.
 
-The "voices" sections of the report (DESIGN.md §4, sections 6–7) are built
-from two tables (DESIGN.md §2):
+The "voices" sections of the report (sections 6 and 7) are built
+from two tables (see docs/data-contract.md):
 
 * feedback — ``feedback_id, audit_id, audit_month, source, kind, text``;
 * reflections — ``audit_id, audit_month, question (1–4), text``.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from auditlib.paths import DEMO_DATA_DIR
+from auditlib.paths import DEMO_OUT_DIR
 
 NAME = "demo-data"
 HELP = "Write the synthetic demo programme (no real child), calibrated to the seed report."
@@ -15,7 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out",
         type=Path,
-        default=DEMO_DATA_DIR,
+        default=DEMO_OUT_DIR,
         metavar="DIR",
         help="folder to write (default: data/demo)",
     )

@@ -69,7 +69,10 @@ def run(args: argparse.Namespace) -> int:
         month = check_month(args.month, "--month")
         check_report_month(data, month)
         months = [month]
-    parameters = {"disclosure": args.disclosure} if args.disclosure else {}
+    # Batch runs leave out the notebook's explore cells (the frames an analyst looks at).
+    parameters: dict[str, object] = {"explore": False}
+    if args.disclosure:
+        parameters["disclosure"] = args.disclosure
     # What each month's report reads, so that a month whose inputs are unchanged is reused.
     fingerprints = month_fingerprints(data, months, notebook=notebook, parameters=parameters)
     summary = run_months(

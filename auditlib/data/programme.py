@@ -1,6 +1,6 @@
 """The settings of an audit programme, from a data folder's ``programme.yml``.
 
-The file is the contract of DESIGN.md §2: the programme's months, pauses,
+The file is part of the data contract (docs/data-contract.md): the programme's months, pauses,
 month labels and themes, disclosure profile, contact line, and how this
 council's files, column headers and labels map onto the canonical ones.
 """

@@ -1,7 +1,7 @@
 """The data contract in one place: canonical column names, scales and labels.
 
 Every other module takes its column names and vocabularies from here, never
-from string literals of its own (DESIGN.md §2–3).
+from string literals of its own (docs/data-contract.md).
 """
 
 from __future__ import annotations

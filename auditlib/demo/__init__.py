@@ -3,7 +3,7 @@
 ``data/demo/`` is what :func:`write_programme` writes with the default seed:
 no real child, worker or council, deterministic from a seed, and calibrated so
 that every figure the seed report publishes comes out exactly as published
-when computed with the definitions of DESIGN.md §3.
+when computed with the definitions of docs/data-contract.md.
 
 Two layers:
 

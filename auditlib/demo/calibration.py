@@ -21,7 +21,7 @@ FIRST_REAUDIT_MONTH = "2019-03"
 REPORT_MONTH = "2020-09"
 #: The day the (imaginary) export was taken: nothing is completed after it.
 EXTRACT_DATE = "2020-10-05"
-#: The seed's programme-to-date figures (DESIGN.md §6), which the calibration must hit.
+#: The seed's programme-to-date figures (docs/demo-data.md), which the calibration must hit.
 PROGRAMME_ALLOCATED = 1632
 PROGRAMME_COMPLETED = 1298
 REAUDITS_ALLOCATED = 456

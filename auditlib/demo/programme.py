@@ -26,7 +26,7 @@ from auditlib.errors import AuditlibError
 
 # ================================================================ programme
 def build_programme_yaml(seed: int = DEFAULT_SEED, scale: int = 1) -> str:
-    """The text of programme.yml: the contract keys of DESIGN.md §2, commented."""
+    """The text of programme.yml: the keys of docs/data-contract.md, commented."""
     pauses = "\n".join(f'  - {{from: "{a}", to: "{b}", reason: "{why}"}}' for a, b, why in PAUSES)
     labels = "\n".join(f'  "{m}": "{label}"' for m, label in MONTH_LABELS.items())
     themes = "\n".join(f'  "{m}": [{", ".join(keys)}]' for m, keys in THEMES.items())

@@ -60,6 +60,8 @@ _TAG_RE: Final = re.compile(r"<[^>]+>")
 _MAIN_OPEN: Final = '<main id="main-content">'
 _JP_TABINDEX_RE: Final = re.compile(r'(<div class="jp-[^"]*"[^>]*?)\s+tabindex="0"')
 LANGUAGE: Final = "en-GB"
+#: The id of a report's key messages (a first h2 the contents follow).
+SUMMARY_ID: Final = "key-messages"
 
 
 @dataclass(frozen=True)
@@ -236,9 +238,12 @@ def add_toc(body: str) -> str:
     body = _HEADING_RE.sub(visit, body)
     target = '<div id="report-start" tabindex="-1"></div>'
     nav = _toc_html(entries) + target
-    first_h2 = re.search(r"<h2[\s>]", body)
-    if first_h2:
-        return body[: first_h2.start()] + nav + body[first_h2.start() :]
+    h2s = list(re.finditer(r"<h2[\s>]", body))
+    # The contents come after a report's key messages, which a reader should meet first.
+    if h2s and f'id="{SUMMARY_ID}"' in body[h2s[0].start() : h2s[0].start() + 200] and len(h2s) > 1:
+        h2s = h2s[1:]
+    if h2s:
+        return body[: h2s[0].start()] + nav + body[h2s[0].start() :]
     if _MAIN_OPEN in body:
         return body.replace(_MAIN_OPEN, _MAIN_OPEN + target, 1)
     return target + body
@@ -276,8 +281,9 @@ def _toc_html(entries: list[tuple[int, str, str]]) -> str:
 
 
 def _slug(text: str) -> str:
-    slug = re.sub(r"[^\w]+", "-", text.lower()).strip("-")
-    return slug or "section"
+    from auditlib.report.blocks import anchor  # one rule for a heading's id, also for links
+
+    return anchor(text)
 
 
 def _unique(slug: str, used: set[str]) -> str:

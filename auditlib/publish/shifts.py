@@ -17,9 +17,9 @@ from auditlib.publish.layout import (
     SHIFTS_STEM,
 )
 from auditlib.report.shift_report import (
-    ShiftReport,
     check_by,
     check_periods,
+    from_data,
     output_folder_name,
     parse_period,
 )
@@ -53,7 +53,7 @@ def run_shift_report(
     by = check_by(by)
     data_path = Path(data_dir or DEMO_DATA_DIR).resolve()
     # Check the data and the periods here: one plain message, no kernel needed.
-    ShiftReport.from_data(load_audit_data(data_path), period_a, period_b, by, disclosure)
+    from_data(load_audit_data(data_path), period_a, period_b, by, disclosure)
     name = output_folder_name(period_a, period_b, by)
     job = ReportJob(
         notebook=Path(notebook or NOTEBOOKS_DIR / SHIFTS_NOTEBOOK).resolve(),

@@ -1,6 +1,6 @@
 """Judgement charts for the report: the monthly trend, one month's split, groups, headline lines.
 
-Every chart function takes a count table (or the trend table) as described in COMMON.md and
+Every chart function takes a count table (or the trend table, see :mod:`auditlib.analysis.metrics`) and
 returns ``(fig, alt_text)``: a matplotlib Figure drawn in the house style and a plain-English
 description with the key numbers, for the report's alt text.
 
@@ -62,13 +62,12 @@ from auditlib.report.charts.palette import (
     SUPPRESSED_HATCH,
 )
 
-# The trend table's extra columns and states (COMMON.md). They belong in auditlib.data.schema;
-# until the lead adds them there, this is their one home.
-MONTH_LABEL: Final = "month_label"
-STATE: Final = "state"
-AUDITED: Final = "audited"
-PAUSED: Final = "paused"
-NO_AUDITS: Final = "no audits"
+# The trend table's extra columns and states (defined in auditlib.data.schema).
+MONTH_LABEL: Final = schema.MONTH_LABEL
+STATE: Final = schema.STATE
+AUDITED: Final = schema.AUDITED
+PAUSED: Final = schema.PAUSED
+NO_AUDITS: Final = schema.NO_AUDITS
 STATES: Final = (AUDITED, PAUSED, NO_AUDITS)
 
 GOOD_OR_BETTER_LABEL: Final = "Good or better"

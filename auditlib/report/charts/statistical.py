@@ -7,7 +7,8 @@ with its key numbers, for the report's alt text.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -448,3 +449,30 @@ def plot_reaudit_heatmap(
         + move
     )
     return fig, alt
+
+
+def shade_periods(fig: Figure, chart: Any, periods: Iterable[tuple[str, list[str]]]) -> None:
+    """Shade and label each period's months on an SPC chart drawn by :func:`plot_spc`."""
+    from matplotlib.transforms import blended_transform_factory
+
+    ax = fig.axes[0]
+    xs = [str(x) for x in chart.data["x"]]
+    shades = {"A": "#0072B2", "B": "#E69F00"}  # Okabe–Ito blue and orange, very light
+    trans = blended_transform_factory(ax.transData, ax.transAxes)
+    for name, months in periods:
+        idx = [i for i, x in enumerate(xs) if x in set(months)]
+        if not idx:
+            continue
+        lo, hi = min(idx) - 0.5, max(idx) + 0.5
+        ax.axvspan(lo, hi, color=shades.get(name, "#999999"), alpha=0.10, zorder=0, linewidth=0)
+        ax.text(
+            (lo + hi) / 2,
+            0.995,
+            f"Period {name}",
+            transform=trans,
+            ha="center",
+            va="top",
+            fontsize=8,
+            fontweight="bold",
+            color="#262626",
+        )

@@ -18,22 +18,24 @@ import pytest
 from scipy import stats as sps
 
 from auditlib import disclosure
+from auditlib.analysis.groups import adjust_holm
+from auditlib.analysis.rounding import round_half_up
 from auditlib.cli import main
 from auditlib.data import schema
 from auditlib.data.pipeline import load_audit_data
 from auditlib.errors import ReportError
 from auditlib.paths import DEMO_DATA_DIR, NOTEBOOKS_DIR
-from auditlib.report.monthly import Callout, Figure, Table, blocks_text
+from auditlib.report import shift_report
+from auditlib.report.blocks import Callout, Chart, Table, blocks_text
 from auditlib.report.shift_report import (
     Period,
-    ShiftReport,
-    adjust_holm,
+    ShiftContext,
     check_periods,
+    from_data,
     output_folder_name,
     parse_period,
-    protect_figures,
 )
-from auditlib.report.wording import round_half_up
+from auditlib.report.shift_report.figures import protect_figures
 
 A = "2019-09:2020-02"
 B = "2020-06:2020-09"
@@ -68,8 +70,8 @@ def _completed(raw: pd.DataFrame, months: list[str]) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def report(demo_data) -> ShiftReport:
-    return ShiftReport.from_data(demo_data, A, B, "team")
+def report(demo_data) -> ShiftContext:
+    return from_data(demo_data, A, B, "team")
 
 
 # ---------------------------------------------------------------- periods
@@ -121,21 +123,21 @@ def test_b_before_a_and_overlaps_are_refused():
 
 def test_a_period_with_no_audits_is_refused(demo_data):
     with pytest.raises(ReportError, match=r"Period B \(2020-03:2020-05.*no audits.*paused"):
-        ShiftReport.from_data(demo_data, A, "2020-03:2020-05")
+        from_data(demo_data, A, "2020-03:2020-05")
     with pytest.raises(ReportError, match=r"Period A \(2017-01:2017-06.*no audits"):
-        ShiftReport.from_data(demo_data, "2017-01:2017-06", B)
+        from_data(demo_data, "2017-01:2017-06", B)
 
 
 def test_a_month_folded_into_the_previous_round_says_so(demo_data):
     with pytest.raises(
         ReportError, match=r"part of the July/August 2019 round.*start the period at 2019-07"
     ):
-        ShiftReport.from_data(demo_data, "2019-08", "2019-09")
+        from_data(demo_data, "2019-08", "2019-09")
 
 
 def test_an_unknown_breakdown_is_refused(demo_data):
     with pytest.raises(ReportError, match="Unknown breakdown 'service'"):
-        ShiftReport.from_data(demo_data, A, B, "service")
+        from_data(demo_data, A, B, "service")
 
 
 def test_output_folder_name_has_no_colon():
@@ -172,7 +174,7 @@ def test_inadequate_verdict_is_computed_and_shown(report, raw_audits):
     assert figures["difference_pp"] == pytest.approx(100 * (kb / nb - ka / na))
     verdict = "no significant difference" if p >= 0.05 else "significant"
     assert figures["verdict"].startswith(verdict)
-    text = blocks_text(report.summary_blocks())
+    text = blocks_text(shift_report.summary.section(report))
     expected = (
         f"{int(round_half_up(100 * kb / nb))}% Inadequate in June to September 2020 (n={nb}) "
         f"against {int(round_half_up(100 * ka / na))}% in September 2019 to February 2020 (n={na})"
@@ -182,7 +184,7 @@ def test_inadequate_verdict_is_computed_and_shown(report, raw_audits):
 
 
 def test_comparison_table_states_both_measures(report):
-    tables = [b for b in report.comparison_blocks() if isinstance(b, Table)]
+    tables = [b for b in shift_report.tests.section(report) if isinstance(b, Table)]
     measures = tables[0].frame
     assert list(measures.index) == ["% Good or better", "% Inadequate"]
     diff = report.figures["comparison"]["inadequate"]["difference_pp"]
@@ -247,7 +249,7 @@ def test_a_planted_fall_in_inadequate_is_a_significant_improvement(demo_data):
     planted = final.copy()
     # about 15% → 1.5% Inadequate; those audits become Good, so Good or better rises too
     planted[inadequate[: int(len(inadequate) * 0.9)]] = schema.GOOD
-    report = ShiftReport.from_data(_with_b_judgements(demo_data, planted), A, B)
+    report = from_data(_with_b_judgements(demo_data, planted), A, B)
     assert report.figures["period_b"]["judgements_pct"][schema.INADEQUATE] < 2
     assert report.figures["comparison"]["inadequate"]["verdict"] == "significant improvement"
     a_rows = demo_data.audits.loc[
@@ -259,7 +261,7 @@ def test_a_planted_fall_in_inadequate_is_a_significant_improvement(demo_data):
     after = 100 * (planted == schema.INADEQUATE).mean()
     points = int(round_half_up(before - after))
     assert points > 10
-    callout = next(b for b in report.summary_blocks() if isinstance(b, Callout))
+    callout = next(b for b in shift_report.summary.section(report) if isinstance(b, Callout))
     assert f"{int(round_half_up(after))}% Inadequate in June to September 2020" in callout.text
     assert f"a significant improvement of {points} percentage points" in callout.text
     assert callout.text.startswith(
@@ -272,9 +274,7 @@ def test_no_shift_when_b_has_a_s_distribution(demo_data):
     a_counts = pd.Series(
         {
             label: count
-            for label, count in ShiftReport.from_data(demo_data, A, B)
-            .figures["period_a"]["judgements"]
-            .items()
+            for label, count in from_data(demo_data, A, B).figures["period_a"]["judgements"].items()
         }
     )
     rows = _b_rows(demo_data)
@@ -284,14 +284,14 @@ def test_no_shift_when_b_has_a_s_distribution(demo_data):
     counts[(exact - counts).sort_values(ascending=False).index[: len(rows) - counts.sum()]] += 1
     labels = np.repeat(counts.index.to_numpy(), counts.to_numpy())
     planted = pd.Series(labels, index=rows)
-    report = ShiftReport.from_data(_with_b_judgements(demo_data, planted), A, B)
+    report = from_data(_with_b_judgements(demo_data, planted), A, B)
     comparison = report.figures["comparison"]
     assert comparison["inadequate"]["verdict"] == "no significant difference"
     assert comparison["good_or_better"]["verdict"] == "no significant difference"
     assert comparison["distribution"]["verdict"] == "no significant shift"
     assert abs(comparison["inadequate"]["difference_pp"]) < 0.5
-    assert "no significant difference" in blocks_text(report.summary_blocks())
-    assert report.headline() == (
+    assert "no significant difference" in blocks_text(shift_report.summary.section(report))
+    assert shift_report.summary.headline(report) == (
         "No difference between June to September 2020 and September 2019 to February 2020 "
         "is larger than chance would explain."
     )
@@ -303,7 +303,9 @@ def test_demo_headline_separates_the_spread_from_the_two_measures(report):
     assert not comparison["inadequate"]["significant"]
     assert not comparison["good_or_better"]["significant"]
     assert comparison["distribution"]["significant"]
-    assert report.headline().startswith("Judgements as a whole were better in June to September")
+    assert shift_report.summary.headline(report).startswith(
+        "Judgements as a whole were better in June to September"
+    )
 
 
 # ---------------------------------------------------------------- breakdowns
@@ -321,7 +323,9 @@ def test_team_table_has_one_row_per_team_and_holm_p_at_least_raw(report, raw_aud
         | set(_completed(raw_audits, MONTHS_B)["team_key"])
     )
     tables = [
-        b for b in report.breakdown_blocks() if isinstance(b, Table) and "by team" in b.caption
+        b
+        for b in shift_report.breakdown.section(report)
+        if isinstance(b, Table) and "by team" in b.caption
     ]
     assert len(tables) == 2  # one per measure
     for table in tables:
@@ -343,18 +347,23 @@ def test_team_table_has_one_row_per_team_and_holm_p_at_least_raw(report, raw_aud
 
 
 def test_team_table_says_holm_and_multiple_comparisons(report):
-    text = blocks_text(report.breakdown_blocks())
+    text = blocks_text(shift_report.breakdown.section(report))
     assert "Holm" in text and "Testing many teams at once" in text
-    assert any(isinstance(b, Figure) and "Funnel plot" in b.alt for b in report.breakdown_blocks())
+    assert any(
+        isinstance(b, Chart) and "Funnel plot" in b.alt
+        for b in shift_report.breakdown.section(report)
+    )
 
 
 @pytest.mark.parametrize("by", ["area", "cohort", "domain"])
 def test_other_breakdowns_have_a_row_per_group(demo_data, by):
-    report = ShiftReport.from_data(demo_data, A, B, by)
-    table = next(b for b in report.breakdown_blocks() if isinstance(b, Table))
+    report = from_data(demo_data, A, B, by)
+    table = next(b for b in shift_report.breakdown.section(report) if isinstance(b, Table))
     if by == "cohort":
         assert list(table.frame.index) == list(schema.COHORTS.values())
-        assert not any(isinstance(b, Figure) for b in report.breakdown_blocks())  # no funnel
+        assert not any(
+            isinstance(b, Chart) for b in shift_report.breakdown.section(report)
+        )  # no funnel
     elif by == "domain":
         assert "Voice of the child" in table.frame.index
     else:
@@ -376,7 +385,7 @@ def _ints(value, path=""):
 
 
 def test_published_figures_hide_every_count_of_1_to_5(demo_data):
-    report = ShiftReport.from_data(demo_data, A, B, "team", "published")
+    report = from_data(demo_data, A, B, "team", "published")
     published = report.published_figures
     small = [(p, v) for p, v in _ints(published) if 1 <= v <= 5 and "figures_version" not in p]
     assert small == []
@@ -384,12 +393,12 @@ def test_published_figures_hide_every_count_of_1_to_5(demo_data):
     judgements = published["period_b"]["judgements"]
     assert judgements[schema.OUTSTANDING] == disclosure.SUPPRESSED
     assert sum(v == disclosure.SUPPRESSED for v in judgements.values()) >= 2
-    shown = blocks_text(report.distribution_blocks())
+    shown = blocks_text(shift_report.distributions.section(report))
     assert "B: Jun to Sep 2020,[c]" in shown
 
 
 def test_published_team_columns_cannot_be_worked_out_from_the_period(demo_data):
-    report = ShiftReport.from_data(demo_data, A, B, "team", "published")
+    report = from_data(demo_data, A, B, "team", "published")
     published = report.published_figures
     for key in ("period_a", "period_b"):
         for label in (schema.REQUIRES_IMPROVEMENT, schema.INADEQUATE, schema.NOT_RECORDED):
@@ -435,7 +444,7 @@ def _check_outputs(folder: Path) -> None:
     assert not re.search(r"<script[^>]+src\s*=", html, re.I)
     assert not re.search(r"<link[^>]+href\s*=\s*[\"']?\s*https?:", html, re.I)
     assert "Traceback" not in html
-    for code in ("ShiftReport.prepare", "report.show_", "import ", "period_a: str"):
+    for code in ("shift_report.prepare", "show_blocks(", "import ", "period_a: str"):
         assert code not in html
     images = re.findall(r"<img\b[^>]*>", html)
     assert len(images) >= 4
@@ -526,7 +535,7 @@ def test_cli_errors_are_plain_and_start_no_kernel(tmp_path, capsys, argv, words)
 
 
 def test_cohort_tests_match_a_count_by_hand(demo_data, raw_audits):
-    report = ShiftReport.from_data(demo_data, A, B, "cohort")
+    report = from_data(demo_data, A, B, "cohort")
     name = schema.COHORTS["cse"]
     at_risk = raw_audits["cse_risk"].isin(["emerging", "experiencing", "significant"])
     counts = []
@@ -541,7 +550,7 @@ def test_cohort_tests_match_a_count_by_hand(demo_data, raw_audits):
     assert (row["k_a"], row["n_a"], row["k_b"], row["n_b"]) == (ka, na, kb, nb)
     assert row["p_value"] == pytest.approx(2 * sps.norm.sf(abs(z)))
     # the summary names exactly the cohorts whose Holm-adjusted p is below 0.05
-    summary = report._breakdown_summary()
+    summary = shift_report.breakdown.summary(report)
     for _, r in tests.iterrows():
         named = f"{r['measure']} improved for" in summary and str(r["group"]) in summary
         if r["p_holm"] < 0.05:

@@ -1,0 +1,340 @@
+"""Disclosure control of a figures dict (figures.json): which values are counts, and hiding them."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Hashable, Mapping, Sequence
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+
+from auditlib.data import schema
+from auditlib.disclosure.rules import (
+    AGGREGATES,
+    COUNT_KEYS,
+    COUNT_SUFFIX,
+    DISCLOSURE_KEY,
+    FRAGILE_BELOW,
+    GROUP_KEYS,
+    GROUP_SUFFIX,
+    GROUP_TOTAL_KEY,
+    NOT_COUNT_KEYS,
+    NOT_COUNT_SECTIONS,
+    NOT_COUNT_SUFFIXES,
+    SHARE_PARTS,
+    SHARE_SUFFIX,
+    SUPPRESSED,
+    SYMBOLS,
+    TOTAL_SUFFIX,
+    DisclosureProfile,
+    _as_count,
+    disclose_value,
+    symbol_key,
+)
+from auditlib.disclosure.suppression import _Line, _protect
+
+
+# ----------------------------------------------------------- figures walking
+def _is_number(value: object) -> bool:
+    return isinstance(value, Real | np.integer | np.floating) and not isinstance(
+        value, bool | np.bool_
+    )
+
+
+def _is_integer_type(value: object) -> bool:
+    return isinstance(value, Integral | np.integer) and not isinstance(value, bool | np.bool_)
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars as Python ones, so the result serialises to JSON."""
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _is_group_key(key: str) -> bool:
+    return key in GROUP_KEYS or key.endswith(GROUP_SUFFIX)
+
+
+def _group_total(key: str) -> str:
+    """The sibling a count group adds up to: ``completed``, or ``<stem>_total`` for ``<stem>_counts``."""
+    if key in GROUP_KEYS:
+        return GROUP_TOTAL_KEY
+    return key.removesuffix(GROUP_SUFFIX) + TOTAL_SUFFIX
+
+
+def _share_parts(key: str, value: object) -> tuple[str, str]:
+    """(numerator key, denominator key) of a share, by the convention."""
+    stem = key.removesuffix(SHARE_SUFFIX)
+    if isinstance(value, Mapping):
+        return stem, _group_total(stem)
+    if key in SHARE_PARTS:
+        return SHARE_PARTS[key]
+    return stem, GROUP_TOTAL_KEY
+
+
+def _is_count_name(key: str) -> bool:
+    return key in COUNT_KEYS or key.endswith((COUNT_SUFFIX, TOTAL_SUFFIX)) or key in AGGREGATES
+
+
+def _is_count_key(key: str, siblings: Mapping[str, Any]) -> bool:
+    if _is_count_name(key):
+        return True
+    return any(
+        k.endswith(SHARE_SUFFIX) and _share_parts(k, v)[0] == key for k, v in siblings.items()
+    )
+
+
+def _is_not_count_key(key: str) -> bool:
+    return key in NOT_COUNT_KEYS or key.endswith(NOT_COUNT_SUFFIXES)
+
+
+class _Walk:
+    """One pass over a figures dict, collecting the paths it hid or flagged."""
+
+    def __init__(self, profile: DisclosureProfile):
+        self.profile = profile
+        self.suppressed: list[str] = []
+        self.fragile: list[str] = []
+
+    def value(self, value: Any, key: str, path: str) -> Any:
+        if isinstance(value, Mapping):
+            return self.mapping(value, path)
+        if isinstance(value, list | tuple):
+            return [self.value(v, key, f"{path}[{i}]") for i, v in enumerate(value)]
+        return self.lone_scalar(value, key, path)
+
+    def lone_scalar(self, value: Any, key: str, path: str) -> Any:
+        """A scalar with no siblings to relate to (e.g. in a list)."""
+        if not _is_number(value):
+            return _plain(value)
+        if key.endswith(SHARE_SUFFIX):
+            raise ValueError(f"{path}: a share in a list has no sibling count to check against")
+        if _is_count_name(key):
+            shown = disclose_value(value, self.profile)
+            if shown == SUPPRESSED:
+                self.suppressed.append(path)
+            return shown
+        return self.other_number(value, key, path)
+
+    def other_number(self, value: Any, key: str, path: str) -> Any:
+        if key in schema.JUDGEMENT_LABELS:
+            raise ValueError(
+                f"{path}: a number keyed by a judgement label must sit in a count group "
+                f"('judgements' or '…{GROUP_SUFFIX}') or a share group ('…{SHARE_SUFFIX}')"
+            )
+        if _is_integer_type(value) and not _is_not_count_key(key):
+            raise ValueError(
+                f"{path}: is {value!r} a count of audits? Name counts as in COUNT_KEYS or "
+                f"'…{COUNT_SUFFIX}', or other whole numbers in NOT_COUNT_KEYS "
+                "(auditlib.disclosure), so disclosure control knows what to do with it."
+            )
+        return _plain(value)
+
+    def mapping(self, figures: Mapping[Any, Any], path: str) -> dict[Any, Any]:
+        def at(*keys: Any) -> str:
+            return ".".join(str(k) for k in ([path] if path else []) + list(keys))
+
+        # Cells of this level: plain counts by key, group members by (group, label).
+        values: dict[Hashable, int | None] = {}
+        out: dict[Any, Any] = {}
+        shares: list[str] = []
+        label_shares: list[str] = []
+        groups: list[str] = []
+        for key, value in figures.items():
+            name = str(key)
+            if name in NOT_COUNT_SECTIONS:
+                out[key] = copy.deepcopy(value)
+            elif isinstance(value, Mapping) and _is_group_key(name):
+                groups.append(key)
+                for label, count in value.items():
+                    values[(key, label)] = self.count_value(count, at(key, label))
+            elif name.endswith(SHARE_SUFFIX) and (
+                isinstance(value, Mapping)
+                or _is_number(value)
+                or value is None
+                or (isinstance(value, str) and value in SYMBOLS)
+            ):
+                shares.append(key)
+            elif isinstance(value, Mapping | list | tuple):
+                out[key] = self.value(value, name, at(key))
+            elif (
+                name in schema.JUDGEMENT_LABELS
+                and isinstance(figures.get("judgements"), Mapping)
+                and (
+                    _is_number(value)
+                    or value is None
+                    or (isinstance(value, str) and value in SYMBOLS)
+                )
+            ):
+                # DESIGN §4: a trend entry states "% per judgement label" under the label
+                # itself — a share of its ``judgements`` count over ``completed``.
+                label_shares.append(key)
+            elif _is_number(value) or (isinstance(value, str) and value in SYMBOLS):
+                if _is_count_key(name, figures):
+                    values[key] = self.count_value(value, at(key))
+                elif isinstance(value, str):
+                    out[key] = value
+                else:
+                    out[key] = self.other_number(value, name, at(key))
+            else:
+                out[key] = _plain(value)
+
+        lines = self.lines(figures, values, groups, at)
+        hidden = _protect(values, lines) if self.profile.suppresses else {}
+        for cell in values:
+            if cell in hidden:
+                self.suppressed.append(at(*cell) if isinstance(cell, tuple) else at(cell))
+        for key in groups:
+            out[key] = {label: self.shown(values, hidden, (key, label)) for label in figures[key]}
+        for key in values:
+            if not isinstance(key, tuple):
+                out[key] = self.shown(values, hidden, key)
+        for key in shares:
+            out[key] = self.share(figures, key, values, hidden, at)
+        for key in label_shares:
+            out[key] = self.share_of_cell(
+                figures[key], ("judgements", key), GROUP_TOTAL_KEY, values, hidden, at(key)
+            )
+        return {key: out[key] for key in figures}  # keep the input's key order
+
+    def share_of_cell(
+        self,
+        pct: Any,
+        cell: Hashable,
+        denominator: str,
+        values: Mapping[Hashable, int | None],
+        hidden: Mapping[Hashable, str],
+        where: str,
+    ) -> Any:
+        """One share whose count is ``cell`` and whose denominator is ``denominator``."""
+        if cell not in values or denominator not in values:
+            raise ValueError(f"{where}: a share needs its count and its denominator beside it")
+        if self.profile.suppresses and (
+            pct == SUPPRESSED or cell in hidden or denominator in hidden
+        ):
+            self.suppressed.append(where)
+            return SUPPRESSED
+        n = values[denominator]
+        if self.profile.flags_fragile and n is not None and 0 < n < FRAGILE_BELOW:
+            self.fragile.append(where)
+        return _plain(pct)
+
+    @staticmethod
+    def shown(
+        values: Mapping[Hashable, int | None], hidden: Mapping[Hashable, str], cell: Hashable
+    ) -> int | str:
+        value = values[cell]
+        return SUPPRESSED if value is None or cell in hidden else value
+
+    def count_value(self, value: Any, path: str) -> int | None:
+        if isinstance(value, str) and value == SUPPRESSED:
+            return None
+        return _as_count(value, path)
+
+    def lines(
+        self,
+        figures: Mapping[Any, Any],
+        values: Mapping[Hashable, int | None],
+        groups: list[str],
+        at: Any,
+    ) -> list[_Line]:
+        lines = []
+        for key in groups:
+            members = tuple((key, label) for label in figures[key])
+            total = _group_total(key)
+            if total in values:
+                lines.append(_Line(members, total))
+                self.check_sum(key, members, total, values, at)
+        for key, (group, labels) in AGGREGATES.items():
+            if key in values and group in groups:
+                members = tuple((group, label) for label in labels if label in figures[group])
+                lines.append(_Line(members, key))
+                self.check_sum(group, members, key, values, at)
+        return lines
+
+    @staticmethod
+    def check_sum(
+        group: str,
+        members: Sequence[Hashable],
+        total: Hashable,
+        values: Mapping[Hashable, int | None],
+        at: Any,
+    ) -> None:
+        """A group must add up to its total, or its protection would be wrong."""
+        parts = [values[m] for m in members]
+        known = [p for p in parts if p is not None]
+        if values[total] is None or len(known) < len(parts):
+            return
+        if sum(known) != values[total]:
+            raise ValueError(
+                f"{at(total)} is {values[total]} but {at(group)} adds up to {sum(known)}"
+            )
+
+    def share(
+        self,
+        figures: Mapping[Any, Any],
+        key: str,
+        values: Mapping[Hashable, int | None],
+        hidden: Mapping[Hashable, str],
+        at: Any,
+    ) -> Any:
+        value = figures[key]
+        numerator, denominator = _share_parts(key, value)
+        if denominator not in values:
+            raise ValueError(f"{at(key)}: a share needs its denominator {at(denominator)}")
+        if isinstance(value, Mapping):
+            if numerator not in figures or not _is_group_key(numerator):
+                raise ValueError(f"{at(key)}: shares by label need the count group {at(numerator)}")
+            cells = {label: (numerator, label) for label in value}
+        else:
+            if numerator not in values:
+                raise ValueError(f"{at(key)}: a share needs its count {at(numerator)}")
+            cells = {None: numerator}
+        shown = {}
+        for label, cell in cells.items():
+            if cell not in values:
+                raise ValueError(f"{at(key, label)}: no count {at(*cell)} to check it against")
+            pct = value[label] if label is not None else value
+            where = at(key, label) if label is not None else at(key)
+            hide = pct == SUPPRESSED or cell in hidden or denominator in hidden
+            if self.profile.suppresses and hide:
+                shown[label] = SUPPRESSED
+                self.suppressed.append(where)
+                continue
+            n = values[denominator]
+            if self.profile.flags_fragile and n is not None and 0 < n < FRAGILE_BELOW:
+                self.fragile.append(where)
+            shown[label] = _plain(pct)
+        return shown if isinstance(value, Mapping) else shown[None]
+
+
+def apply_to_figures(
+    figures: Mapping[str, Any], profile: DisclosureProfile | str
+) -> dict[str, Any]:
+    """A copy of a figures dict (figures.json) with the profile's disclosure control applied.
+
+    Which values are counts, shares or neither follows the convention in this
+    module's docstring. ``published``: hidden counts and shares become ``"[c]"``,
+    with secondary suppression inside each count group and its total.
+    ``internal``: values are unchanged. Either way a ``"disclosure"`` entry
+    records the profile, the symbols and the paths hidden or flagged.
+    Applying it twice gives the same result as once.
+
+    >>> figs = {"report_month": "2020-09", "month": {"completed": 23, "allocated": 30,
+    ...     "compliance_pct": 76.7, "judgements": {"Good": 3, "Inadequate": 20}}}
+    >>> apply_to_figures(figs, "published")["month"]
+    {'completed': 23, 'allocated': 30, 'compliance_pct': 76.7, 'judgements': {'Good': '[c]', 'Inadequate': '[c]'}}
+    """
+    profile = DisclosureProfile.from_name(profile)
+    walk = _Walk(profile)
+    body = {k: v for k, v in figures.items() if k != DISCLOSURE_KEY}
+    out = walk.mapping(body, "")
+    out[DISCLOSURE_KEY] = {
+        "profile": profile.value,
+        "symbols": dict(symbol_key(profile)),
+        "suppressed": walk.suppressed,
+        "fragile": walk.fragile,
+    }
+    return out

@@ -1,0 +1,274 @@
+"""The disclosure rule: the profiles, the symbols, and how one count or share is shown."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from enum import StrEnum
+from numbers import Integral, Real
+from typing import Final
+
+import numpy as np
+
+from auditlib.analysis.rounding import round_half_up
+from auditlib.data import schema
+from auditlib.errors import ConfigError
+
+# ------------------------------------------------------------------ the rule
+#: Counts from SUPPRESS_FROM to SUPPRESS_TO inclusive are suppressed in ``published``.
+SUPPRESS_FROM: Final = 1
+SUPPRESS_TO: Final = 5
+#: In ``internal``, a percentage with a denominator below this is flagged.
+FRAGILE_BELOW: Final = 10
+
+SUPPRESSED: Final = "[c]"
+NOT_APPLICABLE: Final = "[z]"
+NOT_AVAILABLE: Final = "[x]"
+LOW: Final = "[low]"
+SYMBOLS: Final = (SUPPRESSED, NOT_APPLICABLE, NOT_AVAILABLE)
+
+#: Why a cell is hidden, as :func:`suppression_mask` reports it.
+SHOWN: Final = "shown"
+PRIMARY: Final = "primary"
+SECONDARY: Final = "secondary"
+
+# Count-table vocabulary shared with auditlib.analysis.metrics. TODO: move to schema (requested).
+TOTAL_COLUMN: Final = schema.COMPLETED
+STATE_COLUMN: Final = schema.STATE
+MONTH_LABEL_COLUMN: Final = schema.MONTH_LABEL
+STATE_PAUSED: Final = schema.PAUSED
+
+
+class DisclosureProfile(StrEnum):
+    """Which disclosure rule a report follows; equal to its name as a string."""
+
+    INTERNAL = "internal"
+    PUBLISHED = "published"
+
+    @classmethod
+    def from_name(cls, name: str | DisclosureProfile) -> DisclosureProfile:
+        """The profile called ``name`` (case and spaces ignored).
+
+        >>> DisclosureProfile.from_name(" Published ") is DisclosureProfile.PUBLISHED
+        True
+        """
+        if isinstance(name, cls):
+            return name
+        if isinstance(name, str):
+            for profile in cls:
+                if profile.value == name.strip().lower():
+                    return profile
+        raise ConfigError(
+            f"Unknown disclosure profile {name!r}: use 'internal' (every count shown, "
+            "percentages of fewer than 10 audits flagged) or 'published' "
+            "(counts of 1 to 5 suppressed, DfE convention)."
+        )
+
+    @property
+    def suppresses(self) -> bool:
+        """True when small counts are hidden."""
+        return self is DisclosureProfile.PUBLISHED
+
+    @property
+    def flags_fragile(self) -> bool:
+        """True when percentages of few audits are flagged rather than hidden."""
+        return self is DisclosureProfile.INTERNAL
+
+
+INTERNAL: Final = DisclosureProfile.INTERNAL
+PUBLISHED: Final = DisclosureProfile.PUBLISHED
+
+
+def is_small(n: int) -> bool:
+    """True for a count the published profile suppresses (1 to 5; never 0).
+
+    >>> [is_small(n) for n in (0, 1, 5, 6)]
+    [False, True, True, False]
+    """
+    return SUPPRESS_FROM <= n <= SUPPRESS_TO
+
+
+# ------------------------------------------------------------ scalar helpers
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, Real | np.floating) and math.isnan(float(value)))
+
+
+def format_count(n: int | str | None, profile: DisclosureProfile | str) -> str:
+    """A count as a sentence or table shows it: "1,298", or ``[c]`` for 1–5 when published.
+
+    A symbol (e.g. ``[c]`` from :func:`apply_to_figures`) passes through; None or NaN
+    is ``[x]``. Counts that sit in a table need its secondary suppression: format
+    them from the protected figures, not from raw numbers.
+
+    >>> format_count(1298, "internal"), format_count(3, "published"), format_count(0, "published")
+    ('1,298', '[c]', '0')
+    """
+    profile = DisclosureProfile.from_name(profile)
+    if isinstance(n, str):
+        if n in SYMBOLS:
+            return n
+        raise ValueError(f"expected a count or one of {SYMBOLS}, got {n!r}")
+    if _missing(n):
+        return NOT_AVAILABLE
+    count = _as_count(n, "count")
+    if profile.suppresses and is_small(count):
+        return SUPPRESSED
+    return f"{count:,}"
+
+
+def format_pct(
+    k: int | str | None,
+    n: int | str | None,
+    profile: DisclosureProfile | str,
+    decimals: int = 0,
+) -> str:
+    """``k`` as a percentage of ``n``, rounded half-up: "63%".
+
+    ``published``: ``[c]`` when ``k`` or ``n`` is 1–5 (or already ``[c]``).
+    ``internal``: "43% [low]" when ``n`` is below 10. ``[z]`` when ``n`` is 0,
+    ``[x]`` when either is missing.
+
+    >>> format_pct(5, 8, "published"), format_pct(5, 8, "internal"), format_pct(10, 16, "published")
+    ('[c]', '63% [low]', '63%')
+    """
+    profile = DisclosureProfile.from_name(profile)
+    if SUPPRESSED in (k, n):
+        return SUPPRESSED
+    for value in (k, n):
+        if isinstance(value, str):
+            if value in SYMBOLS:
+                return NOT_AVAILABLE if value == NOT_AVAILABLE else NOT_APPLICABLE
+            raise ValueError(f"expected a count or one of {SYMBOLS}, got {value!r}")
+    if _missing(k) or _missing(n):
+        return NOT_AVAILABLE
+    part, whole = _as_count(k, "numerator"), _as_count(n, "denominator")
+    if part > whole:
+        raise ValueError(f"a share cannot exceed its total: {part} of {whole}")
+    if whole == 0:
+        return NOT_APPLICABLE
+    if profile.suppresses and (is_small(part) or is_small(whole)):
+        return SUPPRESSED
+    text = _pct_text(part, whole, decimals)
+    if profile.flags_fragile and whole < FRAGILE_BELOW:
+        text += f" {LOW}"
+    return text
+
+
+def disclose_value(n: int | str | None, profile: DisclosureProfile | str) -> int | str | None:
+    """A count for figures.json: the int, or ``"[c]"`` when the profile hides it.
+
+    >>> disclose_value(3, "published"), disclose_value(3, "internal"), disclose_value(0, "published")
+    ('[c]', 3, 0)
+    """
+    profile = DisclosureProfile.from_name(profile)
+    if n is None or (isinstance(n, str) and n in SYMBOLS):
+        return n
+    count = _as_count(n, "count")
+    return SUPPRESSED if profile.suppresses and is_small(count) else count
+
+
+def symbol_key(profile: DisclosureProfile | str) -> list[tuple[str, str]]:
+    """The key to the symbols a report under this profile can show: (symbol, meaning)."""
+    profile = DisclosureProfile.from_name(profile)
+    key = []
+    if profile.suppresses:
+        key.append(
+            (
+                SUPPRESSED,
+                f"{SUPPRESS_FROM} to {SUPPRESS_TO}: suppressed to protect confidentiality "
+                "(DfE convention); another figure in the same row or column may also be "
+                "suppressed so the hidden number cannot be worked out. 0 is a true zero.",
+            )
+        )
+    else:
+        key.append((LOW, f"fewer than {FRAGILE_BELOW} audits: treat the percentage with caution."))
+    key.append(
+        (NOT_APPLICABLE, "not applicable (for example, the audit programme was paused that month).")
+    )
+    key.append((NOT_AVAILABLE, "not available."))
+    return key
+
+
+def describe_rule(profile: DisclosureProfile | str) -> str:
+    """One plain paragraph on the disclosure rule, for the report's methods section."""
+    profile = DisclosureProfile.from_name(profile)
+    if profile.suppresses:
+        return (
+            f"This report follows the Department for Education's rule for children's social "
+            f"care statistics: any number from {SUPPRESS_FROM} to {SUPPRESS_TO} is suppressed "
+            f"and shown as {SUPPRESSED}; 0 is a true zero. Where a total is shown, a second "
+            f"figure in the same row or column is also suppressed when needed, so that no "
+            f"suppressed number can be worked out by subtraction. Percentages of a suppressed "
+            f"number, or of a suppressed total, are suppressed too."
+        )
+    return (
+        f"This is an internal report: every count is shown. Percentages of fewer than "
+        f"{FRAGILE_BELOW} audits are marked {LOW}, because one audit more or less moves "
+        f"them by more than 10 percentage points; read them with caution. It must not be "
+        f"published as it stands."
+    )
+
+
+# ------------------------------------------------------- figures convention
+COUNT_KEYS: Final = frozenset(
+    {
+        "n",
+        schema.ALLOCATED,
+        schema.COMPLETED,
+        schema.EXEMPT,
+        schema.CANCELLED,
+        schema.EXTENSION,
+        "outstanding",
+        "overdue",
+        "reaudits_allocated",
+        "reaudits_completed",
+        "reaudits_exempt",
+        "reaudits_cancelled",
+        "reaudits_outstanding",
+        "reaudits_overdue",
+    }
+)
+COUNT_SUFFIX: Final = "_count"
+GROUP_KEYS: Final = frozenset({"judgements"})
+GROUP_SUFFIX: Final = "_counts"
+#: The sibling ``judgements`` (and a plain ``<x>_pct``) is a share of.
+GROUP_TOTAL_KEY: Final = schema.COMPLETED
+#: ``<stem>_counts`` adds up to a sibling ``<stem>_total`` (a count) when there is one.
+TOTAL_SUFFIX: Final = "_total"
+SHARE_SUFFIX: Final = "_pct"
+#: Shares whose numerator and denominator are not ``<stem>`` and ``completed``.
+SHARE_PARTS: Final = {
+    "compliance_pct": (schema.COMPLETED, schema.ALLOCATED),
+    "reaudit_compliance_pct": ("reaudits_completed", "reaudits_allocated"),
+}
+#: Counts that are sums of some labels of a sibling group: key → (group key, labels).
+AGGREGATES: Final = {"good_or_better": ("judgements", schema.GOOD_OR_BETTER)}
+NOT_COUNT_KEYS: Final = frozenset(
+    {"year", "seed", "scale", "decimals", "fragile_below", "figures_version"}
+)
+NOT_COUNT_SUFFIXES: Final = ("_year",)
+NOT_COUNT_SECTIONS: Final = frozenset({"data_quality", "disclosure"})
+#: The key :func:`apply_to_figures` adds, saying what was done.
+DISCLOSURE_KEY: Final = "disclosure"
+
+
+# ------------------------------------------------------------ helpers
+def _as_count(value: object, where: str) -> int:
+    """A non-negative whole number, or a plain error naming where it came from."""
+    if isinstance(value, bool | np.bool_) or value is None:
+        raise ValueError(f"{where}: expected a count, got {value!r}")
+    whole = isinstance(value, Integral | np.integer) or (
+        isinstance(value, Real | np.floating) and float(value).is_integer()
+    )
+    if whole:
+        number = int(value)
+    else:
+        raise ValueError(f"{where}: expected a whole number of audits, got {value!r}")
+    if number < 0:
+        raise ValueError(f"{where}: a count cannot be negative, got {number}")
+    return number
+
+
+def _pct_text(k: int, n: int, decimals: int) -> str:
+    value = round_half_up(Decimal(100 * k) / Decimal(n), decimals)
+    return f"{value:.{max(decimals, 0)}f}%"

@@ -1,0 +1,166 @@
+"""Everything one month's report reads, computed once: the context its sections share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from auditlib.analysis import comparisons, metrics, voices
+from auditlib.analysis.recommendations import recommendations_for
+from auditlib.data import schema
+from auditlib.data.pipeline import AuditData, load_audit_data
+from auditlib.disclosure import SUPPRESSED, DisclosureProfile, apply_to_figures
+from auditlib.disclosure.view import GOOD_OR_BETTER, DisclosureView, hidden_trend
+from auditlib.paths import DEMO_DATA_DIR, THEMES_FILE
+from auditlib.publish.export import write_figures_json
+from auditlib.report.figures import build_figures
+
+#: Columns that identify a child, a worker or an allocation: never in a frame a notebook shows.
+IDENTIFIER_COLUMNS = (
+    schema.AUDIT_ID,
+    schema.CHILD_ID,
+    schema.ORIGINAL_AUDIT_ID,
+    schema.AUDITOR_ID,
+    schema.SOCIAL_WORKER_ID,
+)
+
+
+@dataclass
+class MonthContext:
+    """One month's report: the data, its figures and disclosure profile, and tidy frames.
+
+    Built once by :func:`prepare`; every section reads from it, so nothing is computed
+    twice. The frames (``trend``, ``month_audits``, ``cohorts``, ``domains``) are the ones
+    an analyst explores in the notebook.
+    """
+
+    month: str
+    data: AuditData
+    figures: dict[str, Any]
+    profile: DisclosureProfile
+
+    # ------------------------------------------------------------------ naming
+    @property
+    def label(self) -> str:
+        """The report month as the report names it ("September 2020")."""
+        return self.figures["report_month_label"]
+
+    def label_for(self, month: str) -> str:
+        return self.data.programme.label_for(month)
+
+    # ------------------------------------------------------------------ disclosure
+    @cached_property
+    def view(self) -> DisclosureView:
+        return DisclosureView(self.profile)
+
+    @cached_property
+    def published_figures(self) -> dict[str, Any]:
+        """figures.json as written: the figures with the disclosure profile applied."""
+        return apply_to_figures(self.figures, self.profile)
+
+    @cached_property
+    def hidden_trend(self) -> pd.DataFrame:
+        """Which judgement figures of each trend month the report hides (see
+        :func:`auditlib.disclosure.view.hidden_trend`)."""
+        return hidden_trend(self.trend, self.profile, self.published_figures, self.month)
+
+    def share(self, month: str, what: str) -> str:
+        """A judgement's share (or ``good_or_better``'s) of a trend month, as the report
+        shows it: ``[c]`` wherever figures.json hides the count or its total."""
+        row = self.trend.loc[month]
+        hidden = self.hidden_trend.loc[month]
+        if hidden[what] or hidden[schema.COMPLETED]:
+            return SUPPRESSED
+        k = row[schema.OUTSTANDING] + row[schema.GOOD] if what == GOOD_OR_BETTER else row[what]
+        return self.view.pct(int(k), int(row[schema.COMPLETED]))
+
+    def measure_hidden(self, month: str | None, labels: tuple[str, ...]) -> bool:
+        """Is a measure (Good or better, or Inadequate) of a trend month suppressed?"""
+        if month is None or month not in self.hidden_trend.index:
+            return False
+        column = GOOD_OR_BETTER if tuple(labels) == tuple(schema.GOOD_OR_BETTER) else labels[0]
+        return bool(self.hidden_trend.at[month, column])
+
+    def save_figures(self, output_dir: str | Path | None) -> Path | None:
+        """Write figures.json (disclosure applied) into ``output_dir``; nothing when empty."""
+        if not output_dir:
+            return None
+        return write_figures_json(self.published_figures, output_dir)
+
+    # ------------------------------------------------------------------ tidy frames
+    @cached_property
+    def trend(self) -> pd.DataFrame:
+        """One row per programme month: its state and completed audits by final judgement."""
+        return metrics.judgement_trend(self.data.audits, self.data.programme, self.month)
+
+    @cached_property
+    def audited_months(self) -> list[str]:
+        return [m for m in self.trend.index if self.trend.at[m, "state"] == metrics.AUDITED]
+
+    @cached_property
+    def year_months(self) -> list[str]:
+        """The audited months of the 12 before the report month (the pooled reference)."""
+        return [m for m in comparisons.previous_months(self.month, 12) if m in self.audited_months]
+
+    @cached_property
+    def month_audits(self) -> pd.DataFrame:
+        """The month's audits and re-audits, without any identifier column."""
+        audits = self.data.audits
+        rows = audits.loc[audits[schema.AUDIT_MONTH] == self.month]
+        return rows.drop(columns=[c for c in IDENTIFIER_COLUMNS if c in rows]).reset_index(
+            drop=True
+        )
+
+    @cached_property
+    def month_counts(self) -> pd.Series:
+        """The month's completed audits by final judgement."""
+        return metrics.count_judgements(self.data.audits, self.month).iloc[0]
+
+    @cached_property
+    def cohorts(self) -> pd.DataFrame:
+        """The month's completed audits by cohort and final judgement."""
+        return metrics.judgements_by_cohort(self.data.audits, self.month)
+
+    @cached_property
+    def domains(self) -> pd.DataFrame:
+        """The month's completed audits by practice domain and domain judgement."""
+        return metrics.judgements_by_domain(self.data.audits, self.month)
+
+    @cached_property
+    def shifts(self) -> comparisons.MonthShifts:
+        """SPC, comparisons with earlier months, re-audits and moderation (pure results)."""
+        return comparisons.analyse_month(
+            self.data.audits,
+            self.data.programme,
+            self.month,
+            self.trend,
+            self.data.programme.spc_rebase,
+        )
+
+    @cached_property
+    def recommendations(self) -> pd.DataFrame:
+        """The month's recommendations and practice standards, repeats marked."""
+        return recommendations_for(
+            self.data.recommendations, self.month, denylist=self.data.denylist
+        )
+
+    @cached_property
+    def themes(self) -> tuple[voices.Theme, ...]:
+        """The theme dictionary: the data folder's own themes.yml, else auditlib's."""
+        custom = self.data.data_dir / "themes.yml"
+        return voices.load_themes(custom if custom.exists() else THEMES_FILE)
+
+
+def prepare(
+    report_month: str, data_dir: str | Path | None = None, disclosure: str | None = None
+) -> MonthContext:
+    """Load and clean the data folder (default: the demo programme) and compute the figures."""
+    data = load_audit_data(Path(data_dir) if data_dir else DEMO_DATA_DIR)
+    profile = DisclosureProfile.from_name(disclosure or data.programme.disclosure)
+    figures = build_figures(data, report_month)
+    figures["disclosure"] = profile.value
+    return MonthContext(report_month, data, figures, profile)

@@ -1,0 +1,183 @@
+"""5. Practice themes: judgements by cohort and by practice domain; teams on a funnel plot,
+and compliance by team."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from auditlib.analysis import comparisons, metrics, stats
+from auditlib.data import schema
+from auditlib.data.programme import format_month
+from auditlib.disclosure import (
+    SHOWN,
+    SUPPRESSED,
+    display_share_table,
+    is_small,
+    suppress_counts,
+    suppression_mask,
+)
+from auditlib.report import wording
+from auditlib.report.blocks import Block, Chart, Heading, Markdown, Table
+from auditlib.report.charts.judgements import plot_judgements_by_group
+from auditlib.report.charts.statistical import plot_funnel
+from auditlib.report.monthly.context import MonthContext
+from auditlib.report.shared.phrases import join_words
+
+#: A funnel plot of fewer teams than this says nothing about any of them.
+MIN_FUNNEL_TEAMS = 3
+#: Teams are compared over the report month and the 11 before it.
+TEAM_WINDOW_MONTHS = 12
+COMPLIANCE_NOTE = "Allocated = completed + outstanding; overdue audits are outstanding audits past their due date."
+
+
+def section(ctx: MonthContext) -> list[Block]:
+    blocks: list[Block] = [Heading("Practice themes")]
+    blocks += intro_blocks(ctx)
+    blocks += group_blocks(
+        ctx,
+        ctx.cohorts,
+        "Judgements by cohort",
+        f"Overall judgements by cohort, {ctx.label}",
+        "An audit can be in more than one cohort.",
+        f"Overall judgements by cohort, {ctx.label}: completed audits (% of the cohort)",
+    )
+    blocks += group_blocks(
+        ctx,
+        ctx.domains,
+        "Judgements by practice domain",
+        f"Domain judgements, {ctx.label}",
+        "Each completed audit grades each domain of practice.",
+        f"Domain judgements, {ctx.label}: completed audits (% of audits)",
+    )
+    blocks += team_blocks(ctx)
+    return blocks
+
+
+def intro_blocks(ctx: MonthContext) -> list[Block]:
+    blocks: list[Block] = []
+    previous = ctx.figures["month"].get("previous_month")
+    if sum(ctx.figures["month"]["judgements"].values()):
+        sentence = f"{ctx.share(ctx.month, schema.INADEQUATE)} of cases audited in {ctx.label}"
+        if previous:
+            sentence += (
+                f" and {ctx.share(previous, schema.INADEQUATE)} in {ctx.label_for(previous)}"
+            )
+        blocks.append(Markdown(sentence + " were judged Inadequate."))
+    themes = ctx.data.programme.themes.get(ctx.month, ())
+    if themes:
+        names = [schema.COHORTS[key] for key in themes]
+        blocks.append(Markdown(f"This month's themed audits looked at: {join_words(names)}."))
+    return blocks
+
+
+def group_blocks(
+    ctx: MonthContext,
+    table: pd.DataFrame,
+    heading: str,
+    title: str,
+    caption: str,
+    table_caption: str,
+) -> list[Block]:
+    """A count table by group (cohorts, domains) as a 100% bar chart and a share table,
+    both hiding the same cells; nothing when no group has a completed audit."""
+    table = table.loc[table["completed"] > 0]
+    if not len(table):
+        return []
+    mask = suppression_mask(
+        table, ctx.profile, cells=list(schema.JUDGEMENT_LABELS), other_counts=[]
+    )
+    hidden = mask != SHOWN
+    fig, alt = plot_judgements_by_group(table, title, suppress=hidden)
+    shares = display_share_table(
+        table, ctx.profile, cells=list(schema.JUDGEMENT_LABELS), hidden=hidden
+    )
+    return [Heading(heading, 3), Chart(fig, alt, caption), Table(shares, table_caption)]
+
+
+def team_blocks(ctx: MonthContext) -> list[Block]:
+    """Teams' % Good or better on a funnel plot over 12 months, and the month's compliance."""
+    window = [*comparisons.previous_months(ctx.month, TEAM_WINDOW_MONTHS - 1), ctx.month]
+    teams = metrics.count_judgements(ctx.data.audits, window, by=schema.TEAM)
+    teams = teams.loc[teams["completed"] > 0]
+    if len(teams) < MIN_FUNNEL_TEAMS:
+        return []
+    programme = ctx.data.programme
+    first = ctx.label_for(window[0]) if window[0] >= programme.start_month else None
+    span = f"{first or format_month(programme.start_month)} to {ctx.label}"
+    blocks: list[Block] = [Heading("Teams", 3)]
+    result = stats.compute_funnel(
+        teams, list(schema.GOOD_OR_BETTER), "completed", overdispersion="multiplicative"
+    )
+    named = result.units.loc[result.units["outside_998"].astype(bool)]
+    # A team named with "2% of 90" (or "98% of 90") states a count of 1 to 5.
+    small = any(
+        is_small(int(k)) or is_small(int(n) - int(k))
+        for k, n in zip(named["k"], named["n"], strict=True)
+    )
+    text = wording.describe_funnel(result, "% Good or better", unit_noun="team", improvement="up")
+    blocks.append(Markdown(ctx.view.disclose(text, small)))
+    if not ctx.profile.suppresses:
+        fig, alt = plot_funnel(
+            result, measure="% Good or better", unit_noun="team", improvement="up"
+        )
+        blocks.append(
+            Chart(
+                fig,
+                alt,
+                f"% Good or better by team, {span}: teams outside the funnel differ by more than chance",
+            )
+        )
+    compliance = metrics.compliance_by(
+        ctx.data.audits,
+        schema.TEAM,
+        ctx.month,
+        schema.AUDIT,
+        metrics.default_as_at(ctx.data.audits, programme),
+    )
+    if len(compliance):
+        blocks.append(
+            Table(
+                team_compliance_table(ctx, compliance),
+                f"Audit compliance by team, {ctx.label}",
+                note=COMPLIANCE_NOTE,
+            )
+        )
+    return blocks
+
+
+def team_compliance_table(ctx: MonthContext, compliance: pd.DataFrame) -> pd.DataFrame:
+    """Teams' compliance with an "All teams" row, protected as one table.
+
+    Allocated = completed + outstanding in every row, and the columns add up to the
+    month's figures in the headline, so a count of 1 to 5 hidden alone in a row or
+    column could be worked out by subtraction: secondary suppression covers both.
+    """
+    columns = [schema.COMPLETED, "outstanding", schema.ALLOCATED, "overdue"]
+    counts = compliance[columns].astype("int64")
+    table = pd.concat([counts, pd.DataFrame([counts.sum()], index=["All teams"])])
+    protection = {
+        "total_row": True,
+        "total_col": schema.ALLOCATED,
+        "cells": [schema.COMPLETED, "outstanding"],
+        "other_counts": ["overdue"],
+    }
+    mask = suppression_mask(table, ctx.profile, **protection)
+    shown = suppress_counts(table, ctx.profile, **protection)
+    rates = []
+    for team in table.index:
+        hidden = (mask.loc[team, [schema.COMPLETED, schema.ALLOCATED]] != SHOWN).any()
+        completed, allocated = (
+            int(table.at[team, schema.COMPLETED]),
+            int(table.at[team, schema.ALLOCATED]),
+        )
+        rates.append(SUPPRESSED if hidden else ctx.view.pct(completed, allocated))
+    return pd.DataFrame(
+        {
+            "Allocated": shown[schema.ALLOCATED],
+            "Completed": shown[schema.COMPLETED],
+            "Compliance": rates,
+            "Outstanding": shown["outstanding"],
+            "Overdue": shown["overdue"],
+        },
+        index=pd.Index(table.index, name="Team"),
+    )

@@ -1,0 +1,1 @@
+"""Sections and phrases both reports share, written once."""

@@ -1,0 +1,53 @@
+"""Re-audits: did practice improve between the original audit and the re-audit?
+
+Both reports show the same verdict, heat map and cross-table, each for its own re-audits
+(the monthly report: every re-audit completed up to the month; the shift report: the
+re-audits of period B).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from auditlib.analysis import stats
+from auditlib.data import schema
+from auditlib.disclosure import DisclosureProfile, suppress_counts
+from auditlib.disclosure.view import DisclosureView
+from auditlib.report import wording
+from auditlib.report.blocks import Callout, Chart
+from auditlib.report.charts.statistical import plot_reaudit_heatmap
+
+HEATMAP_CAPTION = "Original audit against re-audit: number of cases in each pair of judgements"
+
+
+def reaudit_table(shift: stats.ReauditShift, profile: DisclosureProfile) -> pd.DataFrame:
+    """The original × re-audit cross-table as shown: labelled, with row totals, disclosure applied."""
+    table = shift.table.copy()
+    table.index = pd.Index([f"Original: {i}" for i in table.index], name="Original audit")
+    table.columns = [f"Re-audit: {c}" for c in table.columns]
+    shown = suppress_counts(
+        table.assign(**{schema.COMPLETED: table.sum(axis=1)}), profile, cells=list(table.columns)
+    )
+    return shown.rename(columns={schema.COMPLETED: "Total"})
+
+
+def verdict(
+    shift: stats.ReauditShift, view: DisclosureView, *, with_total: bool = False
+) -> Callout:
+    """The re-audit verdict; its shares go when a count it rests on would reveal 1 to 5."""
+    counts = [shift.n_improved, shift.n_same, shift.n_declined]
+    if with_total:
+        counts.append(shift.n)
+    sentence = view.disclose(wording.describe_reaudit_shift(shift), view.reveals(counts))
+    return Callout(sentence, "verdict", "Re-audits: verdict")
+
+
+def heatmap(
+    shift: stats.ReauditShift, view: DisclosureView, title: str | None = None
+) -> list[Chart]:
+    """The heat map of original against re-audit judgement (internal profile only: its cells
+    are counts a published table would suppress)."""
+    if view.suppresses:
+        return []
+    fig, alt = plot_reaudit_heatmap(shift, title=title)
+    return [Chart(fig, alt, HEATMAP_CAPTION)]

@@ -1,0 +1,110 @@
+"""In brief: the verdicts a manager can quote, period B against period A."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from auditlib.analysis import comparisons, groups, stats
+from auditlib.disclosure import SUPPRESSED
+from auditlib.report import wording
+from auditlib.report.blocks import Block, Callout, Heading, Markdown
+from auditlib.report.shared.phrases import join_words
+from auditlib.report.shift_report import breakdown, reaudits
+from auditlib.report.shift_report.context import ShiftContext
+
+_N_RE: Final = re.compile(r"n=\d[\d,]*")
+
+
+def section(ctx: ShiftContext) -> list[Block]:
+    paragraphs = [headline(ctx)]
+    paragraphs += [proportion_sentence(ctx, measure) for measure in comparisons.MEASURES]
+    dist = distribution_sentence(ctx)
+    if dist:
+        paragraphs.append(dist)
+    if ctx.reaudits is not None and ctx.reaudits.n >= wording.MIN_AUDITS:
+        sentence = reaudits.verdict_sentence(ctx)
+        paragraphs.append(f"Re-audits in {ctx.label_b}: " + sentence[0].lower() + sentence[1:])
+    if ctx.by:
+        paragraphs.append(f"By {ctx.group_noun}: " + breakdown.summary(ctx))
+    return [
+        Heading("In brief"),
+        Callout(
+            "\n\n".join(paragraphs), "verdict", f"Verdicts: {ctx.label_b} against {ctx.label_a}"
+        ),
+        Markdown(
+            "*Significant* means a difference this large would arise by chance less than "
+            f"{wording.format_pct(100 * stats.ALPHA)} of the time (p < {stats.ALPHA:g}) if nothing "
+            "had changed; *no significant difference* means the data cannot tell a real change "
+            "from chance, not that nothing changed."
+        ),
+    ]
+
+
+def headline(ctx: ShiftContext) -> str:
+    """One sentence a manager can quote: what, if anything, changed between the periods."""
+    a, b = ctx.label_a, ctx.label_b
+    proportions = ctx.comparison.proportions
+    codes = {
+        measure: groups.verdict_code(c, comparisons.MEASURES[measure][1], c.p_value)
+        for measure, c in proportions.items()
+        # under published, a measure resting on a suppressed count is not spoken of at all
+        if ctx.both_shown(measure)
+    }
+    better = [m for m, code in codes.items() if code == "improvement"]
+    worse = [m for m, code in codes.items() if code == "deterioration"]
+    if better and worse:
+        return (
+            f"A mixed picture: {join_words(better)} improved but {join_words(worse)} "
+            f"deteriorated in {b} compared with {a}, each by more than chance would explain."
+        )
+    if better or worse:
+        moved = join_words(better or worse)
+        return (
+            f"Judgements were {'better' if better else 'worse'} in {b} than in {a}: "
+            f"{moved} {'improved' if better else 'deteriorated'} by more than chance "
+            "would explain."
+        )
+    dist = ctx.comparison.distribution
+    if dist is not None and dist.significant:
+        tail = (
+            ", but neither % Good or better nor % Inadequate on its own changed by more "
+            "than chance would explain."
+            if len(codes) == len(proportions)
+            else "."
+        )
+        return (
+            f"Judgements as a whole were {'better' if dist.cliffs_delta > 0 else 'worse'} in "
+            f"{b} than in {a}" + tail
+        )
+    if len(codes) < len(proportions):
+        return f"No difference shown between {b} and {a} is larger than chance would explain."
+    return f"No difference between {b} and {a} is larger than chance would explain."
+
+
+def proportion_sentence(ctx: ShiftContext, measure: str) -> str:
+    c = ctx.comparison.proportions[measure]
+    sentence = wording.describe_proportion_comparison(
+        c,
+        measure.removeprefix("% "),
+        period=f"in {ctx.label_b}",
+        reference=f"in {ctx.label_a}",
+        improvement=comparisons.MEASURES[measure][1],
+    )
+    if ctx.both_shown(measure):
+        return sentence
+    # The difference and p-value would let a reader work the hidden count out again.
+    return (
+        f"{measure}: not shown in this published version, because a count it rests on is "
+        f"suppressed ({SUPPRESSED})."
+    )
+
+
+def distribution_sentence(ctx: ShiftContext) -> str | None:
+    dist = ctx.comparison.distribution
+    if dist is None:
+        return None
+    sentence = wording.describe_distribution_comparison(
+        dist, period=f"in {ctx.label_b}", reference=f"in {ctx.label_a}"
+    )
+    return sentence if ctx.graded_shown() else _N_RE.sub(f"n={SUPPRESSED}", sentence)
