@@ -3,7 +3,7 @@
 
     python3 tasks.py reports        # make .venv if needed, install, build every demo report
     python3 tasks.py test           # make .venv if needed, install, run the whole test suite
-    python3 tasks.py browser-deps   # optional: Debian chromium + axe-core for the browser tests
+    python3 tasks.py browser-deps   # optional: Debian chromium + axe-core (browser tests, report --pdf)
     python3 tasks.py bench          # benchmarks (print figures); `bench routine` for one
 
 Each task creates the virtual environment ``.venv`` and installs auditlib into it
@@ -82,7 +82,7 @@ def task_bench(args: list[str]) -> int:
 
 
 def task_browser_deps(args: list[str]) -> int:
-    """Debian's chromium (apt) and axe-core (npm) for tests/test_browser.py."""
+    """Debian's chromium (apt) and axe-core (npm): the browser tests and ``report --pdf``."""
     if not shutil.which("chromium"):
         if os.geteuid() != 0 or not shutil.which("apt-get"):
             say(

@@ -199,3 +199,100 @@ def test_no_page_logs_a_console_error(visits):
 def test_no_serious_or_critical_accessibility_violation(visits):
     found = [line for v in visits for line in v.blocking()]
     assert not found, "\n".join(found)
+
+
+# ---------------------------------------------------------------- fits any screen and the page
+#: Phone, tablet and desktop widths (CSS pixels).
+WIDTHS = (390, 768, 1280)
+#: The printed page's content width in CSS pixels: A4 (210 mm) less report.css's 14 mm margins.
+PRINT_WIDTH = round((210 - 2 * 14) / 25.4 * 96)
+MEASURE = """() => {
+  const wraps = [...document.querySelectorAll('.table-wrap')];
+  const over = wraps.filter(w => w.scrollWidth > w.clientWidth + 1);
+  const sticky = over.map(w => {
+    w.scrollLeft = w.scrollWidth;  // scroll the table to its last column
+    const left = w.getBoundingClientRect().left;
+    const firsts = [...w.querySelectorAll('tr > :first-child')].map(
+      c => Math.abs(c.getBoundingClientRect().left - left));
+    const caption = w.querySelector('caption');
+    return {caption: caption ? caption.textContent.slice(0, 40) : '',
+            drift: Math.max(0, ...firsts),
+            captionDrift: caption ? Math.abs(caption.getBoundingClientRect().left - left) : 0};
+  });
+  const pictures = [...document.querySelectorAll('figure img, svg.trend-chart')];
+  return {
+    page: document.documentElement.scrollWidth - window.innerWidth,
+    tables: wraps.length,
+    overflowing: over.map(w => (w.querySelector('caption') || w).textContent.slice(0, 40)),
+    sticky,
+    widePictures: pictures.filter(
+      p => p.getBoundingClientRect().width > p.parentElement.getBoundingClientRect().width + 1
+    ).length,
+    pictures: pictures.length,
+  };
+}"""
+
+
+def measure(browser: Any, path: Path, width: int, media: str = "screen") -> dict[str, Any]:
+    """Open ``path`` at ``width`` CSS pixels (screen or print media) and measure its layout."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        context.route(
+            "**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort()
+        )
+        page = context.new_page()
+        page.emulate_media(media=media)
+        page.goto(path.resolve().as_uri(), wait_until="load")
+        page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
+        return page.evaluate(MEASURE)
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def layouts(browser, rendered_reports) -> dict[tuple[str, str, int], dict[str, Any]]:
+    """The September 2020 report and the overview page, both profiles, at the three widths."""
+    found = {}
+    for profile in PROFILES:
+        pages = {
+            "report": rendered_reports.html(profile, MONTHS[-1]),
+            "index": rendered_reports.index(profile),
+        }
+        for name, path in pages.items():
+            for width in WIDTHS:
+                found[(profile, name, width)] = measure(browser, path, width)
+            found[(profile, name, PRINT_WIDTH)] = measure(browser, path, PRINT_WIDTH, "print")
+    lines = [
+        f"{p} {n} {w}px: {len(m['overflowing'])} of {m['tables']} tables scroll in their box"
+        for (p, n, w), m in found.items()
+    ]
+    print("\nLayout:\n" + "\n".join(lines))
+    return found
+
+
+def test_no_page_scrolls_sideways_and_pictures_fit(layouts):
+    for (profile, name, width), facts in layouts.items():
+        assert facts["page"] <= 0, (profile, name, width, facts["page"])
+        assert facts["widePictures"] == 0, (profile, name, width)
+    assert all(layouts[(p, "report", 1280)]["pictures"] >= 3 for p in PROFILES)
+
+
+def test_no_table_scrolls_sideways_at_desktop_width_or_in_print(layouts):
+    for profile in PROFILES:
+        for name in ("report", "index"):
+            for width in (1280, PRINT_WIDTH):
+                facts = layouts[(profile, name, width)]
+                assert facts["tables"] >= 3, (profile, name)
+                assert facts["overflowing"] == [], (profile, name, width)
+
+
+def test_on_phones_and_tablets_wide_tables_scroll_with_their_first_column_in_view(layouts):
+    for profile in PROFILES:
+        phone = layouts[(profile, "report", 390)]
+        # The demo report's trend table (eight columns) cannot fit a phone: it scrolls.
+        assert any(c.startswith("Overall judgements by month") for c in phone["overflowing"])
+        for width in (390, 768):
+            for name in ("report", "index"):
+                for table in layouts[(profile, name, width)]["sticky"]:
+                    assert table["drift"] <= 1, (profile, name, width, table)
+                    assert table["captionDrift"] <= 1, (profile, name, width, table)

@@ -131,3 +131,39 @@ def test_judgement_labels_apply_to_every_judgement_column():
     assert cleaning.label_extras(programme, "moderated_judgement") == {
         "RI2G": "Requires Improvement"
     }
+
+
+def test_feedback_labels_are_checked_and_applied():
+    frame = pd.DataFrame(
+        {
+            "feedback_id": ["F1"],
+            "audit_id": ["A1"],
+            "audit_month": ["2020-09"],
+            "source": ["Grandparent"],
+            "kind": ["strength"],
+            "text": ["Kind words."],
+        }
+    )
+    base = {"organisation": "O", "start_month": "2020-01"}
+    good = programme_from_dict({**base, "labels": {"source": {"Grandparent": "carer"}}})
+    cleaned = cleaning.clean_text_table(
+        frame,
+        "feedback",
+        schema.FEEDBACK_COLUMN_KINDS,
+        schema.FEEDBACK_REQUIRED,
+        "f.csv",
+        programme=good,
+    )
+    assert cleaned.errors == [] and cleaned.frame["source"].tolist() == ["carer"]
+    bad = programme_from_dict({**base, "labels": {"source": {"Grandparent": "granny"}}})
+    with pytest.raises(
+        ConfigError, match="'Grandparent' maps to 'granny', which is not a known feedback source"
+    ):
+        cleaning.clean_text_table(
+            frame,
+            "feedback",
+            schema.FEEDBACK_COLUMN_KINDS,
+            schema.FEEDBACK_REQUIRED,
+            "f.csv",
+            programme=bad,
+        )

@@ -781,3 +781,78 @@ def test_figures_convention_names_and_lists():
 def test_figures_that_break_the_convention_are_refused(figures, message):
     with pytest.raises(ValueError, match=message):
         apply_to_figures(figures, "internal")
+
+
+# ---------------------------------------------------------------- SPC readings
+def _spc_figures(inadequate_by_month: dict[str, int], limits_from: str = "2020-06") -> dict:
+    """Trend months of 40 completed audits each, and an SPC reading of their % Inadequate."""
+    trend = []
+    for month, count in inadequate_by_month.items():
+        judgements = {OUT: 0, G: 10, RI: 30 - count, INAD: count, NR: 0}
+        entry = {"month": month, "completed": 40, "judgements": judgements}
+        entry.update({label: 100 * n / 40 for label, n in judgements.items()})
+        trend.append(entry)
+    last = list(inadequate_by_month)[-1]
+    share = 100 * inadequate_by_month[last] / 40
+    return {
+        "trend": trend,
+        "spc": {
+            "inadequate": {
+                "measure": "% Inadequate",
+                "share": INAD,
+                "mean": 17.5,
+                "lower_limit": 2.5,
+                "upper_limit": 32.5,
+                "limits_from": limits_from,
+                "latest_month": last,
+                "signal": "common_cause",
+                "verdict": f"% Inadequate in {last} ({share:g}%): within normal variation "
+                "(the usual range is 3% to 33%).",
+                "points": dict.fromkeys(inadequate_by_month, "common_cause"),
+            }
+        },
+    }
+
+
+def test_a_hidden_month_hides_its_point_the_limits_and_the_verdicts_percentages():
+    figures = _spc_figures({"2020-06": 8, "2020-07": 3, "2020-08": 9})
+    out = apply_to_figures(figures, "published")
+    reading = out["spc"]["inadequate"]
+    assert out["trend"][1][INAD] == "[c]"
+    assert reading["points"] == {
+        "2020-06": "common_cause",
+        "2020-07": "[c]",
+        "2020-08": "common_cause",
+    }
+    # With the other months shown, an exact mean would give July's share back.
+    assert (reading["mean"], reading["lower_limit"], reading["upper_limit"]) == ("[c]",) * 3
+    # The latest month (August) is shown, so its sentence is too.
+    assert reading["verdict"] == figures["spc"]["inadequate"]["verdict"]
+    assert "spc.inadequate.mean" in out["disclosure"]["suppressed"]
+    assert apply_to_figures(out, "published") == out  # applying twice changes nothing
+    assert apply_to_figures(figures, "internal")["spc"] == figures["spc"]
+
+
+def test_a_hidden_latest_month_keeps_its_signal_but_not_its_percentages():
+    figures = _spc_figures({"2020-06": 8, "2020-07": 9, "2020-08": 2})
+    reading = apply_to_figures(figures, "published")["spc"]["inadequate"]
+    assert reading["signal"] == "common_cause" and reading["points"]["2020-08"] == "[c]"
+    assert reading["verdict"] == (
+        "% Inadequate in 2020-08 ([c]): within normal variation (the usual range is [c] to [c])."
+    )
+
+
+def test_a_hidden_month_before_the_limits_leaves_them_shown():
+    figures = _spc_figures({"2020-01": 4, "2020-06": 8, "2020-07": 9}, limits_from="2020-06")
+    reading = apply_to_figures(figures, "published")["spc"]["inadequate"]
+    assert reading["points"]["2020-01"] == "[c]"
+    assert (reading["mean"], reading["upper_limit"]) == (17.5, 32.5)
+
+
+def test_hide_percentages_hides_percentages_and_point_differences():
+    assert (
+        disclosure.hide_percentages(
+            "up 12.5 percentage points from 3% to 15.5%; 1 percentage point below 40"
+        )
+        == "up [c] percentage points from [c] to [c]; [c] percentage point below 40"
+    )

@@ -169,13 +169,19 @@ def test_a_folder_where_the_audits_file_should_be(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("locked", "words"),
+    ("locked", "command", "code", "words"),
     [
-        ("audits.csv", ["audits.csv", "permission denied", "open or locked"]),
-        ("names.txt", ["names.txt", "cannot be read", "permission denied"]),
+        ("audits.csv", "report", 1, ["audits.csv", "permission denied", "open or locked"]),
+        # Without the names to redact, the free text is left out; the rest is reported.
+        (
+            "names.txt",
+            "validate",
+            3,
+            ["names.txt could not be used", "cannot be read", "permission denied"],
+        ),
     ],
 )
-def test_a_locked_file(tmp_path, monkeypatch, capsys, locked, words):
+def test_a_locked_file(tmp_path, monkeypatch, capsys, locked, command, code, words):
     """Root reads any file, so the lock is simulated: reading that file is refused."""
     data = copy_demo(tmp_path, "locked", "programme.yml", "audits.csv", "names.txt")
     real_read_bytes = Path.read_bytes
@@ -194,10 +200,50 @@ def test_a_locked_file(tmp_path, monkeypatch, capsys, locked, words):
     monkeypatch.setattr(Path, "read_bytes", refuse)
     monkeypatch.setattr("builtins.open", refuse_open)
     out = tmp_path / "out"
-    code = cli.main(["report", "--month", "2020-09", "--data", str(data), "--out", str(out)])
+    args = ["--data", str(data)]
+    if command == "report":
+        args += ["--month", "2020-09", "--out", str(out)]
+    got = cli.main([command, *args])
     said = capsys.readouterr()
-    assert_plain_failure(Run(code, said.out, said.err), *words)
+    assert got == code, said
+    assert "Traceback" not in said.out + said.err
+    for word in words:
+        assert word in said.out + said.err, (word, said)
     assert month_folders(out) == []
+
+
+@pytest.mark.slow
+def test_a_broken_feedback_file_is_left_out_and_the_report_exits_3(tmp_path):
+    """The month's report is produced without its feedback section; the run says which
+    file and why, and ends with the distinct exit code 3."""
+    corpus = Path(__file__).parent / "data" / "corpus"
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "programme.yml").write_text(
+        "organisation: Test Council\nstart_month: 2020-01\n", encoding="utf-8"
+    )
+    shutil.copy(corpus / "13_utf8_bom.csv", data / "audits.csv")
+    shutil.copy(corpus / "31_broken_feedback.csv", data / "feedback.csv")
+    out = tmp_path / "out"
+    run = run_cli("report", "--month", "2020-09", "--data", data, "--out", out, "--no-progress")
+    assert run.code == 3, run
+    assert "Traceback" not in run.said
+    assert "1 of 1 report(s) produced" in run.out
+    assert (
+        "Left out: feedback.csv could not be used (1 error), so the feedback section is left "
+        "out. First: row 3, column 'source': value 'neighbour' — unknown feedback source."
+    ) in run.err
+    assert "Produced without: feedback" in run.err
+    assert_nothing_half_written(out)
+    page = (out / "2020-09" / "audit-highlights-2020-09.html").read_text(encoding="utf-8")
+    # The section says why it is missing (where, not the value: it could identify someone).
+    assert "Parent, child, carer and partner agency feedback" in page
+    assert (
+        "feedback.csv could not be used (1 error, the first in row 3, column &#x27;source&#x27;), "
+        "so the feedback section is left out of this report."
+    ) in page.replace("'", "&#x27;")
+    assert "neighbour" not in page
+    assert "Kept us informed" not in page
 
 
 @pytest.mark.parametrize(

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from auditlib.data.loading import load_dataset, normalise_header, read_table
+from auditlib.data.loading import (
+    NewerExport,
+    files_setting,
+    load_dataset,
+    normalise_header,
+    read_table,
+    sniff_separator,
+)
 from auditlib.errors import ConfigError
 
 PROGRAMME = "organisation: T\nstart_month: 2020-01\n"
@@ -118,3 +126,80 @@ def test_loading_never_modifies_raw_files_and_hash_changes_with_content(tmp_path
 def test_normalise_header():
     assert normalise_header("Date Allocated") == "date_allocated"
     assert normalise_header("  AUDIT-ID ") == "audit_id"
+
+
+@pytest.mark.parametrize(
+    ("text", "separator"),
+    [
+        ("a,b,c\n1,2,3\n", ","),
+        ("a;b;c\n1;2,5;x\n", ";"),  # a decimal comma inside a field
+        ("a\tb\tc\n1\t2\t3\n", "\t"),
+        ('a;b\n"x, y";2\n', ";"),
+        ("only one column\nvalue\n", ","),
+    ],
+)
+def test_the_csv_separator_is_sniffed(text, separator):
+    assert sniff_separator(text) == separator
+
+
+def test_a_semicolon_file_reads_into_columns_and_says_so(tmp_path):
+    path = folder(tmp_path, {"audits.csv": CSV.replace(",", ";")}) / "audits.csv"
+    table = read_table(path, "audits")
+    assert table.frame["team"].tolist() == ["North"]
+    assert (table.separator, table.format) == (";", "CSV separated by semicolons")
+
+
+def test_a_spreadsheet_title_above_the_header_is_skipped(tmp_path):
+    frame = pd.read_csv(pd.io.common.StringIO(CSV))
+    with pd.ExcelWriter(tmp_path / "a.xlsx") as writer:
+        pd.DataFrame([["Case audit export, September 2020"]]).to_excel(
+            writer, index=False, header=False
+        )
+        frame.to_excel(writer, index=False, startrow=2)
+    table = read_table(tmp_path / "a.xlsx", "audits")
+    assert table.frame["audit_id"].tolist() == ["A1"]
+    assert table.source_rows.tolist() == [4]  # title on row 1, blank row 2, header row 3
+
+
+@pytest.mark.parametrize("suffix", [".xls", ".ods"])
+def test_a_file_that_is_not_the_spreadsheet_its_name_says(tmp_path, suffix):
+    (tmp_path / f"audits{suffix}").write_text("this is not a spreadsheet")
+    table = read_table(tmp_path / f"audits{suffix}", "audits")
+    assert table.frame.empty
+    assert table.problems[0].reason.startswith(f"cannot be read as {suffix}")
+
+
+def newer(tmp_path: Path, files: dict[str, str], mapped: str) -> list[NewerExport]:
+    folder(tmp_path, files)
+    (tmp_path / "programme.yml").write_text(PROGRAMME + f"files: {{audits: {mapped}}}\n")
+    return load_dataset(tmp_path).newer_exports
+
+
+def test_a_later_saved_export_of_the_same_months_is_named(tmp_path):
+    found = newer(tmp_path, {"old.csv": CSV, "new.csv": CSV.replace("North", "South")}, "old.csv")
+    assert found == []  # saved at the same moment: nothing says which is newer
+    os.utime(tmp_path / "old.csv", (1_600_000_000, 1_600_000_000))
+    os.utime(tmp_path / "new.csv", (1_600_086_400, 1_600_086_400))
+    [export] = load_dataset(tmp_path).newer_exports
+    assert (export.candidate, export.setting) == ("new.csv", "files: {audits: new.csv}")
+    assert export.why.startswith("it has the same headers and was saved later")
+
+
+def test_older_exports_other_tables_lock_files_and_other_headers_are_not_newer(tmp_path):
+    older = CSV.replace("2020-09", "2020-08")
+    files = {
+        "current.csv": CSV,
+        "older.csv": older,  # earlier months, even if saved later
+        "~$current.csv": CSV.replace("2020-09", "2020-10"),  # Excel's lock file
+        "other.csv": "x,y\n1,2\n",
+    }
+    found = newer(tmp_path, files, "current.csv")
+    os.utime(tmp_path / "older.csv", (2_000_000_000, 2_000_000_000))
+    assert found == [] and load_dataset(tmp_path).newer_exports == []
+
+
+def test_the_files_setting_keeps_the_other_files():
+    assert (
+        files_setting({"audits": "Audit export Feb 2022.xlsx", "feedback": "fb.csv"})
+        == "files: {audits: Audit export Feb 2022.xlsx, feedback: fb.csv}"
+    )

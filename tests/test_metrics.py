@@ -192,6 +192,32 @@ def test_judgements_by_cohort_counts_an_audit_in_several_cohorts():
     assert table.loc[schema.COHORTS["cin"], "completed"] == 0
 
 
+def test_judgements_by_cohort_takes_the_programmes_own_cohorts_in_their_order():
+    programme = programme_from_dict(
+        {
+            "organisation": "Test",
+            "start_month": "2020-01",
+            "cohorts": {
+                "neglect": {"name": "Neglect", "label": "Neg", "where": {"cp_category": "neglect"}},
+                "teen": {"name": "Teenagers", "where": {"age_at_audit": ">= 13"}},
+            },
+        }
+    )
+    frame = audits(
+        [
+            ("2020-02", "audit", "completed", "Good", None),
+            ("2020-02", "audit", "completed", "Inadequate", None),
+            ("2020-02", "audit", "completed", "Inadequate", None),
+        ]
+    ).assign(cohort_neglect=[True, True, False], cohort_teen=[False, True, True])
+    table = metrics.judgements_by_cohort(frame, "2020-02", programme.cohorts)
+    assert table.index.tolist() == ["Neglect", "Teenagers"]
+    assert table.loc["Neglect", ["Good", "Inadequate", "completed"]].tolist() == [1, 1, 2]
+    assert table.loc["Teenagers", ["Good", "Inadequate", "completed"]].tolist() == [0, 2, 2]
+    short = metrics.judgements_by_cohort(frame, "2020-02", programme.cohorts, short=True)
+    assert short.index.tolist() == ["Neg", "Teenagers"]  # no label: the name
+
+
 def test_judgements_by_domain_treats_blank_domain_as_not_recorded():
     frame = audits([("2020-02", "audit", "completed", "Good", None)] * 3)
     frame["judgement_planning"] = pd.Categorical(

@@ -154,3 +154,63 @@ def test_parse_column_judgements_are_an_ordered_categorical():
         "Not recorded",
     ]
     assert parsed.values.cat.codes.tolist() == [1, 3, -1]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("04/03/2020", dt.date(2020, 4, 3)),  # US month-first
+        ("4/3/20", dt.date(2020, 4, 3)),
+        ("04-03-2020", dt.date(2020, 4, 3)),
+        ("2020-04-03", dt.date(2020, 4, 3)),  # ISO reads the same either way
+        ("Apr 3, 2020", dt.date(2020, 4, 3)),
+        ("3 Apr 2020", dt.date(2020, 4, 3)),
+    ],
+)
+def test_month_first_dates(raw, expected):
+    assert parsing.parse_date(raw, order="month-first") == expected
+
+
+def test_a_date_that_reads_only_the_other_way_says_the_column_mixes_orders():
+    with pytest.raises(ValueError, match="reads only as month-first: the column mixes"):
+        parsing.parse_date("01/13/2022")
+    with pytest.raises(ValueError, match=r"not a date \(expected month-first, e.g. 04/03/2020"):
+        parsing.parse_date("31/02/2020", order="month-first")
+
+
+def test_month_columns_holding_dates_follow_the_order():
+    assert parsing.parse_month("01/05/2022") == "2022-05"
+    assert parsing.parse_month("01/05/2022", order="month-first") == "2022-01"
+    column = parsing.parse_column(
+        pd.Series(["01/05/2022", "2022-02"]), "month", None, "month-first"
+    )
+    assert column.values.tolist() == ["2022-01", "2022-02"]
+
+
+@pytest.mark.parametrize(
+    ("values", "order", "day_first", "month_first"),
+    [
+        (["01/05/2022", "13/05/2022"], "day-first", ("13/05/2022", 1), None),
+        (["01/05/2022", "05/13/2022 00:00:00"], "month-first", None, ("05/13/2022 00:00:00", 1)),
+        (["01/05/2022", "02/05/2022"], None, None, None),
+        (["13/05/2022", "05/13/2022"], None, ("13/05/2022", 0), ("05/13/2022", 1)),
+        (["2022-05-13", "13 May 2022"], None, None, None),  # nothing numbers-only
+    ],
+)
+def test_date_order_evidence(values, order, day_first, month_first):
+    evidence = parsing.date_order_evidence(pd.Series(values))
+    assert (evidence.order, evidence.day_first, evidence.month_first) == (
+        order,
+        day_first,
+        month_first,
+    )
+
+
+def test_closest_header_and_missing_column_reason():
+    assert parsing.closest_header(["Overall Grade"], ["Final Grade", "Grade Date"]) == "Final Grade"
+    assert parsing.closest_header(["team"], ["Audit Ref"]) is None
+    reason = parsing.missing_column_reason("no team", ["team"], ["a;b;c"], ["a;b;c"])
+    assert reason.endswith(
+        "Headers found: a;b;c (one header only: the file's fields may be separated by a "
+        "character other than a comma, semicolon or tab)"
+    )

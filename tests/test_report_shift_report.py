@@ -514,6 +514,10 @@ def test_cli_writes_the_report_folder(tmp_path, capsys):
     _check_outputs(folder)
     figures = json.loads((folder / "shift-figures.json").read_text(encoding="utf-8"))
     assert figures["by"] == "team" and figures["disclosure"]["profile"] == "internal"
+    # The overview page lists it, with its verdicts, from shift-figures.json.
+    overview = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert f'href="shifts/{folder.name}/judgement-shifts.html"' in overview
+    assert figures["comparison"]["good_or_better"]["verdict"] in overview
 
 
 @pytest.mark.parametrize(

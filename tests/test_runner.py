@@ -21,7 +21,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from auditlib.errors import ReportError
-from auditlib.publish import builds, folders, index, job, runner
+from auditlib.publish import builds, folders, job, pdf, runner
 from auditlib.publish.export import DEFAULT_ALT
 from auditlib.publish.fingerprint import Fingerprint
 
@@ -280,45 +280,26 @@ def test_a_frozen_month_survives_a_changed_export_and_force(tmp_path, counted_ke
     assert counted_kernel == [] and summary.results[0].action == runner.FROZEN
 
 
-def test_write_index_lists_every_month_with_status(tmp_path):
-    for month, label in [("2020-08", "August 2020"), ("2020-09", "September 2020")]:
-        folder = tmp_path / month
-        folder.mkdir()
-        (folder / f"audit-highlights-{month}.html").write_text("<html></html>", encoding="utf-8")
-        (folder / "figures.json").write_text(
-            json.dumps({"month_label": label, "organisation": "Example Council"}), encoding="utf-8"
-        )
-    failed = tmp_path / "_failed"
-    (failed / "2020-09").mkdir(parents=True)
-    (failed / "2020-09" / "failure.txt").write_text("It broke <here>.", encoding="utf-8")
-    (failed / "2020-10").mkdir()
-    (failed / "2020-10" / "failure.txt").write_text("Never worked.", encoding="utf-8")
-    (tmp_path / "not-a-month").mkdir()
-
-    page = index.write_index(tmp_path).read_text(encoding="utf-8")
-    rows = re.findall(
-        r"<tr><th scope=\"row\">(.*?)</th><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td><td>(.*?)</td></tr>",
-        page,
-    )
-    assert [r[1] for r in rows] == ["2020-10", "2020-09", "2020-08"]
-    assert rows[2][0] == '<a href="2020-08/audit-highlights-2020-08.html">August 2020</a>'
-    assert rows[2][3] == "Produced" and re.match(r"\d{1,2} \w+ \d{4}, \d\d:\d\d", rows[2][2])
-    assert "<strong>Last run failed</strong>" in rows[1][3]
-    assert "_failed/2020-09/failure.txt" in rows[1][3]
-    assert "It broke" not in page  # the reason stays out of the published index
-    assert "last good one" in rows[1][3]
-    assert rows[0][0] == "October 2020" and rows[0][2] == ""  # no link: there is no report
-    assert '<html lang="en-GB">' in page and "<caption" in page
-    assert "Example Council" in page
-    assert "<script" not in page and "not-a-month" not in page
-
-
 def test_summary_exit_codes():
     ok = runner.MonthResult("2020-09", True)
     bad = runner.MonthResult("2020-08", False, message="x")
     assert runner.RunSummary([ok]).exit_code == 0
     assert runner.RunSummary([ok, bad]).exit_code == 1
     assert runner.RunSummary([ok], interrupted=True).exit_code == 130
+
+
+def test_a_missing_pdf_has_its_own_exit_code_and_is_said():
+    ok = runner.MonthResult("2020-09", True)
+    no_pdf = runner.MonthResult("2020-08", True, pdf_message="The report for 2020-08: no PDF.")
+    bad = runner.MonthResult("2020-07", False, message="It failed.")
+    summary = runner.RunSummary([no_pdf, ok])
+    assert summary.exit_code == pdf.EXIT_PDF_MISSING == 4
+    assert (
+        summary.describe()
+        == "2 of 2 report(s) produced in 0.0 s: 2 built, 0 reused (inputs unchanged).\n"
+        "Built: 2020-08, 2020-09.\n\nThe report for 2020-08: no PDF."
+    )
+    assert runner.RunSummary([no_pdf, bad]).exit_code == 1  # a failed report says more
 
 
 # ---------------------------------------------------------------- real kernels

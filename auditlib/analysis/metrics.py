@@ -15,13 +15,14 @@ display only). Definitions, for a window of months W and an audit type T:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
 
 from auditlib.data import schema
+from auditlib.data.cohorts import DEFAULT_COHORTS, Cohort
 from auditlib.data.programme import Programme, format_month, iter_months, previous_month
 
 COUNT_COLUMNS = list(schema.JUDGEMENT_LABELS)
@@ -298,16 +299,29 @@ def _folded_into(programme: Programme, previous: str, month: str) -> bool:
     return bool(label) and format_month(month).split()[0] in label
 
 
-def judgements_by_cohort(audits: pd.DataFrame, months: Iterable[str] | str) -> pd.DataFrame:
-    """A count table per practice-theme cohort (an audit can be in several), display names as index."""
+def judgements_by_cohort(
+    audits: pd.DataFrame,
+    months: Iterable[str] | str,
+    cohorts: Mapping[str, Cohort] | None = None,
+    short: bool = False,
+) -> pd.DataFrame:
+    """A count table per practice-theme cohort (an audit can be in several).
+
+    ``cohorts`` are the programme's (``programme.cohorts``; default: the seed report's
+    six), each read from its ``cohort_<key>`` flag column; the index holds their names
+    (``short``: their short labels), in the programme's order.
+    """
+    chosen = DEFAULT_COHORTS if cohorts is None else cohorts
     rows = select(audits, months, schema.AUDIT)
     tables = []
-    for key, label in schema.COHORTS.items():
-        flag = schema.COHORT_PREFIX + key
+    for cohort in chosen.values():
+        flag = cohort.flag_column
         part = rows.loc[rows[flag].to_numpy(dtype=bool)] if flag in rows else rows.iloc[:0]
         table = count_judgements(part)
-        table.index = pd.Index([label])
+        table.index = pd.Index([cohort.label if short else cohort.name])
         tables.append(table)
+    if not tables:
+        return pd.DataFrame(columns=[*COUNT_COLUMNS, "completed"]).rename_axis("Cohort")
     return pd.concat(tables).rename_axis("Cohort")
 
 

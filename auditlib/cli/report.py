@@ -31,6 +31,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="rebuild every month even if its inputs are unchanged "
         "(a frozen month only when named with --month)",
     )
+    parser.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also print each report to audit-highlights-YYYY-MM.pdf beside the HTML "
+        "(A4, for a board pack; needs Chromium)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument(
         "--no-kernel-preload",
@@ -52,8 +58,10 @@ def run(args: argparse.Namespace) -> int:
         kernelpool.start(notebook, data_dir=args.data)
 
     from auditlib.analysis import metrics
+    from auditlib.cli import exit_codes
     from auditlib.data.pipeline import load_audit_data
     from auditlib.data.programme import check_month
+    from auditlib.data.validation import run_notes
     from auditlib.errors import ReportError
     from auditlib.publish.fingerprint import month_fingerprints
     from auditlib.publish.runner import run_months
@@ -61,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
 
     # Check the data once, here, so a bad file is one plain message, not one per month.
     data = load_audit_data(args.data)
+    for note in run_notes(data):
+        print(note, file=sys.stderr)
     if args.all:
         months = metrics.audited_months(data.audits)
         if not months:
@@ -73,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
     parameters: dict[str, object] = {"explore": False}
     if args.disclosure:
         parameters["disclosure"] = args.disclosure
+    pdf, no_pdf = _pdf_wanted(args.pdf)
     # What each month's report reads, so that a month whose inputs are unchanged is reused.
     fingerprints = month_fingerprints(data, months, notebook=notebook, parameters=parameters)
     summary = run_months(
@@ -88,9 +99,38 @@ def run(args: argparse.Namespace) -> int:
         force=args.force,
         named=[] if args.all else months,
         frozen=data.programme.frozen,
+        pdf=pdf,
     )
     print(summary.describe())
     index = Path(args.out).resolve() / "index.html"
     if summary.succeeded:
         print(f"Reports: {index}")
+    if no_pdf and summary.succeeded:
+        # The HTML reports are written; only the PDF part failed, and the exit code says so.
+        print(f"auditlib report: {no_pdf}", file=sys.stderr)
+        return summary.exit_code or exit_codes.PDF_MISSING
+    if summary.exit_code == exit_codes.OK and data.optional_failures:
+        # Produced, but without what a failed optional file feeds: a distinct exit code
+        # so that a scheduled run can tell "done" from "done, with sections left out".
+        left_out = ", ".join(data.left_out_sections)
+        print(f"Produced without: {left_out} (see 'Left out' above).", file=sys.stderr)
+        return exit_codes.DEGRADED
     return summary.exit_code
+
+
+def _pdf_wanted(asked: bool) -> tuple[bool, str]:
+    """Whether to print PDFs, and the message when they were asked for but cannot be made."""
+    if not asked:
+        return False, ""
+    from auditlib.publish import pdf
+
+    if pdf.find_chromium() is not None:
+        return True, ""
+    print(
+        "auditlib report: --pdf: Chromium was not found, so the reports are written without PDFs.",
+        file=sys.stderr,
+    )
+    return (
+        False,
+        f"No PDF was made. {pdf.missing_chromium_message()} The HTML reports were written.",
+    )

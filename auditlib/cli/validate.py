@@ -23,10 +23,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from auditlib.data.validation import format_problem_table, validate_folder
+    from auditlib.cli import exit_codes
+    from auditlib.data.validation import (
+        format_problem_table,
+        format_summaries,
+        summarise_problems,
+        validate_folder,
+    )
 
     report = validate_folder(args.data)
     problems = report.data.problems
+    summaries = summarise_problems(problems)
+    if summaries:
+        # Many problems of one kind usually share one cause: say so before the list.
+        print("Problems of one kind, many times:")
+        print(format_summaries(summaries))
+        print()
     if problems:
         print(format_problem_table(problems))
         print()
@@ -47,6 +59,17 @@ def run(args: argparse.Namespace) -> int:
             "Fix the errors above (or map local labels in programme.yml) and run again.",
             file=sys.stderr,
         )
-        return 1
-    print("OK: the data folder can be reported on.")
-    return 0
+        return exit_codes.ERROR
+    if report.degraded:
+        left_out = ", ".join(report.data.left_out_sections)
+        print(
+            f"The report can be produced, but without: {left_out} "
+            f"(exit code {exit_codes.DEGRADED}). Fix the files named above to include them."
+        )
+        return exit_codes.DEGRADED
+    warnings = len(report.data.warnings)
+    print(
+        "OK: the data folder can be reported on"
+        + (f" ({warnings} warning(s) above are worth reading)." if warnings else ".")
+    )
+    return exit_codes.OK

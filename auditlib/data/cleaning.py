@@ -17,13 +17,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from auditlib.data import schema
+from auditlib.data import cohorts as cohort_rules
+from auditlib.data import dates, parsing, schema
 from auditlib.data.parsing import CATEGORIES, PARSERS, category_dtype, normalise_key, parse_column
 from auditlib.data.programme import PROGRAMME_FILE, Programme
 from auditlib.errors import ConfigError, Problem
 
 EXCLUDED_DUPLICATE = "exact duplicate of an earlier row"
 EXCLUDED_BLANK = "blank row"
+EXCLUDED_FILE_LEFT_OUT = "the file was left out: it has errors"
+#: How a missing required column is reported before the closest header and the headers found.
+MISSING_REQUIRED = (
+    f"required column is missing (map the file's header to it under 'columns:' in {PROGRAMME_FILE})"
+)
 
 JUDGEMENT_DTYPE = pd.CategoricalDtype(list(schema.JUDGEMENT_LABELS), ordered=True)
 STATUS_DTYPE = pd.CategoricalDtype(list(schema.STATUSES))
@@ -109,6 +115,8 @@ class Cleaned:
     notes: list[str] = field(default_factory=list)
     #: the merged name variants behind some of the notes, with their rows
     name_merges: list[NameMerge] = field(default_factory=list)
+    #: how each date column holding numbers-only dates was read (day- or month-first)
+    date_readings: list[dates.DateReading] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -122,15 +130,20 @@ class Cleaned:
 # --------------------------------------------------------------------------- steps
 
 
-def label_extras(programme: Programme | None, column: str) -> dict[str, Any]:
+def label_extras(
+    programme: Programme | None, column: str, kind: str | None = None
+) -> dict[str, Any]:
     """programme.yml ``labels:`` for ``column``, checked to map onto canonical values.
 
-    ``labels: {judgement: {...}}`` applies to every judgement column.
+    ``labels: {judgement: {...}}`` applies to every judgement column. ``kind`` is the
+    column's kind when it is not an audits column (feedback's ``source``, …).
     """
     if programme is None:
         return {}
-    kind = schema.AUDIT_COLUMN_KINDS.get(column) or (
-        "judgement" if column.startswith(schema.DOMAIN_PREFIX) else None
+    kind = (
+        kind
+        or schema.AUDIT_COLUMN_KINDS.get(column)
+        or ("judgement" if column.startswith(schema.DOMAIN_PREFIX) else None)
     )
     table: dict[str, Any] = {}
     if kind == "judgement":
@@ -275,10 +288,13 @@ def link_reaudits(df: pd.DataFrame, originals: np.ndarray | None = None) -> pd.D
     return out
 
 
-def add_cohort_flags(df: pd.DataFrame) -> pd.DataFrame:
-    """Boolean ``cohort_<key>`` columns for the seed's six practice-theme cohorts.
+def add_cohort_flags(
+    df: pd.DataFrame, cohorts: Mapping[str, cohort_rules.Cohort] | None = None
+) -> pd.DataFrame:
+    """Boolean ``cohort_<key>`` columns, one per cohort (by default the seed's six).
 
-    A missing or blank source value means "not known to be in the cohort" (False).
+    ``cohorts`` is a programme's (``programme.cohorts``). A missing or blank source
+    value means "not known to be in the cohort" (False).
 
     >>> frame = pd.DataFrame({"cin": [True, False], "cp_plan": [True, True],
     ...     "cp_category": ["sexual", "neglect"], "age_at_audit": [3, 12],
@@ -286,26 +302,8 @@ def add_cohort_flags(df: pd.DataFrame) -> pd.DataFrame:
     >>> add_cohort_flags(frame).filter(like="cohort_").astype(int).values.tolist()
     [[1, 1, 1, 0, 0, 0], [0, 0, 0, 1, 1, 1]]
     """
-    out = df.copy(deep=False)
-
-    def col(name: str) -> pd.Series:
-        return out[name] if name in out else pd.Series(pd.NA, index=out.index)
-
-    cp = col(schema.CP_PLAN).astype("boolean").fillna(False)
-    age = pd.to_numeric(col(schema.AGE_AT_AUDIT), errors="coerce")
-    cse = col(schema.CSE_RISK).astype("string").isin(schema.CSE_AT_RISK).fillna(False)
-    missing = pd.to_numeric(col(schema.MISSING_EPISODES_6M), errors="coerce").fillna(0) >= 1
-    flags = {
-        "cin": col(schema.CIN).astype("boolean").fillna(False),
-        "under5_cp": cp & (age < 5).fillna(False),
-        "cp_sexual": cp & col(schema.CP_CATEGORY).astype("string").eq("sexual").fillna(False),
-        "cse": cse,
-        "missing": missing,
-        "missing_cse": missing & cse,
-    }
-    for key in schema.COHORTS:
-        out[schema.COHORT_PREFIX + key] = flags[key].astype(bool).to_numpy()
-    return out
+    chosen = cohort_rules.DEFAULT_COHORTS if cohorts is None else cohorts
+    return cohort_rules.add_cohort_flags(df, chosen.values())
 
 
 def merge_name_variants(df: pd.DataFrame, column: str) -> tuple[pd.DataFrame, list[str]]:
@@ -404,9 +402,15 @@ def clean_audits(
                 )
             )
 
+    cohorts = programme.cohorts if programme is not None else cohort_rules.DEFAULT_COHORTS
+    cohort_kinds = cohort_rules.extra_column_kinds(cohorts.values())
+    had = set(frame.columns)
     missing = [c for c in schema.AUDIT_REQUIRED if c not in frame]
-    for column in missing:
-        problems.append(Problem(file, None, column, None, "required column is missing"))
+    problems.extend(
+        missing_column_problems(
+            frame, "audits", schema.AUDIT_REQUIRED, programme, file, headers, cohort_kinds
+        )
+    )
     reconciliation = Reconciliation("audits", len(frame))
     if len(frame) == 0 and not missing:
         problems.append(Problem(file, None, None, None, "the file has a header but no data rows"))
@@ -420,12 +424,22 @@ def clean_audits(
         frame = frame.loc[~blank].reset_index(drop=True)
         rows = frame[schema.SOURCE_ROW].to_numpy()
 
+    # Which way round day and month are, per date column (a part above 12 settles it).
+    date_columns = [c for c in (*schema.AUDIT_DATE_COLUMNS, schema.AUDIT_MONTH) if c in frame]
+    default_order = programme.date_format if programme is not None else parsing.DAY_FIRST
+    readings = dates.read_date_orders(frame, date_columns, default_order, file, rows, name)
+    # The two date columns the sanity checks quote, as written (shown as the file has them).
+    checked_dates = (schema.ALLOCATED_DATE, schema.COMPLETED_DATE)
+    raw_dates = {c: frame[c] for c in checked_dates if c in frame}
+
     # Parse every known column, collecting every value that cannot be understood.
     domain_columns = [c for c in frame.columns if c.startswith(schema.DOMAIN_PREFIX)]
-    failed = {column: np.zeros(len(frame), dtype=bool) for column in schema.AUDIT_COLUMN_KINDS}
-    for column in [c for c in schema.AUDIT_COLUMN_KINDS if c in frame] + domain_columns:
-        kind = schema.AUDIT_COLUMN_KINDS.get(column, "judgement")
-        parsed = parse_column(frame[column], kind, label_extras(programme, column))
+    kinds = {**schema.AUDIT_COLUMN_KINDS, **cohort_kinds}
+    failed = {column: np.zeros(len(frame), dtype=bool) for column in kinds}
+    for column in [c for c in kinds if c in frame] + domain_columns:
+        kind = kinds.get(column, "judgement")
+        order = readings[column].order if column in readings else default_order
+        parsed = parse_column(frame[column], kind, label_extras(programme, column), order)
         failed[column] = np.zeros(len(frame), dtype=bool)
         for value, (reason, positions) in parsed.failures.items():
             add(positions, column, value, _explain(reason, kind))
@@ -454,15 +468,19 @@ def clean_audits(
                     "warning",
                 )
             )
+        kept = np.flatnonzero(~duplicate)
         frame = frame.loc[~duplicate].reset_index(drop=True)
         rows = frame[schema.SOURCE_ROW].to_numpy()
         failed = {column: flags[~duplicate] for column, flags in failed.items()}
+        raw_dates = {c: v.iloc[kept].reset_index(drop=True) for c, v in raw_dates.items()}
     for column in schema.AUDIT_OPTIONAL:
         if column not in frame:
             frame[column] = pd.Series(pd.NA, index=frame.index, dtype=_empty_dtype(column))
 
     if missing:
-        return Cleaned(frame, problems, reconciliation, notes)
+        return Cleaned(
+            frame, problems, reconciliation, notes, date_readings=list(readings.values())
+        )
 
     for column in schema.AUDIT_REQUIRED:
         blank_value = frame[column].isna().to_numpy() & ~failed[column]
@@ -471,6 +489,8 @@ def clean_audits(
 
     originals = locate_originals(frame)
     _check_rows(frame, programme, add, originals)
+    raw_dates = {c: raw_dates.get(c, frame[c]) for c in checked_dates}
+    dates.check_dates(frame, raw_dates, readings, programme, add)
 
     name_merges: list[NameMerge] = []
     for column in (schema.TEAM, schema.AREA, schema.SERVICE):
@@ -483,29 +503,186 @@ def clean_audits(
     for column in (schema.OVERALL_JUDGEMENT, schema.MODERATED_JUDGEMENT, *domain_columns):
         frame[column] = frame[column].astype(JUDGEMENT_DTYPE)
     completed = frame[schema.STATUS].eq(schema.COMPLETED).to_numpy()
-    no_judgement = (
-        completed
-        & frame[schema.OVERALL_JUDGEMENT].isna().to_numpy()
-        & frame[schema.MODERATED_JUDGEMENT].isna().to_numpy()
-        & ~failed[schema.OVERALL_JUDGEMENT]
-        & ~failed[schema.MODERATED_JUDGEMENT]
-    )
-    if no_judgement.any():
-        add(
-            np.flatnonzero(no_judgement),
-            schema.OVERALL_JUDGEMENT,
-            None,
-            "completed with no judgement: kept, and counted as 'Not recorded'",
-            "warning",
+    if completed.any() and schema.OVERALL_JUDGEMENT not in had:
+        # Without the judgement column every completed audit would read as Not recorded
+        # (a column mapped in programme.yml but absent is reported as that instead).
+        if schema.OVERALL_JUDGEMENT not in (programme.columns if programme is not None else {}):
+            found, unmapped = _headers_found(frame, "audits", headers, cohort_kinds)
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    schema.OVERALL_JUDGEMENT,
+                    None,
+                    parsing.missing_column_reason(
+                        f"the judgement column is missing, and {int(completed.sum())} completed "
+                        f"audit(s) need one (map the file's header to it under 'columns:' in "
+                        f"{PROGRAMME_FILE})",
+                        [schema.OVERALL_JUDGEMENT, "overall grade", "judgement", "grade"],
+                        found,
+                        unmapped,
+                    ),
+                )
+            )
+    else:
+        no_judgement = (
+            completed
+            & frame[schema.OVERALL_JUDGEMENT].isna().to_numpy()
+            & frame[schema.MODERATED_JUDGEMENT].isna().to_numpy()
+            & ~failed[schema.OVERALL_JUDGEMENT]
+            & ~failed[schema.MODERATED_JUDGEMENT]
         )
-    frame = frame.pipe(add_final_judgement).pipe(link_reaudits, originals).pipe(add_cohort_flags)
-    return Cleaned(frame, problems, reconciliation, notes, name_merges)
+        if no_judgement.any():
+            add(
+                np.flatnonzero(no_judgement),
+                schema.OVERALL_JUDGEMENT,
+                None,
+                "completed with no judgement: kept, and counted as 'Not recorded'",
+                "warning",
+            )
+    frame = (
+        frame.pipe(add_final_judgement)
+        .pipe(link_reaudits, originals)
+        .pipe(add_cohort_flags, cohorts)
+    )
+    return Cleaned(
+        frame,
+        problems,
+        reconciliation,
+        notes,
+        name_merges=name_merges,
+        date_readings=list(readings.values()),
+    )
+
+
+#: Canonical columns each table knows (others are kept but not read).
+TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "audits": tuple(schema.AUDIT_COLUMN_KINDS),
+    "feedback": tuple(schema.FEEDBACK_COLUMN_KINDS),
+    "reflections": tuple(schema.REFLECTIONS_COLUMN_KINDS),
+}
+
+
+def missing_column_problems(
+    frame: pd.DataFrame,
+    table: str,
+    required: tuple[str, ...],
+    programme: Programme | None,
+    file: str,
+    headers: Mapping[str, str] | None = None,
+    extra_columns: Mapping[str, str] | None = None,
+) -> list[Problem]:
+    """An error for each column the table needs that the file lacks, naming the closest
+    header the file has and every header found: a column programme.yml maps under
+    ``columns:``, a required column, and (audits, when programme.yml defines cohorts)
+    each column a cohort reads. ``extra_columns`` are the council's own columns the
+    cohorts read (recognised, so never offered as "did you mean")."""
+    headers = dict(headers or {})
+    found, unmapped = _headers_found(frame, table, headers, extra_columns or {})
+    problems = []
+    for canon, local in (programme.columns if programme is not None else {}).items():
+        if canon in frame or not _maps_into(canon, table):
+            continue
+        problems.append(
+            Problem(
+                file,
+                None,
+                f"{local} ({canon})" if local != canon else canon,
+                None,
+                parsing.missing_column_reason(
+                    f"{PROGRAMME_FILE} maps {canon} to the header '{local}' (columns:), "
+                    "but the file has no such column",
+                    [local, canon],
+                    found,
+                    unmapped,
+                ),
+            )
+        )
+    mapped = set(programme.columns) if programme is not None else set()
+    for column in required:
+        if column not in frame and column not in mapped:
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    column,
+                    None,
+                    parsing.missing_column_reason(MISSING_REQUIRED, [column], found, unmapped),
+                )
+            )
+    if table == "audits" and programme is not None and programme.cohorts_defined:
+        problems.extend(_missing_cohort_columns(frame, programme, file, found, unmapped))
+    return problems
+
+
+def _headers_found(
+    frame: pd.DataFrame, table: str, headers: Mapping[str, str], extra: Mapping[str, str]
+) -> tuple[list[str], list[str]]:
+    """Every header as the file writes it, and those not taken as any known column (the
+    candidates for "did you mean")."""
+    columns = [c for c in frame.columns if c != schema.SOURCE_ROW]
+    found = [headers.get(c, c) for c in columns]
+    unmapped = [
+        str(c)
+        for c in columns
+        if c not in TABLE_COLUMNS[table]
+        and c not in extra
+        and not (table == "audits" and str(c).startswith(schema.DOMAIN_PREFIX))
+    ]
+    return found, unmapped
+
+
+def _maps_into(canon: str, table: str) -> bool:
+    """Whether a ``columns:`` entry is about ``table``: one the table knows, or (audits)
+    a name no table knows — the council's own audits column, such as a cohort's flag."""
+    if canon in TABLE_COLUMNS[table] or (table == "audits" and canon.startswith("judgement_")):
+        return True
+    return table == "audits" and not any(canon in known for known in TABLE_COLUMNS.values())
+
+
+def _missing_cohort_columns(
+    frame: pd.DataFrame,
+    programme: Programme,
+    file: str,
+    found: list[str],
+    unmapped: list[str],
+) -> list[Problem]:
+    """A column a programme's own cohort reads that the file lacks: an error each (one
+    mapped under ``columns:`` is reported as a mapped column instead)."""
+    problems = []
+    reported = set()
+    for cohort in programme.cohorts.values():
+        for condition in cohort.conditions:
+            if (
+                condition.column in frame
+                or condition.column in programme.columns
+                or condition.column in reported
+            ):
+                continue
+            reported.add(condition.column)
+            header = condition.header or condition.column
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    header,
+                    None,
+                    parsing.missing_column_reason(
+                        f"cohort '{cohort.key}' ({PROGRAMME_FILE} cohorts:) reads this "
+                        "column, but the file has no such column",
+                        [header, condition.column],
+                        found,
+                        unmapped,
+                    ),
+                )
+            )
+    return problems
 
 
 def _check_rows(
     frame: pd.DataFrame, programme: Programme | None, add, originals: np.ndarray
 ) -> None:
-    """Checks across columns and rows: ids, re-audit links, dates, months."""
+    """Checks across columns and rows: ids, re-audit links, months (dates: :mod:`.dates`)."""
     ids = frame[schema.AUDIT_ID]
     clash = ids.duplicated(keep=False) & ids.notna()
     if clash.any():
@@ -541,17 +718,6 @@ def _check_rows(
             "no audit has this audit_id",
         )
 
-    allocated = frame[schema.ALLOCATED_DATE]
-    done = frame[schema.COMPLETED_DATE]
-    early = (done < allocated).fillna(False).to_numpy()
-    if early.any():
-        positions = np.flatnonzero(early)
-        add(
-            positions,
-            schema.COMPLETED_DATE,
-            done.iloc[positions].dt.strftime("%d/%m/%Y").tolist(),
-            "completed before it was allocated",
-        )
     if programme is not None:
         month = frame[schema.AUDIT_MONTH]
         before = (month < programme.start_month).fillna(False).to_numpy()
@@ -643,8 +809,7 @@ def clean_text_table(
         frame[schema.SOURCE_ROW] = np.arange(len(frame), dtype="int64") + 2
     reconciliation = Reconciliation(table, len(frame))
     missing = [c for c in required if c not in frame]
-    for column in missing:
-        problems.append(Problem(file, None, column, None, "required column is missing"))
+    problems.extend(missing_column_problems(frame, table, required, programme, file))
     blank = flag_blank_rows(frame).to_numpy()
     if blank.any():
         reconciliation.excluded_by_reason[EXCLUDED_BLANK] = int(blank.sum())
@@ -652,11 +817,15 @@ def clean_text_table(
             reconciliation.excluded_rows[int(row)] = (EXCLUDED_BLANK, "")
         frame = frame.loc[~blank].reset_index(drop=True)
     rows = frame[schema.SOURCE_ROW].to_numpy()
+    default_order = programme.date_format if programme is not None else parsing.DAY_FIRST
+    month_columns = [c for c, kind in kinds.items() if kind == "month"]
+    readings = dates.read_date_orders(frame, month_columns, default_order, file, rows)
     for column, kind in kinds.items():
         if column not in frame:
             continue
-        extra = programme.labels.get(column, {}) if programme else {}
-        parsed = parse_column(frame[column], kind, extra)
+        extra = label_extras(programme, column, kind)
+        order = readings[column].order if column in readings else default_order
+        parsed = parse_column(frame[column], kind, extra, order)
         for value, (reason, positions) in parsed.failures.items():
             for pos in positions:
                 problems.append(Problem(file, int(rows[pos]), column, _show(value), reason))
@@ -683,4 +852,4 @@ def clean_text_table(
                     "warning",
                 )
             )
-    return Cleaned(frame, problems, reconciliation, [])
+    return Cleaned(frame, problems, reconciliation, [], date_readings=list(readings.values()))

@@ -9,8 +9,10 @@ problems found while reading. Parsing values is :mod:`auditlib.data.cleaning`'s 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
+import json
 import re
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -21,7 +23,9 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from auditlib.data import cohorts as cohort_rules
 from auditlib.data import schema
+from auditlib.data.parsing import normalise_header, parse_month
 from auditlib.data.programme import (
     PROGRAMME_FILE,
     SAFE_YAML_LOADER,
@@ -31,12 +35,37 @@ from auditlib.data.programme import (
 )
 from auditlib.errors import ConfigError, Problem
 
+#: File types a table can be read from, in the order ``<table>.*`` is looked for.
+TABLE_EXTENSIONS = (".csv", ".xlsx", ".xls", ".ods", ".parquet", ".tsv")
 #: table name → (required?, extensions tried in order)
 TABLES: dict[str, tuple[bool, tuple[str, ...]]] = {
-    "audits": (True, (".csv", ".xlsx", ".parquet")),
-    "feedback": (False, (".csv", ".xlsx", ".parquet")),
-    "reflections": (False, (".csv", ".xlsx", ".parquet")),
+    "audits": (True, TABLE_EXTENSIONS),
+    "feedback": (False, TABLE_EXTENSIONS),
+    "reflections": (False, TABLE_EXTENSIONS),
 }
+#: Spreadsheet file types → the pandas engine that reads them. calamine reads the old
+#: binary .xls and OpenDocument .ods (pandas' xlrd engine is deprecated).
+SPREADSHEET_ENGINES = {
+    ".xlsx": "openpyxl",
+    ".xlsm": "openpyxl",
+    ".xls": "calamine",
+    ".ods": "calamine",
+}
+CSV_EXTENSIONS = (".csv", ".tsv", ".txt")
+#: CSV field separators auditlib recognises, and how messages name them.
+SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
+#: Lines of a CSV file looked at to tell its separator.
+SNIFF_LINES = 50
+#: A file beside the one in use is taken for another export of the same table when it
+#: has at least this share of that file's headers (a column or two may come and go).
+SAME_HEADERS_SHARE = 0.8
+#: Saved at least this much later (seconds) counts as saved later: files copied together
+#: differ by moments.
+SAVED_LATER_SECONDS = 60
+#: Bytes read from the start of a CSV file to see its headers.
+HEADER_PEEK_BYTES = 65536
+#: A spreadsheet's header is looked for among its first rows (titles may sit above it).
+HEADER_SEARCH_ROWS = 20
 RECOMMENDATIONS_FILE = "recommendations.yml"
 #: Canonical columns known for each table (other columns are kept but unused).
 KNOWN_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -44,7 +73,6 @@ KNOWN_COLUMNS: dict[str, tuple[str, ...]] = {
     "feedback": tuple(schema.FEEDBACK_COLUMN_KINDS),
     "reflections": tuple(schema.REFLECTIONS_COLUMN_KINDS),
 }
-_HEADER_JUNK = re.compile(r"[^0-9a-z]+")
 
 
 @dataclass
@@ -59,6 +87,18 @@ class RawTable:
     #: canonical column → header as written in the file
     headers: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: every header as written in the file, in order
+    raw_headers: list[str] = field(default_factory=list)
+    #: the CSV field separator found (None for other file types)
+    separator: str | None = None
+
+    @property
+    def format(self) -> str:
+        """The file type as a person would say it ("CSV separated by semicolons", "ODS")."""
+        suffix = self.path.suffix.lower().lstrip(".")
+        if self.separator is not None:
+            return f"CSV separated by {SEPARATORS.get(self.separator, repr(self.separator))}s"
+        return suffix.upper() or "file"
 
     @property
     def rows_read(self) -> int:
@@ -78,6 +118,36 @@ class RawTable:
         return column if local == column else f"{local} ({column})"
 
 
+@dataclass(frozen=True)
+class NewerExport:
+    """A file beside the one in use that looks like a newer export of the same table."""
+
+    table: str
+    #: the file in use, and the one that looks newer
+    current: str
+    candidate: str
+    #: why it looks newer ("holds months up to 2022-02; audits.csv stops at 2022-01")
+    why: str
+    #: the programme.yml line that would use it (``files: {audits: new.csv}``)
+    setting: str
+
+    def message(self) -> str:
+        """What ``validate`` and ``report`` say.
+
+        >>> NewerExport("audits", "a.csv", "b.csv", "it holds months up to 2022-02", "files: {audits: b.csv}").message()
+        'b.csv looks like a newer audits export than a.csv, which is the one read: it holds months up to 2022-02. To read it instead, change programme.yml to:  files: {audits: b.csv}'
+        """
+        return (
+            f"{self.candidate} looks like a newer {self.table} export than {self.current}, "
+            f"which is the one read: {self.why}. To read it instead, change {PROGRAMME_FILE} "
+            f"to:  {self.setting}"
+        )
+
+    def as_problem(self) -> Problem:
+        """The finding as a warning on the candidate file."""
+        return Problem(self.candidate, None, None, None, self.message(), "warning")
+
+
 @dataclass
 class Dataset:
     """Everything in a data folder, as read."""
@@ -91,22 +161,18 @@ class Dataset:
     denylist: tuple[str, ...] = ()
     problems: list[Problem] = field(default_factory=list)
     input_hash: str = ""
+    #: input → file read: the tables, "recommendations" and "names" (the denylist)
+    files: dict[str, Path] = field(default_factory=dict)
+    #: files beside the ones in use that look like newer exports of the same table
+    newer_exports: list[NewerExport] = field(default_factory=list)
 
     def tables(self) -> Iterable[RawTable]:
         return [t for t in (self.audits, self.feedback, self.reflections) if t is not None]
 
 
-def normalise_header(header: Any) -> str:
-    """Headers are matched ignoring case, spaces and punctuation.
-
-    >>> normalise_header(" Audit ID "), normalise_header("audit_id"), normalise_header("Re-audit of")
-    ('audit_id', 'audit_id', 're_audit_of')
-    """
-    return _HEADER_JUNK.sub("_", str(header).strip().lower()).strip("_")
-
-
 def find_table_file(data_dir: Path, table: str, programme: Programme) -> Path | None:
-    """The file holding ``table``: programme.yml's ``files:`` entry, else ``<table>.csv|xlsx|parquet``."""
+    """The file holding ``table``: programme.yml's ``files:`` entry, else ``<table>.<extension>``
+    for one of :data:`TABLE_EXTENSIONS`."""
     required, extensions = TABLES[table]
     if table in programme.files:
         path = data_dir / programme.files[table]
@@ -126,8 +192,9 @@ def find_table_file(data_dir: Path, table: str, programme: Programme) -> Path | 
             f"or name the one to use under 'files:' in {PROGRAMME_FILE}"
         )
     if not found and required:
+        expected = ", ".join(f"{table}{ext}" for ext in extensions[:-1])
         raise ConfigError(
-            f"{data_dir}: no {table} file (expected {table}.csv, {table}.xlsx or {table}.parquet, "
+            f"{data_dir}: no {table} file (expected {expected} or {table}{extensions[-1]}, "
             f"or a name under 'files:' in {PROGRAMME_FILE})"
         )
     return found[0] if found else None
@@ -138,30 +205,37 @@ def read_table(
     name: str,
     columns: Mapping[str, str] | None = None,
     sheet: str | None = None,
+    extra_columns: Iterable[str] = (),
 ) -> RawTable:
-    """Read one table file (CSV, XLSX or Parquet) without changing any value.
+    """Read one table file (CSV/TSV, XLSX, XLS, ODS or Parquet) without changing any value.
 
     ``columns`` maps canonical names to this council's headers (programme.yml
-    ``columns:``). Problems that stop the file being read at all — empty,
-    unreadable, not the format its name says, rows with the wrong number of
-    fields — come back in ``problems`` with an empty frame, never as a traceback.
+    ``columns:``); ``extra_columns`` are more columns to recognise by name (the
+    council's own columns its cohorts read). A CSV file's separator (comma,
+    semicolon or tab) is found from its first lines. Problems that stop the file
+    being read at all — empty, unreadable, not the format its name says, rows
+    with the wrong number of fields — come back in ``problems`` with an empty
+    frame, never as a traceback.
     """
     path = Path(path)
     problems: list[Problem] = []
+    separator = None
     try:
         size = path.stat().st_size
         if size == 0:
             return _failed(path, name, "the file is empty (0 bytes)")
         suffix = path.suffix.lower()
-        if suffix == ".csv" or suffix == ".txt":
-            frame, first_row, problems = _read_csv(path)
-        elif suffix in (".xlsx", ".xlsm"):
-            frame, first_row = _read_xlsx(path, sheet)
+        if suffix in CSV_EXTENSIONS:
+            frame, first_row, problems, separator = _read_csv(path)
+        elif suffix in SPREADSHEET_ENGINES:
+            frame, first_row = _read_sheet(path, sheet, SPREADSHEET_ENGINES[suffix])
         elif suffix == ".parquet":
             frame, first_row = pd.read_parquet(path), 1
         else:
             return _failed(
-                path, name, f"unsupported file type {suffix!r} (use .csv, .xlsx or .parquet)"
+                path,
+                name,
+                f"unsupported file type {suffix!r} (use .csv, .tsv, .xlsx, .xls, .ods or .parquet)",
             )
     except PermissionError:
         return _failed(path, name, "cannot be read (permission denied — is it open or locked?)")
@@ -172,13 +246,34 @@ def read_table(
     except ValueError as exc:
         # openpyxl and pyarrow raise ValueError for files that are not what they say.
         return _failed(path, name, f"cannot be read as {path.suffix or 'a table'}: {exc}")
+    except _calamine_error() as exc:
+        return _failed(path, name, f"cannot be read as {path.suffix}: {exc}")
     if problems:
-        return RawTable(name, path, pd.DataFrame(), pd.Series(dtype="int64"), problems=problems)
+        return RawTable(
+            name,
+            path,
+            pd.DataFrame(),
+            pd.Series(dtype="int64"),
+            problems=problems,
+            separator=separator,
+        )
 
-    frame, headers, header_problems = _map_headers(frame, name, path, columns or {})
+    raw_headers = [str(h) for h in frame.columns]
+    frame, headers, header_problems = _map_headers(frame, name, path, columns or {}, extra_columns)
     frame = frame.reset_index(drop=True)
     source_rows = pd.Series(range(first_row, first_row + len(frame)), dtype="int64")
-    return RawTable(name, path, frame, source_rows, headers, header_problems)
+    return RawTable(
+        name, path, frame, source_rows, headers, header_problems, raw_headers, separator
+    )
+
+
+def _calamine_error() -> type[Exception]:
+    # The engine for .xls and .ods raises its own error for a file that is not one.
+    try:
+        from python_calamine import CalamineError
+    except ImportError:  # pragma: no cover - a dependency; without it .xls/.ods cannot be read
+        return ValueError
+    return CalamineError
 
 
 def _failed(path: Path, name: str, reason: str) -> RawTable:
@@ -194,7 +289,34 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def _read_csv_fast(data: bytes, text: str) -> pd.DataFrame | None:
+def sniff_separator(text: str) -> str:
+    """The field separator of a CSV export — comma, semicolon or tab — from its first lines.
+
+    The separator that splits the header into the most fields and every line into as
+    many as the header wins; a file with one column is taken as comma-separated.
+
+    >>> sniff_separator("a;b;c\\n1;2,5;x\\n"), sniff_separator("a,b\\n1,2\\n")
+    (';', ',')
+    """
+    end = 0
+    for _ in range(SNIFF_LINES):  # the first lines only: a big export is millions
+        end = text.find("\n", end) + 1
+        if end == 0:
+            end = len(text)
+            break
+    head = text[:end]
+    best, best_score = ",", (0.0, 1)
+    for separator in SEPARATORS:
+        lengths = [len(row) for row in csv.reader(io.StringIO(head), delimiter=separator) if row]
+        if not lengths or lengths[0] < 2:
+            continue
+        score = (sum(n == lengths[0] for n in lengths) / len(lengths), lengths[0])
+        if score > best_score:
+            best, best_score = separator, score
+    return best
+
+
+def _read_csv_fast(data: bytes, text: str, separator: str = ",") -> pd.DataFrame | None:
     """pyarrow's CSV reader, every column as text: about 5x faster on big exports.
 
     None when the file needs the careful reader instead: blank lines (kept as rows so
@@ -203,7 +325,7 @@ def _read_csv_fast(data: bytes, text: str) -> pd.DataFrame | None:
     """
     if "\n\n" in text.rstrip("\r\n").replace("\r\n", "\n"):
         return None
-    header = next(csv.reader(io.StringIO(text)), [])
+    header = next(csv.reader(io.StringIO(text), delimiter=separator), [])
     if not header or "" in header or len(set(header)) != len(header):
         return None
     import pyarrow as pa
@@ -218,7 +340,7 @@ def _read_csv_fast(data: bytes, text: str) -> pd.DataFrame | None:
     try:
         table = pacsv.read_csv(
             io.BytesIO(utf8),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            parse_options=pacsv.ParseOptions(delimiter=separator, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 column_types={name: pa.string() for name in header},
                 null_values=[""],
@@ -233,50 +355,54 @@ def _read_csv_fast(data: bytes, text: str) -> pd.DataFrame | None:
     return table.to_pandas()
 
 
-def _read_csv(path: Path) -> tuple[pd.DataFrame, int, list[Problem]]:
+def _read_csv(path: Path) -> tuple[pd.DataFrame, int, list[Problem], str | None]:
     data = path.read_bytes()
     text = _decode(data)
-    if text.strip():
-        fast = _read_csv_fast(data, text)
-        if fast is not None:
-            return fast, 2, []
     if not text.strip():
         return (
             pd.DataFrame(),
             2,
             [Problem(path.name, None, None, None, "the file has no header row")],
+            None,
         )
+    separator = sniff_separator(text)
+    fast = _read_csv_fast(data, text, separator)
+    if fast is not None:
+        return fast, 2, [], separator
     try:
         frame = pd.read_csv(
             io.StringIO(text),
+            sep=separator,
             dtype=str,
             keep_default_na=False,
             na_values=[""],
             skip_blank_lines=False,
         )
     except pd.errors.ParserError:
-        return pd.DataFrame(), 2, _shape_problems(path, text)
+        return pd.DataFrame(), 2, _shape_problems(path, text, separator), separator
     # pandas pads a row with too few fields with blanks without a word: that row's values
     # would land in the wrong columns, so it is the same problem as a row with too many.
-    short = _shape_problems(path, text, only_found=True)
+    short = _shape_problems(path, text, separator, only_found=True)
     if short:
-        return pd.DataFrame(), 2, short
+        return pd.DataFrame(), 2, short, separator
     # Blank lines inside the file are kept as all-blank rows so row numbers stay true
     # (cleaning counts them as excluded); blank lines at the very end are not data.
     filled = frame.notna().any(axis=1)
     if len(frame) and not filled.iloc[-1]:
         frame = frame.iloc[: int(filled[::-1].idxmax()) + 1] if filled.any() else frame.iloc[:0]
-    return frame, 2, []
+    return frame, 2, [], separator
 
 
-def _shape_problems(path: Path, text: str, *, only_found: bool = False) -> list[Problem]:
+def _shape_problems(
+    path: Path, text: str, separator: str = ",", *, only_found: bool = False
+) -> list[Problem]:
     """Name every row whose number of fields differs from the header's.
 
     A blank line is not checked. With ``only_found``, no rows of the wrong shape means no
     problems (otherwise the file is reported as unreadable).
     """
     problems = []
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), delimiter=separator)
     header = next(reader)
     for number, row in enumerate(reader, start=2):
         if row and len(row) != len(header):
@@ -289,7 +415,8 @@ def _shape_problems(path: Path, text: str, *, only_found: bool = False) -> list[
                     f"the row has {len(row)} fields but the header has {len(header)} "
                     "(the file changes shape here: "
                     + (
-                        "a stray comma, or a column added part-way)"
+                        f"a stray {SEPARATORS.get(separator, 'separator')}, or a column added "
+                        "part-way)"
                         if len(row) > len(header)
                         else "a missing field, or a column dropped part-way)"
                     ),
@@ -300,18 +427,21 @@ def _shape_problems(path: Path, text: str, *, only_found: bool = False) -> list[
     return problems
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, int]:
-    with pd.ExcelFile(path, engine="openpyxl") as book:
+def _read_sheet(path: Path, sheet: str | None, engine: str) -> tuple[pd.DataFrame, int]:
+    """A spreadsheet's sheet (the first, or ``sheet``): values as the cells hold them."""
+    with pd.ExcelFile(path, engine=engine) as book:
         if sheet is not None and sheet not in book.sheet_names:
             raise ValueError(f"no sheet named {sheet!r} (sheets: {', '.join(book.sheet_names)})")
         raw = pd.read_excel(
             book, sheet_name=sheet if sheet is not None else 0, header=None, dtype=object
         )
-    # The header is the first row with anything in it; rows above it are blank.
-    filled = raw.notna().any(axis=1)
-    if not filled.any():
+    # The header is the first row that fills at least half as many cells as the fullest
+    # row near the top: rows above it are blank, or a title ("Case audits: Sept export").
+    counts = raw.notna().sum(axis=1)
+    if not counts.any():
         return pd.DataFrame(), 2
-    header_at = int(filled.idxmax())
+    widest = int(counts.iloc[:HEADER_SEARCH_ROWS].max())
+    header_at = int((counts >= max(1, widest / 2)).idxmax())
     frame = raw.iloc[header_at + 1 :].copy()
     frame.columns = [
         str(v).strip() if pd.notna(v) else f"Unnamed: {i}"
@@ -325,11 +455,15 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, int]:
 
 
 def _map_headers(
-    frame: pd.DataFrame, name: str, path: Path, columns: Mapping[str, str]
+    frame: pd.DataFrame,
+    name: str,
+    path: Path,
+    columns: Mapping[str, str],
+    extra_columns: Iterable[str] = (),
 ) -> tuple[pd.DataFrame, dict[str, str], list[Problem]]:
     """Rename headers to canonical names (programme.yml ``columns:`` first, then by likeness)."""
     local_to_canonical = {normalise_header(local): canon for canon, local in columns.items()}
-    known = {normalise_header(c): c for c in KNOWN_COLUMNS[name]}
+    known = {normalise_header(c): c for c in (*KNOWN_COLUMNS[name], *extra_columns)}
     renames: dict[str, str] = {}
     headers: dict[str, str] = {}
     problems: list[Problem] = []
@@ -469,36 +603,58 @@ def load_dataset(data_dir: str | Path) -> Dataset:
     """Read a whole data folder: programme.yml, audits, and the optional files.
 
     Raises :class:`ConfigError` for a missing folder, programme.yml or audits
-    file; problems inside files are collected, not raised.
+    file; problems inside files are collected, not raised (an unreadable names
+    file too: cleaning then leaves out the free text it would have redacted).
     """
     data_dir = Path(data_dir).resolve()
     programme = load_programme(data_dir)
     tables: dict[str, RawTable | None] = {}
     inputs = [data_dir / PROGRAMME_FILE]
+    files: dict[str, Path] = {}
+    # The council's own columns its cohorts read are recognised by name like canonical ones.
+    cohort_columns = tuple(cohort_rules.extra_column_kinds(programme.cohorts.values()))
     for name in TABLES:
         path = find_table_file(data_dir, name, programme)
         if path is None:
             tables[name] = None
             continue
         inputs.append(path)
-        tables[name] = read_table(path, name, programme.columns, programme.sheets.get(name))
+        files[name] = path
+        tables[name] = read_table(
+            path,
+            name,
+            programme.columns,
+            programme.sheets.get(name),
+            cohort_columns if name == "audits" else (),
+        )
     recommendations: dict[str, dict[str, list[Any]]] = {}
     problems: list[Problem] = []
     rec_path = data_dir / RECOMMENDATIONS_FILE
     if rec_path.exists():
         inputs.append(rec_path)
+        files["recommendations"] = rec_path
         recommendations, problems = load_recommendations(rec_path)
     denylist: tuple[str, ...] = ()
     deny_path = data_dir / (programme.denylist or "names.txt")
     if deny_path.exists():
         inputs.append(deny_path)
-        denylist = load_denylist(deny_path)
+        files["names"] = deny_path
+        try:
+            denylist = load_denylist(deny_path)
+        except ConfigError as exc:
+            reason = str(exc).removeprefix(f"{deny_path}: ")
+            problems.append(Problem(deny_path.name, None, None, None, reason))
     elif programme.denylist:
         raise ConfigError(
             f"{programme.source}: denylist {programme.denylist!r} does not exist in {data_dir}"
         )
     audits = tables["audits"]
     assert audits is not None  # required: find_table_file raised otherwise
+    newer: list[NewerExport] = []
+    for table in tables.values():
+        if table is not None:
+            newer.extend(find_newer_exports(data_dir, table, programme, set(files.values())))
+    problems.extend(n.as_problem() for n in newer)
     return Dataset(
         data_dir=data_dir,
         programme=programme,
@@ -509,4 +665,120 @@ def load_dataset(data_dir: str | Path) -> Dataset:
         denylist=denylist,
         problems=problems,
         input_hash=hash_inputs(inputs),
+        files=files,
+        newer_exports=newer,
     )
+
+
+# ------------------------------------------------------------- newer exports
+
+
+def find_newer_exports(
+    data_dir: Path, table: RawTable, programme: Programme, in_use: set[Path]
+) -> list[NewerExport]:
+    """Files beside ``table``'s that look like newer exports of it.
+
+    A file looks like one when it has at least :data:`SAME_HEADERS_SHARE` of the
+    headers of the file in use and either holds later months (its latest
+    ``audit_month`` is later) or holds the same months and was saved later. Files
+    another input already uses, hidden files and Office lock files (``~$…``) are
+    not considered.
+    """
+    current = {normalise_header(h) for h in table.raw_headers}
+    if not current or not data_dir.is_dir():
+        return []
+    current_month: str | None = None  # found only once a candidate needs it (a big file)
+    current_saved = _saved(table.path)
+    found = []
+    for path in sorted(data_dir.iterdir()):
+        if (
+            path in in_use
+            or path.name.startswith((".", "~$"))
+            or path.suffix.lower() not in TABLE_EXTENSIONS
+            or not path.is_file()
+        ):
+            continue
+        headers = _peek_headers(path)
+        if headers is not None and len(current & headers) < SAME_HEADERS_SHARE * len(current):
+            continue
+        candidate = read_table(
+            path, table.name, programme.columns, programme.sheets.get(table.name)
+        )
+        if candidate.problems and candidate.frame.empty:
+            continue
+        headers = {normalise_header(h) for h in candidate.raw_headers}
+        if len(current & headers) < SAME_HEADERS_SHARE * len(current):
+            continue
+        month = latest_month(candidate)
+        current_month = current_month or latest_month(table)
+        saved = _saved(path)
+        if month is not None and current_month is not None and month != current_month:
+            if month < current_month:
+                continue
+            why = f"it holds months up to {month}; {table.label} stops at {current_month}"
+        elif (
+            saved is not None
+            and current_saved is not None
+            and (saved - current_saved).total_seconds() >= SAVED_LATER_SECONDS
+        ):
+            why = (
+                f"it has the same headers and was saved later ({saved:%d/%m/%Y %H:%M}; "
+                f"{table.label}: {current_saved:%d/%m/%Y %H:%M})"
+            )
+        else:
+            continue
+        setting = files_setting({**programme.files, table.name: path.name})
+        found.append(NewerExport(table.name, table.label, path.name, why, setting))
+    return found
+
+
+def latest_month(table: RawTable) -> str | None:
+    """The latest ``audit_month`` a table holds (values that are not months ignored)."""
+    if schema.AUDIT_MONTH not in table.frame:
+        return None
+    months = set()
+    for value in pd.unique(table.frame[schema.AUDIT_MONTH].dropna()):
+        try:
+            month = parse_month(value)
+        except ValueError:
+            continue
+        if month is not None:
+            months.add(month)
+    return max(months) if months else None
+
+
+def files_setting(files: Mapping[str, str]) -> str:
+    """programme.yml's ``files:`` line for ``files`` (names quoted only where YAML needs it).
+
+    >>> files_setting({"audits": "Audit export Feb 2022.xlsx"})
+    'files: {audits: Audit export Feb 2022.xlsx}'
+    >>> files_setting({"audits": "audits: #2.csv"})
+    'files: {audits: "audits: #2.csv"}'
+    """
+    plain = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_ .()\-]*")
+    parts = [
+        f"{table}: {name if plain.fullmatch(name) and not name.endswith(' ') else json.dumps(name)}"
+        for table, name in files.items()
+    ]
+    return "files: {" + ", ".join(parts) + "}"
+
+
+def _saved(path: Path) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromtimestamp(path.stat().st_mtime)
+    except OSError:
+        return None
+
+
+def _peek_headers(path: Path) -> set[str] | None:
+    """A CSV file's headers (normalised) from its first bytes; None for other types."""
+    if path.suffix.lower() not in CSV_EXTENSIONS:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(HEADER_PEEK_BYTES)
+    except OSError:
+        return set()
+    text = _decode(head)
+    row = next(csv.reader(io.StringIO(text), delimiter=sniff_separator(text)), [])
+    return {normalise_header(h) for h in row}

@@ -12,9 +12,11 @@ thorough and fast, and reports every bad value with the rows that hold it.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import functools
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +26,7 @@ import pandas as pd
 from auditlib.data import schema
 
 _SPACES = re.compile(r"\s+")
+_HEADER_JUNK = re.compile(r"[^0-9a-z]+")
 _MONTHS = {
     name: i
     for i, names in enumerate(
@@ -45,19 +48,32 @@ _MONTHS = {
     )
     for name in names
 }
-#: Day-first formats, most common first. Month-first US formats are deliberately absent.
-_DATE_FORMATS = (
+#: How a date written with numbers only (``03/04/2020``) is read.
+DAY_FIRST = "day-first"
+MONTH_FIRST = "month-first"
+DATE_ORDERS = (DAY_FIRST, MONTH_FIRST)
+#: Formats that read the same whichever order a file uses, most common first.
+_UNAMBIGUOUS_FORMATS = (
     "%Y-%m-%d",
-    "%d/%m/%Y",
-    "%d/%m/%y",
-    "%d-%m-%Y",
-    "%d.%m.%Y",
     "%d %b %Y",
     "%d %B %Y",
     "%d-%b-%Y",
     "%d-%b-%y",
     "%d %b %y",
+    "%b %d %Y",
+    "%B %d %Y",
+    "%b %d, %Y",
+    "%B %d, %Y",
     "%Y/%m/%d",
+)
+#: Day and month as numbers: which is which depends on the file (UK day-first, US month-first).
+_NUMERIC_FORMATS = {
+    DAY_FIRST: ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y"),
+    MONTH_FIRST: ("%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y", "%m.%d.%Y"),
+}
+#: ``d/m/yyyy`` or ``m/d/yyyy`` (``/``, ``-`` or ``.``), with the midnight time exports append.
+_NUMERIC_DATE = re.compile(
+    r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{2}|\d{4})(?:[ T]00:00(?::00(?:\.0+)?)?)?"
 )
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
@@ -73,6 +89,63 @@ def is_blank(value: Any) -> bool:
     if isinstance(value, float) and math.isnan(value):
         return True
     return isinstance(value, str) and not value.strip()
+
+
+def normalise_header(header: Any) -> str:
+    """Headers are matched ignoring case, spaces and punctuation.
+
+    >>> normalise_header(" Audit ID "), normalise_header("audit_id"), normalise_header("Re-audit of")
+    ('audit_id', 'audit_id', 're_audit_of')
+    """
+    return _HEADER_JUNK.sub("_", str(header).strip().lower()).strip("_")
+
+
+#: How alike a header must be (difflib's ratio, on normalised headers) to be offered as
+#: "did you mean"; 0.6 is difflib's own default and finds "Final Grade" for "Overall Grade".
+CLOSE_HEADER_RATIO = 0.6
+#: At most this many headers are listed in a message about a missing column.
+HEADERS_SHOWN = 40
+
+
+def closest_header(wanted: Iterable[str], candidates: Iterable[str]) -> str | None:
+    """The candidate header most like any of ``wanted`` (case and punctuation ignored), if close.
+
+    >>> closest_header(["Overall Grade", "overall_judgement"], ["Audit Ref", "Final Grade"])
+    'Final Grade'
+    >>> closest_header(["team"], ["Audit Ref", "Status"]) is None
+    True
+    """
+    by_key = {normalise_header(c): str(c) for c in candidates}
+    best, best_ratio = None, CLOSE_HEADER_RATIO
+    for name in wanted:
+        key = normalise_header(name)
+        for candidate_key, candidate in by_key.items():
+            ratio = difflib.SequenceMatcher(None, key, candidate_key).ratio()
+            if ratio > best_ratio:
+                best, best_ratio = candidate, ratio
+    return best
+
+
+def missing_column_reason(
+    lead: str, wanted: Iterable[str], found: Sequence[str], candidates: Sequence[str]
+) -> str:
+    """A message for a missing column: what is missing, the closest header, the headers found.
+
+    >>> missing_column_reason("no column 'Overall Grade'", ["Overall Grade"], ["Ref", "Final Grade"], ["Final Grade"])
+    "no column 'Overall Grade' — did you mean 'Final Grade'? Headers found: Ref, Final Grade"
+    """
+    best = closest_header(wanted, candidates)
+    reason = lead + (f" — did you mean {best!r}?" if best else ".")
+    shown = ", ".join(str(h) for h in found[:HEADERS_SHOWN])
+    if len(found) > HEADERS_SHOWN:
+        shown += f" (and {len(found) - HEADERS_SHOWN} more)"
+    reason += f" Headers found: {shown or 'none'}"
+    if len(found) == 1 and any(mark in str(found[0]) for mark in ";|\t,"):
+        reason += (
+            " (one header only: the file's fields may be separated by a character other "
+            "than a comma, semicolon or tab)"
+        )
+    return reason
 
 
 def normalise_key(value: Any) -> str:
@@ -210,14 +283,17 @@ def parse_free_text(value: Any, extra: Mapping[str, str] = {}) -> str | None:
     return str(value).strip()
 
 
-def parse_date(value: Any, extra: Mapping[str, Any] = {}) -> dt.date | None:
-    """A calendar date, UK day-first: ``03/04/2020`` is 3 April 2020.
+def parse_date(value: Any, extra: Mapping[str, Any] = {}, order: str = DAY_FIRST) -> dt.date | None:
+    """A calendar date; numbers-only dates read in ``order`` (UK day-first by default).
 
-    Accepts ISO dates, day-first dates with ``/ - .`` separators, month names,
-    Excel date cells and Excel serial day numbers.
+    Accepts ISO dates, numeric dates with ``/ - .`` separators, month names,
+    Excel date cells and Excel serial day numbers. Which order a file uses is
+    decided per column by :func:`date_order_evidence` (a part above 12 settles it).
 
     >>> parse_date("03/04/2020"), parse_date("2020-04-03"), parse_date("3 Apr 2020")
     (datetime.date(2020, 4, 3), datetime.date(2020, 4, 3), datetime.date(2020, 4, 3))
+    >>> parse_date("03/04/2020", order="month-first")
+    datetime.date(2020, 3, 4)
     """
     if is_blank(value):
         return None
@@ -230,17 +306,84 @@ def parse_date(value: Any, extra: Mapping[str, Any] = {}) -> dt.date | None:
     text = _SPACES.sub(" ", str(value).strip())
     # Drop a midnight time that Excel and databases append ("2020-04-03 00:00:00").
     text = re.sub(r"[ T]00:00(:00(\.0+)?)?$", "", text)
-    for fmt in _DATE_FORMATS:
-        try:
-            parsed = dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-        if fmt.endswith("%y"):
-            parsed = _two_digit_year(parsed)
-        return parsed
+    other = MONTH_FIRST if order == DAY_FIRST else DAY_FIRST
+    for fmt in (*_UNAMBIGUOUS_FORMATS[:1], *_NUMERIC_FORMATS[order], *_UNAMBIGUOUS_FORMATS[1:]):
+        parsed = _strptime(text, fmt)
+        if parsed is not None:
+            return parsed
     if re.fullmatch(r"\d{5}(\.0+)?", text):
         return _from_excel_serial(float(text))
-    raise ValueError("not a date (expected day-first, e.g. 03/04/2020, or 2020-04-03)")
+    if any(_strptime(text, fmt) for fmt in _NUMERIC_FORMATS[other]):
+        raise ValueError(
+            f"not a date when read {order} (it reads only as {other}: "
+            "the column mixes day-first and month-first dates)"
+        )
+    example = "03/04/2020" if order == DAY_FIRST else "04/03/2020"
+    raise ValueError(f"not a date (expected {order}, e.g. {example}, or 2020-04-03)")
+
+
+def _strptime(text: str, fmt: str) -> dt.date | None:
+    try:
+        parsed = dt.datetime.strptime(text, fmt).date()
+    except ValueError:
+        return None
+    return _two_digit_year(parsed) if fmt.endswith("%y") else parsed
+
+
+@dataclass(frozen=True)
+class DateEvidence:
+    """What a column's values say about the order of day and month.
+
+    Each example is ``(raw value, position)`` of the first value that can only be
+    read one way (a first part above 12 is a day; a second part above 12 is a day).
+    """
+
+    #: the column holds numbers-only dates such as 03/04/2020, whose order matters
+    numeric: bool = False
+    day_first: tuple[Any, int] | None = None
+    month_first: tuple[Any, int] | None = None
+
+    @property
+    def order(self) -> str | None:
+        """The order the values settle, or None (no evidence, or evidence both ways)."""
+        if (self.day_first is None) == (self.month_first is None):
+            return None
+        return DAY_FIRST if self.day_first is not None else MONTH_FIRST
+
+
+def date_order_evidence(raw: pd.Series) -> DateEvidence:
+    """Which way round a column's numbers-only dates are: each distinct value looked at once.
+
+    >>> date_order_evidence(pd.Series(["01/05/2022", "01/13/2022"])).order
+    'month-first'
+    >>> date_order_evidence(pd.Series(["01/05/2022", "02/05/2022"])).order is None
+    True
+    """
+    if pd.api.types.is_datetime64_any_dtype(raw) or pd.api.types.is_numeric_dtype(raw):
+        return DateEvidence()
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    numeric = False
+    found: dict[str, tuple[Any, int]] = {}
+    for code, value in enumerate(uniques):
+        if not isinstance(value, str):
+            continue
+        match = _NUMERIC_DATE.fullmatch(value.strip())
+        if match is None:
+            continue
+        numeric = True
+        first, second = int(match[1]), int(match[3])
+        if first > 12 and second <= 12:
+            key = DAY_FIRST
+        elif second > 12 and first <= 12:
+            key = MONTH_FIRST
+        else:
+            continue
+        if key not in found:
+            # factorize numbers values in order of first appearance: this is the earliest row.
+            found[key] = (value, int(np.argmax(codes == code)))
+        if len(found) == 2:
+            break
+    return DateEvidence(numeric, found.get(DAY_FIRST), found.get(MONTH_FIRST))
 
 
 def _two_digit_year(parsed: dt.date) -> dt.date:
@@ -254,11 +397,12 @@ def _from_excel_serial(number: float) -> dt.date:
     return _EXCEL_EPOCH + dt.timedelta(days=int(number))
 
 
-def parse_month(value: Any, extra: Mapping[str, str] = {}) -> str | None:
+def parse_month(value: Any, extra: Mapping[str, str] = {}, order: str = DAY_FIRST) -> str | None:
     """A programme month as ``YYYY-MM``.
 
     Accepts ``2020-09``, ``2020-9``, ``09/2020``, ``Sep 2020``, ``September 2020``,
-    a date (its month), and any label programme.yml's ``month_labels`` gives.
+    a date (its month; numbers-only dates read in ``order``), and any label
+    programme.yml's ``month_labels`` gives.
 
     >>> [parse_month(v) for v in ("2020-09", "Sept 2020", "09/2020", "2020-09-01")]
     ['2020-09', '2020-09', '2020-09', '2020-09']
@@ -282,7 +426,7 @@ def parse_month(value: Any, extra: Mapping[str, str] = {}) -> str | None:
         year = int(match[2])
         return _month(year + 2000 if year < 100 else year, _MONTHS[match[1].lower()])
     try:
-        day = parse_date(text)
+        day = parse_date(text, order=order)
     except ValueError:
         day = None
     if day is not None:
@@ -325,8 +469,15 @@ class ParsedColumn:
     failures: dict[Any, tuple[str, np.ndarray]]
 
 
-def parse_column(raw: pd.Series, kind: str, extra: Mapping[str, Any] | None = None) -> ParsedColumn:
+def parse_column(
+    raw: pd.Series,
+    kind: str,
+    extra: Mapping[str, Any] | None = None,
+    date_order: str = DAY_FIRST,
+) -> ParsedColumn:
     """Parse every value of ``raw`` with the parser for ``kind``, each distinct value once.
+
+    ``date_order`` says how numbers-only dates are read (``date`` and ``month`` kinds).
 
     Returns the canonical values (typed: dates as ``datetime64``, whole numbers
     as ``Int64``, yes/no as ``boolean``, vocabularies such as judgements as
@@ -337,6 +488,8 @@ def parse_column(raw: pd.Series, kind: str, extra: Mapping[str, Any] | None = No
     (['Requires Improvement', 'Good', 'Requires Improvement', nan], {'Adequate': [3]})
     """
     parser = PARSERS[kind]
+    if kind in ("date", "month"):
+        parser = functools.partial(parser, order=date_order)
     extra = {normalise_key(k): v for k, v in (extra or {}).items()}
     if kind in _TEXT_KINDS and not extra and not pd.api.types.is_numeric_dtype(raw):
         return ParsedColumn(values=_parse_text_fast(raw, kind), failures={})

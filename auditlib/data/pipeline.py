@@ -13,17 +13,97 @@ from typing import Any
 
 import pandas as pd
 
-from auditlib.data import schema
+from auditlib.data import quality, schema
 from auditlib.data.cleaning import (
+    EXCLUDED_FILE_LEFT_OUT,
     Cleaned,
     NameMerge,
     Reconciliation,
     clean_audits,
     clean_text_table,
 )
-from auditlib.data.loading import Dataset, RawTable, hash_inputs, input_paths, load_dataset
+from auditlib.data.dates import DateReading
+from auditlib.data.loading import (
+    Dataset,
+    NewerExport,
+    RawTable,
+    hash_inputs,
+    input_paths,
+    load_dataset,
+)
 from auditlib.data.programme import Programme
 from auditlib.errors import DataError, Problem
+
+#: Optional inputs, and the report sections each feeds: when one fails its checks it is
+#: left out (with what it feeds) and the report is still produced. Without the names to
+#: redact, no free text can be shown safely, so every section that shows free text goes.
+OPTIONAL_INPUTS: dict[str, tuple[str, ...]] = {
+    "feedback": ("feedback",),
+    "reflections": ("reflections",),
+    "recommendations": ("recommendations",),
+    "names": ("feedback", "reflections", "recommendations"),
+}
+#: How many of a left-out file's problems its notice names.
+FIRST_PROBLEMS = 3
+
+
+@dataclass(frozen=True)
+class OptionalFailure:
+    """An optional file that failed its checks: left out, with the sections it feeds."""
+
+    #: "feedback", "reflections", "recommendations" or "names"
+    input: str
+    file: str
+    #: its errors (every one; :meth:`first_problems` for a notice)
+    problems: tuple[Problem, ...]
+    #: the report sections left out because of it
+    left_out: tuple[str, ...]
+
+    def first_problems(self, n: int = FIRST_PROBLEMS) -> list[Problem]:
+        """The first ``n`` errors, in file order."""
+        return list(self.problems[:n])
+
+    def notice(self) -> str:
+        """What a reader (and the person running the report) is told.
+
+        >>> OptionalFailure("feedback", "feedback.csv", (Problem("feedback.csv", 4, "source",
+        ...     "neighbour", "unknown feedback source"),), ("feedback",)).notice()
+        "feedback.csv could not be used (1 error), so the feedback section is left out. First: row 4, column 'source': value 'neighbour' — unknown feedback source. `auditlib validate` lists every problem."
+        """
+        n = len(self.problems)
+        sections = " and ".join(self.left_out)
+        first = "; ".join(_where(p) for p in self.first_problems())
+        more = f" (and {n - FIRST_PROBLEMS} more)" if n > FIRST_PROBLEMS else ""
+        return (
+            f"{self.file} could not be used ({n} error{'s' if n != 1 else ''}), so the "
+            f"{sections} section{'s are' if len(self.left_out) > 1 else ' is'} left out. "
+            f"First: {first}{more}. `auditlib validate` lists every problem."
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for figures.json and the data-quality section."""
+        return {
+            "input": self.input,
+            "file": self.file,
+            "errors": len(self.problems),
+            "left_out": list(self.left_out),
+            "first_problems": [_where(p) for p in self.first_problems()],
+            "notice": self.notice(),
+        }
+
+
+def _where(problem: Problem) -> str:
+    """A problem without its file and severity: "row 4, column 'source': value 'x' — reason"."""
+    where = ", ".join(
+        part
+        for part in (
+            f"row {problem.row}" if problem.row is not None else "",
+            f"column '{problem.column}'" if problem.column else "",
+        )
+        if part
+    )
+    lead = where + (f": value {problem.value!r}" if problem.value is not None else "")
+    return f"{lead} — {problem.reason}" if lead else problem.reason
 
 
 @dataclass
@@ -44,10 +124,51 @@ class AuditData:
     files: dict[str, str] = field(default_factory=dict)
     #: the merged name variants behind the notes, with their rows (see cleaning.NameMerge)
     name_merges: list[NameMerge] = field(default_factory=list)
+    #: optional files left out because they failed their checks (the report goes on)
+    optional_failures: list[OptionalFailure] = field(default_factory=list)
+    #: how each date column with numbers-only dates was read (day- or month-first)
+    date_readings: list[DateReading] = field(default_factory=list)
+    #: table → file type as read ("CSV separated by semicolons", "ODS", …)
+    formats: dict[str, str] = field(default_factory=dict)
+    #: files beside the ones in use that look like newer exports of the same table
+    newer_exports: list[NewerExport] = field(default_factory=list)
+    #: months whose judgements jump far beyond the programme's history (also warnings)
+    judgement_jumps: list[quality.JudgementJump] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
+        """Errors that stop the report (those in a left-out optional file do not)."""
+        left_out = {f.file for f in self.optional_failures}
+        return [p for p in self.problems if p.severity == "error" and p.file not in left_out]
+
+    @property
+    def left_out_errors(self) -> list[Problem]:
+        """Errors in optional files that were left out: listed, but the report goes on."""
+        left_out = {f.file for f in self.optional_failures}
+        return [p for p in self.problems if p.severity == "error" and p.file in left_out]
+
+    @property
+    def left_out_sections(self) -> tuple[str, ...]:
+        """Report sections left out because an optional file failed ("feedback", …)."""
+        return tuple(dict.fromkeys(s for f in self.optional_failures for s in f.left_out))
+
+    def jumps_for(self, month: str) -> list[quality.JudgementJump]:
+        """The judgement jumps of one month (for that month's data-quality section)."""
+        return [j for j in self.judgement_jumps if j.month == month]
+
+    def data_quality_facts(self, month: str | None = None) -> dict[str, Any]:
+        """What a data-quality section shows beyond the row counts, as plain data (for
+        figures.json): each file's type, how its dates were read, the judgement jumps
+        (of ``month``, or every month), optional files left out, and newer exports found
+        beside the files read. Jump counts are counts: disclosure control applies."""
+        jumps = self.jumps_for(month) if month is not None else self.judgement_jumps
+        return {
+            "formats": {self.files.get(name, name): kind for name, kind in self.formats.items()},
+            "date_readings": [r.as_dict() for r in self.date_readings],
+            "judgement_jumps": [j.as_dict() for j in jumps],
+            "left_out": [f.as_dict() for f in self.optional_failures],
+            "newer_exports": [n.message() for n in self.newer_exports],
+        }
 
     @property
     def warnings(self) -> list[Problem]:
@@ -61,10 +182,16 @@ def _frame_with_rows(table: RawTable) -> pd.DataFrame:
 
 
 def clean_dataset(dataset: Dataset) -> AuditData:
-    """Clean every table of a loaded :class:`Dataset`, collecting every problem."""
+    """Clean every table of a loaded :class:`Dataset`, collecting every problem.
+
+    An optional file (feedback, reflections, recommendations, names) with errors is
+    left out — with the sections it feeds — and recorded in ``optional_failures``;
+    only errors elsewhere stop the report (:attr:`AuditData.errors`).
+    """
     problems = list(dataset.problems)
     reconciliation: dict[str, Reconciliation] = {}
     notes: list[str] = []
+    failures: list[OptionalFailure] = []
     audits_table = dataset.audits
     problems.extend(audits_table.problems)
     if audits_table.problems and audits_table.frame.empty:
@@ -79,6 +206,12 @@ def clean_dataset(dataset: Dataset) -> AuditData:
     problems.extend(cleaned.problems)
     reconciliation["audits"] = cleaned.reconciliation
     notes.extend(cleaned.notes)
+    readings = list(cleaned.date_readings)
+    jumps = quality.judgement_jumps(cleaned.frame)
+    problems.extend(
+        j.as_problem(audits_table.label, audits_table.header_for(schema.OVERALL_JUDGEMENT))
+        for j in jumps
+    )
     known_ids = cleaned.frame.get(schema.AUDIT_ID, None)
 
     frames: dict[str, pd.DataFrame | None] = {}
@@ -91,22 +224,53 @@ def clean_dataset(dataset: Dataset) -> AuditData:
         if table is None:
             frames[name] = None
             continue
-        problems.extend(table.problems)
+        found = list(table.problems)
         if table.problems and table.frame.empty:
+            result = None
+        else:
+            result = clean_text_table(
+                _frame_with_rows(table),
+                name,
+                kinds,
+                required,
+                table.label,
+                known_ids,
+                dataset.programme,
+            )
+            found.extend(result.problems)
+            readings.extend(result.date_readings)
+        problems.extend(found)
+        errors = tuple(p for p in found if p.severity == "error")
+        if errors or result is None:
+            failures.append(OptionalFailure(name, table.label, errors, OPTIONAL_INPUTS[name]))
             frames[name] = None
+            reconciliation[name] = Reconciliation(
+                name, table.rows_read, {EXCLUDED_FILE_LEFT_OUT: table.rows_read}
+            )
             continue
-        result = clean_text_table(
-            _frame_with_rows(table),
-            name,
-            kinds,
-            required,
-            table.label,
-            known_ids,
-            dataset.programme,
-        )
-        problems.extend(result.problems)
         reconciliation[name] = result.reconciliation
         frames[name] = result.frame
+
+    recommendations = dataset.recommendations
+    for name in ("recommendations", "names"):
+        path = dataset.files.get(name)
+        errors = tuple(
+            p
+            for p in dataset.problems
+            if path is not None and p.file == path.name and p.severity == "error"
+        )
+        if not errors:
+            continue
+        failures.append(OptionalFailure(name, path.name, errors, OPTIONAL_INPUTS[name]))
+        if "recommendations" in OPTIONAL_INPUTS[name]:
+            recommendations = {}
+        for section in OPTIONAL_INPUTS[name]:
+            if frames.get(section) is not None:
+                frames[section] = None
+                table = getattr(dataset, section)
+                reconciliation[section] = Reconciliation(
+                    section, table.rows_read, {EXCLUDED_FILE_LEFT_OUT: table.rows_read}
+                )
     files = {t.name: t.label for t in dataset.tables()}
     return AuditData(
         data_dir=dataset.data_dir,
@@ -114,7 +278,7 @@ def clean_dataset(dataset: Dataset) -> AuditData:
         audits=cleaned.frame,
         feedback=frames["feedback"],
         reflections=frames["reflections"],
-        recommendations=dataset.recommendations,
+        recommendations=recommendations,
         denylist=dataset.denylist,
         input_hash=dataset.input_hash,
         problems=sort_problems(problems),
@@ -122,6 +286,11 @@ def clean_dataset(dataset: Dataset) -> AuditData:
         notes=notes,
         files=files,
         name_merges=list(cleaned.name_merges),
+        optional_failures=failures,
+        date_readings=readings,
+        formats={t.name: t.format for t in dataset.tables()},
+        newer_exports=list(dataset.newer_exports),
+        judgement_jumps=jumps,
     )
 
 
@@ -157,17 +326,26 @@ def preload_audit_data(data_dir: str | Path) -> None:
 def load_audit_data(data_dir: str | Path, strict: bool = True) -> AuditData:
     """Load, check and clean a data folder.
 
-    With ``strict`` (the default) any error raises :class:`DataError` carrying
-    every problem (file, row, column, value, reason); warnings never raise.
+    With ``strict`` (the default) an error that stops the report raises
+    :class:`DataError` carrying every problem (file, row, column, value, reason),
+    many of one kind summarised first; warnings never raise, nor do errors in an
+    optional file, which is left out instead (``data.optional_failures``).
     """
     preloaded = _PRELOADED.get(Path(data_dir).resolve()) if _PRELOADED else None
     if preloaded is not None and preloaded.input_hash == hash_inputs(input_paths(data_dir)):
         return preloaded
     data = clean_dataset(load_dataset(data_dir))
     if strict and data.errors:
-        raise DataError(
-            data.problems,
+        from auditlib.data.validation import format_summaries, summarise_problems
+
+        head = (
             f"{len(data.errors)} problem(s) in {data.data_dir} stop the report "
-            "(run `auditlib validate` to list them all):",
+            "(run `auditlib validate` to list them all):"
         )
+        summaries = summarise_problems(data.errors)
+        if summaries:
+            head += "\n" + format_summaries(summaries)
+        # A newer export beside the file read is often why the data look wrong.
+        head += "".join(f"\nNote: {n.message()}" for n in data.newer_exports)
+        raise DataError(data.errors, head)
     return data

@@ -1,12 +1,13 @@
 """The settings of an audit programme, from a data folder's ``programme.yml``.
 
-The file is part of the data contract (docs/data-contract.md): the programme's months, pauses,
-month labels and themes, disclosure profile, contact line, and how this
-council's files, column headers and labels map onto the canonical ones.
+The file holds the programme's months, pauses, month labels, cohorts and
+themes, disclosure profile, contact line, and how this council's files, column
+headers, labels and dates map onto the canonical ones (docs/data-contract.md).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -15,7 +16,8 @@ from typing import Any
 
 import yaml
 
-from auditlib.data import schema
+from auditlib.data import cohorts as cohort_rules
+from auditlib.data import parsing, schema
 from auditlib.errors import ConfigError
 
 PROGRAMME_FILE = "programme.yml"
@@ -23,6 +25,15 @@ PROGRAMME_FILE = "programme.yml"
 #: read about ten times faster, which every report run pays for each YAML file it reads.
 SAFE_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 DISCLOSURE_PROFILES = ("internal", "published")
+#: How programme.yml may write ``date_format`` → the order it means.
+DATE_FORMATS = {
+    parsing.DAY_FIRST: parsing.DAY_FIRST,
+    "dd/mm/yyyy": parsing.DAY_FIRST,
+    "uk": parsing.DAY_FIRST,
+    parsing.MONTH_FIRST: parsing.MONTH_FIRST,
+    "mm/dd/yyyy": parsing.MONTH_FIRST,
+    "us": parsing.MONTH_FIRST,
+}
 _MONTH = re.compile(schema.MONTH_PATTERN)
 
 
@@ -62,6 +73,14 @@ class Programme:
     #: approved months whose reports are never rebuilt (month: note, "" without one)
     frozen: Mapping[str, str] = field(default_factory=dict)
     source: Path | None = None
+    #: how numbers-only dates are read when no value in a file settles it (day-first: UK)
+    date_format: str = parsing.DAY_FIRST
+    #: practice-theme cohorts by key: programme.yml's ``cohorts:``, else the seed's six
+    cohorts: Mapping[str, cohort_rules.Cohort] = field(
+        default_factory=lambda: dict(cohort_rules.DEFAULT_COHORTS)
+    )
+    #: True when programme.yml defines the cohorts (then the columns they read are expected)
+    cohorts_defined: bool = False
 
     def pause_for(self, month: str) -> Pause | None:
         """The pause covering ``month``, if any."""
@@ -187,23 +206,36 @@ def programme_from_dict(raw: Mapping[str, Any], source: Path | None = None) -> P
     month_labels = {
         check_month(k, f"{where}: month_labels"): str(v) for k, v in mapping("month_labels").items()
     }
+    columns = {str(k): str(v) for k, v in mapping("columns").items()}
+    cohorts_defined = raw.get("cohorts") is not None
+    cohorts = (
+        cohort_rules.cohorts_from_config(raw["cohorts"], where, columns)
+        if cohorts_defined
+        else dict(cohort_rules.DEFAULT_COHORTS)
+    )
     themes = {}
-    for month, cohorts in mapping("themes").items():
+    for month, keys in mapping("themes").items():
         month = check_month(month, f"{where}: themes")
-        cohorts = [cohorts] if isinstance(cohorts, str) else list(cohorts or [])
-        unknown = [c for c in cohorts if c not in schema.COHORTS]
+        keys = [keys] if isinstance(keys, str) else list(keys or [])
+        unknown = [str(c) for c in keys if c not in cohorts]
         if unknown:
             raise ConfigError(
                 f"{where}: themes for {month}: unknown cohort {unknown[0]!r} "
-                f"(known: {', '.join(schema.COHORTS)})"
+                f"(cohorts: {', '.join(cohorts) or 'none'}; "
+                "define a programme's own under 'cohorts:')"
             )
-        themes[month] = tuple(cohorts)
+        themes[month] = tuple(keys)
+    date_format = str(raw.get("date_format") or parsing.DAY_FIRST).strip().lower()
+    if date_format not in DATE_FORMATS:
+        raise ConfigError(
+            f"{where}: date_format must be 'day-first' (UK: 03/04/2020 is 3 April) or "
+            f"'month-first' (US: 03/04/2020 is 4 March), got {raw.get('date_format')!r}"
+        )
     disclosure = str(raw.get("disclosure", "internal")).strip().lower()
     if disclosure not in DISCLOSURE_PROFILES:
         raise ConfigError(
             f"{where}: disclosure must be 'internal' or 'published', got {raw.get('disclosure')!r}"
         )
-    columns = {str(k): str(v) for k, v in mapping("columns").items()}
     labels = {}
     for column, table in mapping("labels").items():
         if not isinstance(table, dict):
@@ -212,6 +244,14 @@ def programme_from_dict(raw: Mapping[str, Any], source: Path | None = None) -> P
             )
         labels[str(column)] = {str(k): v for k, v in table.items()}
     extract = raw.get("extract_date")
+    if extract:
+        try:
+            dt.date.fromisoformat(str(extract))
+        except ValueError:
+            raise ConfigError(
+                f"{where}: extract_date {extract!r} is not a date (expected YYYY-MM-DD, "
+                "e.g. 2020-10-05: the day the export was taken)"
+            ) from None
     rebase = tuple(check_month(v, f"{where}: spc_rebase") for v in (raw.get("spc_rebase") or []))
     frozen = _frozen_months(raw.get("frozen"), where)
     return Programme(
@@ -233,6 +273,9 @@ def programme_from_dict(raw: Mapping[str, Any], source: Path | None = None) -> P
         spc_rebase=rebase,
         frozen=frozen,
         source=source,
+        date_format=DATE_FORMATS[date_format],
+        cohorts=cohorts,
+        cohorts_defined=cohorts_defined,
     )
 
 

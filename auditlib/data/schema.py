@@ -1,7 +1,7 @@
 """The data contract in one place: canonical column names, scales and labels.
 
 Every other module takes its column names and vocabularies from here, never
-from string literals of its own (docs/data-contract.md).
+from string literals of its own (docs/data-contract.md describes them for users).
 """
 
 from __future__ import annotations
@@ -224,15 +224,50 @@ REFLECTION_QUESTIONS: Final = {
 }
 
 # --------------------------------------------------------------------- cohorts
-#: The seed report's practice-theme cohorts: key → display name. An audit can be in several.
-COHORTS: Final = {
-    "cin": "Children in Need (CiN)",
-    "under5_cp": "Children under 5 subject to a Child Protection plan",
-    "cp_sexual": "Children subject to a CP plan under the category of sexual abuse",
-    "cse": "Children identified at risk of CSE (emerging, experiencing, significant)",
-    "missing": "Children reported missing in the last 6 months",
-    "missing_cse": "Children reported missing in the last 6 months and at risk of CSE",
-}
+#: The seed report's practice-theme cohorts, as programme.yml's ``cohorts:`` would write
+#: them (see :mod:`auditlib.data.cohorts`): a programme's cohorts when it defines none.
+#: An audit can be in several.
+DEFAULT_COHORTS: Final = (
+    {
+        "key": "cin",
+        "name": "Children in Need (CiN)",
+        "label": "Children in Need",
+        "where": {CIN: True},
+    },
+    {
+        "key": "under5_cp",
+        "name": "Children under 5 subject to a Child Protection plan",
+        "label": "Under 5 on a CP plan",
+        "where": {CP_PLAN: True, AGE_AT_AUDIT: "< 5"},
+    },
+    {
+        "key": "cp_sexual",
+        "name": "Children subject to a CP plan under the category of sexual abuse",
+        "label": "CP plan: sexual abuse",
+        "where": {CP_PLAN: True, CP_CATEGORY: "sexual"},
+    },
+    {
+        "key": "cse",
+        "name": "Children identified at risk of CSE (emerging, experiencing, significant)",
+        "label": "At risk of CSE",
+        "where": {CSE_RISK: list(CSE_AT_RISK)},
+    },
+    {
+        "key": "missing",
+        "name": "Children reported missing in the last 6 months",
+        "label": "Missing (6 months)",
+        "where": {MISSING_EPISODES_6M: ">= 1"},
+    },
+    {
+        "key": "missing_cse",
+        "name": "Children reported missing in the last 6 months and at risk of CSE",
+        "label": "Missing and at risk of CSE",
+        "where": {MISSING_EPISODES_6M: ">= 1", CSE_RISK: list(CSE_AT_RISK)},
+    },
+)
+#: The default cohorts' keys and display names (code that predates programme-defined
+#: cohorts reads this; new code takes ``programme.cohorts``).
+COHORTS: Final = {entry["key"]: entry["name"] for entry in DEFAULT_COHORTS}
 COHORT_PREFIX: Final = "cohort_"
 
 #: English month names (not calendar.month_name, which follows the machine's locale).

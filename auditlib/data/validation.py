@@ -1,7 +1,9 @@
 """``auditlib validate``: check a data folder and show every problem, readably.
 
 Problems are grouped so that one systematic mistake (a local label used on
-4,000 rows) reads as one line naming the rows, not 4,000 lines.
+4,000 rows) reads as one line naming the rows, not 4,000 lines; and many
+problems of one kind (495 dates that will not read) are summarised first —
+count, first rows, likely cause — before the list.
 """
 
 from __future__ import annotations
@@ -12,7 +14,135 @@ from pathlib import Path
 
 from auditlib.data.loading import load_dataset
 from auditlib.data.pipeline import AuditData, clean_dataset
+from auditlib.data.programme import PROGRAMME_FILE
 from auditlib.errors import Problem
+
+#: Problems of one kind (file, column, reason) at least this many are summarised first.
+SUMMARY_THRESHOLD = 10
+#: Rows and values a summary names.
+FIRST_SHOWN = 5
+
+#: Likely causes, by words in a problem's reason (first match wins).
+LIKELY_CAUSES: tuple[tuple[str, str], ...] = (
+    (
+        "mixes day-first and month-first",
+        "two exports in different date formats pasted together; make the column one format",
+    ),
+    (
+        "not a date",
+        "text or another date format in a date column; check the column holds dates "
+        "(day-first 03/04/2020, month-first 04/03/2020, or 2020-04-03)",
+    ),
+    (
+        "not a month",
+        "months written another way; use YYYY-MM (2020-09), or name the label under "
+        f"month_labels: in {PROGRAMME_FILE}",
+    ),
+    (
+        "unknown",
+        f"a local label used throughout the export; map it under 'labels:' in {PROGRAMME_FILE} "
+        "(e.g. labels: {status: {Finished: completed}})",
+    ),
+    (
+        "required value is blank",
+        "a column empty in this export: renamed, or mapped to the wrong header?",
+    ),
+    (
+        "outside its audit month",
+        "dates read the wrong way round (day-first against month-first), or months mistyped",
+    ),
+    (
+        "after ",
+        f"dates read the wrong way round, or an old extract_date in {PROGRAMME_FILE}",
+    ),
+    (
+        "completed before it was allocated",
+        "dates read the wrong way round, or allocation dates recorded after the event",
+    ),
+    ("exact duplicate", "the same rows exported twice (two exports appended?)"),
+    (
+        "this audit_id",
+        "the audits file is older than this one, or ids written differently (leading zeros?)",
+    ),
+    (
+        "completed with no judgement",
+        "grades left blank, or the judgement column mapped to the wrong header",
+    ),
+    ("the same audit_id", "two exports merged, with changed details for the same audits"),
+)
+
+
+@dataclass(frozen=True)
+class ProblemSummary:
+    """Many problems of one kind: how many, the first rows and values, the likely cause."""
+
+    severity: str
+    file: str
+    column: str | None
+    reason: str
+    count: int
+    rows: tuple[int, ...]
+    values: tuple[str, ...]
+    cause: str
+
+    def describe(self) -> str:
+        """One paragraph: count, where, what, first rows and values, likely cause."""
+        where = self.file + (f", column '{self.column}'" if self.column else "")
+        kind = "errors" if self.severity == "error" else "warnings"
+        text = f"{self.count} {kind} in {where}: {self.reason.rstrip('.')}."
+        if self.rows:
+            text += f" First rows: {', '.join(map(str, self.rows))}"
+            text += f"; e.g. {', '.join(repr(v) for v in self.values)}." if self.values else "."
+        if self.cause:
+            text += f" Likely cause: {self.cause}."
+        return text
+
+
+def likely_cause(reason: str) -> str:
+    """The likely cause of a problem, from its reason ('' when none is known).
+
+    >>> likely_cause("exact duplicate of row 2: excluded and counted")
+    'the same rows exported twice (two exports appended?)'
+    """
+    return next((cause for words, cause in LIKELY_CAUSES if words in reason), "")
+
+
+def summarise_problems(
+    problems: list[Problem], threshold: int = SUMMARY_THRESHOLD
+) -> list[ProblemSummary]:
+    """Each kind of problem (same severity, file, column, reason) with at least
+    ``threshold`` problems, most frequent first; duplicates' differing row numbers in
+    the reason ("exact duplicate of row 2") count as one kind."""
+    groups: dict[tuple, list[Problem]] = defaultdict(list)
+    for problem in problems:
+        key = (problem.severity, problem.file, problem.column, _kind_of(problem.reason))
+        groups[key].append(problem)
+    summaries = []
+    for (severity, file, column, reason), items in groups.items():
+        if len(items) < threshold:
+            continue
+        rows = tuple(sorted({p.row for p in items if p.row is not None}))[:FIRST_SHOWN]
+        values = tuple(dict.fromkeys(p.value for p in items if p.value is not None))[:FIRST_SHOWN]
+        summaries.append(
+            ProblemSummary(
+                severity, file, column, reason, len(items), rows, values, likely_cause(reason)
+            )
+        )
+    return sorted(summaries, key=lambda s: (s.severity != "error", -s.count))
+
+
+def _kind_of(reason: str) -> str:
+    # "exact duplicate of row 12: …" differs only by the row it repeats.
+    if reason.startswith("exact duplicate of row"):
+        return "exact duplicate of an earlier row: excluded and counted"
+    if reason.startswith("the same audit_id is on rows"):
+        return "the same audit_id is on several rows with different details"
+    return reason
+
+
+def format_summaries(summaries: list[ProblemSummary]) -> str:
+    """The summaries as a short list, for the head of ``validate``'s output."""
+    return "\n".join(f"- {s.describe()}" for s in summaries)
 
 
 @dataclass
@@ -23,22 +153,51 @@ class ValidationReport:
 
     @property
     def ok(self) -> bool:
+        """True when nothing stops the report (an optional file may still be left out)."""
         return not self.data.errors
 
+    @property
+    def degraded(self) -> bool:
+        """True when the report can be produced, but without what a failed optional
+        file feeds (``auditlib`` then exits with code 3)."""
+        return self.ok and bool(self.data.optional_failures)
+
     def summary(self) -> str:
-        """One paragraph: files, rows read / used / excluded, errors and warnings."""
-        lines = [f"Data folder: {self.data.data_dir}"]
-        for name, rec in self.data.reconciliation.items():
-            file = self.data.files.get(name, name)
+        """Files (type, rows read / used / excluded), how dates were read, notes, newer
+        exports, files left out, and the counts of errors and warnings."""
+        data = self.data
+        lines = [f"Data folder: {data.data_dir}"]
+        for name, rec in data.reconciliation.items():
+            file = data.files.get(name, name)
+            kind = f" ({data.formats[name]})" if name in data.formats else ""
             excluded = ", ".join(f"{n} {reason}" for reason, n in rec.excluded_by_reason.items())
             lines.append(
-                f"  {file}: {rec.rows_read} rows read, {rec.rows_used} used, {rec.rows_excluded} excluded"
-                + (f" ({excluded})" if excluded else "")
+                f"  {file}{kind}: {rec.rows_read} rows read, {rec.rows_used} used, "
+                f"{rec.rows_excluded} excluded" + (f" ({excluded})" if excluded else "")
             )
-        for note in self.data.notes:
+        for reading in data.date_readings:
+            lines.append(f"  dates in {reading.file}: {reading.describe()}")
+        for note in data.notes:
             lines.append(f"  note: {note}")
-        lines.append(f"{len(self.data.errors)} error(s), {len(self.data.warnings)} warning(s).")
+        for newer in data.newer_exports:
+            lines.append(f"  newer export: {newer.message()}")
+        for failure in data.optional_failures:
+            lines.append(f"  left out: {failure.notice()}")
+        blocking = len(data.errors)
+        left_out = len(data.left_out_errors)
+        counts = f"{blocking} error(s)"
+        if left_out:
+            counts += f" that stop the report, {left_out} in files left out"
+        lines.append(f"{counts}, {len(data.warnings)} warning(s).")
         return "\n".join(lines)
+
+
+def run_notes(data: AuditData) -> list[str]:
+    """What a report run says before it starts: newer exports beside the files read,
+    and optional files left out (the run then ends with exit code 3)."""
+    notes = [f"Note: {n.message()}" for n in data.newer_exports]
+    notes += [f"Left out: {f.notice()}" for f in data.optional_failures]
+    return notes
 
 
 def validate_folder(data_dir: str | Path) -> ValidationReport:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from auditlib.data import schema
 from auditlib.demo.audits import generate_audits
 from auditlib.demo.calibration import (
     COMPLIANCE_FROM_MONTH,
@@ -30,6 +31,7 @@ def build_programme_yaml(seed: int = DEFAULT_SEED, scale: int = 1) -> str:
     pauses = "\n".join(f'  - {{from: "{a}", to: "{b}", reason: "{why}"}}' for a, b, why in PAUSES)
     labels = "\n".join(f'  "{m}": "{label}"' for m, label in MONTH_LABELS.items())
     themes = "\n".join(f'  "{m}": [{", ".join(keys)}]' for m, keys in THEMES.items())
+    cohorts = "\n".join(_cohort_yaml(entry) for entry in schema.DEFAULT_COHORTS)
     scaled = "" if scale == 1 else f" ×{scale} (one copy per region)"
     return f"""{MARKER} (seed {seed}{scaled}).
 # No real child, worker or council: see docs/demo-data.md. Regenerate with
@@ -41,14 +43,36 @@ compliance_from_month: "{COMPLIANCE_FROM_MONTH}"   # headline compliance counts 
 extract_date: "{EXTRACT_DATE}"            # the day the export was taken (for overdue audits)
 pauses:
 {pauses}
+date_format: day-first                  # numbers-only dates such as 03/04/2020 are 3 April
 month_labels:
 {labels}
-themes:                                 # each month's themed cohort(s): keys of schema.COHORTS
+cohorts:                                # practice-theme cohorts: name, short label, what marks them
+{cohorts}
+themes:                                 # each month's themed cohort(s): keys of cohorts above
 {themes}
 disclosure: internal
 contact: Audit & Practice Standards Manager, Example Council
 denylist: {DENYLIST_FILE}                    # personal names to redact from free text
 """
+
+
+def _cohort_yaml(entry: dict) -> str:
+    """One cohort as programme.yml writes it: key, then name, label and where (its tests)."""
+    tests = ", ".join(f"{column}: {_yaml_test(test)}" for column, test in entry["where"].items())
+    return (
+        f"  {entry['key']}:\n"
+        f'    name: "{entry["name"]}"\n'
+        f'    label: "{entry["label"]}"\n'
+        f"    where: {{{tests}}}"
+    )
+
+
+def _yaml_test(test: object) -> str:
+    if isinstance(test, bool):
+        return "yes" if test else "no"
+    if isinstance(test, list | tuple):
+        return "[" + ", ".join(map(str, test)) + "]"
+    return f'"{test}"'
 
 
 def build_denylist_text() -> str:

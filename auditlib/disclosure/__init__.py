@@ -47,6 +47,14 @@ Figures dict convention (:func:`apply_to_figures`): keys say what a value is.
   ``reaudits_completed`` of ``reaudits_allocated`` (:data:`SHARE_PARTS`); any
   other ``<x>_pct`` is sibling ``<x>`` of sibling ``completed``; a dict under
   ``<group>_pct`` holds one share per label of the sibling group ``<group>``.
+* **SPC readings**: under ``spc``, one dict per measure naming with ``share`` the
+  key of the ``trend`` entries' share it charts, with ``points`` {month: point type},
+  the latest period's ``mean`` / ``lower_limit`` / ``upper_limit`` and a ``verdict``
+  about ``latest_month``. Under ``published`` a month whose share is hidden loses its
+  point type; the limits go when any hidden month is in their period (with every
+  other month shown, an exact mean gives the hidden share back by subtraction); the
+  verdict loses its percentages when the latest month's share is hidden, as the
+  report's sentence does (:func:`hide_percentages`).
 * **Not counts**: strings (months, hashes, versions, labels), booleans,
   ``None``, non-integer numbers (statistics), keys in :data:`NOT_COUNT_KEYS`
   or ending ``_year``, and whole sections in :data:`NOT_COUNT_SECTIONS`
@@ -70,6 +78,8 @@ from auditlib.disclosure.figures import (
     NOT_COUNT_SUFFIXES,
     SHARE_PARTS,
     SHARE_SUFFIX,
+    SPC_KEY,
+    SPC_LIMIT_KEYS,
     TOTAL_SUFFIX,
     apply_to_figures,
 )
@@ -96,6 +106,7 @@ from auditlib.disclosure.rules import (
     disclose_value,
     format_count,
     format_pct,
+    hide_percentages,
     is_small,
     symbol_key,
 )
@@ -128,6 +139,8 @@ __all__ = [
     "SHARE_PARTS",
     "SHARE_SUFFIX",
     "SHOWN",
+    "SPC_KEY",
+    "SPC_LIMIT_KEYS",
     "STATE_COLUMN",
     "STATE_PAUSED",
     "SUPPRESSED",
@@ -143,6 +156,7 @@ __all__ = [
     "display_share_table",
     "format_count",
     "format_pct",
+    "hide_percentages",
     "is_small",
     "suppress_counts",
     "suppression_mask",

@@ -24,12 +24,15 @@ from auditlib.disclosure.rules import (
     NOT_COUNT_SUFFIXES,
     SHARE_PARTS,
     SHARE_SUFFIX,
+    SPC_KEY,
+    SPC_LIMIT_KEYS,
     SUPPRESSED,
     SYMBOLS,
     TOTAL_SUFFIX,
     DisclosureProfile,
     _as_count,
     disclose_value,
+    hide_percentages,
     symbol_key,
 )
 from auditlib.disclosure.suppression import _Line, _protect
@@ -331,6 +334,8 @@ def apply_to_figures(
     walk = _Walk(profile)
     body = {k: v for k, v in figures.items() if k != DISCLOSURE_KEY}
     out = walk.mapping(body, "")
+    if profile.suppresses and isinstance(out.get(SPC_KEY), Mapping):
+        walk.suppressed += _protect_spc(out)
     out[DISCLOSURE_KEY] = {
         "profile": profile.value,
         "symbols": dict(symbol_key(profile)),
@@ -338,3 +343,40 @@ def apply_to_figures(
         "fragile": walk.fragile,
     }
     return out
+
+
+def _protect_spc(figures: dict[str, Any]) -> list[str]:
+    """Hide in ``figures["spc"]`` what would give a suppressed share away; returns the paths.
+
+    ``figures`` is already protected: a trend month's share is ``[c]`` where it is hidden.
+    """
+    trend = {
+        entry.get("month"): entry
+        for entry in figures.get("trend") or []
+        if isinstance(entry, Mapping)
+    }
+    hidden_paths: list[str] = []
+    for name, chart in figures[SPC_KEY].items():
+        if not isinstance(chart, dict) or not isinstance(chart.get("points"), Mapping):
+            continue
+        share = chart.get("share")
+        hidden = {
+            month for month in chart["points"] if trend.get(month, {}).get(share) == SUPPRESSED
+        }
+        if not hidden:
+            continue
+        where = f"{SPC_KEY}.{name}"
+        # Paths are recorded even when already hidden, so applying twice gives the same list.
+        for month in sorted(hidden):
+            chart["points"][month] = SUPPRESSED
+            hidden_paths.append(f"{where}.points.{month}")
+        limits_from = str(chart.get("limits_from") or "")
+        if any(month >= limits_from for month in hidden):
+            for key in SPC_LIMIT_KEYS:
+                if key in chart:
+                    chart[key] = SUPPRESSED
+                    hidden_paths.append(f"{where}.{key}")
+        if chart.get("latest_month") in hidden and isinstance(chart.get("verdict"), str):
+            chart["verdict"] = hide_percentages(chart["verdict"])
+            hidden_paths.append(f"{where}.verdict")
+    return hidden_paths

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal
 from enum import StrEnum
 from numbers import Integral, Real
@@ -250,6 +251,13 @@ NOT_COUNT_SUFFIXES: Final = ("_year",)
 NOT_COUNT_SECTIONS: Final = frozenset({"data_quality", "disclosure"})
 #: The key :func:`apply_to_figures` adds, saying what was done.
 DISCLOSURE_KEY: Final = "disclosure"
+#: figures.json's section of SPC readings, and the limits a hidden month's share is in.
+SPC_KEY: Final = "spc"
+SPC_LIMIT_KEYS: Final = ("mean", "lower_limit", "upper_limit")
+#: A percentage in a sentence, and a difference stated in percentage points (which gives a
+#: suppressed share away as surely as the share).
+_PERCENT_RE: Final = re.compile(r"\d+(?:\.\d+)?%")
+_POINTS_RE: Final = re.compile(r"\d+(?:\.\d+)?(?= percentage points?\b)")
 
 
 # ------------------------------------------------------------ helpers
@@ -272,3 +280,12 @@ def _as_count(value: object, where: str) -> int:
 def _pct_text(k: int, n: int, decimals: int) -> str:
     value = round_half_up(Decimal(100 * k) / Decimal(n), decimals)
     return f"{value:.{max(decimals, 0)}f}%"
+
+
+def hide_percentages(sentence: str) -> str:
+    """A sentence with every percentage and percentage-point difference shown as ``[c]``.
+
+    >>> hide_percentages("% Inadequate in May (7%): up 3 percentage points, range 2% to 9%.")
+    '% Inadequate in May ([c]): up [c] percentage points, range [c] to [c].'
+    """
+    return _POINTS_RE.sub(SUPPRESSED, _PERCENT_RE.sub(SUPPRESSED, sentence))

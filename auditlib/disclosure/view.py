@@ -12,7 +12,6 @@ follow it, so no output can be used to work out a number another one suppresses.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -26,15 +25,13 @@ from auditlib.disclosure.rules import (
     DisclosureProfile,
     format_count,
     format_pct,
+    hide_percentages,
     is_small,
 )
 from auditlib.disclosure.suppression import suppression_mask
 
 #: The column of Outstanding + Good in a judgement count table.
 GOOD_OR_BETTER: Final = "good_or_better"
-_PERCENT: Final = re.compile(r"\d+(?:\.\d+)?%")
-#: A difference stated in percentage points gives a suppressed share away as surely as the share.
-_POINTS: Final = re.compile(r"\d+(?:\.\d+)?(?= percentage points?\b)")
 
 
 @dataclass(frozen=True)
@@ -73,7 +70,7 @@ class DisclosureView:
         """Under ``published``, a sentence resting on a hidden figure loses its percentages
         and any difference in percentage points."""
         if self.suppresses and hidden:
-            return _POINTS.sub(SUPPRESSED, _PERCENT.sub(SUPPRESSED, sentence))
+            return hide_percentages(sentence)
         return sentence
 
 

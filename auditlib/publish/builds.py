@@ -91,9 +91,15 @@ class MonthPlan:
 
 # ---------------------------------------------------------------- records
 def report_files(month: str) -> tuple[str, ...]:
-    """The files of a month's report (what build.json vouches for)."""
+    """The files every month's report has (build.json vouches for these, and for the PDF
+    when one was printed)."""
     stem = report_stem(month)
     return (f"{stem}.html", f"{stem}.ipynb", FIGURES_FILE)
+
+
+def pdf_file(month: str) -> str:
+    """The A4 PDF printed beside a month's report when ``report --pdf`` asks for one."""
+    return f"{report_stem(month)}.pdf"
 
 
 def build_record(
@@ -107,7 +113,11 @@ def build_record(
         "fingerprint": dict(fingerprint),
         "built_at": now,
         "seconds": round(seconds, 2),
-        "files": {name: _sha256(folder / name) for name in report_files(month)},
+        "files": {
+            name: _sha256(folder / name)
+            for name in (*report_files(month), pdf_file(month))
+            if (folder / name).is_file()
+        },
         "last_run": "built",
         "last_run_at": now,
     }
@@ -159,9 +169,9 @@ def check_complete(folder: Path, month: str, record: Mapping[str, Any] | None) -
     if not record:
         return "its earlier output has no readable build.json"
     recorded = record.get("files") or {}
-    for name in report_files(month):
+    for name in dict.fromkeys([*report_files(month), *recorded]):
         if recorded.get(name) != _sha256(folder / name):
-            return f"its earlier {name} is not the one that was built (changed or cut short)"
+            return f"its earlier {name} is not the one that was built (changed, cut short or gone)"
     return ""
 
 
@@ -174,12 +184,13 @@ def plan_month(
     force: bool = False,
     named: bool = False,
     frozen_in_programme: Mapping[str, str] | None = None,
+    pdf: bool = False,
 ) -> MonthPlan:
     """Build, reuse or leave frozen: what a run does with ``month``'s report in ``folder``.
 
     ``fingerprint`` is :meth:`Fingerprint.as_record` (``None``: always build). ``named``:
     the month was asked for by name (``--month``), which lets ``force`` rebuild it even
-    when frozen.
+    when frozen. ``pdf``: the run prints PDFs, so a report without one is built again.
     """
     frozen = frozen_state(folder, month, frozen_in_programme)
     record = _read_json(folder / BUILD_FILE)
@@ -200,6 +211,8 @@ def plan_month(
         return MonthPlan(month, "build", "no fingerprint to compare", frozen)
     if problem:
         return MonthPlan(month, "build", problem, frozen)
+    if pdf and not (folder / pdf_file(month)).is_file():
+        return MonthPlan(month, "build", "a PDF was asked for and it has none yet", frozen)
     earlier = (record or {}).get("fingerprint") or {}
     if earlier.get("digest") == fingerprint.get("digest"):
         return MonthPlan(month, "reuse", "its inputs are unchanged", frozen)

@@ -1,13 +1,13 @@
-"""The index page of an output folder: every report produced, with its state.
+"""The index page of an output folder: the programme overview (``index.html``).
 
-Offline and accessible like the reports: one table with a caption, scoped headers,
-relative links, and no script or web resource. Built from what is on disk (each month's
-figures.json and the ``_failed/`` notes), never by re-computing a report.
+Read from what is on disk — each month's ``figures.json``, each judgement-shift report's
+``shift-figures.json``, the ``_failed/`` notes and any build record — never by
+re-computing a report; :mod:`auditlib.report.overview` turns that into the page. Offline and
+accessible like the reports: no script and no web resource.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import time
@@ -18,72 +18,126 @@ from typing import Any, Final
 
 from auditlib.data.schema import MONTH_RE
 from auditlib.publish.folders import FAILED_DIR, FAILURE_NOTE
-from auditlib.publish.layout import FIGURES_FILE, report_stem
+from auditlib.publish.layout import (
+    FIGURES_FILE,
+    SHIFTS_DIR,
+    SHIFTS_FIGURES_FILE,
+    SHIFTS_STEM,
+    report_stem,
+)
+from auditlib.report.overview import MonthRecord, ShiftRecord, overview_html
 
 INDEX_FILE: Final = "index.html"
+#: A report folder's build record (:mod:`auditlib.publish.builds`): its fingerprint,
+#: ``built_at``, and whether the last run built or reused it; a frozen month also has
+#: ``frozen.json``. Optional: without it the HTML file's time is "built".
+BUILD_RECORD: Final = "build.json"
 
 
 def write_index(
-    out_root: str | os.PathLike[str],
-    *,
-    title: str = "Audit Highlights Reports",
-    frozen: Mapping[str, str] | None = None,
+    out_root: str | os.PathLike[str], *, frozen: Mapping[str, str] | None = None
 ) -> Path:
-    """Write ``out_root/index.html`` listing every month folder's report (and failed runs).
+    """Write ``out_root/index.html``: the programme overview from every report folder in it.
 
-    Offline and accessible like the reports: one table with a caption, scoped
-    headers, relative links, and no script or web resource. Each month's status says
-    whether it is frozen (``frozen``: programme.yml's list, besides ``auditlib freeze``)
-    or was built or reused by the last run (:func:`build_status`).
+    Lists every month folder's report (and failed runs) and every judgement-shift report
+    in ``out_root/shifts/``; the latest month's figures give the headline and trends. Each
+    month says whether it is frozen (``frozen``: programme.yml's list, besides
+    ``auditlib freeze``) or was built or reused by the last run (:func:`build_status`).
     """
-    root = Path(out_root)
-    rows: list[dict[str, str]] = []
-    months = (
-        {p.name for p in root.iterdir() if p.is_dir() and MONTH_RE.match(p.name)}
-        if root.is_dir()
-        else set()
-    )
-    failed_root = root / FAILED_DIR
-    failed = (
-        {p.name for p in failed_root.iterdir() if MONTH_RE.match(p.name)}
-        if failed_root.is_dir()
-        else set()
-    )
-    organisation = ""
-    for month in sorted(months | failed, reverse=True):
-        report = root / month / f"{report_stem(month)}.html"
-        figures = _load_json(root / month / FIGURES_FILE)
-        organisation = organisation or str(figures.get("organisation") or "")
-        label = str(figures.get("month_label") or _month_words(month))
-        note = failed_root / month / FAILURE_NOTE
-        generated = _when(report.stat().st_mtime) if report.is_file() else ""
-        if note.is_file():
-            # The message itself stays in _failed/: an exception's text could quote input
-            # values, and the index is a published output.
-            status = f"Last run failed ({_when(note.stat().st_mtime)}); the reason is in {FAILED_DIR}/{month}/{FAILURE_NOTE}."
-            if report.is_file():
-                status += " The report linked is the last good one."
-        else:
-            status = "Produced" if report.is_file() else "No report"
-        build = build_status(root / month, frozen) if report.is_file() else ""
-        if build:
-            status += f"; {build}"
-        rows.append(
-            {
-                "month": month,
-                "label": label,
-                "link": f"{month}/{report.name}" if report.is_file() else "",
-                "generated": generated,
-                "status": status,
-                "build": build,
-                "ok": "1" if report.is_file() and not note.is_file() else "",
-            }
-        )
-    page = _index_html(rows, title=title, organisation=organisation)
-    from auditlib.publish.export import check_offline, write_text_atomically
+    from auditlib import __version__
+    from auditlib.publish.export import check_offline, report_css, write_text_atomically
 
+    root = Path(out_root)
+    page = overview_html(
+        month_records(root, frozen),
+        shift_records(root / SHIFTS_DIR),
+        css=report_css(),
+        version=__version__,
+        written=_when(time.time()),
+    )
     check_offline(page)
     return write_text_atomically(root / INDEX_FILE, page)
+
+
+def month_records(root: Path, frozen: Mapping[str, str] | None = None) -> list[MonthRecord]:
+    """Every month with a report folder or a failed run in ``root``, newest first."""
+    failed_root = root / FAILED_DIR
+    months = _names(root, report=True) | _names(failed_root, report=False)
+    records = []
+    for month in sorted(months, reverse=True):
+        folder = root / month
+        report = folder / f"{report_stem(month)}.html"
+        note = failed_root / month / FAILURE_NOTE
+        build = read_build_record(folder)
+        records.append(
+            MonthRecord(
+                month=month,
+                figures=_load_json(folder / FIGURES_FILE) if report.is_file() else {},
+                link=f"{month}/{report.name}" if report.is_file() else "",
+                built=_built(report, build),
+                build_note=build_status(folder, frozen) if report.is_file() else "",
+                # The message itself stays in _failed/: an exception's text could quote input
+                # values, and the index is a published output.
+                failure_note=f"{FAILED_DIR}/{month}/{FAILURE_NOTE}" if note.is_file() else "",
+                failed_at=_when(note.stat().st_mtime) if note.is_file() else "",
+            )
+        )
+    return records
+
+
+def shift_records(shifts_root: Path) -> list[ShiftRecord]:
+    """Every judgement-shift report (and failed run) in ``shifts_root``, newest built first."""
+    if not shifts_root.is_dir():
+        return []
+    failed_root = shifts_root / FAILED_DIR
+    names = {
+        p.name for p in shifts_root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
+    }
+    if failed_root.is_dir():
+        names |= {p.name for p in failed_root.iterdir() if (p / FAILURE_NOTE).is_file()}
+    records = []
+    for name in names:
+        folder = shifts_root / name
+        report = folder / f"{SHIFTS_STEM}.html"
+        note = failed_root / name / FAILURE_NOTE
+        if not report.is_file() and not note.is_file():
+            continue
+        records.append(
+            ShiftRecord(
+                name=name,
+                figures=_load_json(folder / SHIFTS_FIGURES_FILE) if report.is_file() else {},
+                link=f"{SHIFTS_DIR}/{name}/{report.name}" if report.is_file() else "",
+                built=_when(report.stat().st_mtime) if report.is_file() else "",
+                failure_note=(
+                    f"{SHIFTS_DIR}/{FAILED_DIR}/{name}/{FAILURE_NOTE}" if note.is_file() else ""
+                ),
+                failed_at=_when(note.stat().st_mtime) if note.is_file() else "",
+            )
+        )
+    newest = {r.name: _mtime(shifts_root / r.name / f"{SHIFTS_STEM}.html") for r in records}
+    return sorted(records, key=lambda r: (newest[r.name], r.name), reverse=True)
+
+
+def read_build_record(folder: Path) -> dict[str, Any]:
+    """The report folder's build record (:data:`BUILD_RECORD`), or {} when there is none."""
+    return _load_json(folder / BUILD_RECORD)
+
+
+def _names(folder: Path, *, report: bool) -> set[str]:
+    if not folder.is_dir():
+        return set()
+    return {
+        p.name
+        for p in folder.iterdir()
+        if MONTH_RE.match(p.name) and (p.is_dir() if report else (p / FAILURE_NOTE).is_file())
+    }
+
+
+def _built(report: Path, build: dict[str, Any]) -> str:
+    if not report.is_file():
+        return ""
+    when = _parse_time(build.get("built_at"))
+    return _when(when if when is not None else report.stat().st_mtime)
 
 
 def build_status(folder: str | os.PathLike[str], frozen: Mapping[str, str] | None = None) -> str:
@@ -111,58 +165,21 @@ def build_status(folder: str | os.PathLike[str], frozen: Mapping[str, str] | Non
     return f"built by the last run ({when})"
 
 
-def _index_html(rows: list[dict[str, str]], *, title: str, organisation: str) -> str:
-    from auditlib import __version__
-    from auditlib.publish.export import report_css
+def _parse_time(value: Any) -> float | None:
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
 
-    esc = html.escape
-    heading = f"{title} – {organisation}" if organisation else title
-    body = []
-    for row in rows:
-        label = esc(row["label"])
-        link = f'<a href="{esc(row["link"])}">{label}</a>' if row["link"] else label
-        status = esc(row["status"])
-        if status.startswith("Last run failed"):
-            status = "<strong>Last run failed</strong>" + status[len("Last run failed") :]
-        body.append(
-            f'<tr><th scope="row">{link}</th><td class="nowrap">{esc(row["month"])}</td>'
-            f'<td class="nowrap">{esc(row["generated"])}</td><td>{status}</td></tr>'
-        )
-    table = (
-        '<div class="table-wrap" role="region" aria-labelledby="index-caption" tabindex="0">'
-        '<table class="audit-table"><caption id="index-caption">Every report produced, newest first</caption>'
-        '<thead><tr><th scope="col">Report</th><th scope="col">Month</th>'
-        '<th scope="col">Generated</th><th scope="col">Status</th></tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table></div>"
-        if rows
-        else "<p>No reports have been produced yet.</p>"
-    )
-    now = _when(time.time())
-    return f"""<!DOCTYPE html>
-<html lang="en-GB">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>{esc(heading)}</title>
-<style type="text/css">
-{report_css()}
-.auditlib-report .nowrap, .auditlib-report th[scope="row"] {{ white-space: nowrap; }}
-.auditlib-report h1 {{ font-size: 2rem; line-height: 1.2; }}
-</style>
-</head>
-<body class="auditlib-report">
-<a class="skip-link" href="#main-content">Skip to the list of reports</a>
-<main id="main-content" tabindex="-1">
-<div class="jp-RenderedHTMLCommon">
-<h1>{esc(heading)}</h1>
-<p>Each link opens a month's report. Reports open offline and contain no code.</p>
-{table}
-</div>
-</main>
-<footer class="report-footer"><p>Index written by auditlib {esc(__version__)} on {esc(now)}.</p></footer>
-</body>
-</html>
-"""
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def _load_json(path: Path) -> dict[str, Any]:
@@ -173,10 +190,6 @@ def _load_json(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _month_words(month: str) -> str:
-    return datetime.strptime(month, "%Y-%m").strftime("%B %Y")
-
-
 def _when(timestamp: float) -> str:
     moment = datetime.fromtimestamp(timestamp, UTC).astimezone()
-    return f"{moment.day} {moment:%B %Y, %H:%M}"
+    return f"{moment.day} {moment:%b %Y, %H:%M}"

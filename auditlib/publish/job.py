@@ -6,7 +6,8 @@ which notebook, which parameters, and where the report goes:
 
 1. the notebook runs into a temporary folder beside the report's final place, and
    writes its figures file there (``figures.json`` or ``shift-figures.json``);
-2. the HTML is exported from the executed notebook, titled from those figures;
+2. the HTML is exported from the executed notebook, titled from those figures (and,
+   when asked, printed to a PDF beside it, so the folder is whole when it appears);
 3. the temporary folder replaces the report folder in one rename.
 
 A run that fails raises :class:`ReportError` with a plain message (which report, which
@@ -35,6 +36,7 @@ from auditlib.publish.folders import (
     recover_interrupted_swap,
     swap_into_place,
 )
+from auditlib.publish.pdf import PdfError, write_pdf
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class ReportJob:
     what: str
     #: The page title from the report's figures.
     title: Callable[[Mapping[str, Any]], str]
+    #: Also print the HTML to ``stem.pdf`` (A4, for a board pack) before the swap.
+    pdf: bool = False
     #: Called with the temporary folder once the report is complete in it, just before
     #: it is swapped into place (e.g. to add the build record that goes with it).
     before_swap: Callable[[Path], None] | None = None
@@ -74,7 +78,11 @@ def publish_report(
     timeout: int | None = 600,
     prewarm: bool = False,
 ) -> Path:
-    """Run ``job`` and publish its folder atomically; returns the HTML path."""
+    """Run ``job`` and publish its folder atomically; returns the HTML path.
+
+    With ``job.pdf``, a PDF that cannot be made does not stop the report: the folder is
+    published with its HTML, then :class:`PdfError` says why the PDF is missing.
+    """
     if not job.notebook.is_file():
         raise ReportError(f"{job.what} was not produced: notebook {job.notebook} does not exist.")
     make_out_dir(job.root)
@@ -102,6 +110,14 @@ def publish_report(
             export_html(executed, tmp / f"{job.stem}.html", title=job.title(figures), footer=footer)
         except ReportError as exc:
             raise ReportError(f"{job.what} was not produced: {exc} {job.previous_note()}") from None
+        pdf_problem = ""
+        if job.pdf:
+            try:
+                write_pdf(
+                    tmp / f"{job.stem}.html", tmp / f"{job.stem}.pdf", title=job.title(figures)
+                )
+            except PdfError as exc:
+                pdf_problem = str(exc)
         if job.before_swap is not None:
             job.before_swap(tmp)
         swap_into_place(tmp, job.final)
@@ -120,7 +136,12 @@ def publish_report(
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     clear_failure(job.root, job.name)
-    return job.final / f"{job.stem}.html"
+    html_path = job.final / f"{job.stem}.html"
+    if pdf_problem:
+        raise PdfError(
+            f"{job.what}: the HTML report was written ({html_path}), but not its PDF: {pdf_problem}"
+        )
+    return html_path
 
 
 def read_figures(path: Path, job: ReportJob) -> dict[str, Any]:

@@ -49,6 +49,7 @@ from auditlib.publish.folders import clean_stale_temporaries, make_out_dir
 from auditlib.publish.index import write_index
 from auditlib.publish.job import ReportJob, publish_report
 from auditlib.publish.layout import FIGURES_FILE, report_stem
+from auditlib.publish.pdf import EXIT_PDF_MISSING, PdfError
 
 #: Parameters the runner sets itself; a caller cannot override them.
 RUNNER_PARAMETERS: Final = ("report_month", "data_dir", "output_dir")
@@ -66,6 +67,7 @@ def run_month(
     timeout: int | None = 600,
     prewarm: bool = False,
     fingerprint: Mapping[str, Any] | None = None,
+    pdf: bool = False,
 ) -> Path:
     """Execute ``notebook`` for ``month`` and publish ``out_dir/YYYY-MM/`` atomically.
 
@@ -76,6 +78,8 @@ def run_month(
     cell, reason) and leaves the previous ``out_dir/YYYY-MM/`` as it was. ``timeout``
     is per cell, in seconds. ``prewarm`` forks the kernel from a pre-imported process
     (see :mod:`auditlib.publish.kernelpool`). A frozen month rebuilt this way stays frozen.
+    ``pdf`` also prints the report to ``audit-highlights-YYYY-MM.pdf``; a PDF that cannot
+    be made raises :class:`~auditlib.publish.pdf.PdfError` after the report is published.
     """
     check_month(month)
     started = time.perf_counter()
@@ -107,6 +111,7 @@ def run_month(
         what=f"The report for {month}",
         title=lambda figures: monthly_title(figures, month),
         before_swap=record_build,
+        pdf=pdf,
     )
     return publish_report(job, kernel_name=kernel_name, timeout=timeout, prewarm=prewarm)
 
@@ -143,6 +148,8 @@ class MonthResult:
     seconds: float = 0.0
     action: str = BUILT
     reason: str = ""
+    #: Why the month's PDF was not made (the report itself was), when one was asked for.
+    pdf_message: str = ""
 
 
 @dataclass
@@ -166,11 +173,19 @@ class RunSummary:
         return [r for r in self.results if r.ok and r.action == action]
 
     @property
+    def pdf_missing(self) -> list[MonthResult]:
+        """Months whose report was produced but whose PDF was not."""
+        return [r for r in self.results if r.ok and r.pdf_message]
+
+    @property
     def exit_code(self) -> int:
-        """0 when every month was produced, 1 otherwise (130 when interrupted)."""
+        """0 when every month was produced, 1 otherwise (130 when interrupted); every report
+        produced but a PDF missing: :data:`~auditlib.publish.pdf.EXIT_PDF_MISSING`."""
         if self.interrupted:
             return 130
-        return 1 if self.failed else 0
+        if self.failed:
+            return 1
+        return EXIT_PDF_MISSING if self.pdf_missing else 0
 
     def describe(self) -> str:
         """A plain summary: counts, which months were built (and why), reused or left frozen,
@@ -193,6 +208,7 @@ class RunSummary:
                 because = f" ({reason})" if reason else ""
                 lines.append(f"{title}{because}: {_months_text(months)}.")
         lines += [f"\n{r.message}" for r in self.failed]
+        lines += [f"\n{r.pdf_message}" for r in self.pdf_missing]
         return "\n".join(lines)
 
 
@@ -220,6 +236,7 @@ def run_months(
     force: bool = False,
     named: Sequence[str] = (),
     frozen: Mapping[str, str] | None = None,
+    pdf: bool = False,
 ) -> RunSummary:
     """Produce the report of every month in ``months``, ``jobs`` at a time, with a progress bar.
 
@@ -227,12 +244,14 @@ def run_months(
     others go on. ``jobs`` defaults to the number of CPUs (at most the number of
     months to build). Ctrl-C cancels the months not yet started, lets running ones
     finish or fail atomically, and raises :class:`KeyboardInterrupt`. Writes
-    ``out_dir/index.html`` at the end unless ``index=False``.
+    ``out_dir/index.html`` at the end unless ``index=False``. ``pdf`` prints each
+    report to a PDF beside it (:mod:`auditlib.publish.pdf`).
 
     With ``fingerprints`` (from :func:`auditlib.publish.fingerprint.month_fingerprints`),
     a month whose complete report has the same fingerprint is reused; ``force`` rebuilds
     every month all the same. A frozen month (``auditlib freeze``, or ``frozen`` from
     programme.yml) is never rebuilt, unless it is in ``named`` and ``force`` is set.
+    With ``pdf``, a month whose report has no PDF yet is built again to make one.
     """
     months = list(dict.fromkeys(months))
     for month in months:
@@ -249,6 +268,7 @@ def run_months(
             force=force,
             named=month in set(named),
             frozen_in_programme=frozen,
+            pdf=pdf,
         )
         for month in months
     }
@@ -270,6 +290,7 @@ def run_months(
         "prewarm": prewarm,
         "fingerprints": {m: records[m] for m in to_build if m in records},
         "reasons": {m: plans[m].reason for m in to_build},
+        "pdf": pdf,
     }
     started = time.perf_counter()
     summary = RunSummary()
@@ -359,6 +380,17 @@ def _run_one(month: str, task: Mapping[str, Any]) -> MonthResult:
             timeout=task["timeout"],
             prewarm=task["prewarm"],
             fingerprint=task.get("fingerprints", {}).get(month),
+            pdf=task.get("pdf", False),
+        )
+    except PdfError as exc:
+        html_path = out_root / month / f"{report_stem(month)}.html"
+        return MonthResult(
+            month,
+            True,
+            html=html_path,
+            pdf_message=str(exc),
+            seconds=time.perf_counter() - started,
+            reason=task.get("reasons", {}).get(month, ""),
         )
     except ReportError as exc:
         return MonthResult(

@@ -9,6 +9,7 @@ from typing import Any
 
 from auditlib.data.pipeline import load_audit_data
 from auditlib.paths import DEMO_DATA_DIR, NOTEBOOKS_DIR, OUTPUTS_DIR
+from auditlib.publish.index import write_index
 from auditlib.publish.job import ReportJob, publish_report
 from auditlib.publish.layout import (
     SHIFTS_DIR,
@@ -45,7 +46,8 @@ def run_shift_report(
     whole or not at all: a failed run raises :class:`ReportError` with a plain
     message and leaves any previous report there untouched (the failed notebook
     is kept in ``shifts/_failed/<name>/``). Periods and data are checked before
-    any kernel starts.
+    any kernel starts. ``out_dir/index.html`` (the programme overview) is rewritten to
+    list it.
     """
     period_a = parse_period(a, "Period A")
     period_b = parse_period(b, "Period B")
@@ -71,7 +73,10 @@ def run_shift_report(
         what=f"The shift report {name}",
         title=shift_title,
     )
-    return publish_report(job, kernel_name=kernel_name, timeout=timeout)
+    html = publish_report(job, kernel_name=kernel_name, timeout=timeout)
+    # The overview page lists the shift reports: bring it up to date.
+    write_index(job.root.parent)
+    return html
 
 
 def shift_title(figures: Mapping[str, Any]) -> str:

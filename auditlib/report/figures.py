@@ -14,11 +14,12 @@ from typing import Any
 import pandas as pd
 
 from auditlib import __version__
-from auditlib.analysis import metrics
+from auditlib.analysis import comparisons, metrics, spc
 from auditlib.data import schema
 from auditlib.data.pipeline import AuditData
 from auditlib.data.programme import format_month
 from auditlib.errors import ReportError
+from auditlib.report import wording
 
 FIGURES_VERSION = 1
 
@@ -85,6 +86,10 @@ def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
         entry["good_or_better_pct"] = _pct(
             metrics.good_or_better_pct(trend.loc[[month_key]]).iloc[0]
         )
+        # The month's audit compliance, for the overview page's trend and its SPC chart.
+        entry["compliance_pct"] = (
+            100 * entry["completed"] / entry["allocated"] if entry["allocated"] else None
+        )
         if row["state"] == metrics.PAUSED:
             entry["note"] = row["note"]
         trend_rows.append(entry)
@@ -142,6 +147,7 @@ def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
             if p.start <= report_month
         ],
         "trend": trend_rows,
+        "spc": build_spc(data, report_month, trend),
         "data_quality": month_data_quality(data, report_month),
         "auditlib_version": __version__,
         "input_hash": data.input_hash,
@@ -149,6 +155,130 @@ def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
     return figures
 
 
+# ------------------------------------------------------------------------- SPC
+#: figures.json's SPC section: key → (measure as sentences name it, the trend entries' share
+#: it charts). The two judgement measures are :data:`comparisons.MEASURES`' own.
+SPC_MEASURES: dict[str, tuple[str, str]] = {
+    "compliance": ("Audit compliance", "compliance_pct"),
+    "good_or_better": ("% Good or better", "good_or_better_pct"),
+    "inadequate": ("% Inadequate", schema.INADEQUATE),
+}
+#: The overview's signal for each Making Data Count point type of the latest month.
+SIGNALS: dict[str, str] = {
+    "common_cause": "common_cause",
+    "special_cause_improvement": "improvement",
+    "special_cause_concern": "concern",
+    "special_cause_neither": "neither",
+}
+TOO_FEW_AUDITS = "too_few_audits"
+TOO_FEW_MONTHS = "too_few_months"
+NO_DATA = "no_data"
+
+
+def compliance_spc(
+    trend: pd.DataFrame, from_month: str, rebase: tuple[str, ...] = ()
+) -> spc.SPCResult:
+    """XmR chart of each month's audit compliance % from ``from_month`` (the headline's start).
+
+    Paused months and months with nothing allocated are gaps, as in the judgement charts.
+    """
+    months = trend.loc[trend.index >= from_month]
+    audited = (months["state"] == metrics.AUDITED) & (months["allocated"] > 0)
+    pct = (100 * months["completed"] / months["allocated"].where(audited)).astype(float)
+    return spc.compute_xmr(
+        pct.to_numpy(),
+        x=list(months.index),
+        improvement="up",
+        rebase=[m for m in rebase if m in months.index] or None,
+        bounds=(0.0, 100.0),
+    )
+
+
+def spc_verdict(result: spc.SPCResult, measure: str, label: str, month: str, n: int) -> str:
+    """The sentence a report quotes about ``month`` on an SPC chart (``n``: its audits).
+
+    Too few audits in the month is said first and without the month's share: it is no basis
+    for any verdict (and with none the chart's latest point is an earlier month).
+    """
+    if n < wording.MIN_AUDITS or str(result.latest["x"]) != month:
+        return (
+            f"{measure} in {label}: too few audits to tell — "
+            f"fewer than {wording.MIN_AUDITS} were completed."
+        )
+    return wording.describe_spc(result, measure, latest_label=label)
+
+
+def spc_summary(
+    result: spc.SPCResult, key: str, label: str, month: str, n: int
+) -> dict[str, Any] | None:
+    """One measure of figures.json's ``spc`` section: limits, the month's signal, every point.
+
+    ``signal`` is what the overview page shows for ``month``: ``improvement``, ``concern``,
+    ``neither`` (special cause with no better direction), ``common_cause``, or
+    ``too_few_audits`` / ``too_few_months`` when the report's verdict says so. None when the
+    chart has no point at all.
+    """
+    measure, share = SPC_MEASURES[key]
+    points = result.data.loc[result.data["value"].notna()]
+    if points.empty:
+        return None
+    latest = result.latest
+    latest_period = result.latest_period
+    is_month = str(latest["x"]) == month
+    if n < wording.MIN_AUDITS or not is_month:
+        signal = TOO_FEW_AUDITS
+    elif result.n_points < wording.MIN_SPC_POINTS:
+        signal = TOO_FEW_MONTHS
+    else:
+        signal = SIGNALS.get(result.variation, NO_DATA)
+    return {
+        "measure": measure,
+        "share": share,
+        "improvement": result.improvement,
+        "mean": _pct(latest["mean"]),
+        "lower_limit": _pct(latest["lower"]),
+        "upper_limit": _pct(latest["upper"]),
+        "trial_limits": result.trial_limits,
+        "limits_from": str(latest_period["x"].iloc[0]),
+        "latest_month": str(latest["x"]),
+        "latest_variation": result.variation if is_month else None,
+        "latest_rules": result.latest_rules if is_month else [],
+        "signal": signal,
+        "verdict": spc_verdict(result, measure, label, month, n),
+        "points": {
+            str(x): str(kind) for x, kind in zip(points["x"], points["point_type"], strict=True)
+        },
+    }
+
+
+def build_spc(data: AuditData, report_month: str, trend: pd.DataFrame) -> dict[str, Any]:
+    """figures.json's ``spc`` section: the Making Data Count reading of each headline measure.
+
+    The month's audit compliance (from ``compliance_from_month``), % Good or better and
+    % Inadequate, each an XmR chart over the trend exactly as the report draws it.
+    """
+    programme = data.programme
+    label = programme.label_for(report_month)
+    row = trend.loc[report_month]
+    charts = {
+        "compliance": (
+            compliance_spc(trend, programme.compliance_from_month, programme.spc_rebase),
+            int(row["allocated"]),
+        ),
+    }
+    for key, (measure, _share) in SPC_MEASURES.items():
+        if measure in comparisons.MEASURES:
+            charts[key] = (
+                comparisons.spc_for_measure(trend, measure, programme.spc_rebase),
+                int(row["completed"]),
+            )
+    section: dict[str, Any] = {"from_month": programme.start_month}
+    for key, (result, n) in charts.items():
+        section[key] = spc_summary(result, key, label, report_month, n)
+    return section
+
+
+# ----------------------------------------------------------------------- as at, data quality
 def month_as_at(data: AuditData, report_month: str) -> dt.date | None:
     """The date a month's figures are "as at": the latest allocation or completion among
     the audits its report counts (those of months up to and including it).

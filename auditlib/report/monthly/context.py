@@ -123,7 +123,9 @@ class MonthContext:
     @cached_property
     def cohorts(self) -> pd.DataFrame:
         """The month's completed audits by cohort and final judgement."""
-        return metrics.judgements_by_cohort(self.data.audits, self.month)
+        return metrics.judgements_by_cohort(
+            self.data.audits, self.month, self.data.programme.cohorts
+        )
 
     @cached_property
     def domains(self) -> pd.DataFrame:

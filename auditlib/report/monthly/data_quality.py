@@ -14,11 +14,13 @@ from auditlib.report.shared.methods import (
     reproducibility_blocks,
 )
 
+HEADING = "Data quality and methods"
+
 
 def section(ctx: MonthContext) -> list[Block]:
     dq = ctx.figures["data_quality"]
     return [
-        Heading("Data quality and methods"),
+        Heading(HEADING),
         Table(
             rows_table(ctx),
             "Every input row accounted for: rows read = rows used + rows excluded",

@@ -10,6 +10,7 @@ from auditlib.data import schema
 from auditlib.disclosure import suppress_counts
 from auditlib.report.blocks import Block, Heading, Markdown, Table
 from auditlib.report.monthly.context import MonthContext
+from auditlib.report.shared import left_out
 
 INTRO = (
     "Seeking feedback from parents, carers, partners and children (where appropriate) is a "
@@ -27,12 +28,18 @@ THEMES_NOTE = (
 )
 
 
+HEADING = "Parent, child, carer and partner agency feedback"
+
+
 def section(ctx: MonthContext) -> list[Block]:
+    notices = left_out.notices(ctx.data, "feedback")
+    if notices:
+        return [Heading(HEADING), *notices]
     feedback = ctx.data.feedback
     if feedback is None or not (feedback[schema.AUDIT_MONTH] == ctx.month).any():
         return []
     blocks: list[Block] = [
-        Heading("Parent, child, carer and partner agency feedback"),
+        Heading(HEADING),
         Markdown(INTRO),
         Table(source_table(ctx), f"Feedback received for audits of {ctx.label}, by source"),
     ]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from auditlib.analysis import comparisons
 from auditlib.report.blocks import Block, Heading, Markdown, anchor
-from auditlib.report.monthly import headline, recommendations, shifts
+from auditlib.report.monthly import data_quality, headline, recommendations, shifts
 from auditlib.report.monthly.context import MonthContext
-from auditlib.report.shared import reaudits
+from auditlib.report.shared import left_out, reaudits
 
 HEADING = "Key messages"
 
@@ -22,6 +22,7 @@ def section(ctx: MonthContext) -> list[Block]:
         judgement_message(ctx),
         reaudit_message(ctx),
         recommendation_message(ctx),
+        left_out_message(ctx),
     ]
     lines = [f"- {message}" for message in messages if message]
     return [Heading(HEADING), Markdown("\n".join(lines))]
@@ -87,3 +88,11 @@ def recommendation_message(ctx: MonthContext) -> str:
             "they are still to be achieved."
         )
     return f"**Recommendations:** {text}" + see(heading)
+
+
+def left_out_message(ctx: MonthContext) -> str:
+    """Which optional files could not be used, so which sections are missing."""
+    sentences = [left_out.sentence(f) for f in ctx.data.optional_failures]
+    if not sentences:
+        return ""
+    return "**Left out:** " + " ".join(sentences) + see(data_quality.HEADING)

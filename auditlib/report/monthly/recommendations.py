@@ -6,6 +6,7 @@ from __future__ import annotations
 from auditlib.analysis.recommendations import format_recommendations
 from auditlib.report.blocks import Block, Heading, Markdown
 from auditlib.report.monthly.context import MonthContext
+from auditlib.report.shared import left_out
 
 HIGH_PRIORITY = "high_priority"
 PRACTICE_STANDARDS = "practice_standards"
@@ -41,6 +42,9 @@ def priority_section(ctx: MonthContext) -> list[Block]:
 
 def section(ctx: MonthContext) -> list[Block]:
     """8. Recommendations and practice standards."""
+    notices = left_out.notices(ctx.data, "recommendations")
+    if notices:
+        return [Heading(heading(ctx)), *notices]
     recs = ctx.recommendations
     standards = recs.loc[recs["section"] == PRACTICE_STANDARDS] if len(recs) else recs
     if not len(standards):

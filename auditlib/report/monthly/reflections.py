@@ -6,6 +6,7 @@ from auditlib.analysis import voices
 from auditlib.data import schema
 from auditlib.report.blocks import Block, Callout, Heading, Markdown
 from auditlib.report.monthly.context import MonthContext
+from auditlib.report.shared import left_out
 
 INTRO = (
     "Completing an audit includes meeting the social worker, and the auditor completes a "
@@ -18,11 +19,17 @@ RECURRING_PER_QUESTION = 2
 RECURRING_MIN_MENTIONS = 2
 
 
+HEADING = "Social worker reflections"
+
+
 def section(ctx: MonthContext) -> list[Block]:
+    notices = left_out.notices(ctx.data, "reflections")
+    if notices:
+        return [Heading(HEADING), *notices]
     reflections = ctx.data.reflections
     if reflections is None or not (reflections[schema.AUDIT_MONTH] == ctx.month).any():
         return []
-    blocks: list[Block] = [Heading("Social worker reflections"), Markdown(INTRO)]
+    blocks: list[Block] = [Heading(HEADING), Markdown(INTRO)]
     tagged = voices.tag_themes(reflections, ctx.themes, denylist=ctx.data.denylist)
     recurring = voices.find_recurring_themes(
         tagged,

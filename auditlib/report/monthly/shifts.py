@@ -10,7 +10,7 @@ import pandas as pd
 
 from auditlib.analysis import comparisons, metrics
 from auditlib.disclosure import is_small
-from auditlib.report import wording
+from auditlib.report import figures, wording
 from auditlib.report.blocks import Block, Callout, Chart, Heading, Markdown, Table
 from auditlib.report.charts.statistical import plot_spc
 from auditlib.report.monthly.context import MonthContext
@@ -66,16 +66,10 @@ def spc_blocks(ctx: MonthContext) -> list[Block]:
 
 
 def spc_verdict(ctx: MonthContext, measure: str) -> str:
-    """The month's SPC verdict on a measure, as the report may state it."""
+    """The month's SPC verdict on a measure (figures.json's), as the report may state it."""
     labels, _direction = comparisons.MEASURES[measure]
-    if int(ctx.figures["month"]["completed"]) < wording.MIN_AUDITS:
-        # Said first, and without the month's share: it is no basis for any verdict
-        # (and with none completed the chart's latest point is an earlier month).
-        return (
-            f"{measure} in {ctx.label}: too few audits to tell — "
-            f"fewer than {wording.MIN_AUDITS} were completed."
-        )
-    verdict = wording.describe_spc(ctx.shifts.spc[measure], measure, latest_label=ctx.label)
+    key = next(k for k, (name, _share) in figures.SPC_MEASURES.items() if name == measure)
+    verdict = ctx.figures["spc"][key]["verdict"]
     return ctx.view.disclose(verdict, ctx.measure_hidden(ctx.month, labels))
 
 

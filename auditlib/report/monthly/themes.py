@@ -65,7 +65,8 @@ def intro_blocks(ctx: MonthContext) -> list[Block]:
         blocks.append(Markdown(sentence + " were judged Inadequate."))
     themes = ctx.data.programme.themes.get(ctx.month, ())
     if themes:
-        names = [schema.COHORTS[key] for key in themes]
+        cohorts = ctx.data.programme.cohorts
+        names = [cohorts[key].name if key in cohorts else key for key in themes]
         blocks.append(Markdown(f"This month's themed audits looked at: {join_words(names)}."))
     return blocks
 

@@ -160,7 +160,7 @@ class ShiftContext:
             table = metrics.count_judgements(audits, period.months, by=column)
             table.index = pd.Index([str(i) for i in table.index], name=self.by)
         elif self.by == "cohort":
-            table = metrics.judgements_by_cohort(audits, period.months)
+            table = metrics.judgements_by_cohort(audits, period.months, self.data.programme.cohorts)
         elif self.by == "domain":
             table = metrics.judgements_by_domain(audits, period.months)
         else:  # pragma: no cover - checked by check_data
