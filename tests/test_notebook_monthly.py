@@ -53,6 +53,7 @@ def test_outputs_are_written(rendered, month):
     assert sorted(p.name for p in folder.iterdir()) == [
         f"audit-highlights-{month}.html",
         f"audit-highlights-{month}.ipynb",
+        "build.json",
         "figures.json",
     ]
     index = (rendered / "index.html").read_text()
