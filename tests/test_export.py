@@ -6,6 +6,7 @@ output bundles auditlib.report.display produces inside a kernel.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from pathlib import Path
@@ -34,10 +35,12 @@ def _display(data: dict, metadata: dict | None = None):
     return new_output("display_data", data=data, metadata=metadata or {})
 
 
-def _figure_output(alt: str = ALT):
+def _figure_output(alt: str = ALT, image_format: str = "svg"):
     fig, ax = plt.subplots(figsize=(3, 2))
     ax.bar(["Good", "Inadequate"], [10, 3])
-    data, meta = display.render_figure(fig, alt=alt, caption="Completed audits, September 2020.")
+    data, meta = display.render_figure(
+        fig, alt=alt, caption="Completed audits, September 2020.", image_format=image_format
+    )
     plt.close(fig)
     return _display(data, meta)
 
@@ -77,7 +80,11 @@ def _notebook(*extra_cells):
         ),
         _code(
             "show_figure(fig, alt=...)",
-            [_display(display.render_heading("Trend", 3)), _figure_output()],
+            [
+                _display(display.render_heading("Trend", 3)),
+                _figure_output(),
+                _figure_output(image_format="png"),
+            ],
         ),
         _code(
             "show_callout(...)",
@@ -124,12 +131,19 @@ def test_report_has_no_code_prompts_or_removed_cells(page):
 
 
 def test_report_images_carry_the_alt_text_and_caption(page):
+    # The same chart as SVG (the default for a bar chart) and as PNG: shown alike.
     images = re.findall(r"<img\b[^>]*>", page)
-    assert len(images) == 1
-    assert f'alt="{ALT}"' in images[0]
+    assert len(images) == 2
+    assert all(f'alt="{ALT}"' in image for image in images)
     assert export.DEFAULT_ALT not in page
-    assert "<figcaption>Completed audits, September 2020.</figcaption>" in page
-    assert images[0].count("data:image/png;base64,") == 1
+    assert page.count("<figcaption>Completed audits, September 2020.</figcaption>") == 2
+    assert images[0].count("data:image/svg+xml;base64,") == 1
+    assert images[1].count("data:image/png;base64,") == 1
+    # Both at the figure's physical size, 3 × 2 inches at 96 CSS pixels an inch.
+    svg_size = re.search(r'height="(\d+)".*width="(\d+)"', images[0]).groups()
+    assert svg_size == ("192", "288")
+    svg = base64.b64decode(re.search(r"base64,([^\"]+)", images[0])[1]).decode()
+    assert svg.startswith("<svg") and ">Inadequate</text>" in svg
 
 
 def test_report_has_language_title_skip_link_toc_and_footer(page):
@@ -211,9 +225,9 @@ def test_export_refuses_a_printed_traceback(tmp_path):
 def test_export_refuses_an_image_without_alt_text(tmp_path, alt):
     output = _figure_output()
     if alt is None:
-        del output.metadata["image/png"]["alt"]
+        del output.metadata["image/svg+xml"]["alt"]
     else:
-        output.metadata["image/png"]["alt"] = alt
+        output.metadata["image/svg+xml"]["alt"] = alt
     with pytest.raises(ReportError, match="no alt text"):
         export.export_html(
             _notebook(_code("plt.show()", [output])), tmp_path / "r.html", title="T", footer=FOOTER

@@ -23,7 +23,13 @@ import pytest
 from auditlib import cli
 from auditlib.paths import DEMO_DATA_DIR
 
-REPORT_FILES = {"audit-highlights-{m}.html", "audit-highlights-{m}.ipynb", "figures.json", "tables"}
+REPORT_FILES = {
+    "audit-highlights-{m}.html",
+    "audit-highlights-{m}.ipynb",
+    "figures.json",
+    "build.json",
+    "tables",
+}
 PROGRAMME_YML = """\
 organisation: Tiny Council
 programme: One-audit programme

@@ -55,6 +55,7 @@ def test_outputs_are_written(rendered, month):
         ".auditlib-report",
         f"audit-highlights-{month}.html",
         f"audit-highlights-{month}.ipynb",
+        "build.json",
         "figures.json",
         "tables",
     ]

@@ -149,6 +149,7 @@ def test_the_pdf_is_made_before_the_swap_so_the_folder_appears_whole(
         "audit-highlights-2020-09.html",
         "audit-highlights-2020-09.ipynb",
         "audit-highlights-2020-09.pdf",
+        "build.json",
         "figures.json",
     ]
     printed_from = json.loads((tmp_path / "args.json").read_text())[-1]
@@ -169,6 +170,7 @@ def test_a_failed_pdf_still_publishes_the_report_and_says_why(tmp_path, fake_ker
         "audit-highlights-2020-09.html",
         "audit-highlights-2020-09.ipynb",
         "figures.json",
+        "build.json",
     }
     assert not (out / "_failed").exists() and _no_temporaries(out)
     summary = runner.run_months(["2020-09"], NOTEBOOK, DATA, out, jobs=1, progress=False, pdf=True)

@@ -1,4 +1,5 @@
-"""The whole data folder in one call: optional files that fail are left out, not blocking."""
+"""The whole data folder in one call: optional files that fail are left out, not blocking;
+a folder loaded ahead is handed out only while it is unchanged."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import pandas as pd
 import pytest
 import yaml
 
+from auditlib.data import pipeline
 from auditlib.data.pipeline import load_audit_data
 from auditlib.errors import DataError
+from auditlib.paths import DEMO_DATA_DIR
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 PROGRAMME = "organisation: Test Council\nstart_month: 2020-01\n"
@@ -197,3 +200,17 @@ def test_recommendation_texts_and_urls_are_redacted(typed):
 def test_ids_are_still_there_for_counting(typed):
     # Identifier columns are counted (distinct children, re-audits), never shown.
     assert typed.audits["child_id"].str.fullmatch(r"C\d{7}").all()
+
+
+def test_preloaded_data_is_reused_until_a_file_changes(tmp_path, monkeypatch):
+    data_dir = tmp_path / "demo"
+    shutil.copytree(DEMO_DATA_DIR, data_dir)
+    monkeypatch.setattr(pipeline, "_PRELOADED", {})
+    pipeline.preload_audit_data(data_dir)
+    first = pipeline.load_audit_data(data_dir)
+    assert pipeline.load_audit_data(str(data_dir)) is first  # no reading or cleaning again
+    with open(data_dir / "feedback.csv", "a", encoding="utf-8") as handle:
+        handle.write("F09999,A0000001,2018-11,parent,strength,Kind and clear.\n")
+    fresh = pipeline.load_audit_data(data_dir)
+    assert fresh is not first and len(fresh.feedback) == len(first.feedback) + 1
+    assert fresh.input_hash != first.input_hash

@@ -26,7 +26,12 @@ import pandas as pd
 from auditlib.data import cohorts as cohort_rules
 from auditlib.data import guards, schema
 from auditlib.data.parsing import normalise_header, parse_month
-from auditlib.data.programme import PROGRAMME_FILE, Programme, check_month, load_programme
+from auditlib.data.programme import (
+    PROGRAMME_FILE,
+    Programme,
+    check_month,
+    load_programme,
+)
 from auditlib.errors import ConfigError, Problem
 
 #: File types a table can be read from, in the order ``<table>.*`` is looked for.
@@ -606,6 +611,25 @@ def hash_inputs(paths: Iterable[Path]) -> str:
         except OSError:
             digest.update(b"\0unreadable\0")
     return digest.hexdigest()
+
+
+def input_paths(data_dir: str | Path) -> list[Path]:
+    """Every file of a data folder that :func:`load_dataset` reads (what its hash covers).
+
+    Raises :class:`ConfigError` as :func:`load_dataset` does for a missing folder,
+    programme.yml or audits file.
+    """
+    data_dir = Path(data_dir).resolve()
+    programme = load_programme(data_dir)
+    paths = [data_dir / PROGRAMME_FILE]
+    for name in TABLES:
+        path = find_table_file(data_dir, name, programme)
+        if path is not None:
+            paths.append(path)
+    for path in (data_dir / RECOMMENDATIONS_FILE, data_dir / (programme.denylist or "names.txt")):
+        if path.exists():
+            paths.append(path)
+    return paths
 
 
 def load_dataset(data_dir: str | Path) -> Dataset:

@@ -19,12 +19,20 @@ from auditlib.data import guards, quality, schema
 from auditlib.data.cleaning import (
     EXCLUDED_FILE_LEFT_OUT,
     Cleaned,
+    NameMerge,
     Reconciliation,
     clean_audits,
     clean_text_table,
 )
 from auditlib.data.dates import DateReading
-from auditlib.data.loading import Dataset, NewerExport, RawTable, load_dataset
+from auditlib.data.loading import (
+    Dataset,
+    NewerExport,
+    RawTable,
+    hash_inputs,
+    input_paths,
+    load_dataset,
+)
 from auditlib.data.programme import Programme
 from auditlib.errors import DataError, Problem
 
@@ -116,6 +124,8 @@ class AuditData:
     reconciliation: dict[str, Reconciliation] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
+    #: the merged name variants behind the notes, with their rows (see cleaning.NameMerge)
+    name_merges: list[NameMerge] = field(default_factory=list)
     #: optional files left out because they failed their checks (the report goes on)
     optional_failures: list[OptionalFailure] = field(default_factory=list)
     #: how each date column with numbers-only dates was read (day- or month-first)
@@ -278,6 +288,7 @@ def clean_dataset(dataset: Dataset) -> AuditData:
         reconciliation=reconciliation,
         notes=notes,
         files=files,
+        name_merges=list(cleaned.name_merges),
         optional_failures=failures,
         date_readings=readings,
         formats={t.name: t.format for t in dataset.tables()},
@@ -398,6 +409,22 @@ def sort_problems(problems: list[Problem]) -> list[Problem]:
     )
 
 
+#: Data folders loaded ahead by :func:`preload_audit_data`, by folder, with their input hash.
+_PRELOADED: dict[Path, AuditData] = {}
+
+
+def preload_audit_data(data_dir: str | Path) -> None:
+    """Load and clean a data folder now, for this process and every process forked from it.
+
+    The report runner's pre-imported kernel process calls it once, so that each month's
+    kernel (a fork of it) starts with the data already cleaned instead of reading and
+    cleaning every file again. :func:`load_audit_data` hands the loaded data out only
+    while the folder's files are byte for byte the ones loaded.
+    """
+    data = load_audit_data(data_dir)
+    _PRELOADED[data.data_dir] = data
+
+
 def load_audit_data(data_dir: str | Path, strict: bool = True) -> AuditData:
     """Load, check and clean a data folder.
 
@@ -406,6 +433,9 @@ def load_audit_data(data_dir: str | Path, strict: bool = True) -> AuditData:
     many of one kind summarised first; warnings never raise, nor do errors in an
     optional file, which is left out instead (``data.optional_failures``).
     """
+    preloaded = _PRELOADED.get(Path(data_dir).resolve()) if _PRELOADED else None
+    if preloaded is not None and preloaded.input_hash == hash_inputs(input_paths(data_dir)):
+        return preloaded
     data = clean_dataset(load_dataset(data_dir))
     if strict and data.errors:
         from auditlib.data.validation import format_summaries, summarise_problems

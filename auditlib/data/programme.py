@@ -66,6 +66,8 @@ class Programme:
     extract_date: str | None = None
     #: months from which SPC limits are recalculated (a change in how audits are done)
     spc_rebase: tuple[str, ...] = ()
+    #: approved months whose reports are never rebuilt (month: note, "" without one)
+    frozen: Mapping[str, str] = field(default_factory=dict)
     source: Path | None = None
     #: ``files:`` and ``denylist:`` may name files outside the data folder (off by default)
     allow_files_outside_data_folder: bool = False
@@ -253,6 +255,7 @@ def programme_from_dict(raw: Mapping[str, Any], source: Path | None = None) -> P
                 "e.g. 2020-10-05: the day the export was taken)"
             ) from None
     rebase = tuple(check_month(v, f"{where}: spc_rebase") for v in (raw.get("spc_rebase") or []))
+    frozen = _frozen_months(raw.get("frozen"), where)
     return Programme(
         organisation=str(need("organisation")),
         programme=str(raw.get("programme", "Case audit programme")),
@@ -270,9 +273,30 @@ def programme_from_dict(raw: Mapping[str, Any], source: Path | None = None) -> P
         denylist=str(raw["denylist"]) if raw.get("denylist") else None,
         extract_date=str(extract) if extract else None,
         spc_rebase=rebase,
+        frozen=frozen,
         source=source,
         allow_files_outside_data_folder=raw.get("allow_files_outside_data_folder") is True,
         date_format=DATE_FORMATS[date_format],
         cohorts=cohorts,
         cohorts_defined=cohorts_defined,
     )
+
+
+def _frozen_months(value: Any, where: str) -> dict[str, str]:
+    """``frozen:`` as a list of months, or a mapping of month to a note (who approved it).
+
+    >>> _frozen_months(["2021-12"], "programme.yml"), _frozen_months({"2021-11": "Board, 3 Feb"}, "p")
+    ({'2021-12': ''}, {'2021-11': 'Board, 3 Feb'})
+    """
+    if value in (None, "", []):
+        return {}
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list | tuple):
+        items = ((month, "") for month in value)
+    else:
+        items = ((value, ""),)
+    return {
+        check_month(month, f"{where}: frozen"): "" if note is None else str(note).strip()
+        for month, note in items
+    }

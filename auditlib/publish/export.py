@@ -21,6 +21,7 @@ import math
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -196,6 +197,8 @@ class ReportFooter:
 
     def as_resources(self) -> dict[str, str]:
         """The footer's fields as template resources, the time in words."""
+        from auditlib.publish.stylesheet import PLACEHOLDER
+
         when = self.generated_at.astimezone()
         offset = when.strftime("%z")
         zone = "UTC" if offset in ("+0000", "") else f"UTC{offset[:3]}:{offset[3:]}"
@@ -204,6 +207,7 @@ class ReportFooter:
             "input_hash": self.input_hash or "not recorded",
             "generated": f"{when.day} {when:%B %Y at %H:%M} {zone}",
             "contact": self.contact,
+            "jupyter_css_placeholder": PLACEHOLDER,
         }
 
 
@@ -455,12 +459,16 @@ def write_figures_json(
 
 
 def warm_up() -> None:
-    """Build the exporter and compile its template now (about half a second, once per process)."""
+    """Build the exporter, compile its template and read JupyterLab's stylesheets now
+    (about half a second, once per process)."""
     import nbformat
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("## Warm-up")]
     render_html(nb, title="warm-up", footer=ReportFooter(input_hash=""))
+    from auditlib.publish import stylesheet
+
+    stylesheet.jupyter_rules()
 
 
 def report_css() -> str:
@@ -559,11 +567,23 @@ def _add_class(attrs: str, name: str) -> str:
 
 
 # ---------------------------------------------------------------- the exporter
-@functools.lru_cache(maxsize=1)
+#: Held while the exporter is built: a run warms it up in a thread while a notebook runs.
+_EXPORTER_LOCK: Final = threading.Lock()
+
+
 def _exporter() -> Any:
     """The one HTMLExporter of this process (building one costs more than using it)."""
+    with _EXPORTER_LOCK:
+        return _build_exporter()
+
+
+@functools.lru_cache(maxsize=1)
+def _build_exporter() -> Any:
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+    from traitlets.config import Config
+
+    from auditlib.publish import stylesheet
 
     class _ReportCleanup(Preprocessor):  # type: ignore[misc]
         """Drop stderr (warnings are for the analyst, kept in the .ipynb) and empty code cells."""
@@ -584,15 +604,19 @@ def _exporter() -> Any:
             resources = super()._init_resources(resources)
             # The trait only takes ISO 639-1 codes; reports are in British English.
             resources["language_code"] = LANGUAGE
+            # No code is shown, so no syntax-highlighting CSS (its preprocessor is off).
+            resources.setdefault("inlining", {"css": []})
             return resources
 
         def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:
             page, resources = super().from_notebook_node(nb, resources, **kw)
             # nbconvert makes every cell and output a tab stop; in a report only links
             # and scrollable tables (which carry their own tabindex) should be.
-            return _JP_TABINDEX_RE.sub(r"\1", page), resources
+            page = _JP_TABINDEX_RE.sub(r"\1", page)
+            return stylesheet.inline_used_css(page), resources
 
     exporter = _ReportExporter(
+        config=Config({"CSSHTMLHeaderPreprocessor": {"enabled": False}}),
         template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(TEMPLATES_DIR)],
         exclude_input=True,

@@ -59,6 +59,9 @@ class ReportJob:
     data_dir: Path | None = None
     #: Also print the HTML to ``stem.pdf`` (A4, for a board pack) before the swap.
     pdf: bool = False
+    #: Called with the temporary folder once the report is complete in it, just before
+    #: it is swapped into place (e.g. to add the build record that goes with it).
+    before_swap: Callable[[Path], None] | None = None
 
     @property
     def final(self) -> Path:
@@ -125,6 +128,8 @@ def publish_report(
                 )
             except PdfError as exc:
                 pdf_problem = str(exc)
+        if job.before_swap is not None:
+            job.before_swap(tmp)
         swap_into_place(tmp, job.final)
     except ReportError as exc:
         message = str(exc)

@@ -19,11 +19,13 @@ jupyter_client manages it like any local kernel. If the client is killed, the
 kernel notices and exits. Kernels that are not this Python's ipykernel are
 launched the ordinary way.
 
-One zygote serves one process (each parallel worker has its own); it exits
-when that process exits — even when it is killed with ``kill -9``: the zygote asks the
-kernel for a signal when its parent dies (Linux ``PR_SET_PDEATHSIG``, see
-:func:`die_with_parent`), stops its kernels on that signal, and every kernel it forks asks
-for the same signal when the zygote dies. No process of a run outlives it.
+One zygote serves the process that started it and the worker processes it forks
+(``report --all`` starts one before forking its workers, so the imports are paid once,
+not once per worker); it exits when the process that started it exits — even when it is
+killed with ``kill -9``: the zygote asks the kernel for a signal when its parent dies
+(Linux ``PR_SET_PDEATHSIG``, see :func:`die_with_parent`), stops its kernels on that
+signal, and every kernel it forks asks for the same signal when the zygote dies. No
+process of a run outlives it.
 """
 
 from __future__ import annotations
@@ -44,14 +46,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
-#: Imported by every zygote; the notebook's own imports are added to these.
+#: Imported by every zygote; the notebook's own imports are added to these (a notebook
+#: that imports seaborn, say, gets it preloaded too; one that does not is spared its import).
 DEFAULT_PRELOAD: Final = (
     "numpy",
     "pandas",
     "scipy.stats",
     "matplotlib",
     "matplotlib.pyplot",
-    "seaborn",
     "ipykernel.kernelapp",
     "matplotlib_inline.backend_inline",
 )
@@ -64,6 +66,8 @@ _OWNER_ENV: Final = "AUDITLIB_ZYGOTE_OWNER"
 PR_SET_PDEATHSIG: Final = 1
 
 _POOL: Zygote | None = None
+#: Tells a zygote which data folder to load ahead for its kernels.
+_DATA_ENV: Final = "AUDITLIB_PRELOAD_DATA"
 #: Set in the zygote after its imports: fork() is only safe while the process has one thread.
 _FORK_SAFE = True
 
@@ -92,11 +96,11 @@ def die_with_parent(signum: int = signal.SIGTERM, parent: int | None = None) -> 
 class Zygote:
     """A running zygote process and the Unix socket it listens on."""
 
-    def __init__(self, preload: Iterable[str]) -> None:
+    def __init__(self, preload: Iterable[str], data_dir: str | None = None) -> None:
         self._dir = tempfile.mkdtemp(prefix="auditlib-kernels-")
         self.socket_path = os.path.join(self._dir, "zygote.sock")
         self.preload = tuple(dict.fromkeys(preload))
-        self.owner = os.getpid()  # a forked child must start its own
+        self.owner = os.getpid()  # only the owner stops it; forked children may use it
         # Bound here, so clients can connect (and queue) while the zygote is still importing.
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         listener.bind(self.socket_path)
@@ -113,13 +117,26 @@ class Zygote:
                 stdin=subprocess.PIPE,  # the zygote exits when this pipe closes (this process ended)
                 pass_fds=[listener.fileno()],
                 start_new_session=True,  # Ctrl-C in a terminal is not for the kernels
-                env={**os.environ, _OWNER_ENV: str(os.getpid())},
+                env={
+                    **os.environ,
+                    _OWNER_ENV: str(os.getpid()),
+                    **({_DATA_ENV: data_dir} if data_dir else {}),
+                },
             )
         finally:
             listener.close()
 
     def alive(self) -> bool:
-        return self.process.poll() is None
+        if self.owner == os.getpid():
+            return self.process.poll() is None
+        # In a forked worker the zygote is not our child: ask the system, not waitpid.
+        try:
+            os.kill(self.process.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return os.path.exists(self.socket_path)
 
     def client_cmd(self, kernel_cmd: list[str]) -> list[str]:
         """The command that starts ``kernel_cmd`` as a fork of this zygote."""
@@ -154,12 +171,18 @@ class Zygote:
             os.rmdir(self._dir)
 
 
-def start(notebook: str | os.PathLike[str] | None = None) -> Zygote:
-    """This process's zygote, started if need be, preloading what ``notebook`` imports."""
+def start(
+    notebook: str | os.PathLike[str] | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+) -> Zygote:
+    """This process's zygote, started if need be, preloading what ``notebook`` imports
+    and, given ``data_dir``, that data folder cleaned (see
+    :func:`auditlib.data.pipeline.preload_audit_data`)."""
     global _POOL
-    if _POOL is None or _POOL.owner != os.getpid() or not _POOL.alive():
+    if _POOL is None or not _POOL.alive():
         preload = [*DEFAULT_PRELOAD, *(notebook_imports(notebook) if notebook else [])]
-        _POOL = Zygote(preload)
+        folder = str(Path(data_dir).resolve()) if data_dir else None
+        _POOL = Zygote(preload, folder)
         atexit.register(stop)
         # multiprocessing workers leave through os._exit, which skips atexit.
         from multiprocessing import util
@@ -229,18 +252,20 @@ def notebook_imports(notebook: str | os.PathLike[str]) -> list[str]:
     >>> notebook_imports(path)
     ['pandas', 'scipy', 'scipy.stats']
     """
-    import nbformat
-
+    # Plain JSON, not nbformat: this runs before a zygote starts, and should be quick.
     try:
-        nb = nbformat.read(os.fspath(notebook), as_version=4)
-    except (OSError, ValueError):
+        with open(notebook, encoding="utf-8") as handle:
+            cells = json.load(handle).get("cells", [])
+    except (OSError, ValueError, AttributeError):
         return []
     names: list[str] = []
-    for cell in nb.cells:
-        if cell.cell_type != "code":
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
+        text = cell.get("source", "")
+        text = "".join(text) if isinstance(text, list) else str(text)
         source = "\n".join(
-            line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!"))
+            line for line in text.splitlines() if not line.lstrip().startswith(("%", "!"))
         )
         try:
             tree = ast.parse(source)
@@ -299,6 +324,14 @@ def _prepare_imports(preload: list[str]) -> None:
             importlib.import_module(name)
         except Exception:  # a module the notebook itself will fail to import, with its own message
             continue
+    folder = os.environ.pop(_DATA_ENV, "")
+    if folder:
+        try:
+            from auditlib.data.pipeline import preload_audit_data
+
+            preload_audit_data(folder)
+        except Exception:  # the kernel loads it again and says plainly what is wrong
+            pass
     import threading
 
     global _FORK_SAFE

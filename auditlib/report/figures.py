@@ -7,6 +7,7 @@ ints. Disclosure control is applied on top by :mod:`auditlib.disclosure`.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
@@ -90,7 +91,7 @@ def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
     check_report_month(data, report_month)
     programme = data.programme
     audits = data.audits
-    as_at = metrics.default_as_at(audits, programme)
+    as_at = month_as_at(data, report_month)
     ptd = metrics.programme_to_date(audits, programme, report_month, as_at)
     month = metrics.compute_compliance(audits, report_month, schema.AUDIT, as_at)
     month_re = metrics.compute_compliance(audits, report_month, schema.REAUDIT, as_at)
@@ -98,7 +99,6 @@ def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
     trend = metrics.judgement_trend(audits, programme, report_month)
     shares = metrics.judgement_shares(trend)
     first_re = metrics.first_month(audits, schema.REAUDIT)
-    audit_rec = data.reconciliation.get("audits")
 
     trend_rows = []
     for month_key, row in trend.iterrows():
@@ -179,14 +179,7 @@ def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
         ],
         "trend": trend_rows,
         "spc": build_spc(data, report_month, trend),
-        "data_quality": {
-            **(audit_rec.as_dict() if audit_rec else {}),
-            "errors": len(data.errors),
-            "warnings": len(data.warnings),
-            "not_recorded": int((audits[schema.FINAL_JUDGEMENT] == schema.NOT_RECORDED).sum()),
-            "tables": {name: rec.as_dict() for name, rec in data.reconciliation.items()},
-            "notes": list(data.notes),
-        },
+        "data_quality": month_data_quality(data, report_month),
         "auditlib_version": __version__,
         "input_hash": data.input_hash,
     }
@@ -314,3 +307,96 @@ def build_spc(data: AuditData, report_month: str, trend: pd.DataFrame) -> dict[s
     for key, (result, n) in charts.items():
         section[key] = spc_summary(result, key, label, report_month, n)
     return section
+
+
+# ----------------------------------------------------------------------- as at, data quality
+def month_as_at(data: AuditData, report_month: str) -> dt.date | None:
+    """The date a month's figures are "as at": the latest allocation or completion among
+    the audits its report counts (those of months up to and including it).
+
+    It depends on the month's own rows only, so a report is not re-dated when later
+    months' rows are added; it moves on when one of its rows does (a late completion).
+    Overdue audits are counted at this date. ``extract_date`` in programme.yml is the
+    latest it can be: no report is dated after the day its data were exported.
+    """
+    audits = data.audits
+    in_scope = (audits[schema.AUDIT_MONTH].astype("string") <= report_month).fillna(False)
+    rows = audits.loc[in_scope.to_numpy(dtype=bool)]
+    latest = metrics.default_as_at(rows)
+    extract = data.programme.extract_date
+    if extract:
+        extracted = dt.date.fromisoformat(extract)
+        latest = extracted if latest is None else min(latest, extracted)
+    return latest
+
+
+def month_data_quality(data: AuditData, report_month: str) -> dict[str, Any]:
+    """The data-quality figures of a month's report: every row it reads accounted for.
+
+    A report reads the rows of the audit months up to and including its own, so it counts
+    those (and the warnings about them): later months' rows never change a month's
+    figures. A blank row belongs to no month and is in no report's count (``auditlib
+    validate`` lists it); a warning about a file as a whole is in every report's.
+    """
+    frames = {"audits": data.audits, "feedback": data.feedback, "reflections": data.reflections}
+    tables = {
+        name: rec.up_to(report_month, frames.get(name)).as_dict()
+        for name, rec in data.reconciliation.items()
+    }
+    audits = data.audits
+    in_scope = (audits[schema.AUDIT_MONTH].astype("string") <= report_month).fillna(False)
+    in_scope = in_scope.to_numpy(dtype=bool)
+    rows_in_scope = set(audits.loc[in_scope, schema.SOURCE_ROW].tolist())
+    not_recorded = audits.loc[in_scope, schema.FINAL_JUDGEMENT] == schema.NOT_RECORDED
+    notes = []
+    for merge in data.name_merges:
+        n = sum(1 for row in merge.rows if row in rows_in_scope)
+        if n:
+            notes.append(merge.note(n))
+    return {
+        **tables.get("audits", {}),
+        "errors": len(data.errors),
+        "warnings": _warnings_up_to(data, frames, report_month),
+        "not_recorded": int(not_recorded.sum()),
+        "tables": tables,
+        "notes": sorted(notes),
+    }
+
+
+def _warnings_up_to(
+    data: AuditData, frames: dict[str, pd.DataFrame | None], report_month: str
+) -> int:
+    """Warnings about the rows of months up to ``report_month``, or about a whole file."""
+    months_by_file: dict[str, dict[int, str]] = {}
+    wanted: dict[str, set[int]] = {}
+    for problem in data.warnings:
+        if problem.row is not None:
+            wanted.setdefault(problem.file, set()).add(problem.row)
+    for name, label in data.files.items():
+        rows = wanted.get(label)
+        frame = frames.get(name)
+        if not rows:
+            continue
+        found: dict[int, str] = {}
+        if frame is not None and schema.SOURCE_ROW in frame and schema.AUDIT_MONTH in frame:
+            hit = frame.loc[frame[schema.SOURCE_ROW].isin(list(rows)).to_numpy(dtype=bool)]
+            found = dict(
+                zip(
+                    hit[schema.SOURCE_ROW].tolist(),
+                    hit[schema.AUDIT_MONTH].astype("string").fillna("").tolist(),
+                    strict=True,
+                )
+            )
+        rec = data.reconciliation.get(name)
+        for row, (_reason, month) in rec.excluded_rows.items() if rec else ():
+            if row in rows:
+                found[row] = month
+        months_by_file[label] = found
+    count = 0
+    for problem in data.warnings:
+        if problem.row is None:
+            count += 1
+            continue
+        month = months_by_file.get(problem.file, {}).get(problem.row, "")
+        count += bool(month) and month <= report_month
+    return count
