@@ -20,6 +20,8 @@ def _report(out: Path, month: str = MONTH, fingerprint=FINGERPRINT) -> Path:
     (folder / f"audit-highlights-{month}.html").write_text("<html>report</html>\n")
     (folder / f"audit-highlights-{month}.ipynb").write_text("{}")
     (folder / "figures.json").write_text(json.dumps({"report_month": month}))
+    (folder / "tables").mkdir()
+    (folder / "tables" / "headline.csv").write_text("table,row,column,value\n")
     builds.write_build_record(folder, builds.build_record(month, fingerprint, folder, 1.5))
     return folder
 
@@ -58,6 +60,15 @@ def test_a_month_without_a_report_or_fingerprint_is_built(tmp_path):
             "not the one that was built",
         ),
         (lambda f: (f / "build.json").write_text("{not json"), "no readable build.json"),
+        (lambda f: (f / "tables" / "headline.csv").unlink(), "tables/headline.csv"),
+        (
+            lambda f: (f / "tables" / "headline.csv").write_text("table,row\n"),
+            "tables/headline.csv is not the one that was built",
+        ),
+        (
+            lambda f: (f / "tables" / "stray.csv").write_text("x\n"),
+            "holds tables/stray.csv, which was not built with it",
+        ),
         (lambda f: (f / f"audit-highlights-{MONTH}.ipynb").unlink(), "ipynb missing"),
     ],
 )

@@ -231,11 +231,11 @@ def test_report_all_rebuilds_only_what_changed_and_leaves_a_frozen_month(tmp_pat
 
     # May is approved and frozen; a later change to April rebuilds only the others.
     assert cli.main(["freeze", "--month", "2021-05", "--out", str(out), "--note", "Board"]) == 0
-    approved = {p.name: p.read_bytes() for p in (out / "2021-05").iterdir()}
+    approved = _files(out / "2021-05")
     (data / "audits.csv").write_text(moderated.replace(",Good\n", ",Outstanding\n"), "utf-8")
     said = _report("--all", "--force", "--data", data, "--out", out)
     assert "2 built, 0 reused (inputs unchanged), 1 left as frozen" in said
-    assert {p.name: p.read_bytes() for p in (out / "2021-05").iterdir()} == approved
+    assert _files(out / "2021-05") == approved
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "frozen since" in index and "— Board" in index
 
@@ -245,3 +245,10 @@ def test_report_all_rebuilds_only_what_changed_and_leaves_a_frozen_month(tmp_pat
     said = _report("--all", "--data", data, "--out", out)
     assert "1 built, 2 reused (inputs unchanged), 1 left as frozen" in said
     assert "Built (it has no report yet): 2021-06." in said
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every file under a report folder (tables/ included) and its bytes."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }

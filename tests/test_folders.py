@@ -136,6 +136,7 @@ def test_a_users_month_folder_index_and_tmp_folders_are_left_alone(tmp_path, fak
     assert new == {
         "2020-08",
         "2020-08/.auditlib-report",
+        "2020-08/build.json",
         "2020-08/audit-highlights-2020-08.html",
         "2020-08/audit-highlights-2020-08.ipynb",
         "2020-08/figures.json",

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from auditlib.publish.layout import FIGURES_FILE, report_stem
+from auditlib.publish.layout import FIGURES_FILE, TABLES_DIR, report_stem
 
 BUILD_FILE: Final = "build.json"
 FROZEN_FILE: Final = "frozen.json"
@@ -115,12 +115,21 @@ def build_record(
         "seconds": round(seconds, 2),
         "files": {
             name: _sha256(folder / name)
-            for name in (*report_files(month), pdf_file(month))
+            for name in (*report_files(month), pdf_file(month), *_table_files(folder))
             if (folder / name).is_file()
         },
         "last_run": "built",
         "last_run_at": now,
     }
+
+
+def _table_files(folder: Path) -> list[str]:
+    """The report's tidy tables (``tables/<name>.csv``), as paths relative to ``folder``:
+    part of the report, so a changed or missing one means it is not reused."""
+    tables = folder / TABLES_DIR
+    if not tables.is_dir():
+        return []
+    return sorted(f"{TABLES_DIR}/{path.name}" for path in tables.iterdir() if path.is_file())
 
 
 def write_build_record(folder: Path, record: Mapping[str, Any]) -> Path:
@@ -169,6 +178,9 @@ def check_complete(folder: Path, month: str, record: Mapping[str, Any] | None) -
     if not record:
         return "its earlier output has no readable build.json"
     recorded = record.get("files") or {}
+    extra = set(_table_files(folder)) - set(recorded)
+    if extra:
+        return f"its earlier output holds {sorted(extra)[0]}, which was not built with it"
     for name in dict.fromkeys([*report_files(month), *recorded]):
         if recorded.get(name) != _sha256(folder / name):
             return f"its earlier {name} is not the one that was built (changed, cut short or gone)"

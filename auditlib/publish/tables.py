@@ -5,13 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Final
 
 from auditlib.publish.csvfiles import write_frame_csv
 from auditlib.report.blocks import Table
 from auditlib.report.tidy import table_name, tidy
-
-TABLES_DIR: Final = "tables"
 
 
 def write_tables(tables: Iterable[Table], folder: str | os.PathLike[str]) -> list[Path]:

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from auditlib.publish.export import write_figures_json
-from auditlib.publish.layout import FIGURES_FILE
-from auditlib.publish.tables import TABLES_DIR, write_tables
+from auditlib.publish.layout import FIGURES_FILE, TABLES_DIR
+from auditlib.publish.tables import write_tables
 from auditlib.report.blocks import Table
 from auditlib.report.tidy import tables_for_figures
 
