@@ -4,7 +4,7 @@
     python3 tasks.py reports        # make .venv if needed, install, build every demo report
     python3 tasks.py test           # make .venv if needed, install, run the whole test suite
     python3 tasks.py browser-deps   # optional: Debian chromium + axe-core (browser tests, report --pdf)
-    python3 tasks.py bench          # benchmarks (print figures)
+    python3 tasks.py bench          # benchmarks (print figures); `bench routine` for one
 
 Each task creates the virtual environment ``.venv`` and installs auditlib into it
 (editable, with the dev extras) the first time, and again whenever
@@ -69,9 +69,13 @@ def task_test(args: list[str]) -> int:
 
 
 def task_bench(args: list[str]) -> int:
+    """Every benchmark, or the one named first (``bench routine --quick``)."""
     ensure_venv()
+    scripts = sorted((ROOT / "bench").glob("bench_*.py"))
+    if args and (ROOT / "bench" / f"bench_{args[0]}.py") in scripts:
+        scripts, args = [ROOT / "bench" / f"bench_{args[0]}.py"], args[1:]
     code = 0
-    for script in sorted((ROOT / "bench").glob("bench_*.py")):
+    for script in scripts:
         say(f"running {script.name}")
         code |= run(PYTHON, script, *args)
     return code

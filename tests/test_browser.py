@@ -88,7 +88,10 @@ def visit(browser: Any, path: Path, name: str, screenshot: Path | None = None) -
     """Open ``path`` offline, record requests and errors, run axe-core; optionally screenshot."""
     result = Visit(name)
     own = path.resolve().as_uri()
-    context = browser.new_context(service_workers="block")
+    # axe-core is injected as a script, which the report's Content-Security-Policy forbids:
+    # the policy is set aside here (the pages must still make no request and log no error
+    # without it); tests/test_injection.py opens hostile pages with the policy in force.
+    context = browser.new_context(service_workers="block", bypass_csp=True)
 
     def note(url: str) -> bool:
         """Record a request for anything but the page itself; True if it was one."""

@@ -17,9 +17,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from statsmodels.miscmodels.ordinal_model import OrderedModel
 
 from auditlib import demo
 from auditlib.data import schema
+from auditlib.demo import audits as demo_audits
 from auditlib.errors import AuditlibError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -455,6 +457,35 @@ def test_themed_months_draw_mostly_from_their_theme(committed):
     base = flags[unthemed].mean()
     assert 0.3 < base["cin"] < 0.55 and base["cp_sexual"] < 0.05 and 0.03 < base["missing"] < 0.2
     assert flags["missing_cse"].sum() > 20
+
+
+def test_planted_harder_cases_and_harsh_auditor_are_recovered(committed):
+    # An ordinal (proportional-odds) model with a cut-point shift per month — the months'
+    # splits are the seed's — recovers both planted effects within their 95% intervals.
+    audits = committed["audits"]
+    done = audits[(audits[schema.AUDIT_TYPE] == "audit") & (audits[schema.STATUS] == "completed")]
+    final = done[schema.MODERATED_JUDGEMENT].where(
+        done[schema.MODERATED_JUDGEMENT] != "", done[schema.OVERALL_JUDGEMENT]
+    )
+    graded = final.isin(schema.JUDGEMENTS).to_numpy()
+    done, score = done[graded], final[graded].map(schema.JUDGEMENT_SCORE)
+    flags = cohort_flags(done)
+    x = pd.get_dummies(done[schema.AUDIT_MONTH], drop_first=True, dtype=float)
+    x["hard"] = (flags["cse"] | flags["missing"]).astype(float).to_numpy()
+    x["harsh"] = (done[schema.AUDITOR_ID] == "TM007").astype(float).to_numpy()
+    assert demo_audits.HARSH_AUDITOR == 6  # TM007 in copy 0
+    fit = OrderedModel(
+        pd.Categorical(score, ordered=True), x.set_index(score.index), distr="logit"
+    ).fit(method="bfgs", disp=False, maxiter=2000)
+    for term, planted in (
+        ("hard", -demo_audits.HARD_CASE_DIFFICULTY),
+        ("harsh", -demo_audits.HARSH_AUDITOR_SHIFT),
+    ):
+        low, high = fit.params[term] - 1.96 * fit.bse[term], fit.params[term] + 1.96 * fit.bse[term]
+        assert low < planted < high < 0, (term, fit.params[term], fit.bse[term])
+    # the harsh auditor's cases are graded lower on the 1–4 scale, by most of a grade
+    harsh = x["harsh"].to_numpy() == 1
+    assert score[~harsh].mean() - score[harsh].mean() > 0.5
 
 
 def test_cohort_fields_are_coherent(committed):

@@ -684,9 +684,18 @@ def test_figures_published():
     out = apply_to_figures(figures, "published")
     assert figures == before  # not mutated
 
-    # Not counts: strings, the year, statistics and the data-quality row counts.
-    for key in ("report_month", "auditlib_version", "input_hash", "year", "spc", "data_quality"):
+    # Not counts: strings, the year and statistics.
+    for key in ("report_month", "auditlib_version", "input_hash", "year", "spc"):
         assert out[key] == figures[key]
+    # Data-quality rows are audits too: 3 and 1 excluded are hidden, so is their total
+    # (4 would give them back as 1 and 3 less nothing else), and rows_read = used +
+    # excluded would give that total back from used: used is hidden with it.
+    assert out["data_quality"] == {
+        "rows_read": 2000,
+        "rows_used": "[c]",
+        "rows_excluded": "[c]",
+        "excluded_by_reason": {"duplicate audit_id": "[c]", "unknown team": "[c]"},
+    }
 
     # Programme: only exempt = 4 is small; its shares' counts are all large.
     assert out["programme"] == {**figures["programme"], "exempt": "[c]"}

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import base64
+import re
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 
 from auditlib.data import schema
 from auditlib.report import display
+from auditlib.report.charts import judgements
 
 
 def _figure(width: float = 4, height: float = 2):
@@ -22,9 +25,15 @@ def _figure(width: float = 4, height: float = 2):
     return fig
 
 
+def _counts() -> pd.Series:
+    values = {schema.OUTSTANDING: 1, schema.GOOD: 20, schema.REQUIRES_IMPROVEMENT: 36}
+    values |= {schema.INADEQUATE: 4, schema.NOT_RECORDED: 0}
+    return pd.Series({**values, schema.COMPLETED: 61})
+
+
 def test_render_figure_puts_alt_and_caption_in_png_metadata():
     data, meta = display.render_figure(
-        _figure(), alt="Bar chart: 10 Good, 3 Inadequate.", caption="Audits."
+        _figure(), alt="Bar chart: 10 Good, 3 Inadequate.", caption="Audits.", image_format="png"
     )
     png = base64.b64decode(data["image/png"])
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
@@ -39,7 +48,64 @@ def test_render_figure_puts_alt_and_caption_in_png_metadata():
 
 def test_render_figure_without_caption_has_no_caption_key():
     _, meta = display.render_figure(_figure(), alt="A chart.")
-    assert "caption" not in meta["image/png"]
+    assert "caption" not in meta["image/svg+xml"]
+
+
+def test_a_bar_chart_is_an_svg_with_real_text_alt_caption_and_its_physical_size():
+    fig, alt = judgements.plot_month_split(_counts(), "September 2020")
+    data, meta = display.render_figure(fig, alt, caption="Overall judgements.")
+    svg = data["image/svg+xml"]
+    assert list(data) == ["image/svg+xml", "text/plain"] and data["text/plain"] == alt
+    # Text is text, in the house fonts, not glyph outlines.
+    assert ">Requires Improvement</text>" in svg and '<path id="DejaVuSans' not in svg
+    assert "font-family:'DejaVu Sans'" in svg
+    image = meta["image/svg+xml"]
+    assert image["alt"] == alt and image["caption"] == "Overall judgements."
+    # Laid out at its own size, shown at its physical size: inches × 96 CSS pixels.
+    assert (image["width"], image["height"]) == (
+        round(fig.get_figwidth() * 96),
+        round(fig.get_figheight() * 96),
+    )
+
+
+def test_svg_output_is_deterministic_and_carries_no_date_or_web_address():
+    first = display.render_figure(judgements.plot_month_split(_counts(), "May 2020")[0], "A.")
+    second = display.render_figure(judgements.plot_month_split(_counts(), "May 2020")[0], "A.")
+    assert first == second
+    svg = first[0]["image/svg+xml"]
+    assert svg.startswith("<svg") and "<!DOCTYPE" not in svg and "<metadata" not in svg
+    assert "<dc:date>" not in svg and "Matplotlib v" not in svg
+    # The only addresses left are the SVG namespaces, which no browser fetches.
+    addresses = set(re.findall(r"https?://[^\"\s]+", svg))
+    assert addresses <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+
+
+def test_compact_svg_keeps_a_charts_own_words_exactly():
+    svg = (
+        '<?xml version="1.0"?>\n<svg>\n <text style="font-size: 8px; '
+        'font-family: \'DejaVu Sans\', sans-serif; fill: #262626" x="1.23456">'
+        '3.14159 "quoted" </text>\n</svg>'
+    )
+    compact = display.compact_svg(svg)
+    assert '>3.14159 "quoted" </text>' in compact
+    assert 'x="1.23"' in compact and "font-family: 'DejaVu" not in compact
+
+
+def test_pictures_and_dense_plots_are_png_and_a_format_can_be_asked_for():
+    picture, ax = plt.subplots(figsize=(3, 2))
+    ax.imshow(np.arange(100).reshape(10, 10))
+    assert display.choose_image_format(picture) == "png"
+    dense, ax = plt.subplots(figsize=(3, 2))
+    ax.scatter(np.arange(display.MAX_SVG_SHAPES + 1), np.arange(display.MAX_SVG_SHAPES + 1))
+    assert display.choose_image_format(dense) == "png"
+    data, _ = display.render_figure(dense, alt="Many points.")
+    assert "image/png" in data
+    assert display.choose_image_format(_figure()) == "svg"
+    data, _ = display.render_figure(_figure(), alt="Two bars.", image_format="png")
+    assert "image/png" in data
+    with pytest.raises(display.DisplayError, match="image_format"):
+        display.render_figure(_figure(), alt="Two bars.", image_format="gif")
+    plt.close("all")
 
 
 @pytest.mark.parametrize("alt", ["", "   ", None])

@@ -6,6 +6,7 @@ output bundles auditlib.report.display produces inside a kernel.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from pathlib import Path
@@ -34,10 +35,12 @@ def _display(data: dict, metadata: dict | None = None):
     return new_output("display_data", data=data, metadata=metadata or {})
 
 
-def _figure_output(alt: str = ALT):
+def _figure_output(alt: str = ALT, image_format: str = "svg"):
     fig, ax = plt.subplots(figsize=(3, 2))
     ax.bar(["Good", "Inadequate"], [10, 3])
-    data, meta = display.render_figure(fig, alt=alt, caption="Completed audits, September 2020.")
+    data, meta = display.render_figure(
+        fig, alt=alt, caption="Completed audits, September 2020.", image_format=image_format
+    )
     plt.close(fig)
     return _display(data, meta)
 
@@ -77,7 +80,11 @@ def _notebook(*extra_cells):
         ),
         _code(
             "show_figure(fig, alt=...)",
-            [_display(display.render_heading("Trend", 3)), _figure_output()],
+            [
+                _display(display.render_heading("Trend", 3)),
+                _figure_output(),
+                _figure_output(image_format="png"),
+            ],
         ),
         _code(
             "show_callout(...)",
@@ -124,12 +131,19 @@ def test_report_has_no_code_prompts_or_removed_cells(page):
 
 
 def test_report_images_carry_the_alt_text_and_caption(page):
+    # The same chart as SVG (the default for a bar chart) and as PNG: shown alike.
     images = re.findall(r"<img\b[^>]*>", page)
-    assert len(images) == 1
-    assert f'alt="{ALT}"' in images[0]
+    assert len(images) == 2
+    assert all(f'alt="{ALT}"' in image for image in images)
     assert export.DEFAULT_ALT not in page
-    assert "<figcaption>Completed audits, September 2020.</figcaption>" in page
-    assert images[0].count("data:image/png;base64,") == 1
+    assert page.count("<figcaption>Completed audits, September 2020.</figcaption>") == 2
+    assert images[0].count("data:image/svg+xml;base64,") == 1
+    assert images[1].count("data:image/png;base64,") == 1
+    # Both at the figure's physical size, 3 × 2 inches at 96 CSS pixels an inch.
+    svg_size = re.search(r'height="(\d+)".*width="(\d+)"', images[0]).groups()
+    assert svg_size == ("192", "288")
+    svg = base64.b64decode(re.search(r"base64,([^\"]+)", images[0])[1]).decode()
+    assert svg.startswith("<svg") and ">Inadequate</text>" in svg
 
 
 def test_report_has_language_title_skip_link_toc_and_footer(page):
@@ -211,9 +225,9 @@ def test_export_refuses_a_printed_traceback(tmp_path):
 def test_export_refuses_an_image_without_alt_text(tmp_path, alt):
     output = _figure_output()
     if alt is None:
-        del output.metadata["image/png"]["alt"]
+        del output.metadata["image/svg+xml"]["alt"]
     else:
-        output.metadata["image/png"]["alt"] = alt
+        output.metadata["image/svg+xml"]["alt"] = alt
     with pytest.raises(ReportError, match="no alt text"):
         export.export_html(
             _notebook(_code("plt.show()", [output])), tmp_path / "r.html", title="T", footer=FOOTER
@@ -248,6 +262,17 @@ def test_errors_in_removed_cells_do_not_block_the_report(tmp_path):
         "<style>@import url(x.css);</style>",
         '<style>body { background: url("//cdn.example/bg.png") }</style>',
         '<img src="http://example.org/x.png" alt="x">',
+        '<svg><image href="http://example.org/i.png"/></svg>',
+        '<svg><image xlink:href="//example.org/i.png"/></svg>',
+        '<video poster="http://example.org/p.png"></video>',
+        '<img srcset="data:image/png;base64,AA 1x, http://example.org/2x.png 2x" alt="">',
+        '<div style="background-image: url(http://example.org/bg.png)">x</div>',
+        '<style>.a { background: image-set("x.png" 1x) }</style>',
+        '<a ping="http://example.org/ping" href="#x">x</a>',
+        '<iframe src="data:text/html,x"></iframe>',
+        '<meta http-equiv="refresh" content="0;url=http://example.org/">',
+        '<object data="http://example.org/o"></object>',
+        '<base href="http://example.org/">',
     ],
 )
 def test_check_offline_catches_network_requests(snippet):
@@ -363,3 +388,71 @@ def test_written_notebook_round_trips(tmp_path):
     nbformat.write(_notebook(), path)
     export.export_html(path, tmp_path / "r.html", title="T", footer=FOOTER)
     assert 'alt="' + ALT in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "<img src=x onerror=alert(1)>",
+        '<a href="javascript:alert(1)">x</a>',
+        '<a href="jav&#x09;ascript:alert(1)">x</a>',
+        "<body onload=alert(1)>",
+        "<details open ontoggle=alert(1)>",
+        '<a href="data:text/html,<script>alert(1)</script>">x</a>',
+    ],
+)
+def test_check_offline_catches_scripts(snippet):
+    with pytest.raises(ReportError, match=r"script|data: URL"):
+        export.check_offline(f"<html><body>{snippet}</body></html>")
+
+
+def test_check_offline_accepts_what_a_report_holds():
+    export.check_offline(
+        f"<html><head>{export.CSP_META}<style>.a{{background:url(data:image/png;base64,AA)}}"
+        '</style></head><body><a href="#top">top</a><a href="https://example.org/x">web</a>'
+        '<a href="2020-09/audit-highlights-2020-09.html">month</a>'
+        '<img src="data:image/png;base64,AA" alt="chart"></body></html>'
+    )
+
+
+def test_the_sanitiser_keeps_the_report_and_drops_everything_else():
+    kept = (
+        '<nav class="report-toc" aria-labelledby="t"><a href="#s">S</a></nav>'
+        '<table class="audit-table"><caption id="c">Teams</caption><tr><th scope="col">n</th></tr></table>'
+        '<figure class="report-figure"><img src="data:image/png;base64,AA" alt="A chart" width="10">'
+        "<figcaption>Caption</figcaption></figure>"
+    )
+    cleaned = export.sanitise_fragment(kept)
+    for piece in ('aria-labelledby="t"', 'scope="col"', 'alt="A chart"', "data:image/png", "#s"):
+        assert piece in cleaned
+    hostile = export.sanitise_fragment(
+        "<script>x()</script><img src=http://e/x.png onerror=y()><a href='javascript:z()'>a</a>"
+        "<a href='mailto:a@b.org'>m</a><a href='https://ok.example/'>ok</a><style>p{}</style>"
+        "<iframe src=x></iframe><svg><image href=http://e/i.png /></svg><p style='color:red'>p</p>"
+    )
+    assert "<script" not in hostile and "x()" not in hostile and "onerror" not in hostile
+    assert "javascript" not in hostile and "mailto" not in hostile and "http://e" not in hostile
+    assert "<iframe" not in hostile and "<svg" not in hostile and "style=" not in hostile
+    assert 'href="https://ok.example/"' in hostile
+
+
+def test_markdown_shows_html_in_the_text_as_text():
+    html = export.render_markdown(
+        "## Team <script>alert(1)</script>\n\n- “<img src=x onerror=y>” [x](javascript:alert(1))"
+    )
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<img" not in html and "&lt;img src=x onerror=y&gt;" in html
+    assert 'href="javascript' not in html
+
+
+def test_every_report_carries_the_content_security_policy(page):
+    head = page[: page.index("<body")]
+    assert "Content-Security-Policy" in head
+    for directive in (
+        "default-src 'none'",
+        "img-src data:",
+        "script-src 'none'",
+        "frame-src 'none'",
+    ):
+        assert directive in head
+    assert head.index("Content-Security-Policy") < head.index("<style")

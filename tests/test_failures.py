@@ -23,7 +23,13 @@ import pytest
 from auditlib import cli
 from auditlib.paths import DEMO_DATA_DIR
 
-REPORT_FILES = {"audit-highlights-{m}.html", "audit-highlights-{m}.ipynb", "figures.json"}
+REPORT_FILES = {
+    "audit-highlights-{m}.html",
+    "audit-highlights-{m}.ipynb",
+    "figures.json",
+    "build.json",
+    "tables",
+}
 PROGRAMME_YML = """\
 organisation: Tiny Council
 programme: One-audit programme
@@ -77,7 +83,7 @@ def assert_nothing_half_written(out: Path) -> None:
     for folder in out.iterdir():
         if folder.is_dir() and folder.name[:2] == "20":
             month = folder.name
-            expected = {name.format(m=month) for name in REPORT_FILES}
+            expected = {name.format(m=month) for name in REPORT_FILES} | {".auditlib-report"}
             assert {p.name for p in folder.iterdir()} == expected, month
             page = (folder / f"audit-highlights-{month}.html").read_text(encoding="utf-8")
             assert page.rstrip().endswith("</html>"), month

@@ -118,14 +118,18 @@ def test_each_monthly_figure_says_its_spc_signal_in_words(internal_page, demo_fi
     compliance = cards["Audit compliance, September 2020"]
     assert "Concern (lower than usual): special cause variation" in compliance
     assert spc["compliance"]["verdict"] in compliance
+    # Good or better: its run above the average since October 2019 is broken by the pauses
+    # (runs do not span a gap, as in NHSRplotthedots), so it is common cause
     good = cards["Good or better, September 2020"]
-    assert "Improvement (higher than usual)" in good and spc["good_or_better"]["verdict"] in good
+    assert "No significant change : common cause variation" in good
+    assert spc["good_or_better"]["verdict"] in good
     inadequate = cards["Inadequate, September 2020"]
     assert "No significant change : common cause variation" in inadequate
     # The icons are decorative: the words carry the meaning.
     icons = internal_page.select("svg.signal-icon")
     assert len(icons) == 3 and all(icon["aria-hidden"] == "true" for icon in icons)
-    assert [i.find("text").string for i in icons if i.find("text")] == ["L", "H"]
+    # only the special-cause icon (compliance, low) carries a letter
+    assert [i.find("text").string for i in icons if i.find("text")] == ["L"]
 
 
 def test_the_trend_charts_are_described_and_carry_their_numbers(internal_page, demo_figures):
@@ -246,27 +250,25 @@ def test_write_index_lists_every_month_with_status(tmp_path):
 
 
 def test_build_records_say_reused_rebuilt_or_frozen(tmp_path, demo_figures):
+    from auditlib.publish import builds
+
     _publish(tmp_path, demo_figures, "internal")
-    (tmp_path / "2020-07" / index.BUILD_RECORD).write_text(
-        json.dumps(
-            {
-                "status": "frozen",
-                "built_at": "2020-10-06T09:30:00+00:00",
-                "frozen_at": "2020-10-07T10:00:00+00:00",
-            }
-        ),
-        encoding="utf-8",
-    )
-    (tmp_path / "2020-08" / index.BUILD_RECORD).write_text(
-        json.dumps({"status": "reused", "built_at": "2020-10-06T09:31:00+00:00"}), encoding="utf-8"
-    )
+    for month in ("2020-07", "2020-08"):
+        folder = tmp_path / month
+        (folder / f"audit-highlights-{month}.ipynb").write_text("{}", encoding="utf-8")
+        record = builds.build_record(month, {}, folder, 1.0)
+        record["built_at"] = record["last_run_at"] = "2020-10-06T09:30:00+00:00"
+        builds.write_build_record(folder, record)
+    builds.freeze(tmp_path / "2020-07", "2020-07", "approved by the board")
+    builds.note_reused(tmp_path / "2020-08")
     rows = _month_rows(_page(tmp_path))
-    assert (
-        "6 Oct 2020" in rows["July 2020"][5]
-        and "frozen (approved) since 7 Oct 2020" in rows["July 2020"][5]
-    )
-    assert "reused: its data had not changed" in rows["August 2020"][5]
+    assert "6 Oct 2020" in rows["July 2020"][5] and "frozen since " in rows["July 2020"][5]
+    assert "approved by the board" in rows["July 2020"][5]
+    assert "reused by the last run" in rows["August 2020"][5]
+    assert "unchanged since it was built on 6 October 2020" in rows["August 2020"][5]
     assert "6 Oct 2020" not in rows["September 2020"][5]  # no record: the file's own time
+    frozen = index.write_index(tmp_path, frozen={"2020-09": "Board"}).read_text()
+    assert "frozen in programme.yml — Board" in frozen
 
 
 def test_a_corrupt_figures_file_leaves_its_row_without_figures(tmp_path, demo_figures):

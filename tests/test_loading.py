@@ -203,3 +203,13 @@ def test_the_files_setting_keeps_the_other_files():
         files_setting({"audits": "Audit export Feb 2022.xlsx", "feedback": "fb.csv"})
         == "files: {audits: Audit export Feb 2022.xlsx, feedback: fb.csv}"
     )
+
+
+def test_a_bare_carriage_return_in_a_field_is_a_located_problem_not_a_traceback(tmp_path):
+    path = tmp_path / "audits.csv"
+    path.write_bytes(b"audit_id,status\nA1,completed\nA2,\r=1+1\nA3,completed\n")
+    table = read_table(path, "audits")
+    assert table.frame.empty
+    (problem,) = table.problems
+    assert problem.file == "audits.csv" and problem.row is not None
+    assert "not a readable CSV row" in problem.reason

@@ -50,11 +50,20 @@ def visible_text(page: str) -> str:
 @pytest.mark.parametrize("month", MONTHS)
 def test_outputs_are_written(rendered, month):
     folder = rendered / month
+    # The report's files, and auditlib's hidden ownership marker.
     assert sorted(p.name for p in folder.iterdir()) == [
+        ".auditlib-report",
         f"audit-highlights-{month}.html",
         f"audit-highlights-{month}.ipynb",
+        "build.json",
         "figures.json",
+        "tables",
     ]
+    # Every table the report shows, as tidy CSV and in figures.json, under the same names.
+    figures = json.loads((folder / "figures.json").read_text(encoding="utf-8"))
+    csvs = sorted(p.stem for p in (folder / "tables").glob("*.csv"))
+    assert csvs == sorted(figures["tables"]) and len(csvs) >= 8
+    assert {"judgements_by_month", "cohorts", "domains", "team_compliance"} <= set(csvs)
     index = (rendered / "index.html").read_text()
     assert f"{month}/audit-highlights-{month}.html" in index
 
@@ -83,6 +92,8 @@ def test_html_is_offline_code_free_and_accessible(rendered, month):
 @pytest.mark.parametrize("month", MONTHS)
 def test_figures_json_equals_the_library_figures(rendered, month):
     written = json.loads((rendered / month / "figures.json").read_text())
+    # The tables section holds the tables as shown (tested against the HTML elsewhere).
+    assert written.pop("tables")
     data = load_audit_data(DEMO_DATA_DIR)
     expected = build_figures(data, month)
     expected["disclosure"] = data.programme.disclosure
@@ -294,3 +305,32 @@ def test_an_analysts_own_cells_land_in_the_html(tmp_path):
     assert "&lt;Figure size" not in page and "<Figure size" not in page
     alt = "Chart: Audits by area. Audits (vertical axis) against Area (horizontal axis)."
     assert f'alt="{alt}"' in page
+
+
+@pytest.mark.parametrize("month", MONTHS)
+def test_tables_in_figures_json_are_the_tables_shown(rendered, month):
+    """figures.json's tables (and so tables/*.csv) hold each HTML table cell for cell."""
+    page = html_of(rendered, month)
+    written = json.loads((rendered / month / "figures.json").read_text())["tables"]
+    shown = {}
+    for caption, body in re.findall(
+        r"<caption[^>]*>(.*?)</caption>.*?<tbody>(.*?)</tbody>", page, re.S
+    ):
+        rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)
+        cells = [
+            [
+                htmllib.unescape(c).strip()
+                for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+            ]
+            for row in rows
+        ]
+        shown[htmllib.unescape(caption)] = cells
+    assert len(shown) >= len(written) >= 8
+    trend = written["judgements_by_month"]
+    caption = next(c for c in shown if c.startswith("Overall judgements by month"))
+    html_rows = shown[caption]
+    columns = list(dict.fromkeys(r["column"] for r in trend))
+    for html_row in html_rows:
+        label, values = html_row[0], html_row[1:]
+        tidy_values = [r["value"] for r in trend if r["row"] == label]
+        assert tidy_values == values[: len(columns)], label

@@ -145,9 +145,11 @@ def test_the_pdf_is_made_before_the_swap_so_the_folder_appears_whole(
     html = runner.run_month(NOTEBOOK, "2020-09", DATA, out, pdf=True)
     files = sorted(p.name for p in html.parent.iterdir())
     assert files == [
+        ".auditlib-report",  # auditlib's ownership marker
         "audit-highlights-2020-09.html",
         "audit-highlights-2020-09.ipynb",
         "audit-highlights-2020-09.pdf",
+        "build.json",
         "figures.json",
     ]
     printed_from = json.loads((tmp_path / "args.json").read_text())[-1]
@@ -164,9 +166,11 @@ def test_a_failed_pdf_still_publishes_the_report_and_says_why(tmp_path, fake_ker
     assert "the HTML report was written" in str(info.value) and "not its PDF" in str(info.value)
     folder = out / "2020-09"
     assert {p.name for p in folder.iterdir()} == {
+        ".auditlib-report",  # auditlib's ownership marker
         "audit-highlights-2020-09.html",
         "audit-highlights-2020-09.ipynb",
         "figures.json",
+        "build.json",
     }
     assert not (out / "_failed").exists() and _no_temporaries(out)
     summary = runner.run_months(["2020-09"], NOTEBOOK, DATA, out, jobs=1, progress=False, pdf=True)

@@ -50,11 +50,15 @@ def test_spc_chart_colours_pause_and_alt_text():
     summ = result.summary()
     assert "from 2018-11 to 2020-08 (19 points; 3 months paused or without audits)" in alt
     assert f"{summ['special_cause_improvement']} improvement" in alt
-    # the pause leaves only 5 observed months below the average, so no shift yet
+    # the pause breaks the run below the average, so no shift yet; with the moving ranges
+    # screened (NHSRplotthedots' default) August is below the lower process limit
     assert alt.endswith(
-        "% Inadequate in August 2020 (5%): a significant improvement — "
-        "two of the last three months close to the lower process limit."
+        "% Inadequate in August 2020 (5%): a significant improvement — below the lower process limit."
     )
+    # unscreened (the MDC Excel tools), the limits are wider and it is two-in-three instead
+    plain = spc.compute_xmr(_planted(), improvement="down", bounds=(0, 100), screen_outliers=False)
+    _, plain_alt = statistical.plot_spc(plain, measure="% Inadequate", latest_label="August 2020")
+    assert plain_alt.endswith("two of the last three months close to the lower process limit.")
 
 
 def test_spc_chart_shows_rebase_and_trial_limits():

@@ -506,9 +506,11 @@ def test_cli_writes_the_report_folder(tmp_path, capsys):
     assert code == 0
     assert str(folder / "judgement-shifts.html") in out
     assert {p.name for p in folder.iterdir()} == {
+        ".auditlib-report",  # auditlib's ownership marker
         "judgement-shifts.html",
         "judgement-shifts.ipynb",
         "shift-figures.json",
+        "tables",
     }
     assert not [p for p in (tmp_path / "shifts").iterdir() if p.name.startswith(".")]
     _check_outputs(folder)

@@ -21,8 +21,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from auditlib.errors import ReportError
-from auditlib.publish import folders, job, pdf, runner
+from auditlib.publish import builds, folders, job, pdf, runner
 from auditlib.publish.export import DEFAULT_ALT
+from auditlib.publish.fingerprint import Fingerprint
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOTEBOOK = FIXTURES / "report_fixture.ipynb"
@@ -31,11 +32,17 @@ DATA = FIXTURES / "report_data"
 
 
 def _month_files(folder: Path) -> set[str]:
-    return {p.name for p in folder.iterdir()}
+    """What a report folder holds, without auditlib's ownership marker."""
+    return {p.name for p in folder.iterdir()} - {folders.OWNER_MARKER}
 
 
 def _expected_files(month: str) -> set[str]:
-    return {f"audit-highlights-{month}.html", f"audit-highlights-{month}.ipynb", "figures.json"}
+    return {
+        f"audit-highlights-{month}.html",
+        f"audit-highlights-{month}.ipynb",
+        "figures.json",
+        "build.json",
+    }
 
 
 def _no_temporaries(out: Path) -> bool:
@@ -74,6 +81,7 @@ def test_run_month_publishes_the_three_files(tmp_path, fake_kernel):
     html = runner.run_month(NOTEBOOK, "2020-09", DATA, tmp_path / "out")
     assert html == tmp_path / "out" / "2020-09" / "audit-highlights-2020-09.html"
     assert _month_files(html.parent) == _expected_files("2020-09")
+    assert folders.read_marker(html.parent)["files"] == sorted(_expected_files("2020-09"))
     assert "<title>Audit Highlights Report – Fake month</title>" in html.read_text(encoding="utf-8")
     assert _no_temporaries(tmp_path / "out")
     assert oct(html.parent.stat().st_mode & 0o777) == "0o755"
@@ -119,6 +127,7 @@ def test_swap_puts_the_old_folder_back_if_the_new_one_cannot_be_moved(tmp_path, 
     final, tmp = tmp_path / "2020-09", tmp_path / ".tmp-2020-09-1-x"
     final.mkdir()
     (final / "old.html").write_text("old", encoding="utf-8")
+    folders.write_marker(final, folders.STATE_REPORT, files=["old.html"])
     tmp.mkdir()
     real_replace = os.replace
 
@@ -131,17 +140,21 @@ def test_swap_puts_the_old_folder_back_if_the_new_one_cannot_be_moved(tmp_path, 
     with pytest.raises(OSError):
         folders.swap_into_place(tmp, final)
     assert (final / "old.html").read_text(encoding="utf-8") == "old"
+    assert not list(tmp_path.glob(".old-*"))
 
 
 def test_a_swap_cut_short_is_recovered_and_stale_temporaries_are_removed(tmp_path):
     dead_pid = "99999999"
-    old = tmp_path / f".old-2020-09-{dead_pid}"
+    old = tmp_path / f".old-2020-09-{dead_pid}-xyz"
     old.mkdir()
     (old / "audit-highlights-2020-09.html").write_text("good", encoding="utf-8")
+    folders.write_marker(old, folders.STATE_REPORT, files=["audit-highlights-2020-09.html"])
     stale = tmp_path / f".tmp-2020-09-{dead_pid}-abc"
     live = tmp_path / f".tmp-2020-10-{os.getpid()}-abc"
     stale.mkdir()
     live.mkdir()
+    folders.write_marker(stale, folders.STATE_BUILDING, pid=int(dead_pid))
+    folders.write_marker(live, folders.STATE_BUILDING, pid=os.getpid())
     folders.recover_interrupted_swap(tmp_path, "2020-09")
     assert (tmp_path / "2020-09" / "audit-highlights-2020-09.html").read_text(
         encoding="utf-8"
@@ -192,6 +205,88 @@ def test_run_months_in_process_summarises_successes_and_failures(tmp_path, monke
     assert (tmp_path / "index.html").is_file()
 
 
+def _fingerprints(months, rows: str = "r1") -> dict[str, Fingerprint]:
+    return {m: Fingerprint(m, {"audit rows": f"{rows}-{m}", "settings": "s"}) for m in months}
+
+
+@pytest.fixture
+def counted_kernel(monkeypatch):
+    """Fake execution that records which months were actually built."""
+    built: list[str] = []
+
+    def execute(notebook, executed, params, *args, **kwargs):
+        built.append(params["report_month"])
+        _fake_execute(notebook, executed, params)
+
+    monkeypatch.setattr(job, "execute_notebook", execute)
+    return built
+
+
+def _run(out, months, fingerprints, **kwargs):
+    return runner.run_months(
+        months, NOTEBOOK, DATA, out, jobs=1, progress=False, fingerprints=fingerprints, **kwargs
+    )
+
+
+def test_unchanged_months_are_reused_and_changed_or_corrupt_ones_rebuilt(tmp_path, counted_kernel):
+    months = ["2020-07", "2020-08", "2020-09"]
+    first = _run(tmp_path, months, _fingerprints(months))
+    assert counted_kernel == months and {r.action for r in first.results} == {runner.BUILT}
+    record = json.loads((tmp_path / "2020-08" / "build.json").read_text())
+    assert record["fingerprint"]["digest"] == _fingerprints(months)["2020-08"].digest
+
+    counted_kernel.clear()
+    second = _run(tmp_path, months, _fingerprints(months))
+    assert counted_kernel == []
+    assert [r.action for r in second.results] == [runner.REUSED] * 3
+    assert "3 of 3 report(s) produced" in second.describe()
+    assert "0 built, 3 reused (inputs unchanged)" in second.describe()
+    assert "reused by the last run" in (tmp_path / "index.html").read_text(encoding="utf-8")
+
+    # August's rows changed (so September's, which reads them, did too); July's figures.json
+    # was cut short. Each is rebuilt, and the summary says why.
+    changed = {**_fingerprints(["2020-07"]), **_fingerprints(["2020-08", "2020-09"], "r2")}
+    (tmp_path / "2020-07" / "figures.json").write_text('{"report_mon', encoding="utf-8")
+    counted_kernel.clear()
+    third = _run(tmp_path, months, changed)
+    assert counted_kernel == months
+    text = third.describe()
+    assert "Built (changed: audit rows): 2020-08, 2020-09." in text
+    assert "Built (its earlier figures.json is unreadable or for another month): 2020-07." in text
+
+    counted_kernel.clear()
+    forced = _run(tmp_path, months, changed, force=True)
+    assert counted_kernel == months and "Built (--force): 2020-07, 2020-08, 2020-09." in (
+        forced.describe()
+    )
+
+
+def test_a_frozen_month_survives_a_changed_export_and_force(tmp_path, counted_kernel):
+    months = ["2020-08", "2020-09"]
+    _run(tmp_path, months, _fingerprints(months))
+    builds.freeze(tmp_path / "2020-08", "2020-08", "approved by the board")
+    approved = {p.name: p.read_bytes() for p in (tmp_path / "2020-08").iterdir()}
+    counted_kernel.clear()
+    summary = _run(tmp_path, months, _fingerprints(months, "r2"), force=True)
+    assert counted_kernel == ["2020-09"]
+    assert {p.name: p.read_bytes() for p in (tmp_path / "2020-08").iterdir()} == approved
+    assert [r.action for r in summary.results] == [runner.FROZEN, runner.BUILT]
+    assert "1 left as frozen" in summary.describe() and summary.exit_code == 0
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "frozen since " in page and "approved by the board" in page
+    # Named with --month and forced, it is rebuilt, and stays frozen.
+    counted_kernel.clear()
+    _run(tmp_path, ["2020-08"], _fingerprints(["2020-08"], "r2"), force=True, named=["2020-08"])
+    assert counted_kernel == ["2020-08"]
+    assert builds.frozen_state(tmp_path / "2020-08", "2020-08") is not None
+    # Frozen in programme.yml: left alone too.
+    counted_kernel.clear()
+    summary = _run(
+        tmp_path, ["2020-09"], _fingerprints(["2020-09"], "r3"), frozen={"2020-09": "Board"}
+    )
+    assert counted_kernel == [] and summary.results[0].action == runner.FROZEN
+
+
 def test_summary_exit_codes():
     ok = runner.MonthResult("2020-09", True)
     bad = runner.MonthResult("2020-08", False, message="x")
@@ -208,7 +303,8 @@ def test_a_missing_pdf_has_its_own_exit_code_and_is_said():
     assert summary.exit_code == pdf.EXIT_PDF_MISSING == 4
     assert (
         summary.describe()
-        == "2 of 2 report(s) produced in 0.0 s.\n\nThe report for 2020-08: no PDF."
+        == "2 of 2 report(s) produced in 0.0 s: 2 built, 0 reused (inputs unchanged).\n"
+        "Built: 2020-08, 2020-09.\n\nThe report for 2020-08: no PDF."
     )
     assert runner.RunSummary([no_pdf, bad]).exit_code == 1  # a failed report says more
 
@@ -377,7 +473,13 @@ def test_ctrl_c_cancels_pending_months_and_leaves_no_half_written_folder(tmp_pat
     )
     # Its own process group, so that SIGINT reaches it and its workers, as Ctrl-C in a terminal does.
     proc = subprocess.Popen(
-        [sys.executable, "-c", script], stderr=subprocess.PIPE, text=True, start_new_session=True
+        [sys.executable, "-c", script],
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        # A shell running the suite in the background ignores SIGINT, and a child inherits
+        # that; give the run the default disposition a terminal would.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not any(

@@ -198,6 +198,22 @@ def test_small_tables_use_seeded_monte_carlo_close_to_the_exact_answer():
     assert stats.compare_distributions(a, b).quoted.p_value == c.quoted.p_value
 
 
+def test_cochrans_rule_in_full_an_expected_count_below_one_fails_it():
+    # 60 audits this month against 1,000: Outstanding's expected count this month is
+    # 10 × 60 / 1060 = 0.57. Only 1 of 8 expected counts is below 5 (12.5 %, within the 20 %
+    # part of the rule), but one below 1 fails the rule: Monte Carlo p-values are quoted.
+    c = stats.compare_distributions([0, 15, 30, 15], [10, 250, 500, 240])
+    expected = np.outer([60, 1000], [10, 265, 530, 255]) / 1060
+    assert expected.min() == pytest.approx(0.566, abs=5e-4)
+    assert (expected < 5).mean() == 0.125
+    assert stats.cochran_rule_fails(expected) == ["an expected count is below 1"]
+    assert c.small_expected and c.quoted is c.mann_whitney_exact
+    assert any("below 1" in note for note in c.notes)
+    # with no count below 1 and none below 5 the rule holds
+    assert stats.cochran_rule_fails(np.full((2, 4), 6.0)) == []
+    assert not stats.compare_distributions([10, 15, 30, 15], [150, 250, 500, 240]).small_expected
+
+
 def test_two_by_two_small_table_uses_fisher():
     c = stats.compare_distributions([3, 1], [1, 3], labels=[schema.GOOD, schema.INADEQUATE])
     assert c.chi_square_exact is not None and c.chi_square_exact.name == "Fisher's exact"
@@ -296,6 +312,32 @@ def test_mcnemar_matches_r_example_and_goes_exact_when_small():
     assert e.mcnemar_good_or_better.exact
     assert e.mcnemar_good_or_better.p_value == pytest.approx(2 * 9 / 256)
     assert (e.good_or_better_before, e.good_or_better_after) == (1, 7)
+
+
+# A hand-worked Bowker case: Outstanding only on the diagonal, every other pair in use
+BOWKER_HAND = [[5, 0, 0, 0], [0, 10, 3, 1], [0, 6, 20, 2], [0, 2, 4, 8]]
+
+
+def test_bowker_counts_only_the_pairs_in_use():
+    # (G,RI): (3−6)²/9 = 1; (G,I): (1−2)²/3 = 1/3; (RI,I): (2−4)²/6 = 2/3 → X² = 2 on 3 df.
+    # Counting Outstanding's three empty pairs would give 6 df: p = 0.920 instead of 0.572.
+    shift = stats.summarise_reaudit_shifts(pd.DataFrame(BOWKER_HAND, index=J, columns=J))
+    assert shift.bowker.df == 3
+    assert shift.bowker.statistic == pytest.approx(2.0)
+    assert shift.bowker.p_value == pytest.approx(sps.chi2.sf(2.0, 3))
+    assert shift.bowker.p_value == pytest.approx(0.5724067, abs=5e-7)
+    assert sps.chi2.sf(2.0, 6) == pytest.approx(0.9196986, abs=5e-7)  # what 6 df would say
+    # a pair between judgements in use but with no movement (Good ↔ Inadequate) is left out
+    # too: X² = 1 + 2/3 on 2 df, p = exp(−5/6)
+    t = np.array(BOWKER_HAND)
+    t[1, 3] = t[3, 1] = 0
+    r = stats.bowker_test(t)
+    assert (r.df, r.statistic) == (2, pytest.approx(5 / 3))
+    assert r.p_value == pytest.approx(math.exp(-5 / 6))
+    # nothing moved at all: no pair, X² = 0, p = 1
+    assert stats.bowker_test(np.diag([3, 4, 5, 6])) == stats.TestResult("Bowker", 0.0, 1.0, 0.0)
+    with pytest.raises(stats.StatsError, match="square"):
+        stats.bowker_test(np.ones((2, 3)))
 
 
 def test_stuart_maxwell_leaves_out_categories_nobody_moved_through():
@@ -397,6 +439,30 @@ def test_funnel_overdispersion_phi_and_tau2_by_hand():
     assert add.units["outside_95"].sum() <= f_none.units["outside_95"].sum()
 
 
+def test_funnel_limits_are_widened_only_when_the_overdispersion_test_says_so():
+    # φ̂ = 1.65 > 1, but 10 × 1.65 = 16.5 on χ²(9) gives p = 0.058: not over-dispersed, so
+    # the exact binomial limits stay (the old code inflated whenever φ̂ > 1)
+    n = np.array([40, 55, 60, 35, 80, 45, 50, 70, 65, 30])
+    k = np.array([5, 9, 18, 4, 23, 12, 5, 18, 10, 9])
+    counts = pd.DataFrame({schema.INADEQUATE: k, "completed": n})
+    mild = stats.compute_funnel(counts, schema.INADEQUATE, overdispersion="multiplicative")
+    assert mild.phi == pytest.approx(1.6452551, abs=5e-7)
+    assert mild.overdispersion_p == pytest.approx(sps.chi2.sf(10 * mild.phi, 9))
+    assert mild.overdispersion_p == pytest.approx(0.0580118, abs=5e-7)
+    assert not mild.overdispersion_applied
+    exact = stats.compute_funnel(counts, schema.INADEQUATE)
+    assert mild.units["upper_998"].to_numpy() == pytest.approx(exact.units["upper_998"].to_numpy())
+    additive = stats.compute_funnel(counts, schema.INADEQUATE, overdispersion="additive")
+    assert additive.tau2 == 0 and not additive.overdispersion_applied
+    # clearly over-dispersed (p < 0.001): widened
+    strong = stats.compute_funnel(
+        _overdispersed_counts(), schema.INADEQUATE, overdispersion="multiplicative"
+    )
+    assert strong.overdispersion_p < 0.001 and strong.overdispersion_applied
+    tidy = strong.to_frame()
+    assert len(tidy) == 12 and {"unit", "z", "phi", "overdispersion_applied"} <= set(tidy.columns)
+
+
 def test_funnel_accepts_several_event_labels_and_skips_empty_units():
     counts = _team_counts()
     counts[schema.OUTSTANDING] = 0
@@ -463,3 +529,25 @@ def test_grade_change_matrix_and_kappa_from_pairs():
     assert m.loc[schema.GOOD, schema.REQUIRES_IMPROVEMENT] == 1 and m.to_numpy().sum() == 4
     k = stats.compute_kappa(pairs, "auditor", "moderator", weights="none")
     assert k.n == 4 and k.kappa == pytest.approx(stats.compute_kappa(m, weights="none").kappa)
+
+
+# ------------------------------------------------------------------ tidy frames
+def test_every_result_has_a_tidy_frame():
+    p = stats.compare_proportions(4, 60, 140, 612)
+    row = p.to_frame().iloc[0]
+    assert (row["difference"], row["p_value"], row["test"]) == (p.difference, p.p_value, "z")
+    d = stats.compare_distributions([0, 15, 30, 15], [10, 250, 500, 240])
+    tests = d.to_frame()
+    assert tests.loc[tests["quoted"], "test"].tolist() == [d.quoted.name]
+    assert tests["p_value"].tolist()[0] == d.chi_square.p_value and tests["exact"].sum() == 2
+    shift = stats.summarise_reaudit_shifts(pd.DataFrame(BOWKER_HAND, index=J, columns=J))
+    frame = shift.to_frame()
+    assert frame["test"].tolist()[:2] == ["Stuart–Maxwell", "Bowker"]
+    assert frame.loc[frame["test"] == "Bowker", "df"].item() == 3
+    long = shift.table_frame()
+    assert len(long) == 16 and long["pairs"].sum() == shift.n
+    assert (
+        long.query("original == 'Good' and reaudit == 'Requires Improvement'")["pairs"].item() == 3
+    )
+    kappa = stats.compute_kappa(TABLE10, weights="linear").to_frame().iloc[0]
+    assert kappa["kappa"] == pytest.approx(0.4701, abs=5e-5) and kappa["n"] == 19

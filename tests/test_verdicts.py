@@ -147,10 +147,113 @@ def test_reaudit_sentence():
     t.loc[schema.GOOD, schema.REQUIRES_IMPROVEMENT] = 5
     shift = stats.summarise_reaudit_shifts(t)
     text = wording.describe_reaudit_shift(shift)
+    # the verdict, then always the regression-to-the-mean caveat
     assert text == (
         "Of 100 re-audited cases, 55% improved, 40% stayed the same and 5% declined: "
-        "a significant overall improvement (Stuart–Maxwell p < 0.001)."
+        "a significant overall improvement (Stuart–Maxwell p < 0.001). Cases are chosen for "
+        "re-audit because their first judgement was poor, so some improvement is expected even "
+        "with no change in practice (regression to the mean)."
     )
+
+
+def _family_row(**values: object) -> pd.Series:
+    base = {
+        "comparison": "previous 12 months",
+        "period": "September 2020",
+        "reference": "the previous 12 months",
+        "measure": "% Inadequate",
+        "n_month": 60,
+        "family_size": 6,
+        "significant": False,
+        "verdict": "no difference",
+    }
+    return pd.Series({**base, **values})
+
+
+def test_adjusted_p_decides_significance_and_both_are_given():
+    c = stats.compare_proportions(4, 60, 140, 612)
+    assert c.p_value < stats.ALPHA
+    text = wording.describe_proportion_comparison(
+        c,
+        "Inadequate",
+        period="in September 2020",
+        reference="over the previous 12 months",
+        improvement="down",
+        p_adjusted=0.08,
+        family_size=6,
+    )
+    assert text.endswith(
+        "no significant difference (z test, Holm-adjusted p = 0.080 for the month's 6 tests; "
+        f"unadjusted {wording.format_p(c.p_value)})."
+    )
+    significant = wording.describe_proportion_comparison(
+        c,
+        "Inadequate",
+        period="in September 2020",
+        reference="over the previous 12 months",
+        improvement="down",
+        p_adjusted=0.02,
+        family_size=6,
+    )
+    assert "a significant improvement of 16 percentage points (z test, Holm-adjusted p = 0.020" in (
+        significant
+    )
+    d = stats.compare_distributions([10, 40, 40, 10], [2, 20, 50, 28])
+    assert "no significant shift (Mann–Whitney test, Holm-adjusted p = 0.12" in (
+        wording.describe_distribution_comparison(
+            d, period="a", reference="b", p_adjusted=0.12, family_size=6
+        )
+    )
+
+
+def test_family_sentence_says_which_p_is_adjusted_and_what_significant_means():
+    family = pd.DataFrame({"significant": [False, False, True, False, False, False]})
+    text = wording.describe_test_family(family)
+    assert "SPC charts are the primary signal" in text
+    assert "one family of six tests" in text and "Holm-adjusted for all six" in text
+    assert "adjusted p is below 0.05" in text and "1 of the six is significant" in text
+    assert "independent" in text
+    assert wording.describe_test_family(family.iloc[:0]) == ""
+
+
+def test_spc_and_test_disagreement_gets_one_sentence_saying_why():
+    stable = spc.compute_xmr(
+        100 * _monthly_inadequate([0.20] * 22, seed=2020)["k"] / 60, improvement="down"
+    )
+    assert stable.variation == "common_cause"
+    # normal variation on the chart, significant against the pooled year
+    pooled = wording.describe_spc_and_test(
+        stable,
+        _family_row(significant=True, verdict="improvement"),
+        measure="% Inadequate",
+    )
+    assert pooled is not None and pooled.count(".") == 1
+    assert "the previous 12 months pooled" in pooled and "sampling 60 audits" in pooled
+    assert "month to month" in pooled
+    # both say nothing happened: no sentence
+    assert wording.describe_spc_and_test(stable, _family_row(), measure="% Inadequate") is None
+    # a shift on the chart that no single-month test calls
+    shifted = spc.compute_xmr(
+        100 * _monthly_inadequate([0.25] * 14 + [0.08] * 8, seed=7)["k"] / 60, improvement="down"
+    )
+    rule = shifted.latest["rule"]  # two-in-three outranks the shift here, as in R
+    assert rule == "two_in_three" and "shift" in shifted.latest_rules
+    run = wording.describe_spc_and_test(
+        shifted, _family_row(comparison="previous month", reference="August 2020"), measure="x"
+    )
+    assert run is not None and "run-based rule" in run
+    assert spc.RULE_DESCRIPTIONS[rule] in run and "August 2020 alone" in run
+    assert "6 tests" in run
+    # both see the improvement: no sentence
+    assert (
+        wording.describe_spc_and_test(
+            shifted, _family_row(significant=True, verdict="improvement"), measure="x"
+        )
+        is None
+    )
+    # too few months for an SPC verdict: nothing to reconcile
+    short = spc.compute_xmr([5.0, 6.0, 7.0], improvement="down")
+    assert wording.describe_spc_and_test(short, _family_row(significant=True), measure="x") is None
 
 
 def test_funnel_and_kappa_sentences():

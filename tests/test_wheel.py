@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import site
 import subprocess
 import sys
@@ -34,8 +35,17 @@ def installed(tmp_path_factory) -> tuple[Path, Path, dict[str, str]]:
     base = tmp_path_factory.mktemp("wheel")
     wheels = base / "wheels"
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    # Built from a copy, so that the build never writes into the repository (build/, egg-info).
+    source = base / "source"
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "outputs", "build", "dist", "node_modules", "*.egg-info", "__pycache__"
+        ),
+    )
     run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(source)],
         base,
         env,
     )

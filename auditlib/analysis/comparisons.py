@@ -16,7 +16,17 @@ Which test the report quotes (stated once, here):
   verdict is the one quoted first, because it asks whether the latest month is
   within the programme's normal variation.
 * **Re-audits**: Stuart–Maxwell (marginal homogeneity) on the original ×
-  re-audit table, with % improved / same / declined.
+  re-audit table, with % improved / same / declined, set against the movement
+  expected with no change in practice (regression to the mean:
+  :mod:`auditlib.analysis.regression_to_mean`).
+
+**The month's family of tests.** The SPC chart is the primary signal. The period
+comparisons — this month against the previous audited month and against the
+previous 12 months, each for % Good or better, % Inadequate and the whole
+distribution (up to six tests) — are secondary, and are one family: their
+p-values are Holm-adjusted together (:func:`month_test_family`), and a test is
+"significant" when its *adjusted* p is below ``stats.ALPHA``. Every test treats
+audits as independent of one another.
 """
 
 from __future__ import annotations
@@ -24,9 +34,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-from auditlib.analysis import metrics, spc, stats
+from auditlib.analysis import metrics, regression_to_mean, spc, stats
 from auditlib.data import schema
 from auditlib.data.programme import Programme, iter_months, previous_month
 
@@ -37,6 +48,14 @@ MEASURES: dict[str, tuple[tuple[str, ...], str]] = {
 }
 #: Fewer audits than this in the month: the report says "too few audits to tell".
 MIN_MONTH_AUDITS = 10
+#: The two period comparisons of a month's family of tests.
+PREVIOUS_MONTH = "previous month"
+PREVIOUS_12_MONTHS = "previous 12 months"
+#: The family's third "measure": the whole judgement distribution.
+DISTRIBUTION = "judgement distribution"
+#: Fewer auditor–moderator pairs than this: no kappa, so no reliability for the
+#: regression-to-the-mean allowance (the largest allowance is used instead).
+MIN_MODERATED_PAIRS = 10
 
 
 def measure_counts(table: pd.DataFrame, measure: str) -> pd.Series:
@@ -88,6 +107,7 @@ class Comparison:
     b: pd.Series  # counts of the reference
     proportions: dict[str, stats.ProportionComparison] = field(default_factory=dict)
     distribution: stats.DistributionComparison | None = None
+    kind: str = ""  # PREVIOUS_MONTH or PREVIOUS_12_MONTHS in a month's family
 
     @property
     def enough(self) -> bool:
@@ -97,9 +117,11 @@ class Comparison:
         )
 
 
-def compare_counts(a: pd.Series, b: pd.Series, period: str, reference: str) -> Comparison:
+def compare_counts(
+    a: pd.Series, b: pd.Series, period: str, reference: str, kind: str = ""
+) -> Comparison:
     """Compare two count rows: each measure's share, and the whole ordinal distribution."""
-    comparison = Comparison(period, reference, a, b)
+    comparison = Comparison(period, reference, a, b, kind=kind)
     na, nb = int(a["completed"]), int(b["completed"])
     if na == 0 or nb == 0:
         return comparison
@@ -116,8 +138,9 @@ def compare_counts(a: pd.Series, b: pd.Series, period: str, reference: str) -> C
 def reaudit_pairs(audits: pd.DataFrame, months: Iterable[str] | None = None) -> pd.DataFrame:
     """Completed re-audits (in ``months``, or all) with their original audit's final judgement.
 
-    Columns ``original`` and ``reaudit`` (final judgements) and the re-audit's
-    ``audit_month``, ``team``, ``area``.
+    Columns ``original`` and ``reaudit`` (final judgements), the re-audit's
+    ``audit_month``, ``team``, ``area``, and ``original_month`` (the month of the
+    audit it re-audits).
     """
     re = metrics.select(audits, months, schema.REAUDIT)
     re = re.loc[(re[schema.STATUS] == schema.COMPLETED).to_numpy(dtype=bool, na_value=False)]
@@ -125,9 +148,11 @@ def reaudit_pairs(audits: pd.DataFrame, months: Iterable[str] | None = None) -> 
         columns={schema.ORIGINAL_JUDGEMENT: "original", schema.FINAL_JUDGEMENT: "reaudit"}
     )
     pairs = pairs.loc[pairs["original"].notna()]
-    return pairs[["original", "reaudit", schema.AUDIT_MONTH, schema.TEAM, schema.AREA]].reset_index(
-        drop=True
-    )
+    months = audits.drop_duplicates(schema.AUDIT_ID).set_index(schema.AUDIT_ID)[schema.AUDIT_MONTH]
+    pairs = pairs.assign(original_month=pairs[schema.ORIGINAL_AUDIT_ID].map(months))
+    return pairs[
+        ["original", "reaudit", schema.AUDIT_MONTH, schema.TEAM, schema.AREA, "original_month"]
+    ].reset_index(drop=True)
 
 
 def moderation_pairs(audits: pd.DataFrame, months: Iterable[str] | None = None) -> pd.DataFrame:
@@ -138,6 +163,109 @@ def moderation_pairs(audits: pd.DataFrame, months: Iterable[str] | None = None) 
     return rows.loc[both, [schema.OVERALL_JUDGEMENT, schema.MODERATED_JUDGEMENT]].rename(
         columns={schema.OVERALL_JUDGEMENT: "auditor", schema.MODERATED_JUDGEMENT: "moderator"}
     )
+
+
+def month_test_family(comparisons: Iterable[Comparison | None]) -> pd.DataFrame:
+    """The month's family of secondary tests, one row per test, Holm-adjusted together.
+
+    Columns: comparison (``PREVIOUS_MONTH`` / ``PREVIOUS_12_MONTHS``), period,
+    reference, measure (a share, or ``DISTRIBUTION``), improvement ("up"/"down"),
+    test, statistic, effect_name, effect, effect_low, effect_high (a share's
+    difference in percentage points, this month minus the reference; Cliff's delta
+    for the distribution, + when this month is better), n_month, n_reference,
+    p_value (unadjusted), p_holm, significant (p_holm < ``stats.ALPHA``), verdict
+    ("improvement", "deterioration", "shift" or "no difference", on p_holm) and
+    family_size. An empty frame when no comparison could be made.
+    """
+    rows: list[dict[str, object]] = []
+    for comparison in comparisons:
+        if comparison is None:
+            continue
+        base = {
+            "comparison": comparison.kind,
+            "period": comparison.period,
+            "reference": comparison.reference,
+        }
+        for measure, c in comparison.proportions.items():
+            rows.append(
+                {
+                    **base,
+                    "measure": measure,
+                    "improvement": MEASURES[measure][1],
+                    "test": "Fisher's exact test" if c.test == "fisher" else "z test",
+                    "statistic": c.z if c.test == "z" else float("nan"),
+                    "effect_name": "difference (percentage points)",
+                    "effect": c.difference_pp,
+                    "effect_low": 100 * c.ci_low,
+                    "effect_high": 100 * c.ci_high,
+                    "n_month": c.n1,
+                    "n_reference": c.n2,
+                    "p_value": c.p_value,
+                }
+            )
+        d = comparison.distribution
+        if d is not None:
+            rows.append(
+                {
+                    **base,
+                    "measure": DISTRIBUTION,
+                    "improvement": "up",
+                    "test": d.quoted.name,
+                    "statistic": d.quoted.statistic,
+                    "effect_name": "Cliff's delta",
+                    "effect": d.cliffs_delta,
+                    "effect_low": d.cliffs_delta_ci[0],
+                    "effect_high": d.cliffs_delta_ci[1],
+                    "n_month": d.n_a,
+                    "n_reference": d.n_b,
+                    "p_value": d.quoted.p_value,
+                }
+            )
+    columns = [
+        "comparison", "period", "reference", "measure", "improvement", "test", "statistic",
+        "effect_name", "effect", "effect_low", "effect_high", "n_month", "n_reference",
+        "p_value", "p_holm", "significant", "verdict", "family_size",
+    ]  # fmt: skip
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    family = pd.DataFrame(rows)
+    family["p_holm"] = stats.holm_adjust(family["p_value"].to_numpy(dtype=float))
+    family["significant"] = family["p_holm"] < stats.ALPHA
+    better = (family["effect"] > 0) == (family["improvement"] == "up")
+    family["verdict"] = np.select(
+        [~family["significant"], better, family["effect"] != 0],
+        ["no difference", "improvement", "deterioration"],
+        "shift",
+    )
+    family["family_size"] = len(family)
+    return family[columns]
+
+
+def expected_reaudit_movement(
+    audits: pd.DataFrame,
+    pairs: pd.DataFrame,
+    moderation: pd.DataFrame,
+    draws: int = stats.MONTE_CARLO_DRAWS,
+) -> regression_to_mean.ReauditExpectation | None:
+    """Re-audit movement against the movement expected with no change in practice.
+
+    π is the judgement distribution of completed audits in the months the originals
+    came from; κ the unweighted auditor–moderator kappa (``moderation`` pairs; none
+    when fewer than ``MIN_MODERATED_PAIRS``, and then κ = 0, the largest allowance).
+    """
+    graded = pairs.loc[
+        pairs["original"].isin(schema.JUDGEMENTS) & pairs["reaudit"].isin(schema.JUDGEMENTS)
+    ]
+    if graded.empty:
+        return None
+    months = sorted(graded["original_month"].dropna().unique())
+    reference = pooled_counts(audits, months)[list(schema.JUDGEMENTS)]
+    if reference.sum() == 0:
+        return None
+    kappa = None
+    if len(moderation) >= MIN_MODERATED_PAIRS and moderation.nunique().min() > 1:
+        kappa = stats.compute_kappa(moderation, "auditor", "moderator", weights="none").kappa
+    return regression_to_mean.expected_reaudit_change(graded, reference, kappa, draws=draws)
 
 
 @dataclass
@@ -152,6 +280,10 @@ class MonthShifts:
     reaudit_pairs: pd.DataFrame
     kappa: stats.KappaResult | None
     moderated: int
+    #: the month's family of secondary tests (:func:`month_test_family`)
+    family: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: re-audit movement against regression to the mean (None without re-audits)
+    reaudit_expectation: regression_to_mean.ReauditExpectation | None = None
 
 
 def analyse_month(
@@ -170,7 +302,11 @@ def analyse_month(
     prev_month = metrics.previous_audited_month(trend, month)
     vs_previous = (
         compare_counts(
-            this, pooled_counts(audits, [prev_month]), label, programme.label_for(prev_month)
+            this,
+            pooled_counts(audits, [prev_month]),
+            label,
+            programme.label_for(prev_month),
+            PREVIOUS_MONTH,
         )
         if prev_month
         else None
@@ -181,7 +317,9 @@ def analyse_month(
         if mo in trend.index and trend.at[mo, "state"] == metrics.AUDITED
     ]
     vs_year = (
-        compare_counts(this, pooled_counts(audits, year), label, "the previous 12 months")
+        compare_counts(
+            this, pooled_counts(audits, year), label, "the previous 12 months", PREVIOUS_12_MONTHS
+        )
         if year
         else None
     )
@@ -199,6 +337,20 @@ def analyse_month(
         & moderation["moderator"].isin(schema.JUDGEMENTS)
     ]
     kappa = None
-    if len(moderation) >= 10 and moderation.nunique().min() > 1:
+    if len(moderation) >= MIN_MODERATED_PAIRS and moderation.nunique().min() > 1:
         kappa = stats.compute_kappa(moderation, "auditor", "moderator")
-    return MonthShifts(month, charts, vs_previous, vs_year, reaudits, pairs, kappa, len(moderation))
+    expectation = (
+        expected_reaudit_movement(audits, pairs, moderation) if reaudits is not None else None
+    )
+    return MonthShifts(
+        month,
+        charts,
+        vs_previous,
+        vs_year,
+        reaudits,
+        pairs,
+        kappa,
+        len(moderation),
+        family=month_test_family([vs_previous, vs_year]),
+        reaudit_expectation=expectation,
+    )

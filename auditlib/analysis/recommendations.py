@@ -390,8 +390,8 @@ def format_recommendations(
         lines.append(line)
         for sub in record["sub_items"]:
             text = escape_markdown(str(sub["text"]))
-            if sub.get("url"):
-                text = f"[{text}]({sub['url']})"
+            if str(sub.get("url") or "").lower().startswith(("https://", "http://")):
+                text = f"[{text}]({sub['url']})"  # other kinds of link are not made at all
             label = f"{sub['label']}. " if sub.get("label") else ""
             lines.append(f"    - {label}{text}")
     return "\n".join(lines)

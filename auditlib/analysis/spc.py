@@ -1,26 +1,36 @@
-"""Statistical process control as NHS England's "Making Data Count" (MDC) defines it.
+"""Statistical process control as NHS England's "Making Data Count" (MDC) defines it,
+computed exactly as NHS-R's **NHSRplotthedots v0.2.2** computes it.
 
 XmR ("plot the dots") charts, p-charts and Laney p′ charts share one rule
-engine. Constants and rules (see ``docs/methods.md``):
+engine, a port of NHSRplotthedots' ``ptd_spc_standard`` and
+``ptd_calculate_point_type`` (``tests/test_spc.py`` holds an independent,
+line-by-line port of the R source and compares point types on thousands of
+seeded random series). Constants and rules (see ``docs/methods.md``):
 
 * XmR centre line = mean; process limits = mean ± 2.66 × mean moving range;
   near ("2σ") limits at 2/3 of that distance (± 1.773 × mean MR).
-* Optional moving-range screening: moving ranges ≥ 3.267 × mean MR are left
-  out and the mean MR recomputed once (NHSRplotthedots ``screen_outliers``;
-  the MDC Excel tools do not screen, so neither do we by default).
-* Special-cause rules, evaluated within each rebased period:
+* Moving-range screening (on by default, as NHSRplotthedots and PowerBI-SPC):
+  moving ranges ≥ 3.267 × the mean MR are left out and the mean MR recomputed
+  once. ``screen_outliers=False`` gives the MDC Excel tools' unscreened limits.
+* A missing value (a paused month) is a *gap*: no moving range is taken across
+  it, and no run or two-in-three window spans it (NHSRplotthedots on a series
+  with the missing rows kept). ``gaps="bridge"`` instead treats the observed
+  points as consecutive (NHSRplotthedots on the series with those rows removed).
+* Special-cause rules, within each rebased period:
   - astronomical: a point above the upper or below the lower process limit;
-  - shift: 7 or more consecutive points on one side of the mean (a point
-    exactly on the mean breaks the run);
-  - trend: 7 or more consecutive points each higher (or each lower) than the
-    one before (a tie breaks the run);
-  - two of three: 2 of 3 consecutive points beyond the same near limit
-    (beyond 2σ on the same side; a point beyond the process limit counts).
-* Every point of a qualifying run is flagged, as NHSRplotthedots does.
+  - trend: 7 points in a row each higher (or each lower) than the one before
+    (a tie breaks it); every point of such a run is flagged;
+  - two in three: a point between a near limit and the process limit, in a
+    window of three consecutive points all on the same side of the mean of
+    which at least two are between the near and process limits (a point beyond
+    the process limit does not count: it is astronomical);
+  - shift: 7 points in a row on one side of the mean (a point on the mean
+    breaks it); every point of such a run is flagged.
+* A point flagged by several rules is typed by the first in that order
+  (astronomical, trend, two in three, shift). Its direction is its side of the
+  mean, except under a trend, where it is the trend's direction (the step to the
+  next point when that point is in a trend too, else the step from the last).
 * Fewer than 13 points in a period: the limits are *trial limits*.
-
-Missing values (e.g. paused months) are kept as rows with no value; the
-moving range runs between consecutive points that have a value.
 """
 
 from __future__ import annotations
@@ -39,6 +49,7 @@ __all__ = [
     "LIMIT_FACTOR",
     "MIN_POINTS_FOR_LIMITS",
     "NEAR_FACTOR",
+    "RULES",
     "RULE_DESCRIPTIONS",
     "RUN_LENGTH",
     "SCREEN_FACTOR",
@@ -57,12 +68,16 @@ NEAR_FACTOR = LIMIT_FACTOR * 2 / 3
 SCREEN_FACTOR = 3.267
 #: d2 for n = 2: turns a mean moving range into a sigma (Laney 2002).
 D2 = 1.128
-#: Shift and trend rules: runs of at least this many points.
+#: Shift and trend rules: runs of this many points.
 RUN_LENGTH = 7
+#: Two-in-three rule: a window of this many points, of which this many are near a limit.
+WINDOW_LENGTH = 3
+WINDOW_NEAR = 2
 #: Fewer points than this in a period: trial limits (MDC).
 MIN_POINTS_FOR_LIMITS = 13
 
-RULES = ("astronomical", "shift", "trend", "two_in_three")
+#: The rules in order of precedence: a point flagged by several is typed by the first.
+RULES = ("astronomical", "trend", "two_in_three", "shift")
 #: Plain words for each rule, for verdicts and alt text.
 RULE_DESCRIPTIONS = {
     "astronomical": "a point outside the process limits",
@@ -72,6 +87,9 @@ RULE_DESCRIPTIONS = {
 }
 
 Improvement = Literal["up", "down", "neither"]
+#: How a missing value is treated: a gap that breaks moving ranges and runs
+#: (NHSRplotthedots with the row kept), or bridged (with the row removed).
+Gaps = Literal["break", "bridge"]
 PointType = Literal[
     "common_cause",
     "special_cause_improvement",
@@ -90,8 +108,10 @@ class SPCResult:
     """A chart's points (tidy, one row per point) and its summary.
 
     ``data`` columns: x, value, n (p-charts), period, mean, upper, lower,
-    near_upper, near_lower, moving_range, astronomical, shift, trend,
-    two_in_three, special_cause, point_type, trial_limits.
+    near_upper, near_lower, moving_range, astronomical, trend, two_in_three,
+    shift (each rule's flag), special_cause, rule (the rule that types the
+    point, by precedence; empty when common cause), direction (+1 above /
+    increasing, −1 below / decreasing, 0 none), point_type, trial_limits.
     """
 
     data: pd.DataFrame
@@ -101,6 +121,7 @@ class SPCResult:
     screen_outliers: bool
     sigma_z: float | None = None  # Laney p′ only (latest period)
     warnings: list[str] = field(default_factory=list)
+    gaps: Gaps = "break"
 
     # --- summary of the latest period and point -------------------------------
     @property
@@ -126,15 +147,40 @@ class SPCResult:
         return bool(self.latest["trial_limits"])
 
     @property
+    def has_limits(self) -> bool:
+        """False when the latest period has no moving range to set limits from."""
+        return bool(np.isfinite(float(self.latest["upper"])))
+
+    @property
     def latest_rules(self) -> list[str]:
-        """The rules that flag the latest point (empty when common cause)."""
+        """The rules that flag the latest point, the one that types it first."""
         last = self.latest
-        return [rule for rule in RULES if bool(last[rule])]
+        flagged = [rule for rule in RULES if bool(last[rule])]
+        return flagged
 
     @property
     def variation(self) -> str:
         """MDC variation icon for the latest point: its point type."""
         return str(self.latest["point_type"])
+
+    def latest_run(self, rule: Literal["shift", "trend"]) -> int:
+        """Length of the run (of ``rule``) that ends at the latest point.
+
+        Shift: points in a row on the latest point's side of the mean; trend:
+        points in a row each moving the same way as the latest step. Runs stop at
+        a gap unless ``gaps="bridge"``.
+        """
+        part = self.latest_period
+        last_pos = int(np.flatnonzero(part["value"].notna().to_numpy())[-1])
+        part = part.iloc[: last_pos + 1]
+        if self.gaps == "bridge":
+            part = part[part["value"].notna()]
+        v = part["value"].to_numpy(dtype=float)
+        if rule == "shift":
+            side = np.sign(v - part["mean"].to_numpy(dtype=float))
+            return _trailing_equal(side)
+        steps = np.sign(np.diff(v))
+        return _trailing_equal(steps) + 1 if len(steps) else 1
 
     @property
     def assurance(self) -> str | None:
@@ -143,6 +189,7 @@ class SPCResult:
         ``consistently_passing`` (both limits on the good side of the target),
         ``consistently_failing`` (both on the bad side), ``inconsistent`` (the
         target lies between the limits), or None (no target or no direction).
+        As NHSRplotthedots ``ptd_calculate_assurance_type``.
         """
         if self.target is None or self.improvement == "neither":
             return None
@@ -182,93 +229,166 @@ class SPCResult:
         }
 
 
+def _trailing_equal(values: np.ndarray) -> int:
+    """How many of the last values equal the very last one (NaN equals nothing)."""
+    if not len(values):
+        return 0
+    run = 1
+    while run < len(values) and values[-run - 1] == values[-1]:
+        run += 1
+    return run
+
+
 # ------------------------------------------------------------------ rule engine
-def _runs(mask_values: np.ndarray, min_len: int) -> np.ndarray:
-    """Flag members of runs of equal non-zero values of at least ``min_len``."""
-    flags = np.zeros(len(mask_values), dtype=bool)
-    start = 0
-    for i in range(1, len(mask_values) + 1):
-        if i == len(mask_values) or mask_values[i] != mask_values[start]:
-            if mask_values[start] != 0 and i - start >= min_len:
-                flags[start:i] = True
-            start = i
+def _run_ends(same: np.ndarray, length: int) -> np.ndarray:
+    """True at i when ``same[i - length + 1 .. i]`` are all True."""
+    n = len(same)
+    ends = np.zeros(n, dtype=bool)
+    if n < length:
+        return ends
+    counts = np.convolve(same.astype(int), np.ones(length, dtype=int), mode="valid")
+    ends[length - 1 :] = counts == length
+    return ends
+
+
+def _part_of_run(ends: np.ndarray, length: int) -> np.ndarray:
+    """True at i when a run of ``length`` ends at any of i .. i + length − 1."""
+    padded = np.concatenate([ends, np.zeros(length - 1, dtype=bool)])
+    counts = np.convolve(padded.astype(int), np.ones(length, dtype=int), mode="valid")
+    return counts > 0
+
+
+def _shift(side: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """Points in a run of ``RUN_LENGTH`` on one side of the mean (0 on the mean breaks it)."""
+    flags = np.zeros(len(side), dtype=bool)
+    for sign in (1, -1):
+        ends = _run_ends(observed & (side == sign), RUN_LENGTH)
+        flags |= _part_of_run(ends, RUN_LENGTH)
     return flags
 
 
 def _trend(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Trend flags and each flagged point's trend direction (+1 up, −1 down)."""
+    """Trend flags and each flagged point's trend direction (+1 up, −1 down).
+
+    A run of ``RUN_LENGTH`` points each higher (lower) than the last; a tie or a
+    gap breaks it. A point's direction is the step to the next point when that
+    point is in a trend too, else the step from the previous point — so the point
+    between two trends takes the later one's direction, as NHSRplotthedots does
+    (and a tie there reads as decreasing, as there).
+    """
     n = len(values)
     flags = np.zeros(n, dtype=bool)
     direction = np.zeros(n, dtype=int)
     if n < RUN_LENGTH:
         return flags, direction
-    steps = np.sign(np.diff(values))  # a tie gives 0 and so breaks the run
-    start = 0
-    for i in range(1, len(steps) + 1):
-        if i == len(steps) or steps[i] != steps[start]:
-            # steps[start:i] joins points start .. i
-            if steps[start] != 0 and (i - start) + 1 >= RUN_LENGTH:
-                flags[start : i + 1] = True
-                direction[start : i + 1] = int(steps[start])
-            start = i
+    with np.errstate(invalid="ignore"):
+        steps = np.sign(np.diff(values))  # NaN across a gap
+    for sign in (1, -1):
+        # a trend of RUN_LENGTH points is RUN_LENGTH − 1 steps the same way
+        ends = _run_ends(np.concatenate([[False], steps == sign]), RUN_LENGTH - 1)
+        ends[: RUN_LENGTH - 1] = False
+        flags |= _part_of_run(ends, RUN_LENGTH)
+    nxt = np.concatenate([flags[1:], [False]])
+    right = np.concatenate([steps, steps[-1:]])
+    left = np.concatenate([[0.0], steps])
+    chosen = np.where(nxt & flags, right, left)
+    direction = np.where(flags, np.where(chosen == 1, 1, -1), 0)
     return flags, direction
 
 
-def _two_in_three(beyond: np.ndarray) -> np.ndarray:
-    """Flag points beyond a near limit that are 2 of 3 consecutive points beyond it."""
-    n = len(beyond)
-    flags = np.zeros(n, dtype=bool)
-    for i in range(max(n - 2, 0)):
-        window = beyond[i : i + 3]
-        if window.sum() >= 2:
-            flags[i : i + 3] |= window
-    return flags
-
-
-def _apply_rules(frame: pd.DataFrame, improvement: Improvement) -> pd.DataFrame:
-    """Add rule flags and point types; rules run within each period on points with values."""
-    out = frame.copy()
-    for rule in RULES:
-        out[rule] = False
-    out["point_type"] = "no_data"
-    trend_dir = pd.Series(0, index=out.index)
-    for _, idx in out.groupby("period", sort=False).groups.items():
-        part = out.loc[idx]
-        part = part[part["value"].notna()]
-        if part.empty:
+def _two_in_three(close: np.ndarray, side: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """Points close to a limit (between the near and process limits) that sit in a window
+    of three observed points on one side of the mean with at least two close to a limit."""
+    n = len(close)
+    hits = np.zeros(n, dtype=bool)
+    for start in range(max(n - WINDOW_LENGTH + 1, 0)):
+        window = slice(start, start + WINDOW_LENGTH)
+        if not observed[window].all():
             continue
-        v = part["value"].to_numpy(dtype=float)
-        mean = part["mean"].to_numpy(dtype=float)
-        side = np.sign(v - mean)
-        out.loc[part.index, "astronomical"] = (v > part["upper"].to_numpy()) | (
-            v < part["lower"].to_numpy()
-        )
-        out.loc[part.index, "shift"] = _runs(side, RUN_LENGTH)
-        tflags, tdir = _trend(v)
-        out.loc[part.index, "trend"] = tflags
-        trend_dir.loc[part.index] = tdir
-        above = v > part["near_upper"].to_numpy()
-        below = v < part["near_lower"].to_numpy()
-        out.loc[part.index, "two_in_three"] = _two_in_three(above) | _two_in_three(below)
-    has_value = out["value"].notna()
-    special = out[list(RULES)].any(axis=1) & has_value
-    out["special_cause"] = special
-    # A point's direction is its side of the mean; a point flagged only by a trend
-    # takes the trend's direction (it can sit on either side of the mean).
-    side = np.sign(out["value"] - out["mean"]).fillna(0).astype(int)
-    only_trend = out["trend"] & ~out[["astronomical", "shift", "two_in_three"]].any(axis=1)
-    direction = side.where(~only_trend, trend_dir)
+        if close[window].sum() >= WINDOW_NEAR and abs(side[window].sum()) == WINDOW_LENGTH:
+            hits[window] = True
+    return hits & close
+
+
+def _classify(
+    v: np.ndarray,
+    mean: np.ndarray,
+    upper: np.ndarray,
+    lower: np.ndarray,
+    near_upper: np.ndarray,
+    near_lower: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Rule flags, the deciding rule and its direction for one period's points (in order)."""
+    observed = ~np.isnan(v)
+    with np.errstate(invalid="ignore"):
+        side = np.where(observed, np.sign(v - mean), 0.0)
+        outside = observed & ((v > upper) | (v < lower))  # NaN limits flag nothing
+        close = observed & ~outside & ((v < near_lower) | (v > near_upper))
+    trend, trend_direction = _trend(v)
+    two = _two_in_three(close, side, observed)
+    shift = _shift(side, observed)
+    rule = np.select([outside, trend, two, shift], list(RULES), default="")
+    # Above / Increasing = +1; everything else flagged is −1 (a side of 0 reads "below", as in R)
+    side_direction = np.where(side > 0, 1, -1)
+    direction = np.select(
+        [outside, trend, two | shift], [side_direction, trend_direction, side_direction], 0
+    )
+    return {
+        "astronomical": outside,
+        "trend": trend,
+        "two_in_three": two,
+        "shift": shift,
+        "rule": rule,
+        "direction": direction.astype(int),
+    }
+
+
+def _period_slices(period: np.ndarray) -> list[np.ndarray]:
+    """Row positions of each period, in order."""
+    return [np.flatnonzero(period == p) for p in pd.unique(period)]
+
+
+#: The limit columns the rule engine reads, in :func:`_classify`'s argument order.
+_LIMIT_COLUMNS = ("mean", "upper", "lower", "near_upper", "near_lower")
+
+#: A chart's columns while it is computed (one array per column, built into a frame once).
+Columns = dict[str, np.ndarray]
+
+
+def _apply_rules(cols: Columns, improvement: Improvement, gaps: Gaps) -> Columns:
+    """Rule flags, the deciding rule, its direction and point types, period by period."""
+    value = cols["value"]
+    n = len(value)
+    flags: Columns = {rule: np.zeros(n, dtype=bool) for rule in RULES}
+    flags["rule"] = np.full(n, "", dtype=object)
+    flags["direction"] = np.zeros(n, dtype=int)
+    for rows in _period_slices(cols["period"]):
+        if gaps == "bridge":
+            rows = rows[~np.isnan(value[rows])]
+        if not len(rows) or np.isnan(value[rows]).all():
+            continue
+        found = _classify(value[rows], *(cols[name][rows] for name in _LIMIT_COLUMNS))
+        for name, result in found.items():
+            flags[name][rows] = result
+    has_value = ~np.isnan(value)
+    special = (flags["rule"] != "") & has_value
     if improvement == "neither":
         kind = np.where(special, "special_cause_neither", "common_cause")
     else:
         good = 1 if improvement == "up" else -1
         kind = np.where(
             special,
-            np.where(direction == good, "special_cause_improvement", "special_cause_concern"),
+            np.where(
+                flags["direction"] == good, "special_cause_improvement", "special_cause_concern"
+            ),
             "common_cause",
         )
-    out["point_type"] = np.where(has_value, kind, "no_data")
-    return out
+    flags["rule"] = flags["rule"].astype(str)
+    return {
+        **flags,
+        "special_cause": special,
+        "point_type": np.where(has_value, kind, "no_data"),
+    }
 
 
 # ------------------------------------------------------------------- helpers
@@ -278,12 +398,18 @@ def _check_improvement(improvement: str) -> Improvement:
     return improvement  # type: ignore[return-value]
 
 
-def _periods(x: pd.Series, rebase: Sequence[object] | None) -> np.ndarray:
+def _check_gaps(gaps: str) -> Gaps:
+    if gaps not in ("break", "bridge"):
+        raise SPCError(f"gaps must be 'break' or 'bridge', not {gaps!r}")
+    return gaps  # type: ignore[return-value]
+
+
+def _periods(x: list[object], rebase: Sequence[object] | None) -> np.ndarray:
     """Period number for each point: 0 before the first rebase point, then 1, 2, …"""
     period = np.zeros(len(x), dtype=int)
     if not rebase:
         return period
-    labels = list(x.astype(str))
+    labels = [str(v) for v in x]
     for point in rebase:
         key = str(point)
         if key not in labels:
@@ -292,7 +418,8 @@ def _periods(x: pd.Series, rebase: Sequence[object] | None) -> np.ndarray:
     return period
 
 
-def _frame(values: object, x: object | None) -> pd.DataFrame:
+def _columns(values: object, x: object | None, rebase: Sequence[object] | None) -> Columns:
+    """x, value and period columns of a series (a Series' index gives x)."""
     if isinstance(values, pd.Series) and x is None:
         x_vals = list(values.index)
         v = values.to_numpy(dtype=float)
@@ -303,36 +430,93 @@ def _frame(values: object, x: object | None) -> pd.DataFrame:
         raise SPCError("x and values must have the same length")
     if v.ndim != 1:
         raise SPCError("values must be one series")
-    return pd.DataFrame({"x": x_vals, "value": v})
+    # x stays a list: the frame infers its dtype (month labels, numbers, dates)
+    return {"x": x_vals, "value": v, "period": _periods(x_vals, rebase)}  # type: ignore[dict-item]
+
+
+def _moving_ranges(values: np.ndarray, gaps: Gaps) -> np.ndarray:
+    """|xᵢ − xᵢ₋₁| per row (NaN for the first row and, with ``break``, across a gap)."""
+    mr = np.full(len(values), np.nan)
+    if gaps == "bridge":
+        where = np.flatnonzero(~np.isnan(values))
+        mr[where[1:]] = np.abs(np.diff(values[where]))
+    else:
+        mr[1:] = np.abs(np.diff(values))
+    return mr
+
+
+def _mean_moving_range(mr: np.ndarray, screen: bool) -> float:
+    """Mean moving range, screened once at 3.267 × the mean when ``screen``.
+
+    NaN when there is no moving range (or, screened, when every one is 0), as in
+    NHSRplotthedots and PowerBI-SPC: the chart then has no limits.
+    """
+    kept = mr[~np.isnan(mr)]
+    if not kept.size:
+        return float("nan")
+    average = float(kept.mean())
+    if screen:
+        kept = kept[kept < SCREEN_FACTOR * average]
+        average = float(kept.mean()) if kept.size else float("nan")
+    return average
+
+
+#: Column order of a chart's ``data``.
+_ORDER = (
+    "x",
+    "value",
+    "n",
+    "period",
+    *_LIMIT_COLUMNS,
+    "moving_range",
+    *RULES,
+    "special_cause",
+    "rule",
+    "direction",
+    "point_type",
+    "trial_limits",
+)
 
 
 def _finish(
-    frame: pd.DataFrame,
+    cols: Columns,
     chart: Literal["xmr", "p", "laney_p"],
     improvement: Improvement,
     target: float | None,
     screen_outliers: bool,
+    gaps: Gaps,
     sigma_z: float | None = None,
     extra_warnings: Sequence[str] = (),
+    bounds: tuple[float, float] | None = None,
 ) -> SPCResult:
-    counts = frame[frame["value"].notna()].groupby("period").size()
-    frame["trial_limits"] = frame["period"].map(counts).fillna(0).lt(MIN_POINTS_FOR_LIMITS)
-    out = _apply_rules(frame, improvement)
+    observed = ~np.isnan(cols["value"])
+    periods, counts = np.unique(cols["period"][observed], return_counts=True)
+    points = dict(zip(periods.tolist(), counts.tolist(), strict=True))
+    cols["trial_limits"] = np.array(
+        [points.get(int(p), 0) < MIN_POINTS_FOR_LIMITS for p in cols["period"]], dtype=bool
+    )
+    cols.update(_apply_rules(cols, improvement, gaps))
+    if bounds is not None:
+        # drawn limits only: the rules above used the unclipped ones (no point can pass a bound)
+        for name in ("upper", "lower", "near_upper", "near_lower"):
+            cols[name] = np.clip(cols[name], *bounds)
+    data = pd.DataFrame({name: cols[name] for name in _ORDER if name in cols})
     warnings = list(extra_warnings)
-    for period, count in counts.items():
+    for period, count in points.items():
         if count < MIN_POINTS_FOR_LIMITS:
-            where = "" if counts.size == 1 else f" in period {int(period) + 1}"
+            where = "" if len(points) == 1 else f" in period {int(period) + 1}"
             warnings.append(
                 f"only {count} points{where}: fewer than {MIN_POINTS_FOR_LIMITS}, so the limits are trial limits"
             )
     return SPCResult(
-        data=out,
+        data=data,
         chart=chart,
         improvement=improvement,
         target=target,
         screen_outliers=screen_outliers,
         sigma_z=sigma_z,
         warnings=warnings,
+        gaps=gaps,
     )
 
 
@@ -344,55 +528,51 @@ def compute_xmr(
     improvement: Improvement = "neither",
     rebase: Sequence[object] | None = None,
     target: float | None = None,
-    screen_outliers: bool = False,
+    screen_outliers: bool = True,
     bounds: tuple[float, float] | None = None,
+    gaps: Gaps = "break",
 ) -> SPCResult:
-    """XmR chart ("plot the dots") of a series, NHS Making Data Count rules.
+    """XmR chart ("plot the dots") of a series, as NHSRplotthedots ``ptd_spc`` computes it.
 
-    ``values`` is a sequence or a Series (its index gives x); ``improvement`` says
-    which way is better ("down" for % Inadequate, "up" for % Good or better);
-    ``rebase`` lists the x values where new limits start (e.g. after the 2020
-    pause); ``target`` adds the assurance summary; ``bounds`` clips the limits to
-    the values the measure can take, e.g. ``(0, 100)`` for a percentage (no point
-    can pass a bound, so no rule changes).
+    ``values`` is a sequence or a Series (its index gives x); NaN is a gap (a
+    paused month). ``improvement`` says which way is better ("down" for %
+    Inadequate, "up" for % Good or better); ``rebase`` lists the x values where
+    new limits start (e.g. after the 2020 pause); ``target`` adds the assurance
+    summary; ``screen_outliers`` (default True, as NHSRplotthedots) screens moving
+    ranges; ``gaps="bridge"`` takes moving ranges and runs across gaps (the
+    default, ``"break"``, does not). ``bounds`` clips the drawn limits to the
+    values the measure can take, e.g. ``(0, 100)`` for a percentage; rules use
+    the unclipped limits (no point can pass a bound, so no rule changes).
 
     >>> r = compute_xmr([1, 2, 3, 2, 1, 2, 3, 2, 1, 2, 3, 2, 1], improvement="up")
     >>> f"{r.summary()['upper']:.3f}", r.variation
     ('4.583', 'common_cause')
     """
     improvement = _check_improvement(improvement)
-    frame = _frame(values, x)
-    frame["period"] = _periods(frame["x"], rebase)
-    cols = {
-        c: np.nan for c in ("mean", "upper", "lower", "near_upper", "near_lower", "moving_range")
-    }
-    frame = frame.assign(**cols)
-    for _, idx in frame.groupby("period", sort=False).groups.items():
-        part = frame.loc[idx]
-        part = part[part["value"].notna()]
-        if part.empty:
+    gaps = _check_gaps(gaps)
+    cols = _columns(values, x, rebase)
+    v = cols["value"]
+    cols.update({c: np.full(len(v), np.nan) for c in (*_LIMIT_COLUMNS, "moving_range")})
+    for rows in _period_slices(cols["period"]):
+        part = v[rows]
+        if np.isnan(part).all():
             continue
-        v = part["value"].to_numpy(dtype=float)
-        mr = np.abs(np.diff(v))
-        mean = v.mean()
-        amr = mr.mean() if mr.size else 0.0
-        if screen_outliers and mr.size:
-            kept = mr[mr < SCREEN_FACTOR * amr]
-            amr = kept.mean() if kept.size else amr
-        frame.loc[part.index, "moving_range"] = np.concatenate([[np.nan], mr])
-        frame.loc[idx, "mean"] = mean
-        frame.loc[idx, "upper"] = mean + LIMIT_FACTOR * amr
-        frame.loc[idx, "lower"] = mean - LIMIT_FACTOR * amr
-        frame.loc[idx, "near_upper"] = mean + NEAR_FACTOR * amr
-        frame.loc[idx, "near_lower"] = mean - NEAR_FACTOR * amr
-    if bounds is not None:
-        low, high = bounds
-        for col in ("upper", "lower", "near_upper", "near_lower"):
-            frame[col] = frame[col].clip(lower=low, upper=high)
-    return _finish(frame, "xmr", improvement, target, screen_outliers)
+        mr = _moving_ranges(part, gaps)
+        mean = float(np.nanmean(part))
+        amr = _mean_moving_range(mr, screen_outliers)
+        cols["moving_range"][rows] = mr
+        cols["mean"][rows] = mean
+        cols["upper"][rows] = mean + LIMIT_FACTOR * amr
+        cols["lower"][rows] = mean - LIMIT_FACTOR * amr
+        cols["near_upper"][rows] = mean + NEAR_FACTOR * amr
+        cols["near_lower"][rows] = mean - NEAR_FACTOR * amr
+    return _finish(cols, "xmr", improvement, target, screen_outliers, gaps, bounds=bounds)
 
 
-def _proportion_frame(k: object, n: object, x: object | None) -> pd.DataFrame:
+def _proportion_columns(
+    k: object, n: object, x: object | None, rebase: Sequence[object] | None
+) -> tuple[Columns, np.ndarray]:
+    """The chart's columns (value = k/n, n) and the event counts (NaN where n = 0)."""
     k_arr = np.asarray(k, dtype=float)
     n_arr = np.asarray(n, dtype=float)
     if k_arr.shape != n_arr.shape or k_arr.ndim != 1:
@@ -401,10 +581,10 @@ def _proportion_frame(k: object, n: object, x: object | None) -> pd.DataFrame:
         raise SPCError("counts must be between 0 and n")
     with np.errstate(divide="ignore", invalid="ignore"):
         p = np.where(n_arr > 0, k_arr / n_arr, np.nan)  # n = 0 (e.g. a paused month): no point
-    frame = _frame(p, x if x is not None else (k.index if isinstance(k, pd.Series) else None))
-    frame.insert(2, "n", np.where(n_arr > 0, n_arr, np.nan))
-    frame["_k"] = np.where(n_arr > 0, k_arr, np.nan)
-    return frame
+    index = k.index if isinstance(k, pd.Series) and x is None else None
+    cols = _columns(p, x if x is not None else index, rebase)
+    cols["n"] = np.where(n_arr > 0, n_arr, np.nan)
+    return cols, np.where(n_arr > 0, k_arr, np.nan)
 
 
 def _compute_proportion_chart(
@@ -415,42 +595,48 @@ def _compute_proportion_chart(
     rebase: Sequence[object] | None,
     target: float | None,
     laney: bool,
+    screen_outliers: bool,
+    gaps: Gaps,
 ) -> SPCResult:
     improvement = _check_improvement(improvement)
-    frame = _proportion_frame(k, n, x)
-    frame["period"] = _periods(frame["x"], rebase)
-    frame = frame.assign(
-        mean=np.nan, upper=np.nan, lower=np.nan, near_upper=np.nan, near_lower=np.nan
-    )
-    frame["moving_range"] = np.nan
+    gaps = _check_gaps(gaps)
+    cols, events = _proportion_columns(k, n, x, rebase)
+    p, size = cols["value"], cols["n"]
+    cols.update({c: np.full(len(p), np.nan) for c in (*_LIMIT_COLUMNS, "moving_range")})
     sigma_z: float | None = None
     warnings: list[str] = []
-    for _, idx in frame.groupby("period", sort=False).groups.items():
-        part = frame.loc[idx]
-        part = part[part["value"].notna()]
-        if part.empty:
+    for rows in _period_slices(cols["period"]):
+        observed = ~np.isnan(p[rows])
+        if not observed.any():
             continue
-        kk, nn = part["_k"].to_numpy(), part["n"].to_numpy()
-        pbar = kk.sum() / nn.sum()
-        sigma = np.sqrt(pbar * (1 - pbar) / nn)
+        pbar = events[rows][observed].sum() / size[rows][observed].sum()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sigma = np.sqrt(pbar * (1 - pbar) / size[rows])
         scale = 1.0
         if laney:
             with np.errstate(divide="ignore", invalid="ignore"):
-                z = (part["value"].to_numpy() - pbar) / sigma
-            mr = np.abs(np.diff(z))
-            scale = float(mr.mean() / D2) if mr.size else 1.0
-            frame.loc[part.index, "moving_range"] = np.concatenate([[np.nan], mr])
+                z = (p[rows] - pbar) / sigma
+            mr = _moving_ranges(z, gaps)
+            # PowerBI-SPC pprime.ts: σz = screened mean |Δz| / 1.128
+            scale = _mean_moving_range(mr, screen_outliers) / D2
+            cols["moving_range"][rows] = mr
             sigma_z = scale
-        frame.loc[idx, "mean"] = pbar
-        frame.loc[part.index, "upper"] = np.minimum(pbar + 3 * sigma * scale, 1.0)
-        frame.loc[part.index, "lower"] = np.maximum(pbar - 3 * sigma * scale, 0.0)
-        frame.loc[part.index, "near_upper"] = np.minimum(pbar + 2 * sigma * scale, 1.0)
-        frame.loc[part.index, "near_lower"] = np.maximum(pbar - 2 * sigma * scale, 0.0)
+        cols["mean"][rows] = pbar
+        cols["upper"][rows] = np.minimum(pbar + 3 * sigma * scale, 1.0)
+        cols["lower"][rows] = np.maximum(pbar - 3 * sigma * scale, 0.0)
+        cols["near_upper"][rows] = np.minimum(pbar + 2 * sigma * scale, 1.0)
+        cols["near_lower"][rows] = np.maximum(pbar - 2 * sigma * scale, 0.0)
         if pbar in (0.0, 1.0):
             warnings.append("every point is 0 % or 100 %: the limits collapse onto the centre line")
-    frame = frame.drop(columns="_k")
     return _finish(
-        frame, "laney_p" if laney else "p", improvement, target, False, sigma_z, warnings
+        cols,
+        "laney_p" if laney else "p",
+        improvement,
+        target,
+        screen_outliers if laney else False,
+        gaps,
+        sigma_z,
+        warnings,
     )
 
 
@@ -462,12 +648,15 @@ def compute_p_chart(
     improvement: Improvement = "neither",
     rebase: Sequence[object] | None = None,
     target: float | None = None,
+    gaps: Gaps = "break",
 ) -> SPCResult:
     """p-chart: p̄ ± 3√(p̄(1−p̄)/nᵢ) per point, clipped to [0, 1]; near limits at 2σ.
 
     Points with n = 0 (a paused month) are kept as rows with no value.
     """
-    return _compute_proportion_chart(k, n, x, improvement, rebase, target, laney=False)
+    return _compute_proportion_chart(
+        k, n, x, improvement, rebase, target, laney=False, screen_outliers=False, gaps=gaps
+    )
 
 
 def compute_laney_p_chart(
@@ -478,9 +667,24 @@ def compute_laney_p_chart(
     improvement: Improvement = "neither",
     rebase: Sequence[object] | None = None,
     target: float | None = None,
+    screen_outliers: bool = True,
+    gaps: Gaps = "break",
 ) -> SPCResult:
     """Laney p′ chart: zᵢ = (pᵢ − p̄)/σᵢ, σ_z = mean |Δz| / 1.128, limits p̄ ± 3σᵢσ_z.
 
     Laney (2002); the p-chart adjusted for over- (σ_z > 1) or under-dispersion.
+    Moving ranges of z are screened at 3.267 × their mean before σ_z is taken,
+    as PowerBI-SPC does by default (``screen_outliers=False``: unscreened, as
+    Laney and Minitab).
     """
-    return _compute_proportion_chart(k, n, x, improvement, rebase, target, laney=True)
+    return _compute_proportion_chart(
+        k,
+        n,
+        x,
+        improvement,
+        rebase,
+        target,
+        laney=True,
+        screen_outliers=screen_outliers,
+        gaps=gaps,
+    )

@@ -28,6 +28,7 @@ from auditlib.errors import AuditlibError
 
 __all__ = [
     "ALPHA",
+    "EXPECTED_FLOOR",
     "EXPECTED_MIN",
     "EXPECTED_SMALL_SHARE",
     "FUNNEL_LEVELS",
@@ -42,11 +43,14 @@ __all__ = [
     "ReauditShift",
     "StatsError",
     "TestResult",
+    "bowker_test",
+    "cochran_rule_fails",
     "compare_distributions",
     "compare_proportions",
     "compute_funnel",
     "compute_kappa",
     "funnel_limits",
+    "holm_adjust",
     "make_grade_change_matrix",
     "proportion_ci",
     "summarise_reaudit_shifts",
@@ -54,10 +58,11 @@ __all__ = [
 
 #: Significance level used by every verdict.
 ALPHA = 0.05
-#: Cochran's rule: the chi-square approximation is doubtful when more than 20 % of
-#: expected counts are below 5 (Cochran 1954; Agresti 2013 §3.2).
+#: Cochran's rule: the chi-square approximation is doubtful when any expected count is
+#: below 1 or more than 20 % of expected counts are below 5 (Cochran 1954; Agresti 2013 §3.2).
 EXPECTED_MIN = 5.0
 EXPECTED_SMALL_SHARE = 0.20
+EXPECTED_FLOOR = 1.0
 #: Monte Carlo (conditional on both margins) replacement for small tables: draws and seed.
 MONTE_CARLO_DRAWS = 20_000
 MONTE_CARLO_SEED = 20181101
@@ -85,6 +90,24 @@ def _as_counts(values: object, name: str) -> np.ndarray:
     if np.any(np.isnan(arr)) or np.any(arr < 0) or np.any(arr != np.round(arr)):
         raise StatsError(f"{name} must be whole numbers of audits, not negative or missing")
     return arr
+
+
+def cochran_rule_fails(expected: np.ndarray) -> list[str]:
+    """Why the chi-square approximation is doubtful for these expected counts (empty: it is not).
+
+    Cochran's rule in full: no expected count below 1, and no more than 20 % below 5.
+
+    >>> cochran_rule_fails(np.array([[0.8, 9.2], [6.0, 7.0]]))
+    ['an expected count is below 1', 'more than 20% of expected counts are below 5']
+    """
+    reasons = []
+    if (expected < EXPECTED_FLOOR).any():
+        reasons.append(f"an expected count is below {EXPECTED_FLOOR:g}")
+    if (expected < EXPECTED_MIN).mean() > EXPECTED_SMALL_SHARE:
+        reasons.append(
+            f"more than {EXPECTED_SMALL_SHARE:.0%} of expected counts are below {EXPECTED_MIN:g}"
+        )
+    return reasons
 
 
 # ------------------------------------------------------ 1. proportion intervals
@@ -134,6 +157,28 @@ def proportion_ci(
     return lo, hi
 
 
+# ------------------------------------------------------- 2. multiple comparisons
+def holm_adjust(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Holm's (1979) step-down adjusted p-values; NaN stays NaN and is not counted.
+
+    The adjusted p of the i-th smallest of m p-values is max over j ≤ i of
+    min(1, (m − j + 1) p₍ⱼ₎); "significant" then means adjusted p < ``ALPHA``,
+    which keeps the chance of any false positive in the family at or below ALPHA.
+
+    >>> holm_adjust([0.01, 0.04, 0.03]).round(3).tolist()
+    [0.03, 0.06, 0.06]
+    """
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = np.flatnonzero(np.isfinite(p))
+    if ok.size:
+        order = ok[np.argsort(p[ok], kind="stable")]
+        m = ok.size
+        stepped = np.minimum(1.0, (m - np.arange(m)) * p[order])
+        out[order] = np.maximum.accumulate(stepped)
+    return out
+
+
 # ----------------------------------------------- 3a. two independent proportions
 @dataclass(frozen=True)
 class ProportionComparison:
@@ -163,6 +208,30 @@ class ProportionComparison:
     @property
     def significant(self) -> bool:
         return bool(self.p_value < ALPHA)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row: both shares, the difference with its interval and both tests."""
+        return pd.DataFrame(
+            [
+                {
+                    "k1": self.k1,
+                    "n1": self.n1,
+                    "k2": self.k2,
+                    "n2": self.n2,
+                    "p1": self.p1,
+                    "p2": self.p2,
+                    "difference": self.difference,
+                    "ci_low": self.ci_low,
+                    "ci_high": self.ci_high,
+                    "z": self.z,
+                    "p_z": self.p_z,
+                    "p_fisher": self.p_fisher,
+                    "test": self.test,
+                    "p_value": self.p_value,
+                    "significant": self.significant,
+                }
+            ]
+        )
 
 
 def compare_proportions(
@@ -231,6 +300,20 @@ class TestResult:
     exact: bool = False  # True for exact / Monte Carlo permutation p-values
 
 
+def _tests_frame(tests: Sequence[TestResult], quoted: TestResult | None = None) -> pd.DataFrame:
+    """Tests as a tidy frame: test, statistic, df, p_value, exact (and quoted)."""
+    return pd.DataFrame(
+        {
+            "test": [t.name for t in tests],
+            "statistic": [t.statistic for t in tests],
+            "df": [t.df for t in tests],
+            "p_value": [t.p_value for t in tests],
+            "exact": [t.exact for t in tests],
+            "quoted": [t is quoted for t in tests],
+        }
+    )
+
+
 @dataclass(frozen=True)
 class DistributionComparison:
     """Two periods' judgement distributions (period a against period b)."""
@@ -256,6 +339,25 @@ class DistributionComparison:
     @property
     def significant(self) -> bool:
         return bool(self.quoted.p_value < ALPHA)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per test run (name, statistic, df, p, exact, quoted) with the effect sizes."""
+        tests = [
+            self.chi_square,
+            self.chi_square_exact,
+            self.mann_whitney,
+            self.mann_whitney_exact,
+            self.cochran_armitage,
+        ]
+        return _tests_frame([t for t in tests if t is not None], quoted=self.quoted).assign(
+            n_a=self.n_a,
+            n_b=self.n_b,
+            cramers_v=self.cramers_v,
+            cliffs_delta=self.cliffs_delta,
+            cliffs_delta_low=self.cliffs_delta_ci[0],
+            cliffs_delta_high=self.cliffs_delta_ci[1],
+            small_expected=self.small_expected,
+        )
 
 
 def _two_row_table(a: object, b: object | None, labels: Sequence[str]) -> pd.DataFrame:
@@ -357,10 +459,11 @@ def compare_distributions(
 
     Reports the chi-square test of homogeneity (with Cramér's V), the
     Mann–Whitney test on the ordinal scores (with Cliff's delta and its interval)
-    and the Cochran–Armitage trend test. When more than 20 % of expected counts
-    are below 5, exact alternatives are added — Fisher for a 2 × 2 table, else a
-    Monte Carlo test conditional on both margins with a fixed seed — and the
-    quoted ordinal test becomes the Monte Carlo permutation Mann–Whitney.
+    and the Cochran–Armitage trend test. When Cochran's rule fails (an expected
+    count below 1, or more than 20 % below 5), exact alternatives are added —
+    Fisher for a 2 × 2 table, else a Monte Carlo test conditional on both margins
+    with a fixed seed — and the quoted ordinal test becomes the Monte Carlo
+    permutation Mann–Whitney.
     """
     labels = tuple(labels)
     unknown = [lab for lab in labels if lab not in schema.JUDGEMENT_SCORE]
@@ -393,7 +496,8 @@ def compare_distributions(
         stat, p, dof, expected = sps.chi2_contingency(tab, correction=False)
         chi = TestResult("chi-square", float(stat), float(p), float(dof))
         cramers_v = float(np.sqrt(stat / (n * (min(tab.shape) - 1))))
-    small = bool((expected < EXPECTED_MIN).mean() > EXPECTED_SMALL_SHARE)
+    cochran = cochran_rule_fails(np.asarray(expected, dtype=float)) if k >= 2 else []
+    small = bool(cochran)
 
     # Mann–Whitney on the ordinal scores (expanded; scipy's tie-corrected normal approx.)
     xa = np.repeat(scores, tab[0].astype(int))
@@ -446,9 +550,13 @@ def compare_distributions(
         mw_exact = TestResult(
             "Mann–Whitney (Monte Carlo permutation)", mw.statistic, float(p_mw), exact=True
         )
+        method = (
+            "Fisher's exact test"
+            if tab.shape == (2, 2)
+            else f"Monte Carlo ({draws} draws, seed {seed})"
+        )
         notes.append(
-            f"more than {EXPECTED_SMALL_SHARE:.0%} of expected counts are below {EXPECTED_MIN:g}: "
-            f"exact/Monte Carlo p-values ({draws} draws, seed {seed}) are quoted"
+            f"Cochran's rule fails ({' and '.join(cochran)}): {method} p-values are quoted"
         )
 
     quoted = mw_exact if mw_exact is not None else mw
@@ -507,6 +615,24 @@ class ReauditShift:
     def significant(self) -> bool:
         return bool(self.stuart_maxwell.p_value < ALPHA)
 
+    def to_frame(self) -> pd.DataFrame:
+        """One row per test (Stuart–Maxwell quoted, Bowker, McNemar) with the counts."""
+        return _tests_frame(
+            [self.stuart_maxwell, self.bowker, self.mcnemar_good_or_better],
+            quoted=self.stuart_maxwell,
+        ).assign(
+            pairs=self.n,
+            improved=self.n_improved,
+            same=self.n_same,
+            declined=self.n_declined,
+        )
+
+    def table_frame(self) -> pd.DataFrame:
+        """The original × re-audit table in long form: original, reaudit, pairs."""
+        long = self.table.stack().rename("pairs").reset_index()
+        long.columns = ["original", "reaudit", "pairs"]
+        return long
+
 
 def make_grade_change_matrix(
     data: pd.DataFrame,
@@ -558,6 +684,34 @@ def _square_table(
     return table, int(len(data) - table.to_numpy().sum())
 
 
+def bowker_test(table: np.ndarray | pd.DataFrame) -> TestResult:
+    """Bowker's test of symmetry over the pairs of categories in use.
+
+    The rule: a pair (i, j) counts only when at least one case moved between
+    them (nᵢⱼ + nⱼᵢ > 0). A pair with no movement has 0/0 as its term and carries
+    no information about symmetry; counting it adds a degree of freedom and
+    dilutes the test. So X² = Σ (nᵢⱼ − nⱼᵢ)² / (nᵢⱼ + nⱼᵢ)
+    over the pairs in use, on as many degrees of freedom as there are such pairs;
+    with none, X² = 0 and p = 1. A judgement seen only on the diagonal (e.g.
+    Outstanding kept as Outstanding) adds no pair.
+
+    >>> t = [[5, 0, 0, 0], [0, 10, 3, 1], [0, 6, 20, 2], [0, 2, 4, 8]]
+    >>> r = bowker_test(t)
+    >>> (r.df, round(r.statistic, 4), round(r.p_value, 4))
+    (3.0, 2.0, 0.5724)
+    """
+    t = _as_counts(table, "table counts")
+    if t.ndim != 2 or t.shape[0] != t.shape[1]:
+        raise StatsError("Bowker's test needs a square table")
+    upper, lower = t[np.triu_indices_from(t, 1)], t.T[np.triu_indices_from(t, 1)]
+    moved = (upper + lower) > 0
+    df = int(moved.sum())
+    if df == 0:
+        return TestResult("Bowker", 0.0, 1.0, 0.0)
+    statistic = float((((upper - lower) ** 2)[moved] / (upper + lower)[moved]).sum())
+    return TestResult("Bowker", statistic, float(sps.chi2.sf(statistic, df)), float(df))
+
+
 def summarise_reaudit_shifts(
     data: pd.DataFrame,
     original: str | None = None,
@@ -600,11 +754,12 @@ def summarise_reaudit_shifts(
             )
     else:
         sm = TestResult("Stuart–Maxwell", 0.0, 1.0, 0.0)
-    # Bowker over the judgements in use: an unused judgement would only add empty
-    # pairs and inflate the degrees of freedom.
-    in_use = (t.sum(0) + t.sum(1)) > 0
-    sym = ct.SquareTable(t[np.ix_(in_use, in_use)], shift_zeros=False).symmetry()
-    bw = TestResult("Bowker", float(sym.statistic), float(sym.pvalue), float(sym.df))
+    bw = bowker_test(t)
+    if bw.df < len(labels) * (len(labels) - 1) / 2 and bw.df > 0:
+        notes.append(
+            f"Bowker's test uses the {int(bw.df)} pairs of judgements between which at least one "
+            "case moved"
+        )
 
     gob = np.array([lab in schema.GOOD_OR_BETTER for lab in labels])
     before_yes_after_no = t[np.ix_(gob, ~gob)].sum()
@@ -675,9 +830,22 @@ class FunnelResult:
     target: float
     overdispersion: Literal["none", "multiplicative", "additive"]
     phi: float  # Spiegelhalter's dispersion estimate from winsorised z-scores
-    tau2: float  # additive between-unit variance (0 unless additive is used)
+    tau2: float  # additive between-unit variance (0 unless additive is applied)
     overdispersion_p: float  # chi-square test of phi = 1 on (units − 1) df
     measure: str
+    overdispersion_applied: bool = False  # limits widened: asked for, and the test says so
+
+    def to_frame(self) -> pd.DataFrame:
+        """The units table with the funnel's settings as columns (tidy, one row per unit)."""
+        return self.units.assign(
+            target=self.target,
+            measure=self.measure,
+            overdispersion=self.overdispersion,
+            overdispersion_applied=self.overdispersion_applied,
+            phi=self.phi,
+            overdispersion_p=self.overdispersion_p,
+            tau2=self.tau2,
+        )
 
 
 def _winsorise(z: np.ndarray, share: float) -> np.ndarray:
@@ -700,10 +868,12 @@ def compute_funnel(
     column(s) counted as events (e.g. ``schema.INADEQUATE`` or
     ``schema.GOOD_OR_BETTER``); ``total`` the denominator column. The target is
     the overall proportion unless given. Limits are exact binomial with
-    Spiegelhalter's interpolation at 95 % and 99.8 %; with ``multiplicative``
-    or ``additive`` overdispersion (estimated from z-scores winsorised at
-    10 %/90 %, applied only when φ > 1) the limits are the normal ones inflated
-    by φ, or widened by τ² (DerSimonian–Laird style), as in Spiegelhalter (2005) §6.
+    Spiegelhalter's interpolation at 95 % and 99.8 %. With ``multiplicative``
+    or ``additive`` overdispersion, φ̂ is estimated from z-scores winsorised at
+    10 %/90 % and tested (Iφ̂ against χ²(I − 1)); only when that test is
+    significant at ``ALPHA`` are the limits the normal ones inflated by φ̂, or
+    widened by τ² (DerSimonian–Laird style), as in Spiegelhalter (2005).
+    Otherwise the exact limits stay and ``overdispersion_applied`` is False.
     """
     cols = [events] if isinstance(events, str) else list(events)
     missing = [c for c in [*cols, total] if c not in counts.columns]
@@ -727,13 +897,16 @@ def compute_funnel(
     n_units = int(use.sum())
     phi = float(np.mean(_winsorise(zu, WINSOR_SHARE) ** 2)) if n_units > 1 else 1.0
     od_p = float(sps.chi2.sf(n_units * phi, n_units - 1)) if n_units > 1 else 1.0
+    if overdispersion not in ("none", "multiplicative", "additive"):
+        raise StatsError("overdispersion must be 'none', 'multiplicative' or 'additive'")
+    # Widen the limits only when the over-dispersion test says so (Iφ̂ beyond the upper
+    # 5 % point of χ²(I − 1)); a φ̂ above 1 by chance alone is no reason to.
+    overdispersed = n_units > 1 and od_p < ALPHA and phi > 1
     tau2 = 0.0
-    if overdispersion == "additive" and n_units > 1 and n_units * phi > n_units - 1:
+    if overdispersion == "additive" and overdispersed:
         w = 1 / se[use] ** 2
         tau2 = float((n_units * phi - (n_units - 1)) / (w.sum() - (w**2).sum() / w.sum()))
-    elif overdispersion not in ("none", "multiplicative", "additive"):
-        raise StatsError("overdispersion must be 'none', 'multiplicative' or 'additive'")
-    inflate = overdispersion == "multiplicative" and phi > 1
+    inflate = overdispersion == "multiplicative" and overdispersed
 
     def limits_at(nn: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
         if (
@@ -793,6 +966,7 @@ def compute_funnel(
         tau2=tau2,
         overdispersion_p=od_p,
         measure=" or ".join(cols),
+        overdispersion_applied=bool(inflate or tau2 > 0),
     )
 
 
@@ -816,6 +990,23 @@ class KappaResult:
     weights: Literal["none", "linear", "quadratic"]
     level: float
     table: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row: kappa, its standard error and interval, the test of kappa = 0."""
+        return pd.DataFrame(
+            [
+                {
+                    "kappa": self.kappa,
+                    "se": self.se,
+                    "ci_low": self.ci_low,
+                    "ci_high": self.ci_high,
+                    "z": self.z,
+                    "p_value": self.p_value,
+                    "n": self.n,
+                    "weights": self.weights,
+                }
+            ]
+        )
 
 
 def compute_kappa(

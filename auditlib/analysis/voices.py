@@ -41,7 +41,7 @@ import pandas as pd
 import yaml
 
 from auditlib.analysis.redaction import TOKENS, _require_columns, _text_series, redact_text
-from auditlib.data import schema
+from auditlib.data import guards, schema
 from auditlib.errors import ConfigError, DataError, Problem
 from auditlib.paths import THEMES_FILE
 
@@ -51,6 +51,8 @@ DEFAULT_THEMES_FILE: Final = THEMES_FILE
 #: Columns added by :func:`tag_themes` and :func:`mark_recurring`.
 THEMES: Final = "themes"
 THEME_MATCHES: Final = "theme_matches"
+#: How many audit months (the report month and those before it) recurrence looks back over.
+RECURRING_WINDOW: Final = 3
 RECURRING_THEMES: Final = "recurring_themes"
 RECURRING_NOTE: Final = "recurring_note"
 #: Columns of the tables built here.
@@ -170,12 +172,19 @@ def load_themes(source: str | Path | Mapping[str, Any] | None = None) -> tuple[T
     if isinstance(source, Mapping):
         return parse_themes(source)
     path = Path(source)
-    try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"theme dictionary not found: {path}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path.name} is not valid YAML: {exc}") from exc
+    if not path.exists():
+        raise ConfigError(f"theme dictionary not found: {path}")
+    if path == DEFAULT_THEMES_FILE:
+        # auditlib's own file, read by every report: libyaml's safe loader where PyYAML has
+        # it (about ten times faster than the pure-Python one).
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        config = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+    else:
+        # A council's own file: the settings-file guards (regular file, size, no aliases).
+        try:
+            config = guards.load_yaml_file(path)
+        except guards.SettingsFileError as exc:
+            raise ConfigError(str(exc)) from None
     if not isinstance(config, Mapping):
         raise ConfigError(f"{path.name}: expected a mapping with a 'themes:' list")
     return parse_themes(config)
@@ -606,7 +615,7 @@ def group_reflections(
 def find_recurring_themes(
     tagged: pd.DataFrame,
     month: str,
-    window: int = 3,
+    window: int = RECURRING_WINDOW,
     min_months: int = 2,
     *,
     months: Iterable[str] | None = None,
@@ -748,10 +757,15 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 def escape_markdown(text: str) -> str:
     """Escape text so Markdown shows it as written (tokens like ``[name]`` included).
 
+    Line breaks become spaces, so a multi-line answer stays inside its quote or bullet (a
+    line of ``---`` or an indented line could otherwise end the list, as a rule or code).
+
     >>> escape_markdown("[name] said *great*")
     '\\\\[name\\\\] said \\\\*great\\\\*'
+    >>> escape_markdown("Line one\\n---\\n    code")
+    'Line one --- code'
     """
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def format_quotes(

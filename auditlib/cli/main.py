@@ -8,13 +8,13 @@ import sys
 from collections.abc import Sequence
 
 from auditlib import __version__
-from auditlib.cli import demo_data, report, shifts, validate
+from auditlib.cli import demo_data, freeze, report, shifts, validate
 from auditlib.errors import AuditlibError
 
 #: The subcommands, in the order ``--help`` lists them. Each module has ``NAME``, ``HELP``,
 #: ``add_arguments(parser)`` and ``run(args) -> exit code``; heavy imports happen inside
 #: ``run``, so ``--help`` is quick.
-SUBCOMMANDS = (validate, demo_data, report, shifts)
+SUBCOMMANDS = (validate, demo_data, report, freeze, shifts)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,7 +9,10 @@ from pathlib import Path
 from auditlib.cli.arguments import add_data_argument, add_disclosure_argument, add_out_argument
 
 NAME = "report"
-HELP = "Produce the Audit Highlights Report for one month (--month) or every month (--all)."
+HELP = (
+    "Produce the Audit Highlights Report for one month (--month) or every month (--all); "
+    "a month whose inputs are unchanged since its report was built is reused."
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,24 +26,50 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_disclosure_argument(parser)
     parser.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild every month even if its inputs are unchanged "
+        "(a frozen month only when named with --month)",
+    )
+    parser.add_argument(
         "--pdf",
         action="store_true",
         help="also print each report to audit-highlights-YYYY-MM.pdf beside the HTML "
         "(A4, for a board pack; needs Chromium)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--no-kernel-preload",
+        action="store_true",
+        help="start each month's kernel afresh instead of forking it from a pre-imported one",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    from auditlib.paths import NOTEBOOKS_DIR
+    from auditlib.publish.folders import check_out_apart_from_data
+    from auditlib.publish.layout import MONTHLY_NOTEBOOK
+
+    # Refused before anything starts: --out must not hold, or sit inside, the data folder.
+    check_out_apart_from_data(args.out, args.data)
+
+    notebook = NOTEBOOKS_DIR / MONTHLY_NOTEBOOK
+    if sys.platform.startswith("linux") and not args.no_kernel_preload:
+        from auditlib.publish import kernelpool
+
+        # The kernels' imports (a couple of seconds) start first, alongside this command's
+        # own imports and reading the data; stopped again if every month is up to date.
+        kernelpool.start(notebook, data_dir=args.data)
+
     from auditlib.analysis import metrics
     from auditlib.cli import exit_codes
     from auditlib.data.pipeline import load_audit_data
     from auditlib.data.programme import check_month
     from auditlib.data.validation import run_notes
     from auditlib.errors import ReportError
-    from auditlib.paths import NOTEBOOKS_DIR
+    from auditlib.publish.fingerprint import month_fingerprints
     from auditlib.publish.runner import run_months
-    from auditlib.report.figures import check_report_month
+    from auditlib.report.figures import check_report_month, not_allocated_counts
 
     # Check the data once, here, so a bad file is one plain message, not one per month.
     data = load_audit_data(args.data)
@@ -49,7 +78,12 @@ def run(args: argparse.Namespace) -> int:
     if args.all:
         months = metrics.audited_months(data.audits)
         if not months:
-            raise ReportError(f"{args.data}: no month has any allocated audits")
+            not_allocated = not_allocated_counts(data)
+            told = " and ".join(f"{n} {status}" for status, n in not_allocated.items())
+            raise ReportError(
+                f"{args.data}: no month has any allocated audits"
+                + (f": every audit was exempt or cancelled ({told})." if told else ".")
+            )
     else:
         month = check_month(args.month, "--month")
         check_report_month(data, month)
@@ -59,14 +93,21 @@ def run(args: argparse.Namespace) -> int:
     if args.disclosure:
         parameters["disclosure"] = args.disclosure
     pdf, no_pdf = _pdf_wanted(args.pdf)
+    # What each month's report reads, so that a month whose inputs are unchanged is reused.
+    fingerprints = month_fingerprints(data, months, notebook=notebook, parameters=parameters)
     summary = run_months(
         months,
-        NOTEBOOKS_DIR / "monthly_highlights.ipynb",
+        notebook,
         args.data,
         args.out,
         parameters,
         jobs=args.jobs,
         progress=not args.no_progress,
+        prewarm=not args.no_kernel_preload,
+        fingerprints=fingerprints,
+        force=args.force,
+        named=[] if args.all else months,
+        frozen=data.programme.frozen,
         pdf=pdf,
     )
     print(summary.describe())

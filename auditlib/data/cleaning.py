@@ -38,11 +38,17 @@ AUDIT_TYPE_DTYPE = pd.CategoricalDtype(list(schema.AUDIT_TYPES))
 
 @dataclass
 class Reconciliation:
-    """Rows read = rows used + rows excluded, with the reason for each exclusion."""
+    """Rows read = rows used + rows excluded, with the reason for each exclusion.
+
+    ``excluded_rows`` names each excluded row (by its row number in the file) with its
+    reason and the audit month it belongs to ("" for a blank row, which has none), so a
+    month's report can account for the rows of its own months (:meth:`up_to`).
+    """
 
     table: str
     rows_read: int
     excluded_by_reason: dict[str, int] = field(default_factory=dict)
+    excluded_rows: dict[int, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def rows_excluded(self) -> int:
@@ -60,6 +66,43 @@ class Reconciliation:
             "excluded_by_reason": dict(self.excluded_by_reason),
         }
 
+    def up_to(self, month: str, frame: pd.DataFrame | None) -> Reconciliation:
+        """The rows of audit months up to and including ``month``: those of ``frame`` (the
+        cleaned table) it uses, and those excluded. A blank row belongs to no month.
+
+        >>> rec = Reconciliation("audits", 4, {EXCLUDED_BLANK: 1, EXCLUDED_DUPLICATE: 1},
+        ...     {5: (EXCLUDED_BLANK, ""), 4: (EXCLUDED_DUPLICATE, "2020-09")})
+        >>> used = pd.DataFrame({"audit_month": ["2020-08", "2020-09"]})
+        >>> rec.up_to("2020-08", used).as_dict()["rows_read"], rec.up_to("2020-09", used).rows_read
+        (1, 3)
+        """
+        used = 0
+        if frame is not None and schema.AUDIT_MONTH in frame:
+            months = frame[schema.AUDIT_MONTH].astype("string")
+            used = int((months <= month).fillna(False).sum())
+        counts: dict[str, int] = {}
+        for reason, row_month in self.excluded_rows.values():
+            if row_month and row_month <= month:
+                counts[reason] = counts.get(reason, 0) + 1
+        excluded = {r: counts[r] for r in self.excluded_by_reason if counts.get(r)}
+        return Reconciliation(self.table, used + sum(excluded.values()), excluded)
+
+
+@dataclass(frozen=True)
+class NameMerge:
+    """One spelling of a name merged into the usual one, and the rows that had it."""
+
+    column: str
+    variant: str
+    winner: str
+    #: row numbers in the file of the rows spelt this way
+    rows: tuple[int, ...]
+
+    def note(self, rows: int | None = None) -> str:
+        """The data-quality note, for all its rows or for ``rows`` of them."""
+        n = len(self.rows) if rows is None else rows
+        return f"{self.column}: {self.variant!r} ({n} row{'s' if n != 1 else ''}) merged into {self.winner!r}"
+
 
 @dataclass
 class Cleaned:
@@ -70,6 +113,8 @@ class Cleaned:
     reconciliation: Reconciliation
     #: things a reader of the data-quality section should know (merged name variants, …)
     notes: list[str] = field(default_factory=list)
+    #: the merged name variants behind some of the notes, with their rows
+    name_merges: list[NameMerge] = field(default_factory=list)
     #: how each date column holding numbers-only dates was read (day- or month-first)
     date_readings: list[dates.DateReading] = field(default_factory=list)
 
@@ -272,6 +317,15 @@ def merge_name_variants(df: pd.DataFrame, column: str) -> tuple[pd.DataFrame, li
     >>> merged["team"].tolist(), notes
     (['Team A', 'Team A', 'Team A', 'Team B'], ["team: 'team a' (1 row) merged into 'Team A'"])
     """
+    out, merges = merge_name_spellings(df, column)
+    return out, sorted(m.note() for m in merges)
+
+
+def merge_name_spellings(df: pd.DataFrame, column: str) -> tuple[pd.DataFrame, list[NameMerge]]:
+    """:func:`merge_name_variants`, each merge returned with the rows it changed.
+
+    Rows are named by ``source_row`` when ``df`` has it, else by position from 0.
+    """
     if column not in df or df[column].isna().all():
         return df.copy(deep=False), []
     # Work on the distinct names (a few hundred), not the rows (maybe millions).
@@ -280,22 +334,24 @@ def merge_name_variants(df: pd.DataFrame, column: str) -> tuple[pd.DataFrame, li
     names = pd.Series(counts, index=pd.Index(uniques, dtype=object))
     keys = names.index.map(normalise_key)
     canonical = list(names.index)
-    notes = []
+    rows = df[schema.SOURCE_ROW].to_numpy() if schema.SOURCE_ROW in df else np.arange(len(df))
+    merges = []
     for _key, group in names.groupby(np.asarray(keys)):
         if len(group) < 2:
             continue
         order = sorted(group.items(), key=lambda kv: (-kv[1], kv[0]))
         winner = order[0][0]
-        for variant, n in order[1:]:
-            canonical[names.index.get_loc(variant)] = winner
-            notes.append(
-                f"{column}: {variant!r} ({n} row{'s' if n != 1 else ''}) merged into {winner!r}"
+        for variant, _n in order[1:]:
+            code = names.index.get_loc(variant)
+            canonical[code] = winner
+            merges.append(
+                NameMerge(column, variant, winner, tuple(int(r) for r in rows[codes == code]))
             )
     out = df.copy(deep=False)
-    if notes:
+    if merges:
         merged = pd.array(canonical, dtype="string").take(codes, allow_fill=True)
         out[column] = pd.Series(merged, index=df.index)
-    return out, sorted(notes)
+    return out, sorted(merges, key=lambda m: m.note())
 
 
 # ---------------------------------------------------------------------- pipeline
@@ -363,6 +419,8 @@ def clean_audits(
     blank = flag_blank_rows(frame).to_numpy()
     if blank.any():
         reconciliation.excluded_by_reason[EXCLUDED_BLANK] = int(blank.sum())
+        for row in rows[blank]:
+            reconciliation.excluded_rows[int(row)] = (EXCLUDED_BLANK, "")
         frame = frame.loc[~blank].reset_index(drop=True)
         rows = frame[schema.SOURCE_ROW].to_numpy()
 
@@ -392,6 +450,13 @@ def clean_audits(
     duplicate = repeat_of.notna().to_numpy()
     if duplicate.any():
         reconciliation.excluded_by_reason[EXCLUDED_DUPLICATE] = int(duplicate.sum())
+        months = (
+            frame[schema.AUDIT_MONTH].astype("string").fillna("").to_numpy(dtype=object)
+            if schema.AUDIT_MONTH in frame
+            else np.full(len(frame), "", dtype=object)
+        )
+        for pos in np.flatnonzero(duplicate):
+            reconciliation.excluded_rows[int(rows[pos])] = (EXCLUDED_DUPLICATE, str(months[pos]))
         for pos in np.flatnonzero(duplicate):
             problems.append(
                 Problem(
@@ -413,7 +478,9 @@ def clean_audits(
             frame[column] = pd.Series(pd.NA, index=frame.index, dtype=_empty_dtype(column))
 
     if missing:
-        return Cleaned(frame, problems, reconciliation, notes, list(readings.values()))
+        return Cleaned(
+            frame, problems, reconciliation, notes, date_readings=list(readings.values())
+        )
 
     for column in schema.AUDIT_REQUIRED:
         blank_value = frame[column].isna().to_numpy() & ~failed[column]
@@ -425,9 +492,11 @@ def clean_audits(
     raw_dates = {c: raw_dates.get(c, frame[c]) for c in checked_dates}
     dates.check_dates(frame, raw_dates, readings, programme, add)
 
+    name_merges: list[NameMerge] = []
     for column in (schema.TEAM, schema.AREA, schema.SERVICE):
-        frame, merged = merge_name_variants(frame, column)
-        notes.extend(merged)
+        frame, merges = merge_name_spellings(frame, column)
+        notes.extend(m.note() for m in merges)
+        name_merges.extend(merges)
 
     frame[schema.STATUS] = frame[schema.STATUS].astype(STATUS_DTYPE)
     frame[schema.AUDIT_TYPE] = frame[schema.AUDIT_TYPE].astype(AUDIT_TYPE_DTYPE)
@@ -476,7 +545,14 @@ def clean_audits(
         .pipe(link_reaudits, originals)
         .pipe(add_cohort_flags, cohorts)
     )
-    return Cleaned(frame, problems, reconciliation, notes, list(readings.values()))
+    return Cleaned(
+        frame,
+        problems,
+        reconciliation,
+        notes,
+        name_merges=name_merges,
+        date_readings=list(readings.values()),
+    )
 
 
 #: Canonical columns each table knows (others are kept but not read).
@@ -737,6 +813,8 @@ def clean_text_table(
     blank = flag_blank_rows(frame).to_numpy()
     if blank.any():
         reconciliation.excluded_by_reason[EXCLUDED_BLANK] = int(blank.sum())
+        for row in frame[schema.SOURCE_ROW].to_numpy()[blank]:
+            reconciliation.excluded_rows[int(row)] = (EXCLUDED_BLANK, "")
         frame = frame.loc[~blank].reset_index(drop=True)
     rows = frame[schema.SOURCE_ROW].to_numpy()
     default_order = programme.date_format if programme is not None else parsing.DAY_FIRST
@@ -774,4 +852,4 @@ def clean_text_table(
                     "warning",
                 )
             )
-    return Cleaned(frame, problems, reconciliation, [], list(readings.values()))
+    return Cleaned(frame, problems, reconciliation, [], date_readings=list(readings.values()))

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import re
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -21,12 +22,16 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from auditlib.data import cohorts as cohort_rules
-from auditlib.data import schema
+from auditlib.data import guards, schema
 from auditlib.data.parsing import normalise_header, parse_month
-from auditlib.data.programme import PROGRAMME_FILE, Programme, check_month, load_programme
+from auditlib.data.programme import (
+    PROGRAMME_FILE,
+    Programme,
+    check_month,
+    load_programme,
+)
 from auditlib.errors import ConfigError, Problem
 
 #: File types a table can be read from, in the order ``<table>.*`` is looked for.
@@ -170,6 +175,7 @@ def find_table_file(data_dir: Path, table: str, programme: Programme) -> Path | 
     required, extensions = TABLES[table]
     if table in programme.files:
         path = data_dir / programme.files[table]
+        check_inside_data_folder(path, data_dir, programme, f"files: {table}")
         if not path.exists():
             raise ConfigError(
                 f"{programme.source or PROGRAMME_FILE}: files: {table}: "
@@ -194,6 +200,22 @@ def find_table_file(data_dir: Path, table: str, programme: Programme) -> Path | 
     return found[0] if found else None
 
 
+def check_inside_data_folder(path: Path, data_dir: Path, programme: Programme, what: str) -> None:
+    """Refuse a file named in programme.yml that lies outside the data folder (unless allowed),
+    or that is there but is not a regular file (a link to a device, a pipe)."""
+    if os.path.lexists(path):
+        not_regular = guards.not_regular_reason(path)
+        if not_regular:
+            raise ConfigError(f"{programme.source or PROGRAMME_FILE}: {what}: {path} {not_regular}")
+    if programme.allow_files_outside_data_folder or guards.inside_folder(path, data_dir):
+        return
+    raise ConfigError(
+        f"{programme.source or PROGRAMME_FILE}: {what}: {str(path.relative_to(data_dir)) if path.is_relative_to(data_dir) else str(path)!r} "
+        f"is outside the data folder {data_dir}; keep input files in the data folder, or set "
+        "'allow_files_outside_data_folder: true' in programme.yml"
+    )
+
+
 def read_table(
     path: Path,
     name: str,
@@ -213,6 +235,9 @@ def read_table(
     """
     path = Path(path)
     problems: list[Problem] = []
+    not_regular = guards.not_regular_reason(path)
+    if not_regular:
+        return _failed(path, name, not_regular)
     separator = None
     try:
         size = path.stat().st_size
@@ -301,7 +326,11 @@ def sniff_separator(text: str) -> str:
     head = text[:end]
     best, best_score = ",", (0.0, 1)
     for separator in SEPARATORS:
-        lengths = [len(row) for row in csv.reader(io.StringIO(head), delimiter=separator) if row]
+        try:
+            reader = csv.reader(io.StringIO(head), delimiter=separator)
+            lengths = [len(row) for row in reader if row]
+        except csv.Error:  # e.g. a bare carriage return: the careful reader names the row
+            continue
         if not lengths or lengths[0] < 2:
             continue
         score = (sum(n == lengths[0] for n in lengths) / len(lengths), lengths[0])
@@ -397,8 +426,13 @@ def _shape_problems(
     """
     problems = []
     reader = csv.reader(io.StringIO(text), delimiter=separator)
-    header = next(reader)
-    for number, row in enumerate(reader, start=2):
+    try:
+        header = next(reader)
+        rows = list(reader)
+    except csv.Error as exc:
+        # e.g. a bare carriage return inside an unquoted field: say where, never a traceback
+        return [Problem(path.name, reader.line_num, None, None, f"not a readable CSV row: {exc}")]
+    for number, row in enumerate(rows, start=2):
         if row and len(row) != len(header):
             problems.append(
                 Problem(
@@ -489,11 +523,10 @@ def load_recommendations(path: Path) -> tuple[dict[str, dict[str, list[Any]]], l
     """Read recommendations.yml: ``{YYYY-MM: {high_priority: [...], practice_standards: [...]}}``."""
     problems: list[Problem] = []
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
-    except IsADirectoryError:
-        return {}, [Problem(path.name, None, None, None, "is a folder, not a file")]
-    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
-        return {}, [Problem(path.name, None, None, None, f"cannot be read: {exc}")]
+        raw = guards.load_yaml_file(path) or {}
+    except guards.SettingsFileError as exc:
+        reason = str(exc).removeprefix(f"{path}: ")
+        return {}, [Problem(path.name, None, None, None, reason)]
     if not isinstance(raw, dict):
         return {}, [Problem(path.name, None, None, None, "must map months (YYYY-MM) to lists")]
     result: dict[str, dict[str, list[Any]]] = {}
@@ -539,6 +572,9 @@ def load_denylist(path: Path) -> tuple[str, ...]:
 
     An unreadable list is a :class:`ConfigError`: reporting without it could show a name.
     """
+    not_regular = guards.not_regular_reason(path)
+    if not_regular:
+        raise ConfigError(f"{path}: the denylist {not_regular}")
     try:
         lines = _decode(path.read_bytes()).splitlines()
     except IsADirectoryError:
@@ -565,6 +601,9 @@ def hash_inputs(paths: Iterable[Path]) -> str:
     for path in sorted(set(paths), key=lambda p: p.name):
         digest.update(path.name.encode())
         digest.update(b"\0")
+        if guards.not_regular_reason(path):
+            digest.update(b"\0unreadable\0")  # never open a pipe or a device
+            continue
         try:
             with open(path, "rb") as handle:
                 for block in iter(lambda: handle.read(1 << 20), b""):
@@ -572,6 +611,25 @@ def hash_inputs(paths: Iterable[Path]) -> str:
         except OSError:
             digest.update(b"\0unreadable\0")
     return digest.hexdigest()
+
+
+def input_paths(data_dir: str | Path) -> list[Path]:
+    """Every file of a data folder that :func:`load_dataset` reads (what its hash covers).
+
+    Raises :class:`ConfigError` as :func:`load_dataset` does for a missing folder,
+    programme.yml or audits file.
+    """
+    data_dir = Path(data_dir).resolve()
+    programme = load_programme(data_dir)
+    paths = [data_dir / PROGRAMME_FILE]
+    for name in TABLES:
+        path = find_table_file(data_dir, name, programme)
+        if path is not None:
+            paths.append(path)
+    for path in (data_dir / RECOMMENDATIONS_FILE, data_dir / (programme.denylist or "names.txt")):
+        if path.exists():
+            paths.append(path)
+    return paths
 
 
 def load_dataset(data_dir: str | Path) -> Dataset:
@@ -605,13 +663,14 @@ def load_dataset(data_dir: str | Path) -> Dataset:
     recommendations: dict[str, dict[str, list[Any]]] = {}
     problems: list[Problem] = []
     rec_path = data_dir / RECOMMENDATIONS_FILE
-    if rec_path.exists():
+    if os.path.lexists(rec_path):
         inputs.append(rec_path)
         files["recommendations"] = rec_path
         recommendations, problems = load_recommendations(rec_path)
     denylist: tuple[str, ...] = ()
     deny_path = data_dir / (programme.denylist or "names.txt")
-    if deny_path.exists():
+    check_inside_data_folder(deny_path, data_dir, programme, "denylist")
+    if os.path.lexists(deny_path):
         inputs.append(deny_path)
         files["names"] = deny_path
         try:

@@ -7,22 +7,32 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import pandas as pd
 
-from auditlib.data import quality, schema
+from auditlib.analysis import redaction
+from auditlib.data import guards, quality, schema
 from auditlib.data.cleaning import (
     EXCLUDED_FILE_LEFT_OUT,
     Cleaned,
+    NameMerge,
     Reconciliation,
     clean_audits,
     clean_text_table,
 )
 from auditlib.data.dates import DateReading
-from auditlib.data.loading import Dataset, NewerExport, RawTable, load_dataset
+from auditlib.data.loading import (
+    Dataset,
+    NewerExport,
+    RawTable,
+    hash_inputs,
+    input_paths,
+    load_dataset,
+)
 from auditlib.data.programme import Programme
 from auditlib.errors import DataError, Problem
 
@@ -114,6 +124,8 @@ class AuditData:
     reconciliation: dict[str, Reconciliation] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
+    #: the merged name variants behind the notes, with their rows (see cleaning.NameMerge)
+    name_merges: list[NameMerge] = field(default_factory=list)
     #: optional files left out because they failed their checks (the report goes on)
     optional_failures: list[OptionalFailure] = field(default_factory=list)
     #: how each date column with numbers-only dates was read (day- or month-first)
@@ -194,6 +206,7 @@ def clean_dataset(dataset: Dataset) -> AuditData:
             audits_table.headers,
         )
     problems.extend(cleaned.problems)
+    problems.extend(month_range_problems(cleaned.frame, audits_table.label, dataset.programme))
     reconciliation["audits"] = cleaned.reconciliation
     notes.extend(cleaned.notes)
     readings = list(cleaned.date_readings)
@@ -262,7 +275,7 @@ def clean_dataset(dataset: Dataset) -> AuditData:
                     section, table.rows_read, {EXCLUDED_FILE_LEFT_OUT: table.rows_read}
                 )
     files = {t.name: t.label for t in dataset.tables()}
-    return AuditData(
+    data = AuditData(
         data_dir=dataset.data_dir,
         programme=dataset.programme,
         audits=cleaned.frame,
@@ -275,12 +288,112 @@ def clean_dataset(dataset: Dataset) -> AuditData:
         reconciliation=reconciliation,
         notes=notes,
         files=files,
+        name_merges=list(cleaned.name_merges),
         optional_failures=failures,
         date_readings=readings,
         formats={t.name: t.format for t in dataset.tables()},
         newer_exports=list(dataset.newer_exports),
         judgement_jumps=jumps,
     )
+    return redact_human_text(data)
+
+
+def month_range_problems(audits: pd.DataFrame, label: str, programme: Any) -> list[Problem]:
+    """An error for every audit month outside the sane range (before 2000, or more than a
+    year after the extract date): a mistyped year would otherwise stretch the trend over a
+    century of empty months."""
+    if audits.empty or schema.AUDIT_MONTH not in audits.columns:
+        return []
+    months = audits[schema.AUDIT_MONTH].astype("string")
+    latest = guards.latest_month(programme.extract_date)
+    outside = audits.loc[months.notna() & ((months < guards.EARLIEST_MONTH) | (months > latest))]
+    rows = outside[schema.SOURCE_ROW].tolist() if schema.SOURCE_ROW in outside else []
+    return [
+        Problem(
+            label,
+            int(row) if row is not None and not pd.isna(row) else None,
+            schema.AUDIT_MONTH,
+            str(month),
+            f"the month {guards.month_out_of_range(str(month), programme.extract_date)}",
+        )
+        for row, month in zip(rows, outside[schema.AUDIT_MONTH].tolist(), strict=True)
+    ]
+
+
+#: Columns people type names into: where a case sits. Redacted like free text.
+PLACE_COLUMNS: Final = (schema.TEAM, schema.AREA, schema.SERVICE)
+#: Columns whose values are the data's own identifiers: their shapes are learned and
+#: redacted wherever they appear in text.
+ID_SHAPE_COLUMNS: Final = (
+    schema.CHILD_ID,
+    schema.AUDIT_ID,
+    schema.ORIGINAL_AUDIT_ID,
+    schema.AUDITOR_ID,
+    schema.SOCIAL_WORKER_ID,
+    schema.FEEDBACK_ID,
+)
+
+
+def redact_human_text(data: AuditData) -> AuditData:
+    """Redact every human-entered field before any report sees it (a new :class:`AuditData`).
+
+    Team, area and service names, feedback and reflection texts, every text and URL in
+    recommendations.yml, and programme.yml's organisation, programme, contact, month labels
+    and pause reasons go through :func:`auditlib.analysis.redaction.redact_text` with the
+    denylist and the identifier shapes learned from the id columns: a child's name or id
+    typed into a team name never reaches a table, a sentence or alt text. Text is
+    normalised on the way (control characters stripped). Identifier columns themselves are
+    kept for counting; reports never show them.
+    """
+    ids = redaction.learn_id_patterns(
+        value
+        for frame in (data.audits, data.feedback, data.reflections)
+        if frame is not None
+        for column in ID_SHAPE_COLUMNS
+        if column in frame.columns
+        for value in frame[column].dropna().unique().tolist()
+    )
+    names = data.denylist
+
+    def text(value: Any) -> Any:
+        return redaction.redact_text(value, names, ids=ids)
+
+    def frame(df: pd.DataFrame | None, columns: tuple[str, ...]) -> pd.DataFrame | None:
+        present = [c for c in columns if df is not None and c in df.columns]
+        if df is None or not present:
+            return df
+        return redaction.redact_frame(df, present, names, ids=ids)
+
+    programme = data.programme
+    programme = dataclasses.replace(
+        programme,
+        organisation=text(programme.organisation),
+        programme=text(programme.programme),
+        contact=text(programme.contact),
+        month_labels={month: text(label) for month, label in programme.month_labels.items()},
+        pauses=tuple(
+            dataclasses.replace(pause, reason=text(pause.reason)) for pause in programme.pauses
+        ),
+    )
+    return dataclasses.replace(
+        data,
+        programme=programme,
+        audits=frame(data.audits, PLACE_COLUMNS),
+        feedback=frame(data.feedback, (schema.TEXT,)),
+        reflections=frame(data.reflections, (schema.TEXT,)),
+        recommendations=_redact_nested(data.recommendations, text),
+    )
+
+
+def _redact_nested(value: Any, text: Any) -> Any:
+    """Every string inside nested dicts and lists redacted (keys kept: months, field names)."""
+    if isinstance(value, str):
+        return text(value)
+    if isinstance(value, dict):
+        return {key: _redact_nested(item, text) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_redact_nested(item, text) for item in value)
+    return value
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:
@@ -296,6 +409,22 @@ def sort_problems(problems: list[Problem]) -> list[Problem]:
     )
 
 
+#: Data folders loaded ahead by :func:`preload_audit_data`, by folder, with their input hash.
+_PRELOADED: dict[Path, AuditData] = {}
+
+
+def preload_audit_data(data_dir: str | Path) -> None:
+    """Load and clean a data folder now, for this process and every process forked from it.
+
+    The report runner's pre-imported kernel process calls it once, so that each month's
+    kernel (a fork of it) starts with the data already cleaned instead of reading and
+    cleaning every file again. :func:`load_audit_data` hands the loaded data out only
+    while the folder's files are byte for byte the ones loaded.
+    """
+    data = load_audit_data(data_dir)
+    _PRELOADED[data.data_dir] = data
+
+
 def load_audit_data(data_dir: str | Path, strict: bool = True) -> AuditData:
     """Load, check and clean a data folder.
 
@@ -304,6 +433,9 @@ def load_audit_data(data_dir: str | Path, strict: bool = True) -> AuditData:
     many of one kind summarised first; warnings never raise, nor do errors in an
     optional file, which is left out instead (``data.optional_failures``).
     """
+    preloaded = _PRELOADED.get(Path(data_dir).resolve()) if _PRELOADED else None
+    if preloaded is not None and preloaded.input_hash == hash_inputs(input_paths(data_dir)):
+        return preloaded
     data = clean_dataset(load_dataset(data_dir))
     if strict and data.errors:
         from auditlib.data.validation import format_summaries, summarise_problems

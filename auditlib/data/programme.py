@@ -8,16 +8,15 @@ headers, labels and dates map onto the canonical ones (docs/data-contract.md).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from auditlib.data import cohorts as cohort_rules
-from auditlib.data import parsing, schema
+from auditlib.data import guards, parsing, schema
 from auditlib.errors import ConfigError
 
 PROGRAMME_FILE = "programme.yml"
@@ -67,7 +66,11 @@ class Programme:
     extract_date: str | None = None
     #: months from which SPC limits are recalculated (a change in how audits are done)
     spc_rebase: tuple[str, ...] = ()
+    #: approved months whose reports are never rebuilt (month: note, "" without one)
+    frozen: Mapping[str, str] = field(default_factory=dict)
     source: Path | None = None
+    #: ``files:`` and ``denylist:`` may name files outside the data folder (off by default)
+    allow_files_outside_data_folder: bool = False
     #: how numbers-only dates are read when no value in a file settles it (day-first: UK)
     date_format: str = parsing.DAY_FIRST
     #: practice-theme cohorts by key: programme.yml's ``cohorts:``, else the seed's six
@@ -149,22 +152,15 @@ def load_programme(data_dir: str | Path) -> Programme:
     if not data_dir.is_dir():
         raise ConfigError(f"data folder {str(data_dir)!r} does not exist")
     path = data_dir / PROGRAMME_FILE
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise ConfigError(
             f"{path}: no {PROGRAMME_FILE} in the data folder — every data folder needs one "
             "(copy data/demo/programme.yml and edit it)"
         )
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except PermissionError:
-        raise ConfigError(f"{path}: cannot be read (permission denied)") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: is not UTF-8 text") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ConfigError(f"{path}: is not valid YAML{where}: {problem}") from None
+        raw = guards.load_yaml_file(path)
+    except guards.SettingsFileError as exc:
+        raise ConfigError(str(exc)) from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: must be a mapping of settings (key: value), got {raw!r}")
     return programme_from_dict(raw, source=path)
@@ -185,16 +181,27 @@ def programme_from_dict(raw: Mapping[str, Any], source: Path | None = None) -> P
             raise ConfigError(f"{where}: {key!r} must be a mapping (key: value)")
         return value
 
-    start = check_month(need("start_month"), f"{where}: start_month")
-    compliance_from = check_month(
-        raw.get("compliance_from_month", start), f"{where}: compliance_from_month"
+    extract = raw.get("extract_date")
+
+    def sane(month: str, what: str) -> str:
+        problem = guards.month_out_of_range(month, str(extract) if extract else None)
+        if problem:
+            raise ConfigError(f"{where}: {what}: {month} {problem}")
+        return month
+
+    start = sane(check_month(need("start_month"), f"{where}: start_month"), "start_month")
+    compliance_from = sane(
+        check_month(raw.get("compliance_from_month", start), f"{where}: compliance_from_month"),
+        "compliance_from_month",
     )
     pauses = []
     for i, item in enumerate(raw.get("pauses") or [], start=1):
         if not isinstance(item, dict) or "from" not in item:
             raise ConfigError(f"{where}: pause {i} needs 'from' (and 'to', 'reason')")
-        first = check_month(item["from"], f"{where}: pause {i} 'from'")
-        last = check_month(item.get("to", item["from"]), f"{where}: pause {i} 'to'")
+        first = sane(check_month(item["from"], f"{where}: pause {i} 'from'"), f"pause {i}")
+        last = sane(
+            check_month(item.get("to", item["from"]), f"{where}: pause {i} 'to'"), f"pause {i}"
+        )
         if last < first:
             raise ConfigError(f"{where}: pause {i} ends ({last}) before it starts ({first})")
         pauses.append(Pause(first, last, str(item.get("reason", "")).strip()))
@@ -248,6 +255,7 @@ def programme_from_dict(raw: Mapping[str, Any], source: Path | None = None) -> P
                 "e.g. 2020-10-05: the day the export was taken)"
             ) from None
     rebase = tuple(check_month(v, f"{where}: spc_rebase") for v in (raw.get("spc_rebase") or []))
+    frozen = _frozen_months(raw.get("frozen"), where)
     return Programme(
         organisation=str(need("organisation")),
         programme=str(raw.get("programme", "Case audit programme")),
@@ -265,8 +273,30 @@ def programme_from_dict(raw: Mapping[str, Any], source: Path | None = None) -> P
         denylist=str(raw["denylist"]) if raw.get("denylist") else None,
         extract_date=str(extract) if extract else None,
         spc_rebase=rebase,
+        frozen=frozen,
         source=source,
+        allow_files_outside_data_folder=raw.get("allow_files_outside_data_folder") is True,
         date_format=DATE_FORMATS[date_format],
         cohorts=cohorts,
         cohorts_defined=cohorts_defined,
     )
+
+
+def _frozen_months(value: Any, where: str) -> dict[str, str]:
+    """``frozen:`` as a list of months, or a mapping of month to a note (who approved it).
+
+    >>> _frozen_months(["2021-12"], "programme.yml"), _frozen_months({"2021-11": "Board, 3 Feb"}, "p")
+    ({'2021-12': ''}, {'2021-11': 'Board, 3 Feb'})
+    """
+    if value in (None, "", []):
+        return {}
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list | tuple):
+        items = ((month, "") for month in value)
+    else:
+        items = ((value, ""),)
+    return {
+        check_month(month, f"{where}: frozen"): "" if note is None else str(note).strip()
+        for month, note in items
+    }

@@ -269,6 +269,15 @@ DEFAULT_COHORTS: Final = (
 #: cohorts reads this; new code takes ``programme.cohorts``).
 COHORTS: Final = {entry["key"]: entry["name"] for entry in DEFAULT_COHORTS}
 COHORT_PREFIX: Final = "cohort_"
+#: Short names for a sentence ("after allowing for this month's CSE theme").
+COHORT_SHORT_NAMES: Final = {
+    "cin": "Children in Need",
+    "under5_cp": "under-5s on a CP plan",
+    "cp_sexual": "sexual-abuse CP plans",
+    "cse": "CSE",
+    "missing": "missing children",
+    "missing_cse": "missing children at risk of CSE",
+}
 
 #: English month names (not calendar.month_name, which follows the machine's locale).
 MONTH_NAMES: Final = (

@@ -252,6 +252,47 @@ def _draw_domains(
     return out
 
 
+# ==================================================================== plants
+#: Planted effects (docs/demo-data.md, "Planted effects"). Within each month the
+#: calibrated judgements are handed out to the month's completed original audits in the
+#: order of a latent quality, so every published count stays as it is while the cases
+#: that get the better judgements are chosen by
+#:     latent = −HARD_CASE_DIFFICULTY·[CSE risk or missing] − HARSH_AUDITOR_SHIFT·[harsh
+#:              auditor] + logistic noise,
+#: a proportional-odds model with month-specific cut-points (the months' calibrated
+#: splits). Children at risk of CSE or reported missing are harder cases by this much on
+#: the logit scale, in every month — so a month themed on them (September 2020: missing,
+#: CSE) is harder by design — and one auditor grades harsher by this much.
+HARD_CASE_DIFFICULTY = 1.0
+HARSH_AUDITOR = 6  # index within a copy: auditor_id TM007 in copy 0
+HARSH_AUDITOR_SHIFT = 2.8
+#: The plants draw from their own random stream, so every other column is as without them.
+PLANT_STREAM = 12
+
+
+def _plant_judgements(
+    rng: np.random.Generator,
+    final: np.ndarray,
+    group: np.ndarray,
+    hard: np.ndarray,
+    harsh: np.ndarray,
+) -> np.ndarray:
+    """Hand out each group's judgement codes (best = lowest code first) in the order of a
+    latent quality: the same multiset of codes per group, planted effects on who gets them.
+
+    Only rows with a graded code (0–3) take part; Not recorded (4) and -1 rows are kept.
+    """
+    out = final.copy()
+    latent = (
+        -HARD_CASE_DIFFICULTY * hard - HARSH_AUDITOR_SHIFT * harsh + rng.logistic(size=len(final))
+    )
+    rows = np.flatnonzero((final >= 0) & (final <= 3))
+    by_latent = rows[np.lexsort((-latent[rows], group[rows]))]
+    by_code = rows[np.lexsort((final[rows], group[rows]))]
+    out[by_latent] = final[by_code]
+    return out
+
+
 # =============================================================== audit rows
 #: Chance that a completed original audit of each final judgement (by label
 #: code) is picked for re-audit: re-audits follow up weaker practice.
@@ -283,6 +324,7 @@ def _link_reaudits(
     skel: _Skeleton,
     scale: int,
     completed_date: np.ndarray,
+    final: np.ndarray,
 ) -> np.ndarray:
     """For every row, the row index of the original it re-audits (-1 for originals).
 
@@ -295,7 +337,9 @@ def _link_reaudits(
     month_numbers = np.array([_month_number(p.month) for p in MONTH_PLANS])
     orig_pos = np.flatnonzero(~skel.reaudit)
     orig_month = month_numbers[skel.month[orig_pos]]
-    weight = _REAUDIT_PICK_WEIGHT[skel.final[orig_pos].clip(-1, 4)] * (skel.final[orig_pos] >= 0)
+    # each copy's originals carry their own (planted) judgements
+    orig_final = final.reshape(scale, length)[:, orig_pos]
+    weight = _REAUDIT_PICK_WEIGHT[orig_final.clip(-1, 4)] * (orig_final >= 0)
     done = completed_date.reshape(scale, length)[:, orig_pos]
     used = np.zeros((scale, len(orig_pos)), dtype=bool)
     link = np.full(scale * length, -1, dtype=np.int64)
@@ -310,10 +354,10 @@ def _link_reaudits(
             _REAUDIT_LAG_WEIGHT[lag.clip(0, len(_REAUDIT_LAG_WEIGHT) - 1)],
             0.0,
         )
-        w = weight * lag_weight
+        w = weight * lag_weight[None, :]
         with np.errstate(divide="ignore"):
-            key = np.log(w)[None, :] + rng.gumbel(size=used.shape)
-        ok = (w > 0)[None, :] & ~used & (done < np.datetime64(plan.month + "-01"))
+            key = np.log(w) + rng.gumbel(size=used.shape)
+        ok = (w > 0) & ~used & (done < np.datetime64(plan.month + "-01"))
         key = np.where(ok, key, -np.inf)
         top = np.argpartition(-key, len(re_pos) - 1, axis=1)[:, : len(re_pos)]
         if not np.isfinite(np.take_along_axis(key, top, axis=1)).all():
@@ -357,7 +401,19 @@ def generate_audits(seed: int = DEFAULT_SEED, scale: int = 1) -> tuple[pd.DataFr
 
     # ---- the case: legal status and cohort fields; a re-audit's are its original's
     cohort = _draw_cohorts(rng, month)
-    link = _link_reaudits(rng, skel, scale, completed_date)
+
+    # ---- planted effects: harder cases and a harsh auditor choose who gets which judgement
+    plant_rng = np.random.default_rng([seed, PLANT_STREAM])
+    planted_auditor = copy * AUDITORS_PER_COPY + plant_rng.integers(0, AUDITORS_PER_COPY, rows)
+    original_done = is_completed & ~reaudit
+    final = _plant_judgements(
+        plant_rng,
+        np.where(original_done, final, -1),
+        copy * len(MONTH_PLANS) + month,
+        (cohort["cse"] > 0) | (cohort["missing"] > 0),
+        planted_auditor % AUDITORS_PER_COPY == HARSH_AUDITOR,
+    )
+    link = _link_reaudits(rng, skel, scale, completed_date, final)
     re_rows = np.flatnonzero(link >= 0)
     orig = link[re_rows]
     for key in ("legal", "category", "cse", "missing"):
@@ -377,6 +433,8 @@ def generate_audits(seed: int = DEFAULT_SEED, scale: int = 1) -> tuple[pd.DataFr
     team += copy * n_teams
     worker = team * WORKERS_PER_TEAM + rng.integers(0, WORKERS_PER_TEAM, rows)
     auditor = copy * AUDITORS_PER_COPY + rng.integers(0, AUDITORS_PER_COPY, rows)
+    # originals keep the auditor their planted judgement was drawn for
+    auditor = np.where(reaudit, auditor, planted_auditor)
     same_team = rng.random(len(re_rows)) < 0.9
     team[re_rows] = np.where(same_team, team[orig], team[re_rows])
     same_worker = same_team & (rng.random(len(re_rows)) < 0.6)

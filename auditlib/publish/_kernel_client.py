@@ -15,7 +15,18 @@ import socket
 import sys
 
 
+def _die_with_parent() -> None:
+    """Get SIGTERM (forwarded to the kernel, which then exits) when the parent dies."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+
+
 def main(argv: list[str]) -> int:
+    parent = os.getppid()
+    _die_with_parent()
     socket_path, kernel_argv = argv[0], argv[2:]
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     conn.connect(socket_path)
@@ -33,6 +44,8 @@ def main(argv: list[str]) -> int:
 
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1):
         signal.signal(signum, forward)
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        forward(signal.SIGTERM, None)
     while True:
         try:
             line = reader.readline()

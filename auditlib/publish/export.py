@@ -21,9 +21,11 @@ import math
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -42,17 +44,138 @@ DEFAULT_ALT: Final = "No description has been provided for this image"
 IMAGE_MIMES: Final = ("image/png", "image/jpeg", "image/svg+xml")
 TRACEBACK_MARK: Final = "Traceback (most recent call last)"
 
-# Anything that would make a browser fetch from the network.
-_NETWORK_RES: Final = (
-    re.compile(r"<script\b[^>]*\bsrc\s*=", re.I),
-    re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?\s*(?:https?:)?//", re.I),
-    re.compile(
-        r"<(?:img|iframe|video|audio|source|embed|object)\b[^>]*\b(?:src|data)\s*=\s*[\"']?\s*(?:https?:)?//",
-        re.I,
-    ),
-    re.compile(r"@import\b", re.I),
-    re.compile(r"url\(\s*[\"']?\s*(?:https?:)?//", re.I),
+#: What a report (and the index) may do in a browser: show itself, its inline styles and
+#: its ``data:`` images, and nothing else — no script, no frame, no form, no request.
+CONTENT_SECURITY_POLICY: Final = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'none'; "
+    "object-src 'none'; frame-src 'none'; child-src 'none'; worker-src 'none'; "
+    "font-src 'none'; connect-src 'none'; media-src 'none'; manifest-src 'none'; "
+    "form-action 'none'; base-uri 'none'"
 )
+#: The Content-Security-Policy as the ``<meta>`` every page auditlib writes carries.
+CSP_META: Final = f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
+
+# ---- the sanitiser's allow-list: what a report's body may hold
+SAFE_TAGS: Final = frozenset(
+    [
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "code",
+        "col",
+        "colgroup",
+        "dd",
+        "del",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "i",
+        "img",
+        "kbd",
+        "li",
+        "main",
+        "mark",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "s",
+        "section",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "summary",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "u",
+        "ul",
+    ]
+)
+SAFE_ATTRIBUTES: Final = {
+    "*": {"class", "id", "role", "tabindex", "title", "lang"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "th": {"scope", "colspan", "rowspan", "headers"},
+    "td": {"colspan", "rowspan", "headers"},
+    "ol": {"start"},
+}
+#: Links a report may hold: http(s) and in-page anchors.
+_SAFE_LINK_RE: Final = re.compile(r"^(?:#[^\s]*|https?://[^\s]+)$", re.I)
+#: Images a report may hold: inline only.
+_DATA_IMAGE_RE: Final = re.compile(r"^data:image/(?:png|jpeg|gif|webp|svg\+xml)[;,]", re.I)
+
+# ---- the offline check: every attribute or CSS construct that can make a request
+#: Attributes whose value a browser fetches (or pings) as a URL.
+_FETCHED_ATTRIBUTES: Final = frozenset(
+    [
+        "src",
+        "srcset",
+        "poster",
+        "data",
+        "background",
+        "lowsrc",
+        "dynsrc",
+        "longdesc",
+        "usemap",
+        "codebase",
+        "archive",
+        "manifest",
+        "profile",
+        "icon",
+        "imagesrcset",
+        "action",
+        "formaction",
+        "ping",
+        "cite",
+        "xlink:href",
+    ]
+)
+#: Elements that load, run or submit something whatever their attributes.
+_FORBIDDEN_TAGS: Final = frozenset(
+    [
+        "script",
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "embed",
+        "applet",
+        "base",
+        "form",
+        "portal",
+        "link",
+    ]
+)
+#: ``<meta http-equiv>`` values that only describe the page.
+_HARMLESS_HTTP_EQUIV: Final = frozenset({"content-security-policy", "content-type"})
+_CSS_URL_RE: Final = re.compile(r"url\(\s*(?P<q>[\"']?)\s*(?P<url>[^)\"']*)", re.I)
+_CSS_FETCH_RE: Final = re.compile(r"@import\b|image-set\(|\bsrc\s*:", re.I)
+_URL_JUNK_RE: Final = re.compile(r"[\x00-\x20\x7f]+")
+_SCRIPT_SCHEME_RE: Final = re.compile(r"^(?:javascript|vbscript|livescript|mocha):", re.I)
 _HEADING_RE: Final = re.compile(r"<h([1-3])((?:\s[^>]*)?)>(.*?)</h\1\s*>", re.S | re.I)
 _ID_RE: Final = re.compile(r"\sid\s*=\s*\"([^\"]*)\"", re.I)
 _TAG_RE: Final = re.compile(r"<[^>]+>")
@@ -74,6 +197,8 @@ class ReportFooter:
 
     def as_resources(self) -> dict[str, str]:
         """The footer's fields as template resources, the time in words."""
+        from auditlib.publish.stylesheet import PLACEHOLDER
+
         when = self.generated_at.astimezone()
         offset = when.strftime("%z")
         zone = "UTC" if offset in ("+0000", "") else f"UTC{offset[:3]}:{offset[3:]}"
@@ -82,6 +207,7 @@ class ReportFooter:
             "input_hash": self.input_hash or "not recorded",
             "generated": f"{when.day} {when:%B %Y at %H:%M} {zone}",
             "contact": self.contact,
+            "jupyter_css_placeholder": PLACEHOLDER,
         }
 
 
@@ -101,7 +227,7 @@ def export_html(
     """
     nb = _read(notebook)
     check_notebook(nb)
-    page = render_html(nb, title=title, footer=footer)
+    page = sanitise_page(render_html(nb, title=title, footer=footer))
     check_offline(page)
     return write_text_atomically(Path(html_path), page)
 
@@ -111,7 +237,10 @@ def render_html(nb: NotebookNode, *, title: str, footer: ReportFooter) -> str:
     nb = copy.copy(nb)
     nb.metadata = copy.deepcopy(nb.metadata)
     nb.metadata["title"] = title
-    resources = {"metadata": {"name": title}, "auditlib": footer.as_resources()}
+    resources = {
+        "metadata": {"name": title},
+        "auditlib": {**footer.as_resources(), "csp": CONTENT_SECURITY_POLICY},
+    }
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
     return body
 
@@ -145,14 +274,154 @@ def check_notebook(nb: NotebookNode) -> None:
 
 
 def check_offline(page: str) -> None:
-    """Refuse HTML that would make any network request (scripts, stylesheets, fonts, images)."""
-    for pattern in _NETWORK_RES:
-        found = pattern.search(page)
-        if found:
-            snippet = page[found.start() : found.start() + 80].replace("\n", " ")
-            raise ReportError(
-                f"The report would make a network request ({snippet!r}…); no report was written."
-            )
+    """Refuse HTML that could run a script or make any request when opened.
+
+    The last line of defence after escaping and sanitising: every element is looked at —
+    scripts, frames, forms, ``<base>`` and ``<link>``; every event-handler attribute; every
+    URL-bearing attribute (``src``, ``srcset``, ``poster``, ``data``, ``ping``, svg
+    ``<image href>``, …: only ``data:`` URLs load nothing); links (only http(s), in-page
+    anchors and relative pages, never ``javascript:``); ``<meta http-equiv>`` (a refresh is
+    a request); and CSS in ``<style>`` and ``style=`` (``url()`` other than ``data:``,
+    ``@import``, ``image-set()``).
+    """
+    finding = _OfflineCheck.first_problem(page)
+    if finding:
+        raise ReportError(f"The report would {finding}; no report was written.")
+
+
+class _OfflineCheck(HTMLParser):
+    """Walks a page and records the first thing that could run or fetch."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.problem = ""
+        self._in_style = False
+
+    @classmethod
+    def first_problem(cls, page: str) -> str:
+        check = cls()
+        check.feed(page)
+        check.close()
+        return check.problem
+
+    def _found(self, what: str, snippet: str) -> None:
+        if not self.problem:
+            self.problem = f"{what} ({snippet[:80]!r}…)"
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        snippet = self.get_starttag_text() or f"<{tag}>"
+        if tag in _FORBIDDEN_TAGS:
+            self._found(f"run a script or make a network request (a <{tag}> element)", snippet)
+        self._in_style = tag == "style"
+        # Event handlers first: a script is the worse thing to report.
+        for name, value in sorted(attrs, key=lambda a: not a[0].lower().startswith("on")):
+            self._attribute(tag, name.lower(), value or "", snippet)
+        if tag == "meta":
+            equiv = (dict(attrs).get("http-equiv") or "").strip().lower()
+            if equiv and equiv not in _HARMLESS_HTTP_EQUIV:
+                self._found(f"make a network request (<meta http-equiv={equiv!r}>)", snippet)
+
+    handle_startendtag = handle_starttag
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self._css(data)
+
+    def _attribute(self, tag: str, name: str, value: str, snippet: str) -> None:
+        url = _URL_JUNK_RE.sub("", value)
+        if name.startswith("on"):
+            self._found(f"run a script from an {name}= attribute", snippet)
+        elif name == "style":
+            self._css(value)
+        elif _SCRIPT_SCHEME_RE.match(url):
+            self._found(f"run a script from a {url.split(':')[0]}: URL", snippet)
+        elif name in ("srcset", "imagesrcset"):
+            for candidate in value.split(","):
+                parts = candidate.split()
+                if parts and not parts[0].lower().startswith("data:"):
+                    self._found("make a network request (srcset)", snippet)
+        elif name in _FETCHED_ATTRIBUTES or (name == "href" and tag != "a"):
+            if not (url.lower().startswith("data:") or (name == "href" and url.startswith("#"))):
+                self._found(f"make a network request ({name}= on <{tag}>)", snippet)
+        elif name == "href" and url.lower().startswith("data:"):
+            self._found("link to a data: URL", snippet)
+
+    def _css(self, css: str) -> None:
+        for found in _CSS_URL_RE.finditer(css):
+            url = _URL_JUNK_RE.sub("", found["url"])
+            if not url.lower().startswith("data:") and not url.startswith("#"):
+                self._found("make a network request (CSS url())", found.group(0))
+        fetch = _CSS_FETCH_RE.search(css)
+        if fetch:
+            self._found("make a network request (CSS)", css[fetch.start() : fetch.start() + 80])
+
+
+def sanitise_page(page: str) -> str:
+    """The page with its body passed through the allow-list sanitiser (nh3).
+
+    The head is the template's own (title escaped, styles, metas); everything between
+    ``<body …>`` and ``</body>`` is cleaned: only :data:`SAFE_TAGS` with
+    :data:`SAFE_ATTRIBUTES` survive, links only to http(s) and in-page anchors, images only
+    as ``data:`` URLs; scripts, styles, event handlers and anything else are dropped.
+    """
+    opened = re.search(r"<body\b[^>]*>", page, re.I)
+    closed = page.lower().rfind("</body>")
+    if not opened or closed < opened.end():
+        return sanitise_fragment(page)
+    body = page[opened.end() : closed]
+    return page[: opened.end()] + sanitise_fragment(body) + page[closed:]
+
+
+def sanitise_fragment(fragment: str) -> str:
+    """An HTML fragment reduced to the report's allow-list (see :func:`sanitise_page`).
+
+    >>> sanitise_fragment('<p onclick="x()">Hi <script>alert(1)</script><a href="javascript:x()">a</a></p>')
+    '<p>Hi <a rel="noopener noreferrer">a</a></p>'
+    """
+    import nh3
+
+    return nh3.clean(
+        fragment,
+        tags=set(SAFE_TAGS),
+        clean_content_tags={"script", "style", "template", "noscript", "textarea", "title"},
+        attributes={tag: set(names) for tag, names in SAFE_ATTRIBUTES.items()},
+        attribute_filter=_filter_attribute,
+        generic_attribute_prefixes={"aria-", "data-"},
+        url_schemes={"http", "https", "data"},
+        strip_comments=True,
+    )
+
+
+def _filter_attribute(tag: str, name: str, value: str) -> str | None:
+    """Links to http(s) or in-page anchors only; images from ``data:`` only."""
+    if name == "href":
+        return value if _SAFE_LINK_RE.match(value.strip()) else None
+    if name == "src":
+        return value if tag == "img" and _DATA_IMAGE_RE.match(value.strip()) else None
+    return value
+
+
+def render_markdown(text: str) -> str:
+    """Markdown → HTML with any HTML in the text shown as text, never as markup.
+
+    The one way Markdown (narrative built from data, programme.yml and
+    recommendations.yml) becomes HTML in a report.
+
+    >>> render_markdown("Team <b>A</b> & *B*")
+    '<p>Team &lt;b&gt;A&lt;/b&gt; &amp; <em>B</em></p>\\n'
+    """
+    return _markdown()(str(text or ""))
+
+
+@functools.lru_cache(maxsize=1)
+def _markdown() -> Any:
+    import mistune
+
+    return mistune.create_markdown(escape=True, plugins=["strikethrough", "table"])
 
 
 def describe_cell(nb: NotebookNode, index: int) -> str:
@@ -190,12 +459,16 @@ def write_figures_json(
 
 
 def warm_up() -> None:
-    """Build the exporter and compile its template now (about half a second, once per process)."""
+    """Build the exporter, compile its template and read JupyterLab's stylesheets now
+    (about half a second, once per process)."""
     import nbformat
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("## Warm-up")]
     render_html(nb, title="warm-up", footer=ReportFooter(input_hash=""))
+    from auditlib.publish import stylesheet
+
+    stylesheet.jupyter_rules()
 
 
 def report_css() -> str:
@@ -294,11 +567,23 @@ def _add_class(attrs: str, name: str) -> str:
 
 
 # ---------------------------------------------------------------- the exporter
-@functools.lru_cache(maxsize=1)
+#: Held while the exporter is built: a run warms it up in a thread while a notebook runs.
+_EXPORTER_LOCK: Final = threading.Lock()
+
+
 def _exporter() -> Any:
     """The one HTMLExporter of this process (building one costs more than using it)."""
+    with _EXPORTER_LOCK:
+        return _build_exporter()
+
+
+@functools.lru_cache(maxsize=1)
+def _build_exporter() -> Any:
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+    from traitlets.config import Config
+
+    from auditlib.publish import stylesheet
 
     class _ReportCleanup(Preprocessor):  # type: ignore[misc]
         """Drop stderr (warnings are for the analyst, kept in the .ipynb) and empty code cells."""
@@ -319,15 +604,19 @@ def _exporter() -> Any:
             resources = super()._init_resources(resources)
             # The trait only takes ISO 639-1 codes; reports are in British English.
             resources["language_code"] = LANGUAGE
+            # No code is shown, so no syntax-highlighting CSS (its preprocessor is off).
+            resources.setdefault("inlining", {"css": []})
             return resources
 
         def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:
             page, resources = super().from_notebook_node(nb, resources, **kw)
             # nbconvert makes every cell and output a tab stop; in a report only links
             # and scrollable tables (which carry their own tabindex) should be.
-            return _JP_TABINDEX_RE.sub(r"\1", page), resources
+            page = _JP_TABINDEX_RE.sub(r"\1", page)
+            return stylesheet.inline_used_css(page), resources
 
     exporter = _ReportExporter(
+        config=Config({"CSSHTMLHeaderPreprocessor": {"enabled": False}}),
         template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(TEMPLATES_DIR)],
         exclude_input=True,
@@ -335,7 +624,7 @@ def _exporter() -> Any:
         exclude_output_prompt=True,
         exclude_anchor_links=True,
         optimistic_validation=True,
-        filters={"auditlib_toc": add_toc},
+        filters={"auditlib_toc": add_toc, "auditlib_markdown": render_markdown},
     )
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags=set(REMOVE_CELL_TAGS), enabled=True), enabled=True

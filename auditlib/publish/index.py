@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
 from auditlib.data.schema import MONTH_RE
-from auditlib.publish.folders import FAILED_DIR, FAILURE_NOTE
+from auditlib.publish.folders import FAILED_DIR, FAILURE_NOTE, check_page_replaceable, is_owned
 from auditlib.publish.layout import (
     FIGURES_FILE,
     SHIFTS_DIR,
@@ -27,30 +28,29 @@ from auditlib.publish.layout import (
 from auditlib.report.overview import MonthRecord, ShiftRecord, overview_html
 
 INDEX_FILE: Final = "index.html"
-#: A report folder's build record (written by the runner when it reuses, rebuilds or
-#: freezes a month): ``{"status": "rebuilt" | "reused" | "frozen", "built_at": ISO time,
-#: "frozen_at": ISO time}``. Optional: without it the HTML file's time is "built".
+#: A report folder's build record (:mod:`auditlib.publish.builds`): its fingerprint,
+#: ``built_at``, and whether the last run built or reused it; a frozen month also has
+#: ``frozen.json``. Optional: without it the HTML file's time is "built".
 BUILD_RECORD: Final = "build.json"
-#: How the index says what a build record's status means.
-BUILD_STATUS_WORDS: Final = {
-    "rebuilt": "rebuilt in the last run",
-    "reused": "reused: its data had not changed",
-    "frozen": "frozen (approved)",
-}
 
 
-def write_index(out_root: str | os.PathLike[str]) -> Path:
+def write_index(
+    out_root: str | os.PathLike[str], *, frozen: Mapping[str, str] | None = None
+) -> Path:
     """Write ``out_root/index.html``: the programme overview from every report folder in it.
 
     Lists every month folder's report (and failed runs) and every judgement-shift report
-    in ``out_root/shifts/``; the latest month's figures give the headline and trends.
+    in ``out_root/shifts/``; the latest month's figures give the headline and trends. Each
+    month says whether it is frozen (``frozen``: programme.yml's list, besides
+    ``auditlib freeze``) or was built or reused by the last run (:func:`build_status`).
     """
     from auditlib import __version__
     from auditlib.publish.export import check_offline, report_css, write_text_atomically
 
     root = Path(out_root)
+    check_page_replaceable(root / INDEX_FILE)  # a user's own index.html is left alone
     page = overview_html(
-        month_records(root),
+        month_records(root, frozen),
         shift_records(root / SHIFTS_DIR),
         css=report_css(),
         version=__version__,
@@ -60,7 +60,7 @@ def write_index(out_root: str | os.PathLike[str]) -> Path:
     return write_text_atomically(root / INDEX_FILE, page)
 
 
-def month_records(root: Path) -> list[MonthRecord]:
+def month_records(root: Path, frozen: Mapping[str, str] | None = None) -> list[MonthRecord]:
     """Every month with a report folder or a failed run in ``root``, newest first."""
     failed_root = root / FAILED_DIR
     months = _names(root, report=True) | _names(failed_root, report=False)
@@ -76,7 +76,7 @@ def month_records(root: Path) -> list[MonthRecord]:
                 figures=_load_json(folder / FIGURES_FILE) if report.is_file() else {},
                 link=f"{month}/{report.name}" if report.is_file() else "",
                 built=_built(report, build),
-                build_note=_build_note(build),
+                build_note=build_status(folder, frozen) if report.is_file() else "",
                 # The message itself stays in _failed/: an exception's text could quote input
                 # values, and the index is a published output.
                 failure_note=f"{FAILED_DIR}/{month}/{FAILURE_NOTE}" if note.is_file() else "",
@@ -130,8 +130,13 @@ def _names(folder: Path, *, report: bool) -> set[str]:
     return {
         p.name
         for p in folder.iterdir()
-        if MONTH_RE.match(p.name) and (p.is_dir() if report else (p / FAILURE_NOTE).is_file())
+        if MONTH_RE.match(p.name) and (_is_report(p) if report else (p / FAILURE_NOTE).is_file())
     }
+
+
+def _is_report(folder: Path) -> bool:
+    """A month folder auditlib wrote (a user's own ``2020-07/`` is not listed)."""
+    return is_owned(folder) or (folder / f"{report_stem(folder.name)}.html").is_file()
 
 
 def _built(report: Path, build: dict[str, Any]) -> str:
@@ -141,13 +146,29 @@ def _built(report: Path, build: dict[str, Any]) -> str:
     return _when(when if when is not None else report.stat().st_mtime)
 
 
-def _build_note(build: dict[str, Any]) -> str:
-    status = str(build.get("status") or "")
-    words = BUILD_STATUS_WORDS.get(status, "")
-    frozen_at = _parse_time(build.get("frozen_at"))
-    if status == "frozen" and frozen_at is not None:
-        words += f" since {_when(frozen_at)}"
-    return words
+def build_status(folder: str | os.PathLike[str], frozen: Mapping[str, str] | None = None) -> str:
+    """What a month's folder says about its report: frozen, or built or reused by the last run.
+
+    "frozen since 3 February 2022, 10:05"; "built by the last run (30 November 2025, 09:12)";
+    "reused by the last run (30 November 2025, 09:12): its inputs are unchanged since it was
+    built on 2 November 2025, 08:40"; "" when the folder records nothing (an older report).
+    """
+    from auditlib.publish import builds
+
+    path = Path(folder)
+    state = builds.frozen_state(path, path.name, frozen)
+    if state is not None:
+        return state.describe()
+    facts = builds.read_build(path)
+    if facts is None or facts.last_run_at is None:
+        return ""
+    when = builds.when_text(facts.last_run_at)
+    if facts.last_run == "reused" and facts.built_at is not None:
+        return (
+            f"reused by the last run ({when}): its inputs are unchanged since it was built "
+            f"on {builds.when_text(facts.built_at)}"
+        )
+    return f"built by the last run ({when})"
 
 
 def _parse_time(value: Any) -> float | None:

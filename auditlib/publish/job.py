@@ -28,9 +28,10 @@ from auditlib.errors import ReportError
 from auditlib.publish.execute import execute_notebook
 from auditlib.publish.export import ReportFooter, export_html
 from auditlib.publish.folders import (
+    check_out_apart_from_data,
+    check_replaceable,
     clear_failure,
     keep_failed,
-    kept_note,
     make_out_dir,
     make_temporary,
     recover_interrupted_swap,
@@ -54,8 +55,13 @@ class ReportJob:
     what: str
     #: The page title from the report's figures.
     title: Callable[[Mapping[str, Any]], str]
+    #: The data folder the report reads: the output folder must be apart from it.
+    data_dir: Path | None = None
     #: Also print the HTML to ``stem.pdf`` (A4, for a board pack) before the swap.
     pdf: bool = False
+    #: Called with the temporary folder once the report is complete in it, just before
+    #: it is swapped into place (e.g. to add the build record that goes with it).
+    before_swap: Callable[[Path], None] | None = None
 
     @property
     def final(self) -> Path:
@@ -82,8 +88,15 @@ def publish_report(
     """
     if not job.notebook.is_file():
         raise ReportError(f"{job.what} was not produced: notebook {job.notebook} does not exist.")
+    if job.data_dir is not None:
+        check_out_apart_from_data(job.root, job.data_dir)
     make_out_dir(job.root)
     recover_interrupted_swap(job.root, job.name)
+    try:
+        # Before any kernel starts: a folder that is not auditlib's is never replaced.
+        check_replaceable(job.final)
+    except ReportError as exc:
+        raise ReportError(f"{job.what} was not produced: {exc}") from None
     tmp = make_temporary(job.root, job.name)
     executed = tmp / f"{job.stem}.ipynb"
     figures_path = tmp / job.figures_file
@@ -115,18 +128,21 @@ def publish_report(
                 )
             except PdfError as exc:
                 pdf_problem = str(exc)
+        if job.before_swap is not None:
+            job.before_swap(tmp)
         swap_into_place(tmp, job.final)
     except ReportError as exc:
-        message = str(exc) + kept_note(job.root, job.name, executed)
-        keep_failed(job.root, job.name, [executed, figures_path], message)
+        message = str(exc)
+        if not message.startswith(job.what):
+            message = f"{job.what} was not produced: {message} {job.previous_note()}"
+        message += keep_failed(job.root, job.name, [executed, figures_path], message)
         raise ReportError(message) from None
     except Exception as exc:  # a crash we did not foresee still gets a plain, located message
         reason = " ".join(str(exc).split()) or "no message"
         message = (
-            f"{job.what} was not produced: {type(exc).__name__}: {reason}. "
-            f"{job.previous_note()}{kept_note(job.root, job.name, executed)}"
+            f"{job.what} was not produced: {type(exc).__name__}: {reason}. {job.previous_note()}"
         )
-        keep_failed(job.root, job.name, [executed, figures_path], message)
+        message += keep_failed(job.root, job.name, [executed, figures_path], message)
         raise ReportError(message) from exc
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

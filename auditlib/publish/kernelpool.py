@@ -19,8 +19,13 @@ jupyter_client manages it like any local kernel. If the client is killed, the
 kernel notices and exits. Kernels that are not this Python's ipykernel are
 launched the ordinary way.
 
-One zygote serves one process (each parallel worker has its own); it exits
-when that process exits.
+One zygote serves the process that started it and the worker processes it forks
+(``report --all`` starts one before forking its workers, so the imports are paid once,
+not once per worker); it exits when the process that started it exits — even when it is
+killed with ``kill -9``: the zygote asks the kernel for a signal when its parent dies
+(Linux ``PR_SET_PDEATHSIG``, see :func:`die_with_parent`), stops its kernels on that
+signal, and every kernel it forks asks for the same signal when the zygote dies. No
+process of a run outlives it.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from __future__ import annotations
 import ast
 import atexit
 import contextlib
+import ctypes
 import json
 import os
 import select
@@ -40,34 +46,61 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
-#: Imported by every zygote; the notebook's own imports are added to these.
+#: Imported by every zygote; the notebook's own imports are added to these (a notebook
+#: that imports seaborn, say, gets it preloaded too; one that does not is spared its import).
 DEFAULT_PRELOAD: Final = (
     "numpy",
     "pandas",
     "scipy.stats",
     "matplotlib",
     "matplotlib.pyplot",
-    "seaborn",
     "ipykernel.kernelapp",
     "matplotlib_inline.backend_inline",
 )
 _INLINE_BACKEND: Final = "module://matplotlib_inline.backend_inline"
 _CLIENT_SCRIPT: Final = Path(__file__).with_name("_kernel_client.py")
+#: The pid of the process that started a zygote, passed in its environment.
+_OWNER_ENV: Final = "AUDITLIB_ZYGOTE_OWNER"
+
+#: Linux prctl option: the signal this process gets when its parent dies.
+PR_SET_PDEATHSIG: Final = 1
 
 _POOL: Zygote | None = None
+#: Tells a zygote which data folder to load ahead for its kernels.
+_DATA_ENV: Final = "AUDITLIB_PRELOAD_DATA"
 #: Set in the zygote after its imports: fork() is only safe while the process has one thread.
 _FORK_SAFE = True
+
+
+def die_with_parent(signum: int = signal.SIGTERM, parent: int | None = None) -> bool:
+    """Ask Linux to send this process ``signum`` when its parent process dies.
+
+    ``parent`` is the pid the caller expects as its parent: if that parent has already
+    gone (it died before the request was made), the signal is sent at once. Returns False
+    where this is not available (not Linux), True otherwise.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, int(signum), 0, 0, 0) != 0:
+            return False
+    except (OSError, AttributeError):
+        return False
+    if parent is not None and os.getppid() != parent:
+        os.kill(os.getpid(), signum)
+    return True
 
 
 # ---------------------------------------------------------------- worker side
 class Zygote:
     """A running zygote process and the Unix socket it listens on."""
 
-    def __init__(self, preload: Iterable[str]) -> None:
+    def __init__(self, preload: Iterable[str], data_dir: str | None = None) -> None:
         self._dir = tempfile.mkdtemp(prefix="auditlib-kernels-")
         self.socket_path = os.path.join(self._dir, "zygote.sock")
         self.preload = tuple(dict.fromkeys(preload))
-        self.owner = os.getpid()  # a forked child must start its own
+        self.owner = os.getpid()  # only the owner stops it; forked children may use it
         # Bound here, so clients can connect (and queue) while the zygote is still importing.
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         listener.bind(self.socket_path)
@@ -84,12 +117,26 @@ class Zygote:
                 stdin=subprocess.PIPE,  # the zygote exits when this pipe closes (this process ended)
                 pass_fds=[listener.fileno()],
                 start_new_session=True,  # Ctrl-C in a terminal is not for the kernels
+                env={
+                    **os.environ,
+                    _OWNER_ENV: str(os.getpid()),
+                    **({_DATA_ENV: data_dir} if data_dir else {}),
+                },
             )
         finally:
             listener.close()
 
     def alive(self) -> bool:
-        return self.process.poll() is None
+        if self.owner == os.getpid():
+            return self.process.poll() is None
+        # In a forked worker the zygote is not our child: ask the system, not waitpid.
+        try:
+            os.kill(self.process.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return os.path.exists(self.socket_path)
 
     def client_cmd(self, kernel_cmd: list[str]) -> list[str]:
         """The command that starts ``kernel_cmd`` as a fork of this zygote."""
@@ -124,12 +171,18 @@ class Zygote:
             os.rmdir(self._dir)
 
 
-def start(notebook: str | os.PathLike[str] | None = None) -> Zygote:
-    """This process's zygote, started if need be, preloading what ``notebook`` imports."""
+def start(
+    notebook: str | os.PathLike[str] | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+) -> Zygote:
+    """This process's zygote, started if need be, preloading what ``notebook`` imports
+    and, given ``data_dir``, that data folder cleaned (see
+    :func:`auditlib.data.pipeline.preload_audit_data`)."""
     global _POOL
-    if _POOL is None or _POOL.owner != os.getpid() or not _POOL.alive():
+    if _POOL is None or not _POOL.alive():
         preload = [*DEFAULT_PRELOAD, *(notebook_imports(notebook) if notebook else [])]
-        _POOL = Zygote(preload)
+        folder = str(Path(data_dir).resolve()) if data_dir else None
+        _POOL = Zygote(preload, folder)
         atexit.register(stop)
         # multiprocessing workers leave through os._exit, which skips atexit.
         from multiprocessing import util
@@ -199,18 +252,20 @@ def notebook_imports(notebook: str | os.PathLike[str]) -> list[str]:
     >>> notebook_imports(path)
     ['pandas', 'scipy', 'scipy.stats']
     """
-    import nbformat
-
+    # Plain JSON, not nbformat: this runs before a zygote starts, and should be quick.
     try:
-        nb = nbformat.read(os.fspath(notebook), as_version=4)
-    except (OSError, ValueError):
+        with open(notebook, encoding="utf-8") as handle:
+            cells = json.load(handle).get("cells", [])
+    except (OSError, ValueError, AttributeError):
         return []
     names: list[str] = []
-    for cell in nb.cells:
-        if cell.cell_type != "code":
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
+        text = cell.get("source", "")
+        text = "".join(text) if isinstance(text, list) else str(text)
         source = "\n".join(
-            line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!"))
+            line for line in text.splitlines() if not line.lstrip().startswith(("%", "!"))
         )
         try:
             tree = ast.parse(source)
@@ -269,6 +324,14 @@ def _prepare_imports(preload: list[str]) -> None:
             importlib.import_module(name)
         except Exception:  # a module the notebook itself will fail to import, with its own message
             continue
+    folder = os.environ.pop(_DATA_ENV, "")
+    if folder:
+        try:
+            from auditlib.data.pipeline import preload_audit_data
+
+            preload_audit_data(folder)
+        except Exception:  # the kernel loads it again and says plainly what is wrong
+            pass
     import threading
 
     global _FORK_SAFE
@@ -296,6 +359,7 @@ def _fork_kernel(
     except (OSError, ValueError):
         conn.close()
         return 0
+    zygote_pid = os.getpid()
     pid = os.fork()
     if pid:
         for fd in fds:
@@ -314,6 +378,7 @@ def _fork_kernel(
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.chdir(request["cwd"])
+        die_with_parent(signal.SIGKILL, parent=zygote_pid)  # the zygote gone, the kernel goes
         if not _FORK_SAFE:
             os.execve(request["argv"][0], request["argv"], request["env"])
         os.environ.clear()
@@ -382,7 +447,14 @@ def _reap(children: dict[int, socket.socket]) -> None:
 
 def _main(argv: list[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Told to stop (or its owner died): leave through _serve's finally, which stops the kernels.
+    signal.signal(signal.SIGTERM, _stop_serving)
+    die_with_parent(signal.SIGTERM, parent=int(os.environ.get(_OWNER_ENV, os.getppid())))
     _serve(int(argv[0]), argv[1:])
+
+
+def _stop_serving(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)
 
 
 if __name__ == "__main__":

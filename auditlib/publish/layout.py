@@ -6,6 +6,8 @@ from typing import Final
 
 #: The machine-readable figures beside each monthly report.
 FIGURES_FILE: Final = "figures.json"
+#: The folder beside figures.json that holds each table the report shows as tidy CSV.
+TABLES_DIR: Final = "tables"
 #: The monthly notebook the runner executes.
 MONTHLY_NOTEBOOK: Final = "monthly_highlights.ipynb"
 #: The judgement-shift notebook, and what its report folder holds.

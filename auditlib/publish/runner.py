@@ -16,8 +16,11 @@ Parameters a report notebook must declare in its ``parameters`` cell
 The page title and footer come from ``figures.json`` (``month_label``,
 ``organisation``, ``contact``, ``input_hash``).
 
-Many months run in parallel worker processes (:func:`run_months`). Each month
-gets a fresh kernel process; with ``prewarm=True`` (the default) that kernel
+Many months run in parallel worker processes (:func:`run_months`). Given each month's
+fingerprint (:mod:`auditlib.publish.fingerprint`), a month whose report is complete and
+whose fingerprint is unchanged is reused, not rebuilt, and a frozen month is left exactly
+as it is (:mod:`auditlib.publish.builds`); every report built gets a ``build.json``.
+Each month built gets a fresh kernel process; with ``prewarm=True`` (the default) that kernel
 is forked from a per-worker process that has already imported what the
 notebook imports (:mod:`auditlib.publish.kernelpool`), which removes the kernel start
 and import cost from every month without sharing any state between months.
@@ -40,7 +43,13 @@ from typing import Any, Final
 
 from auditlib.data.schema import MONTH_RE
 from auditlib.errors import ReportError
-from auditlib.publish.folders import clean_stale_temporaries, make_out_dir
+from auditlib.publish import builds
+from auditlib.publish.fingerprint import Fingerprint
+from auditlib.publish.folders import (
+    check_out_apart_from_data,
+    clean_stale_temporaries,
+    make_out_dir,
+)
 from auditlib.publish.index import write_index
 from auditlib.publish.job import ReportJob, publish_report
 from auditlib.publish.layout import FIGURES_FILE, report_stem
@@ -61,20 +70,32 @@ def run_month(
     *,
     timeout: int | None = 600,
     prewarm: bool = False,
+    fingerprint: Mapping[str, Any] | None = None,
     pdf: bool = False,
 ) -> Path:
     """Execute ``notebook`` for ``month`` and publish ``out_dir/YYYY-MM/`` atomically.
 
-    Writes ``audit-highlights-YYYY-MM.html``, the executed ``.ipynb`` and
-    ``figures.json``, and returns the HTML path. On any failure raises
-    :class:`ReportError` with a plain one-paragraph message (month, cell, reason)
-    and leaves the previous ``out_dir/YYYY-MM/`` as it was. ``timeout`` is per
-    cell, in seconds. ``prewarm`` forks the kernel from a pre-imported process
-    (see :mod:`auditlib.publish.kernelpool`). ``pdf`` also prints the report to
-    ``audit-highlights-YYYY-MM.pdf``; a PDF that cannot be made raises
-    :class:`~auditlib.publish.pdf.PdfError` after the report is published.
+    Writes ``audit-highlights-YYYY-MM.html``, the executed ``.ipynb``,
+    ``figures.json`` and ``build.json`` (with ``fingerprint``, the month's
+    :meth:`Fingerprint.as_record`, when given), and returns the HTML path. On any
+    failure raises :class:`ReportError` with a plain one-paragraph message (month,
+    cell, reason) and leaves the previous ``out_dir/YYYY-MM/`` as it was. ``timeout``
+    is per cell, in seconds. ``prewarm`` forks the kernel from a pre-imported process
+    (see :mod:`auditlib.publish.kernelpool`). A frozen month rebuilt this way stays frozen.
+    ``pdf`` also prints the report to ``audit-highlights-YYYY-MM.pdf``; a PDF that cannot
+    be made raises :class:`~auditlib.publish.pdf.PdfError` after the report is published.
     """
     check_month(month)
+    started = time.perf_counter()
+    root = Path(out_dir).resolve()
+
+    def record_build(folder: Path) -> None:
+        seconds = time.perf_counter() - started
+        builds.write_build_record(
+            folder, builds.build_record(month, fingerprint or {}, folder, seconds)
+        )
+        builds.carry_frozen(root / month, folder)
+
     clashing = sorted(set(parameters or {}) & set(RUNNER_PARAMETERS))
     if clashing:
         raise ReportError(
@@ -87,12 +108,14 @@ def run_month(
             "data_dir": str(Path(data_dir).resolve()),
             **dict(parameters or {}),
         },
-        root=Path(out_dir).resolve(),
+        root=root,
         name=month,
         stem=report_stem(month),
         figures_file=FIGURES_FILE,
         what=f"The report for {month}",
         title=lambda figures: monthly_title(figures, month),
+        data_dir=Path(data_dir).resolve(),
+        before_swap=record_build,
         pdf=pdf,
     )
     return publish_report(job, kernel_name=kernel_name, timeout=timeout, prewarm=prewarm)
@@ -111,15 +134,25 @@ def check_month(month: str) -> None:
 
 
 # ---------------------------------------------------------------- many months
+#: What became of a month in a run.
+BUILT, REUSED, FROZEN, FAILED = "built", "reused", "frozen", "failed"
+
+
 @dataclass(frozen=True)
 class MonthResult:
-    """The outcome of one month: the report path, or the plain failure message."""
+    """The outcome of one month: the report path, or the plain failure message.
+
+    ``action`` says whether the report was built, reused (its inputs unchanged) or left
+    frozen; ``reason`` says why, in words.
+    """
 
     month: str
     ok: bool
     html: Path | None = None
     message: str = ""
     seconds: float = 0.0
+    action: str = BUILT
+    reason: str = ""
     #: Why the month's PDF was not made (the report itself was), when one was asked for.
     pdf_message: str = ""
 
@@ -131,6 +164,8 @@ class RunSummary:
     results: list[MonthResult] = field(default_factory=list)
     seconds: float = 0.0
     interrupted: bool = False
+    #: What the run left undone that is not a month's failure (e.g. an index it may not replace).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def succeeded(self) -> list[MonthResult]:
@@ -139,6 +174,10 @@ class RunSummary:
     @property
     def failed(self) -> list[MonthResult]:
         return [r for r in self.results if not r.ok]
+
+    def with_action(self, action: str) -> list[MonthResult]:
+        """The months built, reused or left frozen (``BUILT``, ``REUSED``, ``FROZEN``)."""
+        return [r for r in self.results if r.ok and r.action == action]
 
     @property
     def pdf_missing(self) -> list[MonthResult]:
@@ -156,13 +195,36 @@ class RunSummary:
         return EXIT_PDF_MISSING if self.pdf_missing else 0
 
     def describe(self) -> str:
-        """A plain summary: counts, then each failure's message on its own paragraph."""
-        lines = [
-            f"{len(self.succeeded)} of {len(self.results)} report(s) produced in {self.seconds:.1f} s."
+        """A plain summary: counts, which months were built (and why), reused or left frozen,
+        then each failure's message on its own paragraph."""
+        counts = [
+            f"{len(self.with_action(BUILT))} built",
+            f"{len(self.with_action(REUSED))} reused (inputs unchanged)",
         ]
+        if self.with_action(FROZEN):
+            counts.append(f"{len(self.with_action(FROZEN))} left as frozen")
+        lines = [
+            f"{len(self.succeeded)} of {len(self.results)} report(s) produced in "
+            f"{self.seconds:.1f} s: {', '.join(counts)}."
+        ]
+        for action, title in ((BUILT, "Built"), (REUSED, "Reused"), (FROZEN, "Frozen")):
+            by_reason: dict[str, list[str]] = {}
+            for result in self.with_action(action):
+                by_reason.setdefault(result.reason, []).append(result.month)
+            for reason, months in by_reason.items():
+                because = f" ({reason})" if reason else ""
+                lines.append(f"{title}{because}: {_months_text(months)}.")
         lines += [f"\n{r.message}" for r in self.failed]
+        lines += [f"\n{w}" for w in self.warnings]
         lines += [f"\n{r.pdf_message}" for r in self.pdf_missing]
         return "\n".join(lines)
+
+
+def _months_text(months: Sequence[str]) -> str:
+    """'2020-08, 2020-09', or '2018-11 … 2020-07 (16 months)' for many."""
+    if len(months) <= 4:
+        return ", ".join(months)
+    return f"{months[0]} … {months[-1]} ({len(months)} months)"
 
 
 def run_months(
@@ -178,24 +240,55 @@ def run_months(
     progress: bool = True,
     timeout: int | None = 600,
     index: bool = True,
+    fingerprints: Mapping[str, Fingerprint] | None = None,
+    force: bool = False,
+    named: Sequence[str] = (),
+    frozen: Mapping[str, str] | None = None,
     pdf: bool = False,
 ) -> RunSummary:
     """Produce the report of every month in ``months``, ``jobs`` at a time, with a progress bar.
 
     Each month is independent: a failure is recorded (``_failed/YYYY-MM/``) and the
     others go on. ``jobs`` defaults to the number of CPUs (at most the number of
-    months). Ctrl-C cancels the months not yet started, lets running ones finish
-    or fail atomically, and raises :class:`KeyboardInterrupt`. Writes
+    months to build). Ctrl-C cancels the months not yet started, lets running ones
+    finish or fail atomically, and raises :class:`KeyboardInterrupt`. Writes
     ``out_dir/index.html`` at the end unless ``index=False``. ``pdf`` prints each
     report to a PDF beside it (:mod:`auditlib.publish.pdf`).
+
+    With ``fingerprints`` (from :func:`auditlib.publish.fingerprint.month_fingerprints`),
+    a month whose complete report has the same fingerprint is reused; ``force`` rebuilds
+    every month all the same. A frozen month (``auditlib freeze``, or ``frozen`` from
+    programme.yml) is never rebuilt, unless it is in ``named`` and ``force`` is set.
+    With ``pdf``, a month whose report has no PDF yet is built again to make one.
     """
     months = list(dict.fromkeys(months))
     for month in months:
         check_month(month)
     out_root = Path(out_dir).resolve()
+    check_out_apart_from_data(out_root, data_dir)
     make_out_dir(out_root)
     clean_stale_temporaries(out_root)
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(months) or 1))
+    records = {m: f.as_record() for m, f in (fingerprints or {}).items()}
+    plans = {
+        month: builds.plan_month(
+            out_root / month,
+            month,
+            records.get(month) if fingerprints is not None else None,
+            force=force,
+            named=month in set(named),
+            frozen_in_programme=frozen,
+            pdf=pdf,
+        )
+        for month in months
+    }
+    to_build = [m for m in months if plans[m].action == "build"]
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(to_build) or 1))
+    if to_build and prewarm:
+        # One pre-imported process for every month's kernel (workers inherit it), its
+        # imports running while this process gets ready.
+        start_kernels(notebook, data_dir)
+    else:
+        stop_kernels()
     task = {
         "notebook": str(Path(notebook).resolve()),
         "data_dir": str(Path(data_dir).resolve()),
@@ -204,18 +297,35 @@ def run_months(
         "kernel_name": kernel_name,
         "timeout": timeout,
         "prewarm": prewarm,
+        "fingerprints": {m: records[m] for m in to_build if m in records},
+        "reasons": {m: plans[m].reason for m in to_build},
         "pdf": pdf,
     }
     started = time.perf_counter()
     summary = RunSummary()
-    bar = _progress_bar(len(months), progress)
+    for month in months:
+        plan = plans[month]
+        if plan.action == "reuse":
+            builds.note_reused(out_root / month)
+        if plan.action != "build":
+            html = out_root / month / f"{report_stem(month)}.html"
+            action = REUSED if plan.action == "reuse" else FROZEN
+            summary.results.append(
+                MonthResult(month, True, html, action=action, reason=plan.reason)
+            )
+    bar = _progress_bar(
+        len(to_build), progress, len(summary.with_action(REUSED)), len(summary.with_action(FROZEN))
+    )
     try:
         if jobs == 1:
-            for month in months:
+            if to_build:
+                # The exporter is built while the first notebook runs in its kernel.
+                threading.Thread(target=_warm_up_export, name="auditlib-warm-up").start()
+            for month in to_build:
                 result = _run_one(month, task)
                 _note(bar, summary, result)
-        else:
-            _run_parallel(months, task, jobs, bar, summary)
+        elif to_build:
+            _run_parallel(to_build, task, jobs, bar, summary)
     except KeyboardInterrupt:
         summary.interrupted = True
         raise
@@ -224,7 +334,10 @@ def run_months(
         summary.results.sort(key=lambda r: r.month)
         summary.seconds = time.perf_counter() - started
         if index and summary.results:
-            write_index(out_root)
+            try:
+                write_index(out_root, frozen=frozen)
+            except ReportError as exc:  # reports were produced; the index is left alone
+                summary.warnings.append(str(exc))
     return summary
 
 
@@ -233,7 +346,10 @@ def _run_parallel(
 ) -> None:
     _warm_up_parent()
     with cf.ProcessPoolExecutor(
-        max_workers=jobs, mp_context=_mp_context(), initializer=_init_worker
+        max_workers=jobs,
+        mp_context=_mp_context(),
+        initializer=_init_worker,
+        initargs=(os.getpid(),),
     ) as pool:
         # Keep only ``jobs`` months in flight (the pool would otherwise queue them all),
         # so Ctrl-C has only running months to wait for.
@@ -278,16 +394,27 @@ def _run_one(month: str, task: Mapping[str, Any]) -> MonthResult:
             task["kernel_name"],
             timeout=task["timeout"],
             prewarm=task["prewarm"],
+            fingerprint=task.get("fingerprints", {}).get(month),
             pdf=task.get("pdf", False),
         )
     except PdfError as exc:
         html_path = out_root / month / f"{report_stem(month)}.html"
         return MonthResult(
-            month, True, html=html_path, pdf_message=str(exc), seconds=time.perf_counter() - started
+            month,
+            True,
+            html=html_path,
+            pdf_message=str(exc),
+            seconds=time.perf_counter() - started,
+            reason=task.get("reasons", {}).get(month, ""),
         )
     except ReportError as exc:
-        return MonthResult(month, False, message=str(exc), seconds=time.perf_counter() - started)
-    return MonthResult(month, True, html=html_path, seconds=time.perf_counter() - started)
+        return MonthResult(
+            month, False, message=str(exc), seconds=time.perf_counter() - started, action=FAILED
+        )
+    reason = task.get("reasons", {}).get(month, "")
+    return MonthResult(
+        month, True, html=html_path, seconds=time.perf_counter() - started, reason=reason
+    )
 
 
 def _note(bar: Any, summary: RunSummary, result: MonthResult) -> None:
@@ -297,14 +424,43 @@ def _note(bar: Any, summary: RunSummary, result: MonthResult) -> None:
         bar.set_postfix_str(f"{len(summary.failed)} failed", refresh=True)
 
 
-def _progress_bar(total: int, enabled: bool) -> Any:
+def _progress_bar(total: int, enabled: bool, reused: int = 0, frozen: int = 0) -> Any:
+    """A bar over the months to build; its label counts those reused or left frozen."""
     from tqdm.auto import tqdm
 
     # No monitor thread: the pool forks after this, and forking with threads is unsafe.
     tqdm.monitor_interval = 0
-    return tqdm(
-        total=total, unit="month", desc="Reports", disable=not enabled or None, file=sys.stderr
-    )
+    kept = [f"{reused} reused"] if reused else []
+    kept += [f"{frozen} frozen"] if frozen else []
+    label = "Building reports" + (f" ({', '.join(kept)})" if kept else "")
+    return tqdm(total=total, unit="month", desc=label, disable=not enabled or None, file=sys.stderr)
+
+
+def start_kernels(
+    notebook: str | os.PathLike[str], data_dir: str | os.PathLike[str] | None = None
+) -> None:
+    """Start the pre-imported kernel process for ``notebook`` now (see
+    :mod:`auditlib.publish.kernelpool`), so its imports overlap whatever comes next.
+
+    ``report`` calls it before reading the data; :func:`run_months` uses it, or stops it
+    when no month needs building. Linux only (elsewhere kernels start the ordinary way).
+    """
+    if sys.platform.startswith("linux"):
+        from auditlib.publish import kernelpool
+
+        kernelpool.start(Path(notebook).resolve(), data_dir)
+
+
+def stop_kernels() -> None:
+    from auditlib.publish import kernelpool
+
+    kernelpool.stop()
+
+
+def _warm_up_export() -> None:
+    from auditlib.publish.export import warm_up
+
+    warm_up()
 
 
 def _warm_up_parent() -> None:
@@ -323,6 +479,11 @@ def _mp_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _init_worker() -> None:
+def _init_worker(parent: int) -> None:
     # Ctrl-C is the parent's to handle: a worker finishes (or fails) its month atomically.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A parent killed outright (kill -9) cannot tell its workers: the kernel does. The
+    # worker's zygote and kernels follow it the same way (see auditlib.publish.kernelpool).
+    from auditlib.publish.kernelpool import die_with_parent
+
+    die_with_parent(signal.SIGKILL, parent=parent)

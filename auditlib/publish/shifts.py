@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from auditlib.data.pipeline import load_audit_data
+from auditlib.errors import ReportError
 from auditlib.paths import DEMO_DATA_DIR, NOTEBOOKS_DIR, OUTPUTS_DIR
+from auditlib.publish.folders import check_out_apart_from_data
 from auditlib.publish.index import write_index
 from auditlib.publish.job import ReportJob, publish_report
 from auditlib.publish.layout import (
@@ -54,6 +57,7 @@ def run_shift_report(
     check_periods(period_a, period_b)
     by = check_by(by)
     data_path = Path(data_dir or DEMO_DATA_DIR).resolve()
+    check_out_apart_from_data(Path(out_dir or OUTPUTS_DIR), data_path)
     # Check the data and the periods here: one plain message, no kernel needed.
     from_data(load_audit_data(data_path), period_a, period_b, by, disclosure)
     name = output_folder_name(period_a, period_b, by)
@@ -72,10 +76,15 @@ def run_shift_report(
         figures_file=SHIFTS_FIGURES_FILE,
         what=f"The shift report {name}",
         title=shift_title,
+        data_dir=data_path,
     )
     html = publish_report(job, kernel_name=kernel_name, timeout=timeout)
-    # The overview page lists the shift reports: bring it up to date.
-    write_index(job.root.parent)
+    # The overview page lists the shift reports: bring it up to date (unless the
+    # index.html there is not auditlib's: then it is left alone, and the run says so).
+    try:
+        write_index(job.root.parent)
+    except ReportError as exc:
+        print(exc, file=sys.stderr)
     return html
 
 

@@ -50,6 +50,8 @@ class Table:
     #: Columns to right-align as numbers even when some cells are not plain numbers
     #: ("13% [low]", "−4.6 to +12.6"); None: decided from the cells.
     numeric: tuple[str, ...] | None = None
+    #: The table's name in figures.json and in ``tables/<name>.csv`` (default: from the caption).
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,21 @@ class Callout:
 
 Block = Heading | Markdown | Table | Chart | Callout
 
+#: The tables :func:`show_blocks` has shown since :func:`record_tables` (None: not recording).
+_recorded: list[Table] | None = None
+
+
+def record_tables() -> list[Table]:
+    """Keep every table :func:`show_blocks` shows from now on, in the list returned.
+
+    A report's ``prepare`` starts recording, so that its figures.json and
+    ``tables/*.csv`` hold exactly the tables the report showed (an analyst's own
+    tables included).
+    """
+    global _recorded
+    _recorded = []
+    return _recorded
+
 
 def show_blocks(blocks: Iterable[Block]) -> None:
     """Display blocks in a notebook."""
@@ -81,6 +98,8 @@ def show_blocks(blocks: Iterable[Block]) -> None:
         elif isinstance(block, Markdown):
             display.show_markdown(block.text)
         elif isinstance(block, Table):
+            if _recorded is not None:
+                _recorded.append(block)
             display.show_table(
                 block.frame,
                 block.caption,

@@ -3,8 +3,9 @@
 Every helper emits a rich output that the exporter (:mod:`auditlib.publish.export`)
 turns into accessible, code-free HTML:
 
-- :func:`show_figure` — a PNG with its alt text and caption in the output
-  metadata (the report template writes a real ``alt=`` and a ``<figcaption>``);
+- :func:`show_figure` — a chart as SVG (or PNG for dense pictures) with its alt text and
+  caption in the output metadata (the report template writes a real ``alt=`` and a
+  ``<figcaption>``);
 - :func:`show_table` — an HTML table with a ``<caption>`` and scoped headers;
 - :func:`show_heading`, :func:`show_markdown` — narrative that becomes real
   ``<h2>``/``<h3>`` and paragraphs, picked up by the table of contents;
@@ -17,11 +18,13 @@ Each ``show_*`` has a pure ``render_*`` twin that returns the output bundle
 from __future__ import annotations
 
 import base64
+import contextlib
+import functools
 import hashlib
 import html
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, Final
 
 #: Resolution of report charts: sharp on high-density screens and in print.
@@ -29,7 +32,37 @@ FIGURE_DPI: Final = 150
 #: CSS pixels per inch: a figure is shown at its size in inches × this, so text in
 #: charts reads at the same size as the report's text.
 CSS_PX_PER_INCH: Final = 96
-#: Output-metadata keys the exporter reads (under the ``image/png`` entry).
+#: The two image formats a chart can be shown in, and their MIME types.
+SVG: Final = "svg"
+PNG: Final = "png"
+SVG_MIME: Final = "image/svg+xml"
+PNG_MIME: Final = "image/png"
+#: More drawn shapes than this (points, bars, texts, line vertices) and a chart is shown as
+#: a PNG: its SVG would be bigger than the picture (e.g. a dense scatter or heatmap).
+MAX_SVG_SHAPES: Final = 4000
+#: An SVG that still comes out bigger than this is drawn again as a PNG.
+MAX_SVG_BYTES: Final = 200_000
+#: Fonts for chart text in SVG, as the house style lists them: the browser takes the first
+#: it has, and every chart's text is laid out so that it fits in any of them.
+_SVG_FONTS: Final = "'DejaVu Sans','Arial','Liberation Sans','Helvetica',sans-serif"
+_SVG_RC: Final = {
+    # Text as text: selectable, searchable, sharp in print, and smaller than outlines.
+    "svg.fonttype": "none",
+    # Element ids from a fixed salt, so the same chart gives the same file every time.
+    "svg.hashsalt": "auditlib",
+}
+_SVG_PROLOG_RE: Final = re.compile(r"<\?xml[^>]*\?>\s*|<!DOCTYPE[^>]*>\s*", re.S)
+_SVG_METADATA_RE: Final = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
+_SVG_COMMENT_RE: Final = re.compile(r"<!--.*?-->\s*", re.S)
+#: Not inside a text's words: from there, no bracket comes before the text's closing tag
+#: (inside a tag, its ">" does; a text's own "<" and ">" are escaped).
+_OUTSIDE_TEXT: Final = r"(?![^<>]*</text>)"
+_SVG_FONT_FAMILY_RE: Final = re.compile(r"\s*font-family:[^;\"]*;?" + _OUTSIDE_TEXT)
+_SVG_DECIMALS_RE: Final = re.compile(r"(\d\.\d\d)\d+" + _OUTSIDE_TEXT)
+_SVG_BETWEEN_TAGS_RE: Final = re.compile(r">\s+<")
+_SVG_SPACES_RE: Final = re.compile(r"\s*\n\s*" + _OUTSIDE_TEXT)
+_SVG_TRAILING_SPACE_RE: Final = re.compile(r"\s+\"" + _OUTSIDE_TEXT)
+#: Output-metadata keys the exporter reads (under the image's MIME type).
 ALT_KEY: Final = "alt"
 CAPTION_KEY: Final = "caption"
 CALLOUT_KINDS: Final = ("verdict", "note", "warning")
@@ -47,41 +80,67 @@ class DisplayError(ValueError):
 
 
 # ---------------------------------------------------------------- figures
-def render_figure(fig: Any, alt: str, caption: str | None = None) -> tuple[dict, dict]:
-    """Render a matplotlib figure to a PNG output bundle ``(data, metadata)``.
+def render_figure(
+    fig: Any, alt: str, caption: str | None = None, *, image_format: str | None = None
+) -> tuple[dict, dict]:
+    """Render a matplotlib figure to an image output bundle ``(data, metadata)``.
 
-    The alt text must describe what the chart shows (its message, not its
-    type); it goes into ``metadata['image/png']['alt']`` and into the
-    ``text/plain`` fallback.
+    The alt text must describe what the chart shows (its message, not its type); it goes
+    into the image's metadata (``metadata[mime]['alt']``) and into the ``text/plain``
+    fallback. ``image_format`` is ``"svg"`` or ``"png"``; by default each chart gets the
+    smaller and sharper of the two (:func:`choose_image_format`): SVG, with its text as
+    real text, for bar and line charts; PNG for dense pictures whose SVG would be big.
+    The image is shown at the figure's physical size.
     """
     alt = _require_text(alt, "alt")
-    buffer = io.BytesIO()
-    # A constrained-layout figure already fits its canvas: "tight" would only draw it twice.
-    engine = fig.get_layout_engine() if hasattr(fig, "get_layout_engine") else None
-    constrained = type(engine).__name__ == "ConstrainedLayoutEngine"
-    fig.savefig(
-        buffer,
-        format="png",
-        dpi=FIGURE_DPI,
-        bbox_inches=None if constrained else "tight",
-        facecolor="white",
-    )
-    png = buffer.getvalue()
-    width_px, height_px = _png_size(png)
-    image_meta: dict[str, Any] = {
-        ALT_KEY: alt,
+    fmt = image_format or choose_image_format(fig)
+    if fmt not in (SVG, PNG):
+        raise DisplayError(f"image_format must be {SVG!r} or {PNG!r}, not {image_format!r}")
+    svg = _svg_text(fig) if fmt == SVG else None
+    if svg is not None and image_format is None and len(svg) > MAX_SVG_BYTES:
+        fmt, svg = PNG, None  # drawn as SVG it would outweigh a picture: show a picture
+    image_meta: dict[str, Any] = {ALT_KEY: alt}
+    if svg is not None:
+        mime = SVG_MIME
+        content: str = svg
+        width_in, height_in = _laid_out_size(fig)
+        image_meta["width"] = round(width_in * CSS_PX_PER_INCH)
+        image_meta["height"] = round(height_in * CSS_PX_PER_INCH)
+    else:
+        mime = PNG_MIME
+        png = _png_bytes(fig)
+        content = base64.b64encode(png).decode("ascii")
+        width_px, height_px = _png_size(png)
         # Shown at the figure's physical size; CSS caps it at the page width.
-        "width": round(width_px * CSS_PX_PER_INCH / FIGURE_DPI),
-        "height": round(height_px * CSS_PX_PER_INCH / FIGURE_DPI),
-    }
+        image_meta["width"] = round(width_px * CSS_PX_PER_INCH / FIGURE_DPI)
+        image_meta["height"] = round(height_px * CSS_PX_PER_INCH / FIGURE_DPI)
     if caption:
         image_meta[CAPTION_KEY] = caption.strip()
-    data = {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": alt}
-    return data, {"image/png": image_meta}
+    return {mime: content, "text/plain": alt}, {mime: image_meta}
 
 
-def show_figure(fig: Any, alt: str, caption: str | None = None) -> None:
-    """Display a matplotlib figure as a PNG with alt text (and caption), then close it.
+def choose_image_format(fig: Any) -> str:
+    """``"svg"`` for charts of bars, lines and text; ``"png"`` for pictures and dense plots.
+
+    An SVG keeps text as text (sharp at any zoom and in print, and smaller than a picture)
+    as long as the chart draws a modest number of shapes; an image (``imshow``) or a plot of
+    thousands of points is smaller, and as sharp, as a PNG.
+    """
+    shapes = 0
+    for ax in fig.get_axes():
+        if ax.get_images():
+            return PNG
+        for collection in ax.collections:
+            shapes += max(len(collection.get_offsets()), len(collection.get_paths()))
+        shapes += sum(len(line.get_xdata()) for line in ax.get_lines())
+        shapes += len(ax.patches) + len(ax.texts)
+    return SVG if shapes <= MAX_SVG_SHAPES else PNG
+
+
+def show_figure(
+    fig: Any, alt: str, caption: str | None = None, *, image_format: str | None = None
+) -> None:
+    """Display a matplotlib figure (SVG or PNG) with alt text (and caption), then close it.
 
     Closing stops the inline backend from showing the same figure a second time
     at the end of the cell.
@@ -89,7 +148,7 @@ def show_figure(fig: Any, alt: str, caption: str | None = None) -> None:
     from IPython.display import display
 
     try:
-        data, metadata = render_figure(fig, alt, caption)
+        data, metadata = render_figure(fig, alt, caption, image_format=image_format)
     finally:
         _close(fig)
     display(data, raw=True, metadata=metadata)
@@ -99,6 +158,110 @@ def _close(fig: Any) -> None:
     import matplotlib.pyplot as plt
 
     plt.close(fig)
+
+
+def _laid_out(fig: Any) -> bool:
+    """Whether the figure places its own axes (fixed or constrained layout): saved whole,
+    it needs no "tight" bounding box, which would cost a second drawing."""
+    from auditlib.report.charts.layout import is_laid_out
+
+    engine = fig.get_layout_engine() if hasattr(fig, "get_layout_engine") else None
+    return is_laid_out(fig) or type(engine).__name__ == "ConstrainedLayoutEngine"
+
+
+def _laid_out_size(fig: Any) -> tuple[float, float]:
+    return float(fig.get_figwidth()), float(fig.get_figheight())
+
+
+def _png_bytes(fig: Any) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(
+        buffer,
+        format="png",
+        dpi=FIGURE_DPI,
+        bbox_inches=None if _laid_out(fig) else "tight",
+        facecolor="white",
+        metadata={"Software": None},
+    )
+    return buffer.getvalue()
+
+
+def _svg_text(fig: Any) -> str:
+    """The figure as a compact, deterministic SVG whose text is real text."""
+    import matplotlib as mpl
+
+    buffer = io.StringIO()
+    with mpl.rc_context(_SVG_RC), _text_measured_once():
+        fig.savefig(
+            buffer,
+            format="svg",
+            bbox_inches=None if _laid_out(fig) else "tight",
+            facecolor="white",
+            metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
+        )
+    return compact_svg(buffer.getvalue())
+
+
+@contextlib.contextmanager
+def _text_measured_once() -> Iterator[None]:
+    """While saving SVG, measure each text once per process rather than once per figure.
+
+    Matplotlib caches text metrics per renderer, and every SVG saved gets a new renderer,
+    so a month's charts measured "63%" and every month label afresh, chart after chart.
+    The metrics come from the same font code either way (``TextToPath``).
+    """
+    from matplotlib.backends import backend_svg
+
+    renderer = backend_svg.RendererSVG
+    original = renderer.get_text_width_height_descent
+
+    def measure(self: Any, s: str, prop: Any, ismath: Any) -> tuple[float, float, float]:
+        if ismath:
+            return original(self, s, prop, ismath)
+        return _svg_text_metrics(s, prop.copy())
+
+    renderer.get_text_width_height_descent = measure
+    try:
+        yield
+    finally:
+        renderer.get_text_width_height_descent = original
+
+
+@functools.lru_cache(maxsize=4096)
+def _svg_text_metrics(text: str, prop: Any) -> tuple[float, float, float]:
+    from matplotlib.textpath import text_to_path
+
+    return text_to_path.get_text_width_height_descent(text, prop, ismath=False)
+
+
+def compact_svg(svg: str) -> str:
+    """Matplotlib's SVG without what a browser does not need, one font for all its text.
+
+    Drops the XML prolog, DOCTYPE, metadata and comments; gives every text the house font
+    list once, in the stylesheet, instead of in each text's style; keeps two decimals of a
+    point in coordinates (a hundredth of a point is far below a printer's dot); and
+    removes the whitespace between tags.
+
+    >>> compact_svg('<?xml version="1.0"?><svg><!-- a --> <path d="M 1.234567 2 "/></svg>')
+    '<svg><path d="M 1.23 2"/></svg>'
+    """
+    svg = _SVG_PROLOG_RE.sub("", svg)
+    svg = _SVG_METADATA_RE.sub("", svg)
+    svg = _SVG_COMMENT_RE.sub("", svg)
+    svg = _SVG_BETWEEN_TAGS_RE.sub("><", svg)
+    # Each pattern stops short of a text's own words (see _OUTSIDE_TEXT): only the markup
+    # is compacted, never what a chart says.
+    svg = _SVG_FONT_FAMILY_RE.sub("", svg)
+    svg = _SVG_DECIMALS_RE.sub(r"\1", svg)
+    svg = _SVG_SPACES_RE.sub(" ", svg)
+    svg = _SVG_TRAILING_SPACE_RE.sub('"', svg)
+    if "<text" in svg:
+        style = f"text{{font-family:{_SVG_FONTS}}}"
+        if "</style>" in svg:
+            svg = svg.replace("</style>", style + "</style>", 1)
+        else:
+            svg = re.sub(r"(<svg\b[^>]*>)", rf"\1<style>{style}</style>", svg, count=1)
+    return svg.strip()
 
 
 def _png_size(png: bytes) -> tuple[int, int]:

@@ -7,6 +7,7 @@ ints. Disclosure control is applied on top by :mod:`auditlib.disclosure`.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -38,10 +39,41 @@ def check_report_month(data: AuditData, report_month: str) -> None:
             f" ({pause.reason or 'no reason given'}), so there is no report for this month. "
             f"Months with audits: {_span(months)}."
         )
+    not_allocated = not_allocated_counts(data, report_month)
+    if not_allocated:
+        told = " and ".join(f"{n} {status}" for status, n in not_allocated.items())
+        raise ReportError(
+            f"{report_month}: every audit of this month was exempt or cancelled ({told}), so "
+            "no audit was allocated and there is nothing to report on. "
+            + (f"Months with audits: {_span(months)}." if months else "No month has any.")
+        )
     raise ReportError(
         f"{report_month}: the data in {data.data_dir} have no audits allocated in this month. "
         f"Months with audits: {_span(months)}."
     )
+
+
+def not_allocated_counts(data: AuditData, month: str | None = None) -> dict[str, int]:
+    """Exempt and cancelled audits (type audit), in ``month`` or in all months: ``{status: n}``.
+
+    Empty when there are none: then a month without allocated audits simply had no audits.
+    """
+    audits = data.audits
+    if audits.empty or schema.STATUS not in audits.columns:
+        return {}
+    rows = (
+        audits.loc[audits[schema.AUDIT_TYPE] == schema.AUDIT]
+        if schema.AUDIT_TYPE in audits
+        else audits
+    )
+    if month is not None:
+        rows = rows.loc[rows[schema.AUDIT_MONTH] == month]
+    counts = rows[schema.STATUS].value_counts()
+    return {
+        status: int(counts[status])
+        for status in schema.NOT_ALLOCATED_STATUSES
+        if status in counts.index and counts[status]
+    }
 
 
 def _span(months: list[str]) -> str:
@@ -62,7 +94,7 @@ def headline_figures(data: AuditData, report_month: str) -> dict[str, Any]:
     disclosure control needs of every earlier month to protect this one)."""
     programme = data.programme
     audits = data.audits
-    as_at = metrics.default_as_at(audits, programme)
+    as_at = month_as_at(data, report_month)
     # The previous audited month, as the trend has it: months with audits, pauses left out.
     previous = [
         m
@@ -141,16 +173,11 @@ def headline_series(data: AuditData, months: list[str]) -> list[dict[str, Any]]:
         return []
     programme = data.programme
     audits = data.audits
-    as_at = metrics.default_as_at(audits, programme)
     rows = metrics.select(
         audits, None, None, [schema.AUDIT_TYPE, schema.AUDIT_MONTH, schema.STATUS, schema.DUE_DATE]
     )
     status = rows[schema.STATUS].astype("string")
     open_rows = status.isin(schema.OPEN_STATUSES).to_numpy(dtype=bool, na_value=False)
-    overdue = np.zeros(len(rows), dtype=bool)
-    if as_at is not None and schema.DUE_DATE in rows:
-        due = rows[schema.DUE_DATE].to_numpy()
-        overdue = open_rows & (due < np.datetime64(as_at, "ns"))
     flags = pd.DataFrame(
         {
             "rows": 1,
@@ -158,7 +185,6 @@ def headline_series(data: AuditData, months: list[str]) -> list[dict[str, Any]]:
             schema.CANCELLED: status.eq(schema.CANCELLED).to_numpy(dtype=bool, na_value=False),
             schema.COMPLETED: status.eq(schema.COMPLETED).to_numpy(dtype=bool, na_value=False),
             "outstanding": open_rows,
-            "overdue": overdue,
         }
     ).astype("int64")
     keys = [
@@ -166,11 +192,22 @@ def headline_series(data: AuditData, months: list[str]) -> list[dict[str, Any]]:
         rows[schema.AUDIT_MONTH].to_numpy(),
     ]
     sums = flags.groupby(keys).sum()
+    # Overdue depends on each report's own as-at date (see month_as_at): counted per report.
+    due = (
+        rows[schema.DUE_DATE].to_numpy(dtype="datetime64[ns]")
+        if schema.DUE_DATE in rows
+        else np.full(len(rows), np.datetime64("NaT"), dtype="datetime64[ns]")
+    )
+    row_types, row_months = keys[0], keys[1].astype(object)
     first_re = metrics.first_month(audits, schema.REAUDIT)
 
-    def compliance(audit_type: str, window: list[str]) -> metrics.Compliance:
+    def compliance(audit_type: str, window: list[str], as_at: dt.date | None) -> metrics.Compliance:
         part = sums.loc[[k for k in sums.index if k[0] == audit_type and k[1] in set(window)]]
         total = part.sum()
+        overdue = 0
+        if as_at is not None:
+            mask = (row_types == audit_type) & np.isin(row_months, window) & open_rows
+            overdue = int((due[mask] < np.datetime64(as_at, "ns")).sum())
         return metrics.Compliance(
             allocated=int(total.get("rows", 0) - total.get(schema.EXEMPT, 0))
             - int(total.get(schema.CANCELLED, 0)),
@@ -178,7 +215,7 @@ def headline_series(data: AuditData, months: list[str]) -> list[dict[str, Any]]:
             exempt=int(total.get(schema.EXEMPT, 0)),
             cancelled=int(total.get(schema.CANCELLED, 0)),
             outstanding=int(total.get("outstanding", 0)),
-            overdue=int(total.get("overdue", 0)) if as_at is not None else 0,
+            overdue=overdue,
         )
 
     counts = metrics.count_judgements(audits, months, by=schema.AUDIT_MONTH).reindex(
@@ -187,6 +224,7 @@ def headline_series(data: AuditData, months: list[str]) -> list[dict[str, Any]]:
     audited = [m for m in metrics.audited_months(audits) if programme.pause_for(m) is None]
     out = []
     for report_month in months:
+        as_at = month_as_at(data, report_month)
         window = metrics.months_between(programme.compliance_from_month, report_month)
         re_window = metrics.months_between(first_re, report_month) if first_re else []
         table = counts.loc[[report_month]]
@@ -198,11 +236,11 @@ def headline_series(data: AuditData, months: list[str]) -> list[dict[str, Any]]:
                 programme,
                 report_month,
                 {
-                    schema.AUDIT: compliance(schema.AUDIT, window),
-                    schema.REAUDIT: compliance(schema.REAUDIT, re_window),
+                    schema.AUDIT: compliance(schema.AUDIT, window, as_at),
+                    schema.REAUDIT: compliance(schema.REAUDIT, re_window, as_at),
                 },
-                compliance(schema.AUDIT, [report_month]),
-                compliance(schema.REAUDIT, [report_month]),
+                compliance(schema.AUDIT, [report_month], as_at),
+                compliance(schema.REAUDIT, [report_month], as_at),
                 pd.DataFrame({"n": n, "pct": shares}),
                 first_re,
                 previous[-1] if previous else None,
@@ -216,11 +254,10 @@ def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
     check_report_month(data, report_month)
     programme = data.programme
     audits = data.audits
-    as_at = metrics.default_as_at(audits, programme)
+    as_at = month_as_at(data, report_month)
     headline = headline_figures(data, report_month)
     trend = metrics.judgement_trend(audits, programme, report_month)
     shares = metrics.judgement_shares(trend)
-    audit_rec = data.reconciliation.get("audits")
 
     trend_rows = []
     for month_key, row in trend.iterrows():
@@ -265,14 +302,7 @@ def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
         ],
         "trend": trend_rows,
         "spc": build_spc(data, report_month, trend),
-        "data_quality": {
-            **(audit_rec.as_dict() if audit_rec else {}),
-            "errors": len(data.errors),
-            "warnings": len(data.warnings),
-            "not_recorded": int((audits[schema.FINAL_JUDGEMENT] == schema.NOT_RECORDED).sum()),
-            "tables": {name: rec.as_dict() for name, rec in data.reconciliation.items()},
-            "notes": list(data.notes),
-        },
+        "data_quality": month_data_quality(data, report_month),
         "auditlib_version": __version__,
         "input_hash": data.input_hash,
     }
@@ -450,3 +480,96 @@ def spc_gaps(published: Mapping[str, Any]) -> dict[str, set[str]]:
         key: {str(e.get("month")) for e in trend if e.get(share) == SUPPRESSED}
         for key, (_measure, share) in SPC_MEASURES.items()
     }
+
+
+# ----------------------------------------------------------------------- as at, data quality
+def month_as_at(data: AuditData, report_month: str) -> dt.date | None:
+    """The date a month's figures are "as at": the latest allocation or completion among
+    the audits its report counts (those of months up to and including it).
+
+    It depends on the month's own rows only, so a report is not re-dated when later
+    months' rows are added; it moves on when one of its rows does (a late completion).
+    Overdue audits are counted at this date. ``extract_date`` in programme.yml is the
+    latest it can be: no report is dated after the day its data were exported.
+    """
+    audits = data.audits
+    in_scope = (audits[schema.AUDIT_MONTH].astype("string") <= report_month).fillna(False)
+    rows = audits.loc[in_scope.to_numpy(dtype=bool)]
+    latest = metrics.default_as_at(rows)
+    extract = data.programme.extract_date
+    if extract:
+        extracted = dt.date.fromisoformat(extract)
+        latest = extracted if latest is None else min(latest, extracted)
+    return latest
+
+
+def month_data_quality(data: AuditData, report_month: str) -> dict[str, Any]:
+    """The data-quality figures of a month's report: every row it reads accounted for.
+
+    A report reads the rows of the audit months up to and including its own, so it counts
+    those (and the warnings about them): later months' rows never change a month's
+    figures. A blank row belongs to no month and is in no report's count (``auditlib
+    validate`` lists it); a warning about a file as a whole is in every report's.
+    """
+    frames = {"audits": data.audits, "feedback": data.feedback, "reflections": data.reflections}
+    tables = {
+        name: rec.up_to(report_month, frames.get(name)).as_dict()
+        for name, rec in data.reconciliation.items()
+    }
+    audits = data.audits
+    in_scope = (audits[schema.AUDIT_MONTH].astype("string") <= report_month).fillna(False)
+    in_scope = in_scope.to_numpy(dtype=bool)
+    rows_in_scope = set(audits.loc[in_scope, schema.SOURCE_ROW].tolist())
+    not_recorded = audits.loc[in_scope, schema.FINAL_JUDGEMENT] == schema.NOT_RECORDED
+    notes = []
+    for merge in data.name_merges:
+        n = sum(1 for row in merge.rows if row in rows_in_scope)
+        if n:
+            notes.append(merge.note(n))
+    return {
+        **tables.get("audits", {}),
+        "errors": len(data.errors),
+        "warnings": _warnings_up_to(data, frames, report_month),
+        "not_recorded": int(not_recorded.sum()),
+        "tables": tables,
+        "notes": sorted(notes),
+    }
+
+
+def _warnings_up_to(
+    data: AuditData, frames: dict[str, pd.DataFrame | None], report_month: str
+) -> int:
+    """Warnings about the rows of months up to ``report_month``, or about a whole file."""
+    months_by_file: dict[str, dict[int, str]] = {}
+    wanted: dict[str, set[int]] = {}
+    for problem in data.warnings:
+        if problem.row is not None:
+            wanted.setdefault(problem.file, set()).add(problem.row)
+    for name, label in data.files.items():
+        rows = wanted.get(label)
+        frame = frames.get(name)
+        if not rows:
+            continue
+        found: dict[int, str] = {}
+        if frame is not None and schema.SOURCE_ROW in frame and schema.AUDIT_MONTH in frame:
+            hit = frame.loc[frame[schema.SOURCE_ROW].isin(list(rows)).to_numpy(dtype=bool)]
+            found = dict(
+                zip(
+                    hit[schema.SOURCE_ROW].tolist(),
+                    hit[schema.AUDIT_MONTH].astype("string").fillna("").tolist(),
+                    strict=True,
+                )
+            )
+        rec = data.reconciliation.get(name)
+        for row, (_reason, month) in rec.excluded_rows.items() if rec else ():
+            if row in rows:
+                found[row] = month
+        months_by_file[label] = found
+    count = 0
+    for problem in data.warnings:
+        if problem.row is None:
+            count += 1
+            continue
+        month = months_by_file.get(problem.file, {}).get(problem.row, "")
+        count += bool(month) and month <= report_month
+    return count

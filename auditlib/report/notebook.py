@@ -57,13 +57,18 @@ def describe_figure(fig: Any) -> str:
     return "Chart: " + ". ".join(parts) + "."
 
 
-def _png_with_alt(fig: Any) -> tuple[bytes, dict[str, Any]] | None:
+def _chart_with_alt(fig: Any, image_format: str) -> tuple[Any, dict[str, Any]] | None:
+    """The figure in ``image_format`` with its alt text, if that is the format
+    :func:`auditlib.report.display.choose_image_format` gives it (else nothing: the other
+    format's formatter shows it)."""
     import base64
 
-    if not fig.get_axes():
+    if not fig.get_axes() or display.choose_image_format(fig) != image_format:
         return None
-    data, metadata = display.render_figure(fig, describe_figure(fig))
-    return base64.b64decode(data["image/png"]), metadata["image/png"]
+    data, metadata = display.render_figure(fig, describe_figure(fig), image_format=image_format)
+    mime = display.SVG_MIME if image_format == display.SVG else display.PNG_MIME
+    content = data[mime] if image_format == display.SVG else base64.b64decode(data[mime])
+    return content, metadata[mime]
 
 
 def enable_analyst_charts() -> bool:
@@ -86,9 +91,11 @@ def enable_analyst_charts() -> bool:
     plt.figure().clear()
     plt.close("all")
     formatters = shell.display_formatter.formatters
-    for mime in ("image/svg+xml", "image/jpeg", "application/pdf"):
+    for mime in ("image/jpeg", "application/pdf"):
         formatters[mime].pop(Figure, None)
-    formatters["image/png"].for_type(Figure, _png_with_alt)
+    # As the report's own charts: SVG for bars and lines, PNG for dense pictures.
+    formatters[display.SVG_MIME].for_type(Figure, lambda fig: _chart_with_alt(fig, display.SVG))
+    formatters[display.PNG_MIME].for_type(Figure, lambda fig: _chart_with_alt(fig, display.PNG))
     formatters["text/plain"].for_type(
         Figure, lambda fig, printer, cycle: printer.text(describe_figure(fig))
     )

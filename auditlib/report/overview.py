@@ -27,6 +27,7 @@ from typing import Any, Final
 from auditlib import disclosure
 from auditlib.data import schema
 from auditlib.data.programme import format_month
+from auditlib.publish.export import CSP_META
 from auditlib.report import trend_svg, wording
 from auditlib.report.charts.palette import SPC_COLOURS
 
@@ -239,6 +240,7 @@ def overview_html(
 <html lang="en-GB">
 <head>
 <meta charset="utf-8">
+{CSP_META}
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <meta name="generator" content="auditlib {esc(version)}">
 <title>{esc(heading)}</title>

@@ -31,24 +31,27 @@ import math
 import re
 import textwrap
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 from typing import Final, Literal
 
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
-from matplotlib.text import Text
+from matplotlib.text import Annotation, Text
 from matplotlib.ticker import MultipleLocator, PercentFormatter
 
 from auditlib import disclosure
 from auditlib.data import schema
 from auditlib.errors import ReportError
-from auditlib.report.charts import style
+from auditlib.report.charts import layout, style
 from auditlib.report.charts.palette import (
     JUDGEMENT_COLOURS,
     JUDGEMENT_TEXT_COLOURS,
@@ -164,19 +167,21 @@ def _check_counts(table: pd.DataFrame, what: str) -> pd.DataFrame:
             f"The {what} has no column for {', '.join(missing)}; "
             f"it needs a count for each of {', '.join(labels)}."
         )
-    values = table[labels].apply(pd.to_numeric, errors="coerce").astype("float64")
-    bad = values.isna() | (values < 0) | (values != values.round())
-    if bad.any().any():
-        rows = _list_rows(values.index[bad.any(axis=1)])
+    # One float array for the checks (a count table is a few dozen cells; pandas' per-column
+    # machinery would cost more than the arithmetic).
+    values = np.column_stack([_as_floats(table[label]) for label in labels])
+    bad = np.isnan(values) | (values < 0) | (values != np.round(values))
+    if bad.any():
+        rows = _list_rows(table.index[bad.any(axis=1)])
         raise ReportError(
             f"The {what} has judgement counts that are not whole numbers of 0 or more "
             f"(rows {rows})."
         )
-    counts = values.astype("int64")
+    counts = pd.DataFrame(values.astype("int64"), index=table.index, columns=labels)
     total = counts.sum(axis=1)
     if schema.COMPLETED in table.columns:
-        completed = pd.to_numeric(table[schema.COMPLETED], errors="coerce")
-        mismatch = completed.isna() | (completed != total)
+        completed = _as_floats(table[schema.COMPLETED])
+        mismatch = np.isnan(completed) | (completed != total.to_numpy())
         if mismatch.any():
             rows = _list_rows(counts.index[mismatch])
             raise ReportError(
@@ -184,6 +189,13 @@ def _check_counts(table: pd.DataFrame, what: str) -> pd.DataFrame:
                 f"(rows {rows}); every completed audit must have a judgement or Not recorded."
             )
     return counts.assign(**{schema.COMPLETED: total})
+
+
+def _as_floats(column: pd.Series) -> np.ndarray:
+    """A column as floats, anything that is not a number as NaN."""
+    if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+        return column.to_numpy(dtype="float64", na_value=np.nan)
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
 def _check_trend(trend: pd.DataFrame) -> pd.DataFrame:
@@ -433,11 +445,52 @@ def _pauses_and_gaps_text(data: pd.DataFrame) -> str:
 
 
 # ---------------------------------------------------------------------------- figure helpers
+#: Room between the plot's own labels and the figure's edges or its title, legend and note
+#: bands (what constrained layout's ``w_pad``/``h_pad`` of 0.06 inch gave before).
+_PAD: Final = layout.EDGE_PAD
+#: Gap between neighbouring labels (points) below which they count as touching.
+_LABEL_GAP: Final = 2.0
+_ROW_LABEL_GAP: Final = 1.5
+#: A segment label keeps half a point clear of its segment's edges on each side.
+_SEGMENT_PAD: Final = 0.5
+#: Tolerance (points) when a label is checked against its segment: the old, measured
+#: layout allowed Agg's whole-pixel rounding of text extents, one pixel at 100 dpi.
+_SEGMENT_SLACK: Final = 0.72
+#: Offset (points) of labels placed beside a bar or above it.
+_BESIDE: Final = 4.0
+#: Matplotlib's autoscale margin, as the charts had it before their limits were set here.
+_AUTOSCALE_MARGIN: Final = 0.05
+
+
+@dataclass(frozen=True)
+class _Bands:
+    """Points reserved at the figure's top (title, legend) and bottom (note)."""
+
+    top: float
+    bottom: float
+
+
+@dataclass(frozen=True)
+class _MonthTicks:
+    """How month labels fit under a time axis, worked out from the slot width alone."""
+
+    labels: list[str]
+    rotation: int
+    #: points below the axis the labels take (tick padding included)
+    below: float
+    #: points the first label reaches left of its tick, and the last right of its tick
+    left_reach: float
+    right_reach: float
+
+
 def _new_figure(height: float) -> tuple[Figure, Axes]:
-    """A house-style figure at A4 text width, with an Agg canvas so text can be measured."""
-    fig = Figure(figsize=(style.A4_TEXT_WIDTH_IN, height), layout="constrained")
+    """A house-style figure at A4 text width, laid out by arithmetic (no layout engine).
+
+    The Agg canvas is only attached so a caller can measure or draw the figure if it wishes;
+    the charts themselves never draw before the figure is saved.
+    """
+    fig = layout.mark_laid_out(Figure(figsize=(style.A4_TEXT_WIDTH_IN, height)))
     FigureCanvasAgg(fig)
-    fig.get_layout_engine().set(w_pad=0.06, h_pad=0.06, hspace=0.02, wspace=0.02)
     ax = fig.add_subplot()
     # Fixed here, not left to rcParams: ticks are created lazily and may be drawn later,
     # outside the house-style context.
@@ -451,12 +504,12 @@ def _frame(
     note: str,
     handles: Sequence[Patch | Line2D] = (),
     subtitle: str | None = None,
-) -> None:
+) -> _Bands:
     """Title and legend above the plot, note below, each in a band of its own.
 
-    Constrained layout lays out the axes only inside the ``rect`` left between the bands, so
-    the title, legend and note can never overlap the plot or each other (its own ``suptitle``
-    and ``outside`` legends collide with one another).
+    Returns the points the bands take at the top and bottom of the figure: the plot is
+    placed between them (:func:`_place`), so the title, legend and note can never overlap
+    the plot or each other.
     """
     height = fig.get_figheight()
     margin = 0.06  # inches
@@ -506,99 +559,245 @@ def _frame(
         color=style.MUTED_COLOUR,
         linespacing=1.25,
     )
-    bottom = (margin + note_h + 0.06) / height
-    above = (margin + title_h + 0.08 + legend_h + (0.06 if handles else 0)) / height
-    fig.get_layout_engine().set(rect=(0, bottom, 1, 1 - above - bottom))
+    bottom = margin + note_h + 0.06
+    above = margin + title_h + 0.08 + legend_h + (0.06 if handles else 0)
+    return _Bands(top=above * layout.POINTS_PER_INCH, bottom=bottom * layout.POINTS_PER_INCH)
 
 
-def _slot_px(ax: Axes) -> float:
-    """Width in pixels of one month's slot on a categorical x axis."""
-    left, right = ax.get_xlim()
-    return ax.get_window_extent().width / (right - left)
+def _place(
+    fig: Figure,
+    ax: Axes,
+    bands: _Bands,
+    *,
+    left: float = 0.0,
+    right: float = 0.0,
+    top: float = 0.0,
+    bottom: float = 0.0,
+) -> tuple[float, float]:
+    """Place the plot between the bands, leaving ``left`` … ``bottom`` points for its own
+    labels (tick labels, n, annotations); returns the plot's width and height in points."""
+    margins = layout.Margins(
+        left=_PAD + left,
+        right=_PAD + right,
+        top=bands.top + _PAD + top,
+        bottom=bands.bottom + _PAD + bottom,
+    )
+    try:
+        return layout.place_axes(fig, ax, margins)
+    except ValueError:
+        raise ReportError(
+            "A chart has more labels than its size leaves room for; "
+            "report this with the data that caused it."
+        ) from None
 
 
-def _month_ticks(ax: Axes, labels: Sequence[str]) -> None:
-    """One tick label per month, as readable as the width allows.
+def _tick_label_room(labels: Iterable[str], size: float = style.TICK_SIZE) -> float:
+    """Points the y tick labels take left of the plot (tick length 0, matplotlib's pad)."""
+    widest = max((layout.text_width(label, size) for label in labels), default=0.0)
+    return widest + float(mpl.rcParams["ytick.major.pad"])
+
+
+def _percent_labels(ticks: Sequence[float]) -> list[str]:
+    """The labels ``PercentFormatter(decimals=0)`` gives ``ticks`` ("0%", "25%", …)."""
+    return [f"{t:.0f}%" for t in ticks]
+
+
+def _slot(plot_width: float, xlim: tuple[float, float]) -> float:
+    """Width in points of one month's slot on a categorical x axis."""
+    left, right = xlim
+    return plot_width / (right - left)
+
+
+def _month_tick_plan(labels: Sequence[str], slot: float) -> _MonthTicks:
+    """One tick label per month, as readable as the width allows, by arithmetic.
 
     Two-line horizontal labels if they fit side by side; else one line slanted at 45°; else
     vertical; else vertical on every k-th month, counting back from the latest so it is always
     labelled.
     """
-    x = np.arange(len(labels))
     short = [_short_month(label) for label in labels]
+    pad = 4.0  # the x tick pad set on every time axis
+    two_line = [_YEAR_RE.sub(r"\n\1", label) for label in short]
+    widths = [layout.text_width(label, style.TICK_SIZE) for label in two_line]
+    if all((a + b) / 2 + _LABEL_GAP <= slot for a, b in pairwise(widths)):
+        height = max(layout.text_height(label, style.TICK_SIZE) for label in two_line)
+        return _MonthTicks(two_line, 0, pad + height, widths[0] / 2, widths[-1] / 2)
+    line = max(layout.text_height(label, style.TICK_SIZE) for label in short)
+    widths = [layout.text_width(label, style.TICK_SIZE) for label in short]
+    if slot * np.sqrt(0.5) >= line + _LABEL_GAP:
+        # Anchored at the label's top-right corner and turned 45°: it reaches down and left.
+        below = max((w + line) * np.sqrt(0.5) for w in widths)
+        return _MonthTicks(short, 45, pad + below, widths[0] * np.sqrt(0.5), line * np.sqrt(0.5))
+    every = int(np.ceil((line + _LABEL_GAP) / slot))
+    shown = [label if (len(short) - 1 - i) % every == 0 else "" for i, label in enumerate(short)]
+    below = max(layout.text_width(label, style.TICK_SIZE) for label in shown)
+    return _MonthTicks(shown, 90, pad + below, line / 2, line / 2)
+
+
+def _apply_month_ticks(ax: Axes, plan: _MonthTicks) -> None:
+    x = np.arange(len(plan.labels))
     ax.tick_params(axis="x", length=0, pad=4)
-    ax.set_xticks(x, [_YEAR_RE.sub(r"\n\1", label) for label in short])
-    fig = ax.get_figure()
-    fig.draw_without_rendering()
-    renderer = fig.canvas.get_renderer()
-    boxes = [t.get_window_extent(renderer) for t in ax.get_xticklabels()]
-    gap = 2 * fig.dpi / 72
-    if all(a.x1 + gap <= b.x0 for a, b in pairwise(boxes)):
-        return
-    ax.set_xticks(x, short)
-    fig.draw_without_rendering()
-    line_px = max(t.get_window_extent(renderer).height for t in ax.get_xticklabels()) + gap
-    slot = _slot_px(ax)
-    # Slanted labels sit slot × sin 45° apart, measured across their baselines.
-    if slot * np.sqrt(0.5) >= line_px:
-        rotation, every = 45, 1
+    if plan.rotation == 45:
+        ax.set_xticks(x, plan.labels, rotation=45, ha="right", rotation_mode="anchor")
     else:
-        rotation, every = 90, int(np.ceil(line_px / slot))
-    shown = [label if (len(labels) - 1 - i) % every == 0 else "" for i, label in enumerate(short)]
-    ax.set_xticks(x, shown, rotation=rotation, ha="right" if rotation == 45 else "center")
-    for tick in ax.get_xticklabels():
-        tick.set_rotation_mode("anchor" if rotation == 45 else "default")
+        ax.set_xticks(x, plan.labels, rotation=plan.rotation, ha="center")
 
 
-def _fit_row_labels(fig: Figure, texts: Sequence[Text]) -> None:
-    """Turn a row of labels (n above bars) vertical, and shrink it, if it would overlap."""
-    if len(texts) < 2:
-        return
-    fig.draw_without_rendering()
-    renderer = fig.canvas.get_renderer()
-    gap = 1.5 * fig.dpi / 72
-    boxes = sorted((t.get_window_extent(renderer) for t in texts), key=lambda b: b.x0)
-    if all(a.x1 + gap <= b.x0 for a, b in pairwise(boxes)):
-        return
-    step = min(b.x0 - a.x0 for a, b in pairwise(boxes))
-    height = max(b.height for b in boxes)
-    size = texts[0].get_fontsize() * min(1.0, (step - gap) / height)
+@dataclass(frozen=True)
+class _TimeAxis:
+    """Where a plot with one slot per month goes across the figure, and its month labels."""
+
+    left: float
+    right: float
+    slot: float
+    ticks: _MonthTicks
+
+
+def _plan_time_axis(
+    fig: Figure,
+    ax: Axes,
+    labels: Sequence[str],
+    *,
+    left: float,
+    right: float = 0.0,
+    right_of_last: float = 0.0,
+) -> _TimeAxis:
+    """Room at either side of a plot with one slot per month, and how its labels fit.
+
+    ``left``/``right``: points the plot's other labels need; ``right_of_last``: points a
+    label of the last month reaches right of its tick (e.g. an end value). The slot width
+    decides how the month labels fit, and the labels may in turn need more room at either
+    side, so this settles in at most three rounds of arithmetic.
+    """
+    xlim = ax.get_xlim()
+    width_pt = fig.get_figwidth() * layout.POINTS_PER_INCH
+    need_left, need_right = left, right
+    for _ in range(3):
+        slot = _slot(width_pt - 2 * _PAD - need_left - need_right, xlim)
+        plan = _month_tick_plan(labels, slot)
+        first_gap = (0 - xlim[0]) * slot
+        last_gap = (xlim[1] - (len(labels) - 1)) * slot
+        wanted_left = max(left, plan.left_reach - first_gap)
+        wanted_right = max(right, plan.right_reach - last_gap, right_of_last - last_gap)
+        if wanted_left <= need_left + 0.01 and wanted_right <= need_right + 0.01:
+            break
+        need_left, need_right = max(need_left, wanted_left), max(need_right, wanted_right)
+    return _TimeAxis(need_left, need_right, slot, plan)
+
+
+def _fit_row_labels(texts: Sequence[Text], slot: float) -> float:
+    """Turn a row of labels (n above bars) vertical, and shrink it, if it would overlap.
+
+    Returns the points the row takes above its anchor (the labels' height, or their
+    length once turned).
+    """
+    if not texts:
+        return 0.0
+    size = texts[0].get_fontsize()
+    placed = sorted((t.xy[0] * slot, layout.text_width(t.get_text(), size)) for t in texts)
+    lefts = [x - w / 2 for x, w in placed]
+    rights = [x + w / 2 for x, w in placed]
+    if all(a + _ROW_LABEL_GAP <= b for a, b in zip(rights, lefts[1:], strict=False)):
+        return max(layout.text_height(t.get_text(), size) for t in texts)
+    step = min(b - a for a, b in pairwise(lefts))
+    height = layout.text_height("0", size)
+    size = max(size * min(1.0, (step - _ROW_LABEL_GAP) / height), _MIN_SEGMENT_FONT)
     for text in texts:
         text.set_rotation(90)
-        text.set_fontsize(max(size, _MIN_SEGMENT_FONT))
+        text.set_fontsize(size)
+    return max(layout.text_width(t.get_text(), size) for t in texts)
 
 
 def _fit_segment_labels(
-    fig: Figure, pairs: Sequence[tuple[Text, Rectangle]], *, vertical: bool
+    pairs: Sequence[tuple[Text, Rectangle]],
+    to_points: tuple[float, float],
+    *,
+    vertical: bool,
 ) -> None:
     """Shrink segment labels to the bars' thickness (not below a legible size), then remove
-    any that still do not fit inside their segment."""
+    any that still do not fit inside their segment.
+
+    ``to_points``: points per data unit along x and along y, so each segment's size is
+    known without drawing.
+    """
     if not pairs:
         return
-    fig.draw_without_rendering()
-    renderer = fig.canvas.get_renderer()
-    pad = 0.5 * fig.dpi / 72  # half a point each side
-    boxes = [(t.get_window_extent(renderer), r.get_window_extent(renderer)) for t, r in pairs]
+    per_x, per_y = to_points
+    sizes = [(abs(r.get_width()) * per_x, abs(r.get_height()) * per_y) for _, r in pairs]
+    base = style.SMALL_SIZE
+
+    def extent(text: Text, size: float) -> tuple[float, float]:
+        return layout.text_width(text.get_text(), size), layout.text_height(text.get_text(), size)
+
+    boxes = [extent(t, base) for t, _ in pairs]
     # One size for every label on the chart: labels of varying size look like varying emphasis.
     if vertical:
-        scale = min((rb.width - 2 * pad) / tb.width for tb, rb in boxes)
+        scale = min(
+            (rw - 2 * _SEGMENT_PAD) / tw for (tw, _), (rw, _) in zip(boxes, sizes, strict=True)
+        )
     else:
-        scale = min((rb.height - 2 * pad) / tb.height for tb, rb in boxes)
-    # Down to the next half point, which also absorbs Agg's whole-pixel rounding of text.
-    size = min(style.SMALL_SIZE, np.floor(style.SMALL_SIZE * scale * 2) / 2)
+        scale = min(
+            (rh - 2 * _SEGMENT_PAD) / th for (_, th), (_, rh) in zip(boxes, sizes, strict=True)
+        )
+    # Down to the next half point.
+    size = min(base, np.floor(base * scale * 2) / 2)
     if size < _MIN_SEGMENT_FONT:
         for text, _ in pairs:
             text.remove()
         return
-    if size < style.SMALL_SIZE:
+    if size < base:
         for text, _ in pairs:
             text.set_fontsize(size)
-        fig.draw_without_rendering()
-        boxes = [(t.get_window_extent(renderer), r.get_window_extent(renderer)) for t, r in pairs]
-    slack = 1  # pixel: Agg rounds text extents to whole pixels
-    for (text, _), (tb, rb) in zip(pairs, boxes, strict=True):
-        if tb.width + 2 * pad > rb.width + slack or tb.height + 2 * pad > rb.height + slack:
+        boxes = [extent(t, size) for t, _ in pairs]
+    for (text, _), (tw, th), (rw, rh) in zip(pairs, boxes, sizes, strict=True):
+        too_wide = tw + 2 * _SEGMENT_PAD > rw + _SEGMENT_SLACK
+        if too_wide or th + 2 * _SEGMENT_PAD > rh + _SEGMENT_SLACK:
             text.remove()
+
+
+def _bars(
+    ax: Axes,
+    positions: Sequence[float],
+    lengths: Sequence[float] | float,
+    *,
+    thickness: float,
+    base: Sequence[float] | float = 0.0,
+    horizontal: bool = False,
+    label: str = "",
+    color: str | Sequence[str],
+    edgecolor: str | Sequence[str],
+    **props: object,
+) -> BarContainer:
+    """Bars like ``ax.bar``/``ax.barh`` (a labelled container of rectangles), added without
+    matplotlib's autoscaling: every chart here sets its limits itself, and updating the
+    data limits bar by bar is most of what ``ax.bar`` costs."""
+    count = len(positions)
+    lengths = np.broadcast_to(np.asarray(lengths, dtype=float), (count,))
+    bases = np.broadcast_to(np.asarray(base, dtype=float), (count,))
+    faces = [color] * count if isinstance(color, str) else list(color)
+    edges = [edgecolor] * count if isinstance(edgecolor, str) else list(edgecolor)
+    patches = []
+    for at, length, start, face, edge in zip(positions, lengths, bases, faces, edges, strict=True):
+        corner = (start, at - thickness / 2) if horizontal else (at - thickness / 2, start)
+        size = (length, thickness) if horizontal else (thickness, length)
+        rect = Rectangle(corner, *size, facecolor=face, edgecolor=edge, label="_nolegend_", **props)
+        ax.add_artist(rect)
+        patches.append(rect)
+    container = BarContainer(
+        patches,
+        datavalues=lengths,
+        orientation="horizontal" if horizontal else "vertical",
+        label=label,
+    )
+    ax.add_container(container)
+    return container
+
+
+def _bar_limits(count: int, thickness: float) -> tuple[float, float]:
+    """Axis limits around ``count`` bars at 0, 1, … as matplotlib's autoscale set them."""
+    low, high = -thickness / 2, count - 1 + thickness / 2
+    margin = _AUTOSCALE_MARGIN * (high - low)
+    return low - margin, high + margin
 
 
 def _judgement_handles(labels: Iterable[str]) -> list[Patch]:
@@ -660,11 +859,12 @@ def plot_judgement_trend(
         segments: list[tuple[Text, Rectangle]] = []
         for label in STACK_ORDER:
             heights = np.where(hidden[label].to_numpy(), 0.0, shares[label].fillna(0).to_numpy())
-            bars = ax.bar(
+            bars = _bars(
+                ax,
                 x[drawn],
                 heights[drawn],
-                width=width,
-                bottom=bottoms[drawn],
+                thickness=width,
+                base=bottoms[drawn],
                 color=JUDGEMENT_COLOURS[label],
                 edgecolor=_BAR_EDGE,
                 linewidth=0.6,
@@ -688,11 +888,12 @@ def plot_judgement_trend(
         )
         with_merged = drawn & (merged > 0)
         if with_merged.any():
-            bars = ax.bar(
+            bars = _bars(
+                ax,
                 x[with_merged],
                 merged[with_merged],
-                width=width,
-                bottom=bottoms[with_merged],
+                thickness=width,
+                base=bottoms[with_merged],
                 color=SUPPRESSED_COLOUR,
                 hatch=SUPPRESSED_HATCH,
                 edgecolor=SUPPRESSED_EDGE,
@@ -705,10 +906,11 @@ def plot_judgement_trend(
 
         paused = state == PAUSED
         if paused.any():
-            ax.bar(
+            _bars(
+                ax,
                 x[paused],
                 100,
-                width=width,
+                thickness=width,
                 color=PAUSED_COLOUR,
                 hatch=PAUSED_HATCH,
                 edgecolor=_PAUSED_EDGE,
@@ -778,10 +980,18 @@ def plot_judgement_trend(
         if hidden.to_numpy().any():
             handles.append(_suppressed_handle())
             note += " " + SUPPRESSION_NOTE
-        _frame(fig, title, note, handles)
-        _month_ticks(ax, data[MONTH_LABEL].tolist())
-        _fit_row_labels(fig, n_labels)
-        _fit_segment_labels(fig, segments, vertical=True)
+        bands = _frame(fig, title, note, handles)
+        left = max(
+            _tick_label_room(_percent_labels(ax.get_yticks())),
+            6 + layout.text_width("n", style.SMALL_SIZE, "bold"),
+        )
+        axis = _plan_time_axis(fig, ax, data[MONTH_LABEL].tolist(), left=left)
+        above = _BESIDE + _fit_row_labels(n_labels, axis.slot)
+        _apply_month_ticks(ax, axis.ticks)
+        _, plot_h = _place(
+            fig, ax, bands, left=axis.left, right=axis.right, top=above, bottom=axis.ticks.below
+        )
+        _fit_segment_labels(segments, (axis.slot, plot_h / 100), vertical=True)
 
     return fig, _trend_alt_text(data, shares, hidden)
 
@@ -877,10 +1087,12 @@ def plot_month_split(
         y = np.arange(len(labels))
         if n > 0:
             widths = [0.0 if hidden[label] else shares[label] for label in labels]
-            bars = ax.barh(
+            bars = _bars(
+                ax,
                 y,
                 widths,
-                height=0.68,
+                thickness=0.68,
+                horizontal=True,
                 color=[JUDGEMENT_COLOURS[label] for label in labels],
                 edgecolor=[
                     style.TEXT_COLOUR if label == schema.NOT_RECORDED else "none"
@@ -909,7 +1121,8 @@ def plot_month_split(
                 color=style.MUTED_COLOUR,
             )
         ax.set_yticks(y, labels)
-        ax.invert_yaxis()
+        low, high = _bar_limits(len(labels), 0.68)
+        ax.set_ylim(high, low)  # the first label at the top
         ax.set_xlim(0, 100)
         ax.xaxis.set_visible(False)
         ax.spines[["bottom"]].set_visible(False)
@@ -925,7 +1138,17 @@ def plot_month_split(
         note = "Percentages are of completed audits, rounded half up; counts in brackets."
         if hidden.any():
             note += " " + SUPPRESSION_NOTE.split(";")[0] + "."
-        _frame(fig, f"Overall judgements, {month_label}", note, subtitle=subtitle)
+        bands = _frame(fig, f"Overall judgements, {month_label}", note, subtitle=subtitle)
+        left = _tick_label_room(labels)
+        # Each bar's label sits beside its end: the plot leaves room for the longest reach.
+        across = fig.get_figwidth() * layout.POINTS_PER_INCH - 2 * _PAD - left
+        right = 0.0
+        for text in ax.texts if n > 0 else ():
+            share = text.xy[0] / 100
+            reach = _BESIDE + layout.text_width(text.get_text(), style.TICK_SIZE)
+            if share > 0:
+                right = max(right, (reach - across * (1 - share)) / share)
+        _place(fig, ax, bands, left=left, right=right)
 
     if n == 0:
         return fig, f"Bar chart of overall judgements for {month_label}: no completed audits."
@@ -1002,11 +1225,13 @@ def plot_judgements_by_group(
                 0.0,
                 shares.loc[ranked, label].fillna(0).to_numpy(),
             )
-            bars = ax.barh(
+            bars = _bars(
+                ax,
                 y[ok],
                 widths[ok],
-                left=lefts[ok],
-                height=0.66,
+                base=lefts[ok],
+                thickness=0.66,
+                horizontal=True,
                 color=JUDGEMENT_COLOURS[label],
                 edgecolor=_BAR_EDGE,
                 linewidth=0.6,
@@ -1030,11 +1255,13 @@ def plot_judgements_by_group(
         ).sum(axis=1)
         with_merged = ok & (merged > 0)
         if with_merged.any():
-            bars = ax.barh(
+            bars = _bars(
+                ax,
                 y[with_merged],
                 merged[with_merged],
-                left=lefts[with_merged],
-                height=0.66,
+                base=lefts[with_merged],
+                thickness=0.66,
+                horizontal=True,
                 color=SUPPRESSED_COLOUR,
                 hatch=SUPPRESSED_HATCH,
                 edgecolor=SUPPRESSED_EDGE,
@@ -1072,7 +1299,8 @@ def plot_judgements_by_group(
         ax.set_yticks(y, names)
         for tick, is_ok in zip(ax.get_yticklabels(), ok, strict=True):
             tick.set_color(style.TEXT_COLOUR if is_ok else style.MUTED_COLOUR)
-        ax.invert_yaxis()
+        low, high = _bar_limits(len(ranked), 0.66)
+        ax.set_ylim(high, low)  # the first group at the top
         ax.set_xlim(0, 100)
         # Every bar spans 0–100 % and its segments are labelled, so an x axis adds only ink.
         ax.xaxis.set_visible(False)
@@ -1085,8 +1313,19 @@ def plot_judgements_by_group(
         if hidden.to_numpy().any():
             handles.append(_suppressed_handle())
             note += " " + SUPPRESSION_NOTE
-        _frame(fig, title, note, handles)
-        _fit_segment_labels(fig, segments, vertical=False)
+        bands = _frame(fig, title, note, handles)
+        n_width = max(
+            (
+                layout.text_width(t.get_text(), style.SMALL_SIZE)
+                for t in ax.texts
+                if t.get_gid() == "n" and isinstance(t, Annotation)
+            ),
+            default=0.0,
+        )
+        plot_w, plot_h = _place(
+            fig, ax, bands, left=_tick_label_room(names), right=_BESIDE + n_width
+        )
+        _fit_segment_labels(segments, (plot_w / 100, plot_h / (high - low)), vertical=False)
 
     alt = _group_alt_text(title, shares, ranked, comparable, min_n, order, n_shown, hidden)
     return fig, alt
@@ -1222,14 +1461,29 @@ def plot_good_or_better_trend(
         handles: list[Patch | Line2D] = list(ax.get_lines())
         if (state == PAUSED).any():
             handles.append(_paused_handle())
-        _frame(
+        bands = _frame(
             fig,
             title,
             "Percentages of completed audits in each round; Good or better = Outstanding + Good. "
             "Latest values labelled, rounded half up.",
             handles,
         )
-        _month_ticks(ax, data[MONTH_LABEL].tolist())
+        end_labels = max(
+            (
+                7 + layout.text_width(_pct(value), style.TICK_SIZE, "bold")
+                for _, value, _ in last_points
+            ),
+            default=0.0,
+        )
+        axis = _plan_time_axis(
+            fig,
+            ax,
+            data[MONTH_LABEL].tolist(),
+            left=_tick_label_room(_percent_labels(np.arange(0, top + 1, 10))),
+            right_of_last=end_labels,
+        )
+        _apply_month_ticks(ax, axis.ticks)
+        _place(fig, ax, bands, left=axis.left, right=axis.right, bottom=axis.ticks.below)
 
     return fig, _lines_alt_text(data, good_or_better, inadequate)
 

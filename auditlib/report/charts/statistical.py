@@ -12,14 +12,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
 
 from auditlib import disclosure
 from auditlib.analysis import spc, stats
 from auditlib.errors import ReportError
 from auditlib.report import wording
+from auditlib.report.charts import layout
 from auditlib.report.charts.palette import (
     JUDGEMENT_COLOURS,
     OKABE_ITO,
@@ -67,6 +70,32 @@ def _suppressed_points(result: spc.SPCResult, suppress: pd.Series | Sequence[boo
     return flags
 
 
+def _fit(fig: Figure, ax, *, right: float = 0.0, bottom: float = 0.0) -> tuple[float, float]:
+    """Place the plot by arithmetic, leaving ``right``/``bottom`` points for a legend or
+    note outside it and :data:`~auditlib.report.charts.layout.EDGE_PAD` at every edge."""
+    pad = layout.EDGE_PAD
+    return layout.fit_axes(
+        fig, ax, layout.Margins(left=pad, right=pad + right, top=pad, bottom=pad + bottom)
+    )
+
+
+def _right_reach(ax, plot_width: float) -> float:
+    """Points the x tick labels and the point labels reach right of the plot."""
+    low, high = ax.get_xlim()
+    per_unit = plot_width / (high - low)
+    reach = 0.0
+    for tick in ax.get_xticklabels():
+        x = tick.get_position()[0]
+        if tick.get_text() and low <= x <= high:
+            half = layout.text_width(tick.get_text(), tick.get_fontsize()) / 2
+            reach = max(reach, (x - low) * per_unit + half - plot_width)
+    for text in ax.texts:
+        offset = text.xyann[0] if getattr(text, "xyann", None) is not None else 0.0
+        width = layout.text_width(text.get_text(), text.get_fontsize())
+        reach = max(reach, (text.xy[0] - low) * per_unit + offset + width - plot_width)
+    return reach
+
+
 def _percent_axis(ax, scale: float) -> None:
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: wording.format_pct(v * scale)))
 
@@ -95,7 +124,7 @@ def plot_spc(
     hidden = _suppressed_points(result, suppress)
     xs = np.arange(len(d))
     scale = 100.0 if result.chart in ("p", "laney_p") else 1.0
-    fig = Figure(figsize=(9, 4.2), layout="constrained")
+    fig = layout.mark_laid_out(Figure(figsize=(9, 4.2)))
     ax = fig.add_subplot()
     values = np.where(hidden, np.nan, d["value"].to_numpy(dtype=float))
     ax.plot(xs, values, color=SPC_COLOURS["line"], linewidth=1, zorder=2)
@@ -180,6 +209,8 @@ def plot_spc(
     ax.legend(
         handles=handles, fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0)
     )
+    legend_width, _ = layout.legend_size([h.get_label() for h in handles], 8)
+    right = legend_width + layout.legend_axes_pad(8)
     if result.trial_limits:
         ax.text(
             1.0,
@@ -191,16 +222,21 @@ def plot_spc(
             fontsize=8,
             style="italic",
         )
+    below = 0.0
     if hidden.any():
-        ax.text(
-            0.0,
-            -0.32,
+        note = (
             f"{disclosure.SUPPRESSED}: value suppressed (it rests on a count of {disclosure.SUPPRESS_FROM} to "
-            f"{disclosure.SUPPRESS_TO}, or would reveal one); the point is not drawn.",
-            transform=ax.transAxes,
-            fontsize=8,
-            va="top",
+            f"{disclosure.SUPPRESS_TO}, or would reveal one); the point is not drawn."
         )
+        # In a band of its own under the month labels.
+        fig.text(
+            *layout.points_to_figure(fig, layout.EDGE_PAD, layout.EDGE_PAD),
+            note,
+            fontsize=8,
+            va="bottom",
+        )
+        below = layout.text_height(note, 8) + layout.EDGE_PAD
+    _fit(fig, ax, right=right, bottom=below)
     return fig, describe_spc_chart(
         result, measure=measure, latest_label=latest_label, suppress=suppress
     )
@@ -283,7 +319,7 @@ def plot_funnel(
     """Funnel plot: each unit's proportion against its number of audits, with the
     target and the 95 % (dashed) and 99.8 % (solid) limits; units outside the
     99.8 % limits are labelled. Returns (figure, alt text)."""
-    fig = Figure(figsize=(8, 4.8), layout="constrained")
+    fig = layout.mark_laid_out(Figure(figsize=(8, 4.8)))
     ax = fig.add_subplot()
     lim = result.limits
     ax.axhline(result.target, color=SPC_COLOURS["line"], linewidth=1.2)
@@ -350,6 +386,11 @@ def plot_funnel(
         frameon=False,
     )
     ax.set_title(title or f"{measure} by {unit_noun}: funnel plot", loc="left")
+    plot_width, _ = _fit(fig, ax)
+    # Labels of teams near the right edge, and the last tick label, may reach past the plot.
+    reach = _right_reach(ax, plot_width)
+    if reach > 0:
+        _fit(fig, ax, right=reach)
     alt = (
         f"Funnel plot of {measure} for {len(u)} {unit_noun}s against their number of completed audits "
         f"(from {int(u['n'].min()) if len(u) else 0} to {int(u['n'].max()) if len(u) else 0}), "
@@ -370,7 +411,7 @@ def plot_reaudit_heatmap(
     labels = list(t.index)
     counts = t.to_numpy()
     k = len(labels)
-    fig = Figure(figsize=(6.4, 5.2), layout="constrained")
+    fig = layout.mark_laid_out(Figure(figsize=(6.4, 5.2)))
     ax = fig.add_subplot()
     top = max(int(counts.max()), 1)
     rgba = np.zeros((k, k, 4))
@@ -389,7 +430,15 @@ def plot_reaudit_heatmap(
             ax.text(
                 j, i, str(int(counts[i, j])), ha="center", va="center", fontsize=10, color="black"
             )
-    ax.imshow(rgba, aspect="equal")
+    # One square per cell, drawn as shapes (not an image), so the chart stays vector.
+    cells = [Rectangle((j - 0.5, i - 0.5), 1, 1) for i in range(k) for j in range(k)]
+    ax.add_collection(
+        PatchCollection(cells, facecolors=rgba.reshape(k * k, 4), edgecolors="none", linewidths=0)
+    )
+    ax.set_xlim(-0.5, k - 0.5)
+    ax.set_ylim(k - 0.5, -0.5)  # the first judgement at the top, as a table reads
+    # Square cells: the plot keeps to the left of its room, so the title above it fits.
+    ax.set_aspect("equal", anchor="W")
     ax.set_xticks(range(k), labels, rotation=30, ha="right")
     ax.set_yticks(range(k), labels)
     for tick, lab in zip(ax.get_yticklabels(), labels, strict=True):
@@ -400,6 +449,7 @@ def plot_reaudit_heatmap(
     ax.set_xlabel("Re-audit judgement")
     ax.set_ylabel("Original judgement")
     ax.set_title(title or "Re-audit shifts: original against re-audit judgement", loc="left")
+    _fit(fig, ax)
     off = counts.copy()
     np.fill_diagonal(off, 0)
     move = ""

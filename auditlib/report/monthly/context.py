@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from auditlib.analysis import comparisons, metrics, voices
+from auditlib.analysis import auditors, casemix, comparisons, metrics, stats, voices
 from auditlib.analysis.recommendations import recommendations_for
 from auditlib.data import schema
 from auditlib.data.pipeline import AuditData, load_audit_data
@@ -17,8 +17,9 @@ from auditlib.disclosure import SUPPRESSED, DisclosureProfile
 from auditlib.disclosure.history import protect_figures, publish_headlines
 from auditlib.disclosure.view import GOOD_OR_BETTER, DisclosureView, hidden_trend
 from auditlib.paths import DEMO_DATA_DIR, THEMES_FILE
-from auditlib.publish.export import write_figures_json
+from auditlib.report.blocks import Table, record_tables
 from auditlib.report.figures import build_figures, build_spc, headline_series, spc_gaps
+from auditlib.report.saving import save_report_figures
 
 #: Columns that identify a child, a worker or an allocation: never in a frame a notebook shows.
 IDENTIFIER_COLUMNS = (
@@ -43,6 +44,8 @@ class MonthContext:
     data: AuditData
     figures: dict[str, Any]
     profile: DisclosureProfile
+    #: every table the notebook has shown (see :func:`auditlib.report.blocks.record_tables`)
+    shown_tables: list[Table] = field(default_factory=list)
 
     # ------------------------------------------------------------------ naming
     @property
@@ -104,10 +107,11 @@ class MonthContext:
         return bool(self.hidden_trend.at[month, column])
 
     def save_figures(self, output_dir: str | Path | None) -> Path | None:
-        """Write figures.json (disclosure applied) into ``output_dir``; nothing when empty."""
+        """Write figures.json (disclosure applied) into ``output_dir``, with every table the
+        report showed (as shown), and each table as ``tables/<name>.csv``; nothing when empty."""
         if not output_dir:
             return None
-        return write_figures_json(self.published_figures, output_dir)
+        return save_report_figures(self.published_figures, self.shown_tables, output_dir)
 
     # ------------------------------------------------------------------ tidy frames
     @cached_property
@@ -162,6 +166,26 @@ class MonthContext:
         )
 
     @cached_property
+    def casemix(self) -> casemix.MonthCasemix | None:
+        """The month against the previous 12 audited months, allowing for case mix."""
+        # The report states the ordinal model only, so only that one is fitted.
+        return casemix.adjust_month(
+            self.data.audits, self.data.programme, self.month, self.trend, models=("ordinal",)
+        )
+
+    @cached_property
+    def auditor_effects(self) -> auditors.AuditorEffects | None:
+        """Auditor effects after case mix over the last 12 audited months and this one
+        (None when they cannot be estimated: no auditor column, or too few auditors)."""
+        months = [*casemix.reference_months_for(self.trend, self.month), self.month]
+        try:
+            return auditors.auditor_effects(
+                self.data.audits, months, key=self.month, programme=self.data.programme
+            )
+        except stats.StatsError:
+            return None
+
+    @cached_property
     def recommendations(self) -> pd.DataFrame:
         """The month's recommendations and practice standards, repeats marked."""
         return recommendations_for(
@@ -183,4 +207,4 @@ def prepare(
     profile = DisclosureProfile.from_name(disclosure or data.programme.disclosure)
     figures = build_figures(data, report_month)
     figures["disclosure"] = profile.value
-    return MonthContext(report_month, data, figures, profile)
+    return MonthContext(report_month, data, figures, profile, record_tables())

@@ -24,6 +24,7 @@ def section(ctx: MonthContext) -> list[Block]:
         Table(
             rows_table(ctx),
             "Every input row accounted for: rows read = rows used + rows excluded",
+            name="input_rows",
         ),
         Markdown("\n\n".join(notes(dq, ctx))),
         Heading("Definitions", 3),

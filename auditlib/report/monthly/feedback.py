@@ -41,7 +41,11 @@ def section(ctx: MonthContext) -> list[Block]:
     blocks: list[Block] = [
         Heading(HEADING),
         Markdown(INTRO),
-        Table(source_table(ctx), f"Feedback received for audits of {ctx.label}, by source"),
+        Table(
+            source_table(ctx),
+            f"Feedback received for audits of {ctx.label}, by source",
+            name="feedback_sources",
+        ),
     ]
     blocks += quote_blocks(ctx)
     blocks += theme_blocks(ctx)
@@ -112,5 +116,6 @@ def theme_blocks(ctx: MonthContext) -> list[Block]:
             pd.DataFrame(rows).set_index("Theme"),
             f"Themes in feedback for {ctx.label} (a comment can touch several themes)",
             note=THEMES_NOTE,
+            name="feedback_themes",
         ),
     ]

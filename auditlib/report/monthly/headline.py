@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from auditlib.analysis.voices import escape_markdown
 from auditlib.report.blocks import Block, Heading, Markdown, Table
 from auditlib.report.monthly.context import MonthContext
 from auditlib.report.shared.phrases import span_words
@@ -53,7 +54,7 @@ def paragraphs(ctx: MonthContext) -> list[str]:
         extras.append(f"{view.counted(mo['outstanding'], 'is', 'are')} outstanding{overdue}")
     out.append(month_text + ("; " + " and ".join(extras) if extras else "") + ".")
     for pause in f["pauses"]:
-        reason = f": {pause['reason'].rstrip('.')}" if pause["reason"] else ""
+        reason = f": {escape_markdown(pause['reason'].rstrip('.'))}" if pause["reason"] else ""
         out.append(
             f"The audit programme was paused {span_words(pause['from'], pause['to'])}{reason}."
         )
@@ -84,4 +85,4 @@ def compliance_table(ctx: MonthContext) -> Table:
             name="Audits",
         ),
     )
-    return Table(table, TABLE_CAPTION)
+    return Table(table, TABLE_CAPTION, name="compliance")

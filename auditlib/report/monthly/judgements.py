@@ -53,6 +53,7 @@ def section(ctx: MonthContext) -> list[Block]:
             table,
             f"Overall judgements by month, {first} to {ctx.label}: completed audits (% of the month)",
             note=TABLE_NOTE,
+            name="judgements_by_month",
         )
     )
     return blocks

@@ -14,6 +14,7 @@ from auditlib.disclosure import is_small
 from auditlib.report import figures, wording
 from auditlib.report.blocks import Block, Callout, Chart, Heading, Markdown, Table
 from auditlib.report.charts.statistical import plot_spc
+from auditlib.report.monthly import auditors, casemix
 from auditlib.report.monthly.context import MonthContext
 from auditlib.report.shared import reaudits
 
@@ -40,8 +41,10 @@ def section(ctx: MonthContext) -> list[Block]:
         Markdown(INTRO),
         *spc_blocks(ctx),
         *comparison_blocks(ctx),
+        *casemix.section(ctx),
         *reaudit_blocks(ctx),
         *moderation_blocks(ctx),
+        *auditors.section(ctx),
     ]
 
 
@@ -172,6 +175,7 @@ def reaudit_blocks(ctx: MonthContext) -> list[Block]:
             reaudits.reaudit_table(shift, ctx.profile),
             f"Re-audits completed up to {ctx.label}: original audit judgement (rows) against "
             "re-audit judgement (columns)",
+            name="reaudits",
         ),
     ]
 

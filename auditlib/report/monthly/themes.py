@@ -8,6 +8,7 @@ import re
 import pandas as pd
 
 from auditlib.analysis import comparisons, metrics, stats
+from auditlib.analysis.voices import escape_markdown
 from auditlib.data import schema
 from auditlib.data.programme import format_month
 from auditlib.disclosure import (
@@ -46,6 +47,7 @@ def section(ctx: MonthContext) -> list[Block]:
         f"Overall judgements by cohort, {ctx.label}",
         "An audit can be in more than one cohort.",
         f"Overall judgements by cohort, {ctx.label}: completed audits (% of the cohort)",
+        "cohorts",
     )
     blocks += group_blocks(
         ctx,
@@ -54,6 +56,7 @@ def section(ctx: MonthContext) -> list[Block]:
         f"Domain judgements, {ctx.label}",
         "Each completed audit grades each domain of practice.",
         f"Domain judgements, {ctx.label}: completed audits (% of audits)",
+        "domains",
     )
     blocks += team_blocks(ctx)
     return blocks
@@ -72,7 +75,7 @@ def intro_blocks(ctx: MonthContext) -> list[Block]:
     themes = ctx.data.programme.themes.get(ctx.month, ())
     if themes:
         cohorts = ctx.data.programme.cohorts
-        names = [cohorts[key].name if key in cohorts else key for key in themes]
+        names = [escape_markdown(cohorts[key].name if key in cohorts else key) for key in themes]
         blocks.append(Markdown(f"This month's themed audits looked at: {join_words(names)}."))
     return blocks
 
@@ -84,6 +87,7 @@ def group_blocks(
     title: str,
     caption: str,
     table_caption: str,
+    name: str,
 ) -> list[Block]:
     """A count table by group (cohorts, domains) as a 100% bar chart and a share table,
     both hiding the same cells; nothing when no group has a completed audit."""
@@ -98,7 +102,7 @@ def group_blocks(
     shares = display_share_table(
         table, ctx.profile, cells=list(schema.JUDGEMENT_LABELS), hidden=hidden
     )
-    return [Heading(heading, 3), Chart(fig, alt, caption), Table(shares, table_caption)]
+    return [Heading(heading, 3), Chart(fig, alt, caption), Table(shares, table_caption, name=name)]
 
 
 def team_blocks(ctx: MonthContext) -> list[Block]:
@@ -155,6 +159,7 @@ def team_blocks(ctx: MonthContext) -> list[Block]:
                 team_compliance_table(ctx, compliance),
                 f"Audit compliance by team, {ctx.label}",
                 note=COMPLIANCE_NOTE,
+                name="team_compliance",
             )
         )
     return blocks

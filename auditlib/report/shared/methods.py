@@ -9,6 +9,7 @@ from typing import Any, Final
 
 import pandas as pd
 
+from auditlib.analysis.voices import escape_markdown
 from auditlib.disclosure import DisclosureProfile, describe_rule, symbol_key
 from auditlib.report.blocks import Block, Heading, Markdown, Table
 
@@ -33,7 +34,8 @@ def definitions(*, compliance: bool = True) -> str:
 def title_facts(figures: Mapping[str, Any], profile: DisclosureProfile) -> str:
     """The line under a report's title: organisation · programme · data as at …, and which
     version (internal or published) this is."""
-    facts = [figures["organisation"], figures["programme_name"]]
+    # Names a council typed: shown as written, never read as Markdown formatting.
+    facts = [escape_markdown(str(figures[key] or "")) for key in ("organisation", "programme_name")]
     if figures.get("as_at"):
         facts.append(f"data as at {as_at_words(figures['as_at'])}")
     version = (
@@ -55,7 +57,7 @@ def disclosure_blocks(profile: DisclosureProfile) -> list[Block]:
     return [
         Heading("Disclosure control", 3),
         Markdown(describe_rule(profile)),
-        Table(key, "Key to symbols"),
+        Table(key, "Key to symbols", name="symbols"),
     ]
 
 

@@ -34,4 +34,9 @@ def matrix_table(pairs: pd.DataFrame, profile: DisclosureProfile, caption: str) 
     table = suppress_counts(
         matrix.assign(completed=matrix.sum(axis=1)), profile, cells=list(matrix.columns)
     )
-    return Table(table.rename(columns={schema.COMPLETED: "Total"}), caption, note=MATRIX_NOTE)
+    return Table(
+        table.rename(columns={schema.COMPLETED: "Total"}),
+        caption,
+        note=MATRIX_NOTE,
+        name="moderation",
+    )

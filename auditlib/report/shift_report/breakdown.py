@@ -33,6 +33,7 @@ TABLE_VERDICTS: Final = {
     "few": "Too few to test",
 }
 DIFFERENCE: Final = "B\u00a0−\u00a0A"
+MEASURE_NAMES: Final = {"% Good or better": "good_or_better", "% Inadequate": "inadequate"}
 NUMERIC: Final = ("n A", "n B", "A", "B", DIFFERENCE, "95% CI", "p", "Holm p")
 
 
@@ -73,6 +74,7 @@ def section(ctx: ShiftContext) -> list[Block]:
                 "A dash means not tested (fewer than "
                 f"{wording.MIN_AUDITS} audits in a period).",
                 numeric=NUMERIC,
+                name=f"{ctx.by}_{MEASURE_NAMES[measure]}",
             ),
         ]
     return blocks + funnel_blocks(ctx)

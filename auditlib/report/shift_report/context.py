@@ -16,8 +16,9 @@ from auditlib.data.pipeline import AuditData
 from auditlib.disclosure import DisclosureProfile
 from auditlib.disclosure.view import DisclosureView
 from auditlib.errors import ReportError
-from auditlib.publish.export import write_figures_json
 from auditlib.publish.layout import SHIFTS_FIGURES_FILE
+from auditlib.report.blocks import Table
+from auditlib.report.saving import save_report_figures
 from auditlib.report.shift_report.periods import BREAKDOWNS, PARTITIONS, Period
 
 #: Fewer moderated pairs than this and a kappa is not worth quoting.
@@ -42,6 +43,8 @@ class ShiftContext:
     data: AuditData
     profile: DisclosureProfile
     figures: dict[str, Any] = field(default_factory=dict)
+    #: every table the notebook has shown (see :func:`auditlib.report.blocks.record_tables`)
+    shown_tables: list[Table] = field(default_factory=list)
 
     # ------------------------------------------------------------------ naming
     def period_label(self, period: Period) -> str:
@@ -188,7 +191,9 @@ class ShiftContext:
         """Write shift-figures.json (disclosure applied) into ``output_dir``; nothing when empty."""
         if not output_dir:
             return None
-        return write_figures_json(self.published_figures, output_dir, SHIFTS_FIGURES_FILE)
+        return save_report_figures(
+            self.published_figures, self.shown_tables, output_dir, SHIFTS_FIGURES_FILE
+        )
 
     def published_period(self, period: Period) -> dict[str, Any]:
         return self.published_figures["period_a" if period == self.a else "period_b"]

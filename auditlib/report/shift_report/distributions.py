@@ -28,6 +28,7 @@ def section(ctx: ShiftContext) -> list[Block]:
             hide_as_published(ctx, table),
             "Overall judgements in each period: completed audits (% of the period)",
             note=TABLE_NOTE,
+            name="judgements_by_period",
         )
     )
     if ctx.any_hidden_in_periods():

@@ -55,6 +55,7 @@ def section(ctx: ShiftContext) -> list[Block]:
             f"Re-audits of {ctx.label_b}: original audit judgement (rows) against re-audit "
             "judgement (columns)",
             note="Cells left of the diagonal improved at re-audit; cells right of it declined.",
+            name="reaudits",
         ),
     ]
 

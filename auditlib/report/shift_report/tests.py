@@ -53,6 +53,7 @@ def section(ctx: ShiftContext) -> list[Block]:
                 f"Each measure in period B ({ctx.label_b}) against period A ({ctx.label_a})",
                 note=MEASURE_NOTE,
                 numeric=NUMERIC,
+                name="measure_tests",
             )
         )
     dist = ctx.comparison.distribution
@@ -61,7 +62,10 @@ def section(ctx: ShiftContext) -> list[Block]:
             Heading("The whole spread of judgements", 3),
             Callout(summary.distribution_sentence(ctx) or "", "verdict", "Distribution: verdict"),
             Table(
-                distribution_table(dist), DISTRIBUTION_CAPTION, note=distribution_note(ctx, dist)
+                distribution_table(dist),
+                DISTRIBUTION_CAPTION,
+                note=distribution_note(ctx, dist),
+                name="distribution_tests",
             ),
         ]
     blocks += [Heading("Which tests, and why", 3), Markdown(methods_text())]

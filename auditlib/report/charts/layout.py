@@ -1,0 +1,273 @@
+"""Fixed chart layout by arithmetic: text sizes from font metrics, axes placed from margins.
+
+Matplotlib's constrained layout (and ``bbox_inches="tight"``) finds room for tick labels,
+legends and annotations by drawing the whole figure and measuring every text on it, often
+several times over. The report's charts know which texts they hold and where, so they work
+their margins out from the font's own metrics instead and place their axes once: the figure
+is then drawn a single time, when it is saved.
+
+All lengths here are in points (1/72 inch), the unit of font sizes, measured from the
+figure's edges.
+
+>>> text_width("100%", 8.0) > text_width("0%", 8.0)
+True
+>>> text_height("63%", 7.0), round(text_height("Nov\\n2018", 8.0), 1)  # DejaVu Sans
+(7.0, 19.2)
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Final
+
+import matplotlib as mpl
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties, findfont, get_font
+from matplotlib.text import Text
+from matplotlib.textpath import text_to_path
+
+POINTS_PER_INCH: Final = 72.0
+#: Room between a chart's outermost labels and the figure's edges (points): what
+#: constrained layout's default pad of 0.06 inch left before.
+EDGE_PAD: Final = 0.06 * POINTS_PER_INCH
+#: Matplotlib's legend spacings (rcParams defaults), as multiples of the legend's font size.
+_LEGEND_BORDER_PAD: Final = 0.4
+_LEGEND_LABEL_SPACING: Final = 0.5
+_LEGEND_AXES_PAD: Final = 0.5
+_LEGEND_HANDLE_TEXT_PAD: Final = 0.8
+_LEGEND_HANDLE_LENGTH: Final = 2.0
+_LEGEND_COLUMN_SPACING: Final = 2.0
+
+
+# ----------------------------------------------------------------------------- text metrics
+def _properties(size: float, weight: str) -> FontProperties:
+    # The family comes from rcParams at call time: the house style's inside its context.
+    return FontProperties(family=mpl.rcParams["font.family"], size=size, weight=weight)
+
+
+@functools.lru_cache(maxsize=16384)
+def _line_width(line: str, size: float, weight: str, family: tuple[str, ...]) -> float:
+    if not line:
+        return 0.0
+    width, _, _ = text_to_path.get_text_width_height_descent(
+        line, _properties(size, weight), ismath=False
+    )
+    return float(width)
+
+
+@functools.lru_cache(maxsize=64)
+def _vertical_metrics(size: float, weight: str, family: tuple[str, ...]) -> tuple[float, float]:
+    """(height of one line alone, height of each line of several) for a font size, in points.
+
+    Matplotlib sizes a line from the font's typographic ascender and descender, and adds
+    the font's line gap between lines of a multi-line text.
+    """
+    font = get_font(findfont(_properties(size, weight)))
+    units = font.get_sfnt_table("head")["unitsPerEm"]
+    table = font.get_sfnt_table("OS/2")
+    if table is not None:
+        ascent, descent, gap = (
+            table["sTypoAscender"],
+            -table["sTypoDescender"],
+            table["sTypoLineGap"],
+        )
+    else:
+        hhea = font.get_sfnt_table("hhea")
+        ascent, descent, gap = hhea["ascent"], -hhea["descent"], hhea["lineGap"]
+    one = (ascent + descent) / units * size
+    return one, one + gap / units * size
+
+
+def _family() -> tuple[str, ...]:
+    family = mpl.rcParams["font.family"]
+    names = [family] if isinstance(family, str) else list(family)
+    # The generic family resolves through its rcParams list, which the house style sets.
+    return tuple(names + [f for n in names for f in mpl.rcParams.get(f"font.{n}", ())])
+
+
+def text_width(text: str, size: float, weight: str = "normal") -> float:
+    """Width in points of ``text`` (its widest line) at ``size`` points, unrotated."""
+    family = _family()
+    return max(_line_width(line, float(size), weight, family) for line in str(text).split("\n"))
+
+
+def text_height(
+    text: str, size: float, weight: str = "normal", *, lines: int | None = None
+) -> float:
+    """Height in points of ``text`` (or of ``lines`` lines) at ``size`` points, unrotated."""
+    count = lines if lines is not None else str(text).count("\n") + 1
+    one, each = _vertical_metrics(float(size), weight, _family())
+    return one if count == 1 else count * each
+
+
+def rotated_extent(width: float, height: float, degrees: float) -> tuple[float, float]:
+    """Width and height of the box around a ``width`` × ``height`` text rotated by ``degrees``."""
+    angle = math.radians(degrees)
+    cos, sin = abs(math.cos(angle)), abs(math.sin(angle))
+    return width * cos + height * sin, width * sin + height * cos
+
+
+def legend_size(
+    labels: Iterable[str],
+    fontsize: float,
+    *,
+    ncols: int = 1,
+    handlelength: float = _LEGEND_HANDLE_LENGTH,
+    handletextpad: float = _LEGEND_HANDLE_TEXT_PAD,
+    columnspacing: float = _LEGEND_COLUMN_SPACING,
+    borderpad: float = _LEGEND_BORDER_PAD,
+    labelspacing: float = _LEGEND_LABEL_SPACING,
+) -> tuple[float, float]:
+    """Width and height in points of a legend of ``labels``, by matplotlib's legend rules."""
+    labels = list(labels)
+    if not labels:
+        return 0.0, 0.0
+    rows = math.ceil(len(labels) / ncols)
+    columns = [labels[i * rows : (i + 1) * rows] for i in range(ncols)]
+    entry = (handlelength + handletextpad) * fontsize
+    widths = [entry + max(text_width(t, fontsize) for t in col) for col in columns if col]
+    width = sum(widths) + columnspacing * fontsize * (len(widths) - 1)
+    line = max(text_height(t, fontsize) for t in labels)
+    height = rows * line + (rows - 1) * labelspacing * fontsize
+    return width + 2 * borderpad * fontsize, height + 2 * borderpad * fontsize
+
+
+def legend_axes_pad(fontsize: float) -> float:
+    """The gap matplotlib leaves between a legend and the point it is anchored to."""
+    return _LEGEND_AXES_PAD * fontsize
+
+
+# ----------------------------------------------------------------------------- placing axes
+def mark_laid_out(fig: Figure) -> Figure:
+    """Record that ``fig``'s axes are placed by arithmetic: saving it needs no layout pass.
+
+    Not a layout engine on purpose: matplotlib draws a figure that has one an extra time
+    before saving it, which is the cost this module exists to avoid.
+    """
+    _LAID_OUT.add(fig)
+    return fig
+
+
+def is_laid_out(fig: Any) -> bool:
+    """Whether :func:`mark_laid_out` placed ``fig``'s axes (so it needs no "tight" box)."""
+    try:
+        return fig in _LAID_OUT
+    except TypeError:  # not weak-referenceable: not one of ours
+        return False
+
+
+_LAID_OUT: weakref.WeakSet[Figure] = weakref.WeakSet()
+
+
+@dataclass(frozen=True)
+class Margins:
+    """Room, in points from each edge of the figure, left around an axes' plotting area."""
+
+    left: float
+    right: float
+    top: float
+    bottom: float
+
+    def plot_width(self, fig: Figure) -> float:
+        return fig.get_figwidth() * POINTS_PER_INCH - self.left - self.right
+
+    def plot_height(self, fig: Figure) -> float:
+        return fig.get_figheight() * POINTS_PER_INCH - self.top - self.bottom
+
+
+def place_axes(fig: Figure, ax: Axes, margins: Margins) -> tuple[float, float]:
+    """Put ``ax`` inside ``margins``; returns its plotting area's width and height in points.
+
+    Raises ``ValueError`` when the margins leave no room, which only a chart asked to hold
+    far more text than its size allows can do.
+    """
+    width_pt = fig.get_figwidth() * POINTS_PER_INCH
+    height_pt = fig.get_figheight() * POINTS_PER_INCH
+    plot_w, plot_h = margins.plot_width(fig), margins.plot_height(fig)
+    if plot_w <= 0 or plot_h <= 0:
+        raise ValueError("the chart's labels leave no room for the plot at this size")
+    ax.set_position(
+        (margins.left / width_pt, margins.bottom / height_pt, plot_w / width_pt, plot_h / height_pt)
+    )
+    return plot_w, plot_h
+
+
+def points_to_figure(fig: Figure, x: float, y: float) -> tuple[float, float]:
+    """A position in points from the figure's lower-left corner, as figure fractions."""
+    return x / (fig.get_figwidth() * POINTS_PER_INCH), y / (fig.get_figheight() * POINTS_PER_INCH)
+
+
+def decoration_room(ax: Axes) -> Margins:
+    """Points an axes' own decorations take outside its plotting area, by arithmetic.
+
+    Counts what matplotlib draws around a plain axes: tick marks and tick labels (at their
+    rotation, with any box around them) on the left and bottom, the axis labels, and the
+    titles above. Ticks on the right or top, and texts placed outside the plot by hand,
+    are the caller's to add.
+    """
+    left = bottom = top = 0.0
+    if ax.yaxis.get_visible():
+        left = _axis_room(ax.yaxis, ax.get_yticklabels(), across=0)
+        if ax.yaxis.label.get_text():
+            left += ax.yaxis.labelpad + _text_extent(ax.yaxis.label)[0]
+    if ax.xaxis.get_visible():
+        bottom = _axis_room(ax.xaxis, ax.get_xticklabels(), across=1)
+        if ax.xaxis.label.get_text():
+            bottom += ax.xaxis.labelpad + _text_extent(ax.xaxis.label)[1]
+    for title in (ax.title, ax._left_title, ax._right_title):
+        if title.get_text():
+            pad = float(mpl.rcParams["axes.titlepad"])
+            top = max(top, pad + _text_extent(title)[1])
+    return Margins(left=left, right=0.0, top=top, bottom=bottom)
+
+
+def _text_extent(text: Text) -> tuple[float, float]:
+    """Width and height in points of a Text at its rotation, with the box around it if any."""
+    words, size = text.get_text(), text.get_fontsize()
+    weight = text.get_fontweight()
+    width, height = text_width(words, size, str(weight)), text_height(words, size, str(weight))
+    box = text.get_bbox_patch()
+    if box is not None:
+        # A square box's pad is a fraction of the font size on each side.
+        pad = 2 * getattr(box.get_boxstyle(), "pad", 0.0) * size
+        width, height = width + pad, height + pad
+    return rotated_extent(width, height, text.get_rotation())
+
+
+def _axis_room(axis: Any, labels: Iterable[Text], *, across: int) -> float:
+    """Points from the plot's edge to the far side of an axis's tick labels."""
+    shown = [t for t in labels if t.get_visible() and t.get_text()]
+    ticks = axis.get_major_ticks(1)
+    length = ticks[0].get_tick_padding() if ticks else 0.0
+    pad = ticks[0].get_pad() if ticks else 0.0
+    if not shown:
+        return length
+    return length + pad + max(_text_extent(t)[across] for t in shown)
+
+
+def fit_axes(fig: Figure, ax: Axes, extra: Margins) -> tuple[float, float]:
+    """Place ``ax`` so that its decorations (:func:`decoration_room`) and ``extra`` points
+    at each side fit in the figure; returns the plot's width and height in points.
+
+    Placed twice: an automatic tick locator picks its ticks by the axis's length, so the
+    tick labels (and the room they take) are only final once the axes has its size.
+    """
+    size = (0.0, 0.0)
+    for _ in range(2):
+        room = decoration_room(ax)
+        size = place_axes(
+            fig,
+            ax,
+            Margins(
+                left=extra.left + room.left,
+                right=extra.right + room.right,
+                top=extra.top + room.top,
+                bottom=extra.bottom + room.bottom,
+            ),
+        )
+    return size

@@ -1,0 +1,100 @@
+"""A report table as tidy rows: one row per cell shown, for figures.json and for
+``tables/<name>.csv`` (Power BI, Excel).
+
+The rows are read from the table *as the report shows it*, so disclosure control is
+already applied: a hidden count is ``[c]`` here as on the page, and no figure can be in a
+tidy table that the page does not state.
+
+Columns (documented for users in docs/outputs.md):
+
+``table``      the table's name (``judgements_by_month``, ``cohorts``, …)
+``row``        the row's label (a month, a cohort, a team, …)
+``column``     the column's label as the report heads it
+``value``      the cell exactly as shown ("12 (20%)", "63% [low]", "[c]")
+``number``     the count or statistic in the cell, when it states one (12; 0.075)
+``percent``    the percentage in the cell, when it states one (20)
+``flag``       a symbol the cell carries: ``[c]`` suppressed, ``[low]`` fewer than 10,
+               ``[z]`` not applicable, ``[x]`` not available
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+import pandas as pd
+
+from auditlib.report.blocks import Table, anchor
+
+COLUMNS: Final = ("table", "row", "column", "value", "number", "percent", "flag")
+_FLAG_RE: Final = re.compile(r"\[(c|low|z|x)\]")
+_NUMBER: Final = r"[-+−]?\d[\d,]*(?:\.\d+)?"
+_COUNT_AND_PCT_RE: Final = re.compile(rf"^({_NUMBER})\s*\(({_NUMBER})%\)$")
+_PCT_RE: Final = re.compile(rf"^({_NUMBER})%$")
+_NUMBER_RE: Final = re.compile(rf"^{_NUMBER}$")
+
+
+def table_name(table: Table) -> str:
+    """The table's name: its own, or one made from its caption."""
+    return table.name or anchor(table.caption).replace("-", "_")[:60]
+
+
+def parse_cell(value: Any) -> dict[str, Any]:
+    """The number, percentage and flag a displayed cell states.
+
+    >>> parse_cell("12 (20%)")
+    {'value': '12 (20%)', 'number': 12, 'percent': 20.0, 'flag': ''}
+    >>> parse_cell("63% [low]")
+    {'value': '63% [low]', 'number': None, 'percent': 63.0, 'flag': '[low]'}
+    >>> parse_cell("[c]")
+    {'value': '[c]', 'number': None, 'percent': None, 'flag': '[c]'}
+    >>> parse_cell("1,298")["number"], parse_cell("0.075")["number"], parse_cell("−4.6")["number"]
+    (1298, 0.075, -4.6)
+    """
+    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    flags = _FLAG_RE.findall(text)
+    flag = f"[{flags[0]}]" if flags else ""
+    core = _FLAG_RE.sub("", text).strip()
+    number: int | float | None = None
+    percent: float | None = None
+    if found := _COUNT_AND_PCT_RE.match(core):
+        number, percent = _number(found[1]), float(_number(found[2]))
+    elif found := _PCT_RE.match(core):
+        percent = float(_number(found[1]))
+    elif _NUMBER_RE.match(core):
+        number = _number(core)
+    return {"value": text, "number": number, "percent": percent, "flag": flag}
+
+
+def _number(text: str) -> int | float:
+    plain = text.replace(",", "").replace("−", "-")
+    return float(plain) if "." in plain else int(plain)
+
+
+def tidy(table: Table) -> pd.DataFrame:
+    """The table as tidy rows (see the module's columns)."""
+    name = table_name(table)
+    rows = []
+    frame = table.frame
+    for label, values in frame.iterrows():
+        row = " – ".join(map(str, label)) if isinstance(label, tuple) else str(label)
+        for column, value in values.items():
+            rows.append({"table": name, "row": row, "column": str(column), **parse_cell(value)})
+    return pd.DataFrame(rows, columns=list(COLUMNS), dtype=object)
+
+
+def tables_for_figures(tables: list[Table]) -> dict[str, list[dict[str, Any]]]:
+    """Every table shown, as figures.json holds it: name → its tidy rows (no table name)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for table in tables:
+        rows = tidy(table).drop(columns="table")
+        records = rows.astype(object).where(rows.notna(), None).to_dict("records")
+        out[_unique(table_name(table), out)] = records
+    return out
+
+
+def _unique(name: str, taken: dict[str, Any]) -> str:
+    candidate, n = name, 2
+    while candidate in taken:
+        candidate, n = f"{name}_{n}", n + 1
+    return candidate

@@ -1,0 +1,200 @@
+"""Case-mix adjusted comparisons: planted effects recovered, and no effect where there is none."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as sps
+
+from auditlib.analysis import casemix, stats
+from auditlib.data import schema
+from auditlib.report import wording
+from tests import synthetic_programme as synthetic
+
+REFERENCE = synthetic.MONTHS[:-1]
+MONTH = synthetic.TEST_MONTH
+CSE = schema.COHORT_PREFIX + "cse"
+
+
+def _poisson_two_sided_by_definition(observed: int, expected: float) -> float:
+    """Sum of P(X = x) over every x no more likely than the observed count."""
+    d = sps.poisson.pmf(observed, expected)
+    xs = np.arange(0, int(10 * expected + 50))
+    pmf = sps.poisson.pmf(xs, expected)
+    return float(pmf[pmf <= d * (1 + 1e-7)].sum())
+
+
+def test_poisson_ratio_interval_and_test():
+    # R: poisson.test(137, 24.19893) → rate 5.661407, 95% CI 4.753125 to 6.692709
+    ratio, low, high, p = casemix.poisson_ratio(137, 24.19893)
+    assert (ratio, low, high) == pytest.approx((5.661407, 4.753125, 6.692709), abs=5e-7)
+    assert p < 2.2e-16
+    # Garwood's interval by its definition: P(X ≥ O | low·E) = P(X ≤ O | high·E) = 2.5 %
+    _, low, high, _ = casemix.poisson_ratio(4, 13.658)
+    assert sps.poisson.sf(3, low * 13.658) == pytest.approx(0.025)
+    assert sps.poisson.cdf(4, high * 13.658) == pytest.approx(0.025)
+    for observed, expected in ((4, 13.658), (21, 11.94), (9, 9.0), (0, 2.5), (30, 29.2)):
+        assert casemix.poisson_ratio(observed, expected)[3] == pytest.approx(
+            _poisson_two_sided_by_definition(observed, expected), rel=1e-9
+        )
+    assert casemix.poisson_ratio(0, 2.5)[1] == 0
+    with pytest.raises(stats.StatsError):
+        casemix.poisson_ratio(3, 0)
+
+
+def test_expected_rates_fall_back_to_coarser_strata():
+    # the reference has 12 CSE audits in team A (enough for its own rate) but only 4 in team B
+    reference = pd.DataFrame(
+        {
+            "cohorts": ["cse"] * 16 + ["none"] * 20,
+            schema.TEAM: ["A"] * 12 + ["B"] * 4 + ["A"] * 20,
+            schema.AUDIT_TYPE: schema.AUDIT,
+            "good_or_better": [True] * 3 + [False] * 9 + [True] * 4 + [True] * 10 + [False] * 10,
+        }
+    )
+    month = pd.DataFrame(
+        {
+            "cohorts": ["cse", "cse", "none", "cin"],
+            schema.TEAM: ["A", "B", "A", "A"],
+            schema.AUDIT_TYPE: schema.AUDIT,
+            "good_or_better": [False, True, True, False],
+        }
+    )
+    out = casemix._expected_rates(reference, month, "good_or_better")
+    assert out["level"].tolist() == [0, 1, 0, 2]
+    # team A's CSE rate 3/12; all CSE 7/16; team A's none 10/20; all audits 17/36
+    assert out["expected"].tolist() == pytest.approx([3 / 12, 7 / 16, 10 / 20, 17 / 36])
+
+
+def test_a_harder_themed_month_is_no_different_after_allowing_for_its_theme():
+    audits, programme, _ = synthetic.make_programme(seed=4, cse_effect=-1.0, month_effect=0.0)
+    frame = casemix.casemix_frame(audits, MONTH, programme)
+    assert frame[CSE].mean() > 0.7 and frame["themed_month"].all()
+    # crude: the themed month looks much worse than the year before it
+    this = frame["good_or_better"]
+    before = casemix.casemix_frame(audits, REFERENCE, programme)["good_or_better"]
+    crude = stats.compare_proportions(int(this.sum()), len(this), int(before.sum()), len(before))
+    assert crude.significant and crude.difference < -0.05
+    for measure in casemix.OUTCOMES:
+        result = casemix.standardise_month(audits, MONTH, REFERENCE, measure, programme=programme)
+        assert result.verdict == "no difference", (measure, result.to_frame().T)
+        assert result.ci_low < 1 < result.ci_high
+        sentence = wording.describe_casemix(result, label="January 2022", themes=("cse",))
+        assert sentence.startswith("After allowing for this month's CSE theme")
+        assert "no difference from what this mix of cases would give" in sentence
+    check = casemix.regression_check(audits, MONTH, REFERENCE, programme=programme)
+    for model, sign in (("good_or_better", 1), ("inadequate", -1), ("ordinal", 1)):
+        effect = check.month_effect(model)
+        assert effect["ci_low"] < 1 < effect["ci_high"], model
+        # the planted cohort effect (−1 on the logit; +1 for Inadequate) is recovered
+        cse = check.coefficients.query("model == @model and term == @CSE").iloc[0]
+        assert math.log(cse["ci_low"]) < sign * -1.0 < math.log(cse["ci_high"]), model
+    assert check.crude["odds_ratio"].iloc[0] < 0.8  # the crude odds ratio says worse
+
+
+def test_a_month_really_harder_is_found_and_its_size_recovered():
+    planted = -0.8
+    audits, programme, base = synthetic.make_programme(seed=4, month_effect=planted)
+    result = casemix.standardise_month(audits, MONTH, REFERENCE, programme=programme)
+    assert result.verdict == "lower than expected" and result.better is False
+    # the true O/E: P(Good or better) with the month effect over without, for these audits
+    mine = (audits[schema.AUDIT_MONTH] == MONTH).to_numpy()
+    true_ratio = (
+        synthetic.probability_good_or_better(base[mine] + planted).sum()
+        / synthetic.probability_good_or_better(base[mine]).sum()
+    )
+    assert result.ci_low < true_ratio < result.ci_high
+    assert "worse than its case mix predicts" in wording.describe_casemix(
+        result, label="January 2022", themes=("cse",)
+    )
+    check = casemix.regression_check(audits, MONTH, REFERENCE, programme=programme)
+    for model, sign in (("good_or_better", 1), ("inadequate", -1), ("ordinal", 1)):
+        effect = check.month_effect(model)
+        assert effect["ci_high"] < 1 if sign > 0 else effect["ci_low"] > 1
+        assert math.log(effect["ci_low"]) < sign * planted < math.log(effect["ci_high"]), model
+    text = wording.describe_regression_check(check, "ordinal", label="January 2022")
+    assert text.startswith(
+        "A proportional-odds model allowing for cohorts, teams and themed months puts the odds "
+        "of a better judgement in January 2022 at"
+    )
+
+
+def test_no_effect_anywhere_gives_no_difference():
+    audits, programme, _ = synthetic.make_programme(
+        seed=9, cse_effect=0.0, month_effect=0.0, themed=()
+    )
+    for measure in casemix.OUTCOMES:
+        result = casemix.standardise_month(audits, MONTH, REFERENCE, measure, programme=programme)
+        assert result.verdict == "no difference" and result.better is None
+        frame = result.to_frame()
+        assert frame["verdict"].item() == "no difference"
+        assert frame["observed"].item() == result.observed and result.n == 300
+    sentence = wording.describe_casemix(result, label="January 2022")
+    assert sentence.startswith("After allowing for this month's mix of cohorts and teams")
+    check = casemix.regression_check(audits, MONTH, REFERENCE, programme=programme)
+    assert all(
+        check.month_effect(m)["ci_low"] < 1 < check.month_effect(m)["ci_high"]
+        for m in ("good_or_better", "inadequate", "ordinal")
+    )
+    # no themed month at all: no themed-month covariate
+    assert casemix.THEMED_TERM not in check.covariates
+    tidy = check.to_frame()
+    assert set(tidy["model"]) == {"good_or_better", "inadequate", "ordinal"}
+    assert {"odds_ratio", "odds_ratio_crude", "p_value"} <= set(tidy.columns)
+
+
+def test_casemix_frame_has_no_identifier_and_counts_not_recorded_in_the_shares():
+    audits, programme, _ = synthetic.make_programme(seed=1, per_month=20)
+    audits.loc[0, schema.FINAL_JUDGEMENT] = None  # completed with no judgement
+    frame = casemix.casemix_frame(audits, synthetic.MONTHS[0], programme)
+    assert not set(schema.IDENTIFIER_COLUMNS) & set(frame.columns)
+    assert frame.loc[0, "judgement"] == schema.NOT_RECORDED and np.isnan(frame.loc[0, "score"])
+    assert not frame.loc[0, "good_or_better"] and not frame.loc[0, "inadequate"]
+    assert len(frame) == 20
+    with pytest.raises(stats.StatsError, match="measure"):
+        casemix.standardise_month(audits, MONTH, REFERENCE, "% Outstanding")
+
+
+def test_a_period_of_several_months_against_another():
+    # the shift report's use: period B (the last three months) against period A
+    audits, programme, _ = synthetic.make_programme(seed=4, cse_effect=-1.0, month_effect=0.0)
+    period_b = synthetic.MONTHS[-3:]
+    result = casemix.standardise_month(
+        audits, period_b, synthetic.MONTHS[:6], "% Inadequate", programme=programme
+    )
+    assert result.n == 900 and result.month == f"{period_b[0]} to {period_b[-1]}"
+    assert result.verdict == "no difference"
+    check = casemix.regression_check(audits, period_b, synthetic.MONTHS[:6], programme=programme)
+    assert check.n == 2700 and check.month_effect("ordinal")["ci_low"] < 1
+
+
+def test_adjust_month_on_the_demo_finds_september_better_than_its_harder_cases_predict():
+    from auditlib.data import pipeline
+    from auditlib.paths import DEMO_DATA_DIR
+
+    data = pipeline.load_audit_data(DEMO_DATA_DIR)
+    result = casemix.adjust_month(data.audits, data.programme, "2020-09")
+    # the 12 months before September 2020 less the December and spring pauses
+    assert result.themes == ("missing", "cse") and len(result.reference_months) == 8
+    good = result.standardised["% Good or better"]
+    # 21 of 61 Good or better; the previous 12 months' rates for these (mostly CSE-risk and
+    # missing) cases predict fewer than the crude 23 %
+    assert (good.observed, good.n) == (21, 61)
+    assert good.expected_pct < good.reference_pct and good.better is True
+    frame = result.to_frame()
+    assert frame["measure"].tolist() == list(casemix.OUTCOMES)
+    assert result.regression is not None and result.regression.month_effect("ordinal") is not None
+    first = casemix.adjust_month(data.audits, data.programme, "2018-11")
+    assert not first.standardised and first.notes
+
+
+def test_the_sentence_names_any_reference_period():
+    audits, programme, _ = synthetic.make_programme(seed=4, cse_effect=-1.0)
+    result = casemix.standardise_month(audits, MONTH, REFERENCE, programme=programme)
+    assert "expected from period A's rates for audits like these" in wording.describe_casemix(
+        result, label="period B", reference="period A"
+    )
+    assert "from the previous 12 months' rates" in wording.describe_casemix(result, label="x")

@@ -1,0 +1,105 @@
+"""auditlib.publish.kernelpool (and the runner's workers): no process outlives its run.
+
+The real command runs ``report --all`` in parallel; once its workers, zygotes and kernels
+are running, the parent is killed with SIGKILL (it can tell no one). Every process of that
+run — found by a marker in the environment every one of them inherits — must be gone soon
+after.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from auditlib.publish import kernelpool
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="needs Linux /proc and PR_SET_PDEATHSIG"
+)
+
+#: How long the run may take to start its kernels, and its processes to go after the kill.
+START_SECONDS = 180
+GONE_SECONDS = 30
+
+
+def processes_with_marker(marker: str) -> dict[int, str]:
+    """Live (not zombie) processes whose environment holds ``marker``: pid → command line."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker.encode() not in (entry / "environ").read_bytes():
+                continue
+            state = (entry / "stat").read_text().rsplit(")", 1)[-1].split()[0]
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if state != "Z":
+            found[int(entry.name)] = command.strip()
+    return found
+
+
+def test_die_with_parent_is_available_here():
+    assert kernelpool.die_with_parent(signal.SIGTERM) is True
+    kernelpool.die_with_parent(0)  # reset: this test process should not get a signal
+
+
+@pytest.mark.slow
+def test_kill_9_of_report_all_leaves_no_worker_zygote_or_kernel(tmp_path):
+    marker = f"AUDITLIB_ORPHAN_TEST={uuid.uuid4().hex}"
+    name, value = marker.split("=")
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "auditlib",
+            "report",
+            "--all",
+            "--jobs",
+            "2",
+            "--no-progress",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, name: value},
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + START_SECONDS
+        running: dict[int, str] = {}
+        while time.monotonic() < deadline and parent.poll() is None:
+            running = processes_with_marker(marker)
+            kernels = [c for c in running.values() if "_kernel_client.py" in c]
+            zygotes = [c for c in running.values() if "auditlib.publish.kernelpool" in c]
+            # Two workers, each with its zygote, a forked kernel and its client.
+            if len(kernels) >= 2 and len(zygotes) >= 4:
+                break
+            time.sleep(0.2)
+        assert parent.poll() is None, "the run ended before its kernels were seen"
+        assert len(running) >= 7, running  # parent, 2 workers, 2 zygotes, kernels, clients
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + GONE_SECONDS
+        left = processes_with_marker(marker)
+        while left and time.monotonic() < deadline:
+            time.sleep(0.2)
+            left = processes_with_marker(marker)
+        assert not left, "\n".join(f"{pid}: {cmd}" for pid, cmd in left.items())
+    finally:
+        for pid in processes_with_marker(marker):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        if parent.poll() is None:
+            parent.kill()

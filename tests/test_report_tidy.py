@@ -1,0 +1,77 @@
+"""auditlib.report.tidy and auditlib.publish.tables: the report's tables as tidy rows and CSV."""
+
+from __future__ import annotations
+
+import csv
+
+import pandas as pd
+import pytest
+
+from auditlib.publish.tables import write_tables
+from auditlib.report.blocks import Table
+from auditlib.report.tidy import COLUMNS, parse_cell, tables_for_figures, tidy
+
+
+@pytest.mark.parametrize(
+    ("cell", "number", "percent", "flag"),
+    [
+        ("12 (20%)", 12, 20.0, ""),
+        ("1,298", 1298, None, ""),
+        ("63% [low]", None, 63.0, "[low]"),
+        ("7 (70%) [low]", 7, 70.0, "[low]"),
+        ("[c]", None, None, "[c]"),
+        ("[z]", None, None, "[z]"),
+        ("0.075", 0.075, None, ""),
+        ("−4.6", -4.6, None, ""),
+        ("< 0.001", None, None, ""),
+        ("−0.6\u00a0to\u00a0+12.6", None, None, ""),
+        ("Assessment Team North", None, None, ""),
+        (None, None, None, ""),
+    ],
+)
+def test_a_cell_states_its_number_percentage_and_flag(cell, number, percent, flag):
+    parsed = parse_cell(cell)
+    assert (parsed["number"], parsed["percent"], parsed["flag"]) == (number, percent, flag)
+    assert parsed["value"] == ("" if cell is None else cell)
+
+
+def _table() -> Table:
+    frame = pd.DataFrame(
+        {"Good": ["10 (40%)", "[c]"], "Inadequate": ["2 (8%)", "[c]"], "Total": ["25", "9"]},
+        index=pd.Index(["Children in Need", "=cmd|' /C calc'!A0"], name="Cohort"),
+    )
+    return Table(frame, "Judgements by cohort", name="cohorts")
+
+
+def test_tidy_has_one_row_per_cell_shown():
+    rows = tidy(_table())
+    assert list(rows.columns) == list(COLUMNS)
+    assert len(rows) == 6
+    cin = rows.loc[(rows["row"] == "Children in Need") & (rows["column"] == "Good")].iloc[0]
+    assert (cin["number"], cin["percent"], cin["value"]) == (10, 40.0, "10 (40%)")
+    hidden = rows.loc[rows["flag"] == "[c]"]
+    assert len(hidden) == 2 and hidden["number"].isna().all()
+
+
+def test_figures_hold_every_table_by_name():
+    tables = tables_for_figures([_table(), _table()])
+    assert list(tables) == ["cohorts", "cohorts_2"]
+    assert tables["cohorts"][0] == {
+        "row": "Children in Need",
+        "column": "Good",
+        "value": "10 (40%)",
+        "number": 10,
+        "percent": 40.0,
+        "flag": "",
+    }
+
+
+def test_csv_files_are_tidy_and_safe_in_a_spreadsheet(tmp_path):
+    (path,) = write_tables([_table()], tmp_path / "tables")
+    assert path.name == "cohorts.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == list(COLUMNS)
+    assert rows[0]["number"] == "10" and rows[0]["percent"] == "40.0"
+    # A team name written as a formula is text in Excel, never run.
+    assert {r["row"] for r in rows} == {"Children in Need", "'=cmd|' /C calc'!A0"}
