@@ -44,6 +44,19 @@ CUMULATIVE: Final[dict[str, str | None]] = {
     "reaudits_completed": "reaudits_completed",
     "reaudits_exempt": None,
 }
+#: data_quality counts (rows of the months up to the report's) → the month block's counts
+#: each month's rows add up to, as far as a report shows them. Each also holds rows no
+#: report counts month by month (re-audits' exempt, cancelled and unjudged ones).
+DATA_QUALITY_CUMULATIVE: Final[dict[str, tuple[str, ...]]] = {
+    "not_recorded": ("judgements.Not recorded",),
+    "warnings": ("judgements.Not recorded",),
+    "rows_read": ("allocated", "exempt", "cancelled", "reaudits_allocated"),
+    "rows_used": ("allocated", "exempt", "cancelled", "reaudits_allocated"),
+}
+#: data_quality counts hidden whenever a count they add up since the last report that
+#: showed them is hidden: rows read less the allocated audits is the month's exempt plus
+#: cancelled, and with the programme-to-date exempt of two reports that pins cancelled.
+DATA_QUALITY_STRICT: Final = frozenset({"rows_read", "rows_used"})
 #: Where each cumulative block's window starts (figures.json keys of the programme block).
 WINDOW_START: Final = {"": "from_month", "reaudits_": "reaudits_from_month"}
 #: Counts the month block and its trend entry share (judgement labels are added).
@@ -74,6 +87,7 @@ def protect_figures(
             _trend_links(out)
             | _cumulative_links(out, figures, history)
             | _total_links(out, figures)
+            | _data_quality_links(out, figures, history)
         )
         if more <= forced:
             return out
@@ -235,6 +249,58 @@ def _cumulative_links(
         if revealed:
             out.add(f"programme.{key}")
     return out
+
+
+def _data_quality_links(
+    published: Mapping[str, Any], raw: Mapping[str, Any], history: Sequence[Mapping[str, Any]]
+) -> set[str]:
+    """data_quality counts whose difference from the last report that showed them reveals a
+    hidden count: the difference is the rows of the months in between, so less the counts
+    shown of them it leaves the hidden ones (and rows never shown month by month). It
+    reveals them when it leaves exactly one for each hidden count; rows read and used
+    are hidden whenever one is hidden (:data:`DATA_QUALITY_STRICT`)."""
+    quality = published.get("data_quality")
+    if not isinstance(quality, Mapping) or not history:
+        return set()
+    month = published["report_month"]
+    by_month = {f["report_month"]: f for f in history if f["report_month"] < month}
+    out = set()
+    for key, parts in DATA_QUALITY_CUMULATIVE.items():
+        if not _is_count(quality.get(key)):
+            continue
+        before = next(
+            (
+                by_month[m]
+                for m in sorted(by_month, reverse=True)
+                if _is_count((by_month[m].get("data_quality") or {}).get(key))
+            ),
+            None,
+        )
+        if before is None:
+            continue
+        shown_sum, hidden = 0, 0
+        for g in metrics.months_between(_next_month(before["report_month"]), month):
+            report = published if g == month else by_month.get(g)
+            for part in parts:
+                figure = _get(report["month"], part) if report else 0
+                if figure == SUPPRESSED:
+                    hidden += 1
+                elif _is_count(figure):
+                    shown_sum += figure
+        left = int(raw["data_quality"][key]) - int(before["data_quality"][key]) - shown_sum
+        if hidden and (left == hidden or key in DATA_QUALITY_STRICT):
+            out.add(f"data_quality.{key}")
+            # The same counts per input file (the audits file's are the ones above; the
+            # others accumulate month by month alike).
+            tables = quality.get("tables")
+            for name, table in (tables or {}).items() if isinstance(tables, Mapping) else ():
+                if isinstance(table, Mapping) and _is_count(table.get(key)):
+                    out.add(f"data_quality.tables.{name}.{key}")
+    return out
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _last_shown(

@@ -26,6 +26,7 @@ import pandas as pd
 
 from auditlib.analysis import voices
 from auditlib.data import schema
+from auditlib.data.cleaning import Reconciliation
 from auditlib.data.pipeline import AuditData
 from auditlib.paths import THEMES_FILE
 
@@ -253,6 +254,8 @@ class Rows:
     universe: str
     reason: str | None = None
     source_rows: frozenset[int] | None = None
+    #: Only rows of these audit months (a row with no month, such as a blank one, is in none).
+    months: tuple[str, ...] | None = None
 
     def mask(self, frame: Table) -> np.ndarray:
         keep = np.ones(len(frame), dtype=bool)
@@ -260,12 +263,31 @@ class Rows:
             keep &= frame.isin(REASON, [self.reason])
         if self.source_rows is not None:
             keep &= frame.isin(schema.SOURCE_ROW, self.source_rows)
+        if self.months is not None:
+            keep &= (
+                frame.isin(schema.AUDIT_MONTH, self.months)
+                if schema.AUDIT_MONTH in frame
+                else False
+            )
         return keep
 
     def describe(self) -> str:
         where = f" excluded for {self.reason!r}" if self.reason is not None else ""
         rows = f", {len(self.source_rows)} listed rows" if self.source_rows is not None else ""
-        return f"rows of {self.universe}{where}{rows}"
+        span = f" of {_span(self.months)}" if self.months is not None else ""
+        return f"rows of {self.universe}{span}{where}{rows}"
+
+
+def months_to(data: AuditData, month: str) -> tuple[str, ...]:
+    """Every audit month of the data's rows (used or excluded) up to and including ``month``:
+    the rows a month's data-quality figures count (later months' rows are in none)."""
+    found: set[str] = set()
+    for frame in (data.audits, data.feedback, data.reflections):
+        if frame is not None and schema.AUDIT_MONTH in frame:
+            found.update(str(m) for m in frame[schema.AUDIT_MONTH].dropna().astype(str).unique())
+    for rec in data.reconciliation.values():
+        found.update(m for _reason, m in rec.excluded_rows.values() if m)
+    return tuple(sorted(m for m in found if m and m <= month))
 
 
 def universes(data: AuditData, *, neighbours: bool = True) -> dict[str, Table]:
@@ -290,8 +312,7 @@ def universes(data: AuditData, *, neighbours: bool = True) -> dict[str, Table]:
         data.reflections if data.reflections is not None else pd.DataFrame(index=range(0))
     )
     for name, rec in data.reconciliation.items():
-        reasons = [reason for reason, n in rec.excluded_by_reason.items() for _ in range(int(n))]
-        frames[EXCLUDED_PREFIX + name] = pd.DataFrame({REASON: pd.Series(reasons, dtype=object)})
+        frames[EXCLUDED_PREFIX + name] = _excluded_frame(rec)
     if not neighbours:
         return {name: Table(frame) for name, frame in frames.items()}
     listed = sorted(
@@ -345,8 +366,30 @@ def _attributes(universe: str, frame: pd.DataFrame, listed: Sequence[int]) -> di
             if column in frame
         } | ({voices.THEMES: []} if voices.THEMES in frame else {})
     if REASON in frame:
-        return {REASON: observed(REASON)}
+        return {REASON: observed(REASON), schema.AUDIT_MONTH: observed(schema.AUDIT_MONTH)}
     return {}
+
+
+def _excluded_frame(rec: Reconciliation) -> pd.DataFrame:
+    """One row per row an input file lost: its reason and audit month (None: no month, as
+    for a blank row; also for a row counted under a reason but not listed by number)."""
+    reasons: list[str] = []
+    months: list[str | None] = []
+    listed: dict[str, int] = {}
+    for reason, month in rec.excluded_rows.values():
+        reasons.append(reason)
+        months.append(month or None)
+        listed[reason] = listed.get(reason, 0) + 1
+    for reason, n in rec.excluded_by_reason.items():
+        for _ in range(int(n) - listed.get(reason, 0)):
+            reasons.append(reason)
+            months.append(None)
+    return pd.DataFrame(
+        {
+            REASON: pd.Series(reasons, dtype=object),
+            schema.AUDIT_MONTH: pd.Series(months, dtype=object),
+        }
+    )
 
 
 def _with_neighbours(frame: pd.DataFrame, attributes: Mapping[str, list]) -> Table:

@@ -67,6 +67,10 @@ class Scope:
         first = self.figures["programme"]["from_month"]
         return metrics.months_between(first, self.report_month)
 
+    def to_date(self) -> tuple[str, ...]:
+        """The audit months of the rows the report's data-quality figures count."""
+        return queries.months_to(self.data, self.report_month)
+
     def reaudit_window(self) -> list[str]:
         first = self.figures["programme"].get("reaudits_from_month")
         return metrics.months_between(first, self.report_month) if first else []
@@ -212,9 +216,16 @@ def _judgement_rules(prefix: str, p: str, month: Callable[[Scope], str]) -> list
     ]
 
 
-def _problem_rows(data: AuditData, severity: str) -> tuple[Expr, int]:
+def _problem_rows(
+    data: AuditData, severity: str, months: tuple[str, ...] | None = None
+) -> tuple[Expr, int]:
     """Problems of one severity as counts of the rows they are about, plus those about no
-    row the report uses (file-level problems, or rows excluded whole)."""
+    row the report uses (file-level problems, or rows excluded whole).
+
+    With ``months`` (a month's warnings count only the rows of its months, as
+    :func:`auditlib.report.figures.month_data_quality` does), a problem about a row is
+    counted when the row's audit month is one of them; a file-level one always.
+    """
     expr: dict[Query, int] = {}
     loose = 0
     used = {
@@ -223,20 +234,33 @@ def _problem_rows(data: AuditData, severity: str) -> tuple[Expr, int]:
         "reflections": queries.REFLECTIONS,
     }
     by_file: dict[str, str] = {data.files.get(name, name): name for name in used}
+    excluded_month = {
+        (name, row): month
+        for name, rec in data.reconciliation.items()
+        for row, (_reason, month) in rec.excluded_rows.items()
+    }
     groups: dict[tuple[str, str], set[int]] = {}
     for problem in data.problems:
         if problem.severity != severity:
             continue
         table = by_file.get(problem.file, problem.file)
-        if problem.row is None or table not in used:
+        if problem.row is None:
+            loose += 1
+            continue
+        if months is not None:
+            month = excluded_month.get((table, int(problem.row)))
+            if table not in used or month is not None:
+                loose += bool(month) and month in months
+                continue
+        elif table not in used:
             loose += 1
             continue
         groups.setdefault((table, problem.reason), set()).add(int(problem.row))
     for (table, _), rows in groups.items():
         query: Query = (
-            queries.Audits(audit_type=None, rows=frozenset(rows))
+            queries.Audits(audit_type=None, rows=frozenset(rows), months=months)
             if table == "audits"
-            else queries.Rows(used[table], source_rows=frozenset(rows))
+            else queries.Rows(used[table], source_rows=frozenset(rows), months=months)
         )
         expr[query] = expr.get(query, 0) + 1
     return expr, loose
@@ -251,12 +275,16 @@ def _table_rules() -> list[Rule]:
     def used(scope: Scope) -> Query:
         name = scope.groups.get("table", "audits")
         if name == "audits":
-            return queries.Audits(audit_type=None)
-        return queries.Rows(universe(name))
+            return queries.Audits(audit_type=None, months=scope.to_date())
+        return queries.Rows(universe(name), months=scope.to_date())
 
     def excluded(scope: Scope) -> Query:
         name = scope.groups.get("table", "audits")
-        return queries.Rows(queries.EXCLUDED_PREFIX + name, reason=scope.groups.get("reason"))
+        return queries.Rows(
+            queries.EXCLUDED_PREFIX + name,
+            reason=scope.groups.get("reason"),
+            months=scope.to_date(),
+        )
 
     out = []
     for prefix in (r"data_quality", r"data_quality\.tables\.(?P<table>[^.]+)"):
@@ -286,7 +314,9 @@ RULES: Final[tuple[Rule, ...]] = (
     other_rule(r"spc\.(?P<chart>[^.]+)\.(?:lower_limit|upper_limit)"),
     count_rule(
         r"data_quality\.not_recorded",
-        lambda s: queries.Audits(audit_type=None, judgements=(schema.NOT_RECORDED,)),
+        lambda s: queries.Audits(
+            audit_type=None, months=s.to_date(), judgements=(schema.NOT_RECORDED,)
+        ),
     ),
 )
 #: Problem counts: sums over the rows the problems are about (see :func:`_problem_rows`).
@@ -339,7 +369,12 @@ def facts_from_figures(
         if path in PROBLEM_KEYS:
             if value == SUPPRESSED:
                 continue
-            expr, loose = _problem_rows(data, PROBLEM_KEYS[path])
+            severity = PROBLEM_KEYS[path]
+            # Errors are the whole file's; warnings those about the month's rows (and files).
+            months = (
+                queries.months_to(data, figures["report_month"]) if severity == "warning" else None
+            )
+            expr, loose = _problem_rows(data, severity, months)
             if expr:
                 facts.append(_equals(f"{label}: {path}", expr, int(value) - loose))
             continue

@@ -1153,8 +1153,14 @@ def _read_rows_table(reader: _Reader, frame: pd.DataFrame, caption: str) -> None
     names = {data.files.get(name, name): name for name in data.reconciliation}
     for file_name, row in frame.iterrows():
         table = names.get(str(file_name), str(file_name))
-        used: Query = queries.Audits(audit_type=None) if table == "audits" else queries.Rows(table)
-        excluded = queries.Rows(queries.EXCLUDED_PREFIX + table)
+        # The report counts the rows of its own months and earlier ones.
+        to_date = queries.months_to(data, reader.ctx.month)
+        used: Query = (
+            queries.Audits(audit_type=None, months=to_date)
+            if table == "audits"
+            else queries.Rows(table, months=to_date)
+        )
+        excluded = queries.Rows(queries.EXCLUDED_PREFIX + table, months=to_date)
         place = f"table '{caption[:40]}…', {file_name}"
         reader.count(place + " read", {used: 1, excluded: 1}, row["Rows read"])
         reader.count(place + " used", used, row["Rows used"])
@@ -1162,7 +1168,11 @@ def _read_rows_table(reader: _Reader, frame: pd.DataFrame, caption: str) -> None
         for reason in re.finditer(r"(?P<n>[\d,]+) (?P<reason>[^;]+)", str(row["Why excluded"])):
             reader.count(
                 place + " excluded for " + reason["reason"],
-                queries.Rows(queries.EXCLUDED_PREFIX + table, reason=reason["reason"].strip()),
+                queries.Rows(
+                    queries.EXCLUDED_PREFIX + table,
+                    reason=reason["reason"].strip(),
+                    months=to_date,
+                ),
                 reason["n"],
             )
 
@@ -1170,12 +1180,13 @@ def _read_rows_table(reader: _Reader, frame: pd.DataFrame, caption: str) -> None
 def _read_dq_notes(reader: _Reader, place: str, found: re.Match[str]) -> None:
     from auditlib.disclosure.registry import _problem_rows
 
-    expr, loose = _problem_rows(reader.ctx.data, "warning")
+    to_date = queries.months_to(reader.ctx.data, reader.ctx.month)
+    expr, loose = _problem_rows(reader.ctx.data, "warning", to_date)
     if found["warnings"] != SUPPRESSED and expr:
         reader.equals(f"{place} (warnings)", expr, _int(found["warnings"]) - loose)
     reader.count(
         f"{place} (Not recorded)",
-        queries.Audits(audit_type=None, judgements=(schema.NOT_RECORDED,)),
+        queries.Audits(audit_type=None, months=to_date, judgements=(schema.NOT_RECORDED,)),
         found["nr"],
     )
 

@@ -90,8 +90,8 @@ def _pct(value: Any) -> float | None:
 
 
 def headline_figures(data: AuditData, report_month: str) -> dict[str, Any]:
-    """The report month's programme-to-date and month blocks of figures.json (what
-    disclosure control needs of every earlier month to protect this one)."""
+    """The report month's programme-to-date, month and data-quality blocks of figures.json
+    (what disclosure control needs of every earlier month to protect this one)."""
     programme = data.programme
     audits = data.audits
     as_at = month_as_at(data, report_month)
@@ -102,6 +102,7 @@ def headline_figures(data: AuditData, report_month: str) -> dict[str, Any]:
         if m < report_month and programme.pause_for(m) is None
     ]
     return _headline(
+        data,
         programme,
         report_month,
         metrics.programme_to_date(audits, programme, report_month, as_at),
@@ -114,6 +115,7 @@ def headline_figures(data: AuditData, report_month: str) -> dict[str, Any]:
 
 
 def _headline(
+    data: AuditData,
     programme: Programme,
     report_month: str,
     ptd: dict[str, metrics.Compliance],
@@ -163,6 +165,8 @@ def _headline(
             ),
             "previous_month": previous,
         },
+        # Counts of the rows up to the month: differences between months count rows too.
+        "data_quality": month_data_quality(data, report_month),
     }
 
 
@@ -233,6 +237,7 @@ def headline_series(data: AuditData, months: list[str]) -> list[dict[str, Any]]:
         previous = [m for m in audited if m < report_month]
         out.append(
             _headline(
+                data,
                 programme,
                 report_month,
                 {
@@ -302,7 +307,7 @@ def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
         ],
         "trend": trend_rows,
         "spc": build_spc(data, report_month, trend),
-        "data_quality": month_data_quality(data, report_month),
+        "data_quality": headline["data_quality"],
         "auditlib_version": __version__,
         "input_hash": data.input_hash,
     }
