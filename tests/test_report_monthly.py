@@ -99,7 +99,8 @@ def test_published_profile_suppresses_small_counts_in_narrative():
 
 def test_published_shift_verdicts_hide_shares_resting_on_small_counts():
     t = text(monthly.shifts.section(report("2020-09", "published")))
-    assert "% Inadequate in September 2020 ([c])" in t
+    # A suppressed month gets no SPC verdict (its share would sit between stated limits).
+    assert "% Inadequate in September 2020: [c] — the figure is suppressed" in t
     assert "(7%)" not in t
 
 
@@ -158,5 +159,5 @@ def test_key_messages_state_the_headline_figures_and_repeats():
 
 def test_key_messages_hide_what_the_sections_hide_when_published():
     published = text(monthly.key_messages.section(report("2020-09", "published")))
-    assert "% Inadequate in September 2020 ([c])" in published
+    assert "% Inadequate in September 2020: [c] — the figure is suppressed" in published
     assert "(7%)" not in published
