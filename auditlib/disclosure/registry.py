@@ -319,6 +319,12 @@ RULES: Final[tuple[Rule, ...]] = (
         ),
     ),
 )
+#: figures.json sections that repeat the page: ``tables`` holds every table the report
+#: shows, cell for cell as shown (tests/test_notebook_monthly.py checks it against the
+#: HTML), so the audit reads those numbers from the page
+#: (:mod:`auditlib.disclosure.report_facts`), where their captions say what they count.
+#: An audit of figures.json alone leaves them out.
+PAGE_SECTIONS: Final = frozenset({"tables"})
 #: Problem counts: sums over the rows the problems are about (see :func:`_problem_rows`).
 PROBLEM_KEYS: Final = {"data_quality.errors": "error", "data_quality.warnings": "warning"}
 
@@ -358,9 +364,10 @@ def facts_from_figures(
     """Every number of a figures dict as facts for the audit (``label`` prefixes the sources).
 
     Raises :class:`UnregisteredFigureError` naming the first number no rule describes.
-    Sections that are not disclosure-controlled (the ``disclosure`` record) are skipped.
+    Sections that are not disclosure-controlled (the ``disclosure`` record) are skipped, and
+    so is ``tables`` (:data:`PAGE_SECTIONS`).
     """
-    body = {k: v for k, v in figures.items() if k != "disclosure"}
+    body = {k: v for k, v in figures.items() if k != "disclosure" and k not in PAGE_SECTIONS}
     values = dict(leaves(body))
     facts: list[Fact] = []
     counted: dict[str, Query | Expr] = {}
