@@ -124,9 +124,10 @@ def test_spc_chart_does_not_draw_or_state_suppressed_points():
     drawn_x = {float(x) for coll in ax.collections for x, _ in coll.get_offsets()}
     assert not {2.0, 21.0} & drawn_x and 3.0 in drawn_x
     assert [t.get_text() for t in ax.texts].count("[c]") == 2
-    assert "(19 points; 3 months paused or without audits; 2 points suppressed ([c])" in alt
+    # 17 points shown of 19; a suppressed latest month gets no verdict.
+    assert "(17 points; 3 months paused or without audits; 2 points suppressed ([c])" in alt
     assert "(5%" not in alt
-    assert "% Inadequate in August 2020 ([c]): a significant improvement" in alt
+    assert "% Inadequate in August 2020: [c] — the figure is suppressed, so no verdict" in alt
     # Without a mask nothing is hidden (see test_spc_chart_colours_pause_and_alt_text).
     _, plain = statistical.plot_spc(result, measure="% Inadequate", latest_label="August 2020")
     assert "(5%)" in plain and "suppressed" not in plain

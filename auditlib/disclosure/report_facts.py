@@ -742,8 +742,50 @@ def _read_kappa(reader: _Reader, place: str, found: re.Match[str]) -> None:
     reader.count(f"{place} (n)", moderated, found["n"])
 
 
+def _read_casemix(reader: _Reader, place: str, found: re.Match[str]) -> None:
+    """ "Good or better in September 2020 was 34% (21 of 61) against 15% expected …": the
+    month's count, its completed audits and their share. The expected share, the reference
+    share and the observed/expected ratio come from a model of the previous 12 months by
+    cohort and team: statistics the audit does not model (see docs/disclosure.md)."""
+    month = reader.ctx.month
+    label = "Good or better" if found["measure"] == "Good or better" else found["measure"]
+    k, n = _label(month, label), queries.completed(month)
+    reader.count(f"{place} ({label}, k)", k, found["k"])
+    reader.count(f"{place} ({label}, n)", n, found["n"])
+    reader.share(f"{place} ({label}, %)", k, n, found["pct"])
+
+
 _P: Final = r"(?:p (?:[<=≥] [\d.]+)|p not available)"
+#: A ratio or interval of a model (odds ratio, observed/expected): not a count.
+_RATIO: Final = r"-?[\d.]+"
+CASEMIX_RULES: Final = (
+    constant(
+        r"A month that audits harder cases by design .+? checks the same on the whole scale\."
+    ),
+    Rule(
+        rf"After allowing for this month's .+?, (?P<measure>Good or better|Inadequate) in "
+        rf"(?P<month>.+?) was (?P<pct>{PCT}) \((?P<k>{COUNT}) of (?P<n>{COUNT})\) against "
+        rf"{PCT} expected from the previous 12 months' rates for audits like these \({PCT} of "
+        rf"all audits then\): [^(]*\(observed/expected {_RATIO}, \d+% CI {_RATIO} to "
+        rf"{_RATIO}\)\.",
+        _read_casemix,
+    ),
+    # Model statistics of the previous 12 months: not modelled by the audit.
+    constant(
+        rf"An? (?:logistic regression|proportional-odds model) allowing for [^.]*? puts the "
+        rf"odds of [^.]*? at {_RATIO} times those of the previous 12 months \(\d+% CI {_RATIO} "
+        rf"to {_RATIO}; {_P}\)(?:; unadjusted, {_RATIO} times)?\."
+    ),
+    constant(r"The (?:logistic regression|proportional-odds model) could not be fitted[^.]*\."),
+    constant(r"Do some auditors grade more harshly .+? is its intraclass correlation\."),
+    constant(
+        rf"After allowing for case mix \(cohorts, team and month\), (?:under 1%|{PCT}) of the "
+        rf"variation in judgements lies between auditors \(\d+% CI (?:under 1%|{PCT}) to "
+        rf"(?:under 1%|{PCT}); \d+ auditors\): [^(]*\(F test, {_P}\)[^.]*\."
+    ),
+)
 SHIFT_RULES: Final = (
+    *CASEMIX_RULES,
     Rule(
         rf"(?P<p1>{PCT}) (?P<measure>Good or better|Inadequate) in (?P<period>.+?) "
         rf"\(n=(?P<n1>{COUNT})\) against (?P<p2>{PCT}) (?P<reference>over the previous 12 months|"
