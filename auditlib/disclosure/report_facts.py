@@ -663,33 +663,60 @@ def _read_spc(reader: _Reader, place: str, found: re.Match[str]) -> None:
             )
         )
     printed = (found["mean"], found["lower"], found["upper"])
+    # Where the shown points sit in the period (a gap breaks a moving range), and how the
+    # chart takes its mean moving range: the limits are recomputed as the chart does.
+    is_point = period["value"].notna().to_numpy()
+    layout = _XmrLayout(is_point, chart.gaps, chart.screen_outliers)
 
     def accepts(values: tuple[int, ...]) -> bool:
         if any(k > n for k, n in zip(values, ns, strict=True)):
             return False
-        return _xmr_matches(values, ns, printed)
+        return _xmr_matches(values, ns, printed, layout)
 
     reader.facts.append(Computed(reader.where(f"{place} ({measure} limits)"), counts, accepts))
 
 
-def _xmr_text(values: Sequence[int], ns: Sequence[int]) -> tuple[str, str, str]:
-    """Mean and process limits of an XmR chart of 100 k / n, as the alt text prints them."""
+@dataclass(frozen=True)
+class _XmrLayout:
+    """How an XmR chart's latest period is laid out: which rows are points (the others are
+    gaps), whether a gap breaks a moving range, and whether moving ranges are screened."""
+
+    is_point: np.ndarray
+    gaps: str = "bridge"
+    screen: bool = False
+
+
+def _xmr_text(
+    values: Sequence[int], ns: Sequence[int], layout: _XmrLayout | None = None
+) -> tuple[str, str, str]:
+    """Mean and process limits of an XmR chart of 100 k / n, as the alt text prints them
+    (computed by :mod:`auditlib.analysis.spc`'s own moving-range functions)."""
     from auditlib.analysis import spc
     from auditlib.report import wording
 
     v = np.array([100 * k / n for k, n in zip(values, ns, strict=True)], dtype=float)
+    if layout is None:
+        layout = _XmrLayout(np.ones(len(v), dtype=bool))
+    full = np.full(len(layout.is_point), np.nan)
+    full[layout.is_point] = v
     mean = float(v.mean())
-    amr = float(np.abs(np.diff(v)).mean()) if len(v) > 1 else 0.0
+    amr = spc._mean_moving_range(spc._moving_ranges(full, layout.gaps), layout.screen)
+    amr = 0.0 if np.isnan(amr) else amr
     lower = min(max(mean - spc.LIMIT_FACTOR * amr, 0.0), 100.0)
     upper = min(max(mean + spc.LIMIT_FACTOR * amr, 0.0), 100.0)
     return wording.format_pct(mean), wording.format_pct(lower), wording.format_pct(upper)
 
 
-def _xmr_matches(values: Sequence[int], ns: Sequence[int], printed: Sequence[str]) -> bool:
+def _xmr_matches(
+    values: Sequence[int],
+    ns: Sequence[int],
+    printed: Sequence[str],
+    layout: _XmrLayout | None = None,
+) -> bool:
     """Each printed figure (``[c]`` matches anything) equals the recomputed one."""
     return all(
         shown in (SUPPRESSED, got)
-        for shown, got in zip(printed, _xmr_text(values, ns), strict=True)
+        for shown, got in zip(printed, _xmr_text(values, ns, layout), strict=True)
     )
 
 
