@@ -701,7 +701,8 @@ def _xmr_text(
     full[layout.is_point] = v
     mean = float(v.mean())
     amr = spc._mean_moving_range(spc._moving_ranges(full, layout.gaps), layout.screen)
-    amr = 0.0 if np.isnan(amr) else amr
+    if np.isnan(amr):  # no moving range: no limits, printed as [x]
+        return wording.format_pct(mean), NOT_AVAILABLE, NOT_AVAILABLE
     lower = min(max(mean - spc.LIMIT_FACTOR * amr, 0.0), 100.0)
     upper = min(max(mean + spc.LIMIT_FACTOR * amr, 0.0), 100.0)
     return wording.format_pct(mean), wording.format_pct(lower), wording.format_pct(upper)

@@ -294,9 +294,14 @@ def describe_spc_chart(
                 # The verdict opens "<measure> in <month> (<value>…": the value goes.
                 value = fmt(float(d["value"].iloc[last_index]))
                 verdict = verdict.replace(f"({value}", f"({disclosure.SUPPRESSED}", 1)
+
+    def limit(value: float) -> str:
+        # One point has a mean but no moving range, so no limits: "not available".
+        return fmt(value) if np.isfinite(value) else disclosure.NOT_AVAILABLE
+
     limits = (
-        f"Latest limits: mean {fmt(summ['mean'])}, process limits {fmt(summ['lower'])} to "
-        f"{fmt(summ['upper'])}"
+        f"Latest limits: mean {fmt(summ['mean'])}, process limits {limit(summ['lower'])} to "
+        f"{limit(summ['upper'])}"
         if np.isfinite(summ["mean"])
         else "No limits: no point of the latest period is shown"
     )
