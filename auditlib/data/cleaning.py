@@ -26,6 +26,9 @@ from auditlib.errors import ConfigError, Problem
 EXCLUDED_DUPLICATE = "exact duplicate of an earlier row"
 EXCLUDED_BLANK = "blank row"
 EXCLUDED_FILE_LEFT_OUT = "the file was left out: it has errors"
+#: The warning on each completed audit with no judgement: one per audit counted as Not
+#: recorded, so their count is a count of children's audits by judgement.
+NO_JUDGEMENT_WARNING = "completed with no judgement: kept, and counted as 'Not recorded'"
 #: How a missing required column is reported before the closest header and the headers found.
 MISSING_REQUIRED = (
     f"required column is missing (map the file's header to it under 'columns:' in {PROGRAMME_FILE})"
@@ -537,7 +540,7 @@ def clean_audits(
                 np.flatnonzero(no_judgement),
                 schema.OVERALL_JUDGEMENT,
                 None,
-                "completed with no judgement: kept, and counted as 'Not recorded'",
+                NO_JUDGEMENT_WARNING,
                 "warning",
             )
     frame = (

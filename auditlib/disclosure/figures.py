@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from auditlib.data import schema
+from auditlib.data import quality, schema
 from auditlib.disclosure.rules import (
     AGGREGATES,
     COUNT_KEYS,
@@ -336,6 +336,9 @@ def apply_to_figures(
     out = walk.mapping(body, "")
     if profile.suppresses and isinstance(out.get(SPC_KEY), Mapping):
         walk.suppressed += _protect_spc(out)
+    if profile.suppresses and isinstance(out.get(DATA_QUALITY_KEY), Mapping):
+        walk.suppressed += _protect_jumps(out, profile)
+        walk.suppressed += _protect_not_recorded(out, profile)
     out[DISCLOSURE_KEY] = {
         "profile": profile.value,
         "symbols": dict(symbol_key(profile)),
@@ -380,3 +383,98 @@ def _protect_spc(figures: dict[str, Any]) -> list[str]:
             chart["verdict"] = hide_percentages(chart["verdict"])
             hidden_paths.append(f"{where}.verdict")
     return hidden_paths
+
+
+#: figures.json's data-quality section, and its judgement jumps: counts of children's
+#: audits by judgement (the rest of the section counts rows of the input files).
+DATA_QUALITY_KEY = "data_quality"
+JUMPS_KEY = "judgement_jumps"
+
+
+def _protect_jumps(figures: dict[str, Any], profile: DisclosureProfile) -> list[str]:
+    """Hide in each judgement jump of ``figures["data_quality"]`` every figure made from a
+    trend figure the trend hides; returns the paths.
+
+    A jump's count and completed audits are its month's trend cells; its expected share
+    and history total are sums of the history months' cells, so either goes when any of
+    those cells is hidden (subtraction from the sum would give it back); the chance goes
+    with the count or the expected share (it gives either back). A month outside the trend
+    is protected on its own counts. The warning in words is rewritten from what is left.
+    """
+    jumps = figures[DATA_QUALITY_KEY].get(JUMPS_KEY)
+    if not isinstance(jumps, list):
+        return []
+    trend = [e for e in figures.get("trend") or [] if isinstance(e, Mapping)]
+    by_month = {e.get("month"): e for e in trend}
+
+    def hidden(value: Any) -> bool:
+        return value == SUPPRESSED or (
+            _is_integer_type(value) and disclose_value(value, profile) == SUPPRESSED
+        )
+
+    paths: list[str] = []
+    for i, jump in enumerate(jumps):
+        if not isinstance(jump, dict):
+            continue
+        label, (first, last) = jump["judgement"], jump["history"]
+        entry = by_month.get(jump["month"])
+        if entry is not None:
+            count_hidden = hidden(entry.get("judgements", {}).get(label))
+            completed_hidden = hidden(entry.get("completed"))
+        else:
+            count_hidden, completed_hidden = hidden(jump["count"]), hidden(jump["completed"])
+        history = [e for e in trend if first <= str(e.get("month")) <= last]
+        expected_hidden = any(hidden(e.get("judgements", {}).get(label)) for e in history)
+        history_hidden = any(hidden(e.get("completed")) for e in history)
+        hide = {
+            "count": count_hidden,
+            "share": count_hidden or completed_hidden,
+            "completed": completed_hidden,
+            "expected_share": expected_hidden,
+            "history_completed": history_hidden,
+            "tail_probability": count_hidden or expected_hidden,
+        }
+        if not any(hide.values()):
+            continue
+        # Paths are recorded even when already hidden, so applying twice gives the same list.
+        for key in (k for k, h in hide.items() if h):
+            jump[key] = SUPPRESSED
+            paths.append(f"{DATA_QUALITY_KEY}.{JUMPS_KEY}[{i}].{key}")
+        jump["description"] = quality.describe_jump(jump)
+    return paths
+
+
+def _protect_not_recorded(figures: dict[str, Any], profile: DisclosureProfile) -> list[str]:
+    """Hide the data-quality section's count of completed audits with no judgement (and
+    the warnings that count them, and the warnings' total) when it is 1 to 5 or when the
+    trend hides a *Not recorded* count of a month up to the report month: it is their sum
+    (with re-audits), so it would give a hidden one back. Returns the paths."""
+    dq = figures[DATA_QUALITY_KEY]
+    month = figures.get("report_month")
+    trend = [e for e in figures.get("trend") or [] if isinstance(e, Mapping)]
+    count = dq.get("not_recorded")
+    hide = count == SUPPRESSED or (
+        _is_integer_type(count) and disclose_value(count, profile) == SUPPRESSED
+    )
+    hide = hide or any(
+        e.get("judgements", {}).get(schema.NOT_RECORDED) == SUPPRESSED
+        for e in trend
+        if month is None or str(e.get("month")) <= str(month)
+    )
+    if not hide:
+        return []
+    where = DATA_QUALITY_KEY
+    paths = []
+    if "not_recorded" in dq:
+        dq["not_recorded"] = SUPPRESSED
+        paths.append(f"{where}.not_recorded")
+    kinds = dq.get("warnings_by_kind") or []
+    for i, kind in enumerate(kinds):
+        if isinstance(kind, dict) and kind.get("judgement_count"):
+            kind["count"] = SUPPRESSED
+            paths.append(f"{where}.warnings_by_kind[{i}].count")
+    # The total less the other kinds would give the hidden count back.
+    if "warnings" in dq and any(isinstance(k, dict) and k.get("judgement_count") for k in kinds):
+        dq["warnings"] = SUPPRESSED
+        paths.append(f"{where}.warnings")
+    return paths

@@ -15,11 +15,12 @@ import pandas as pd
 
 from auditlib import __version__
 from auditlib.analysis import comparisons, metrics, spc
-from auditlib.data import schema
+from auditlib.data import cleaning, schema, validation
 from auditlib.data.pipeline import AuditData
 from auditlib.data.programme import format_month
-from auditlib.errors import ReportError
+from auditlib.errors import Problem, ReportError
 from auditlib.report import wording
+from auditlib.report.shared import left_out
 
 FIGURES_VERSION = 1
 
@@ -334,9 +335,16 @@ def month_data_quality(data: AuditData, report_month: str) -> dict[str, Any]:
     """The data-quality figures of a month's report: every row it reads accounted for.
 
     A report reads the rows of the audit months up to and including its own, so it counts
-    those (and the warnings about them): later months' rows never change a month's
-    figures. A blank row belongs to no month and is in no report's count (``auditlib
-    validate`` lists it); a warning about a file as a whole is in every report's.
+    those (and the warnings about them, the name spellings merged in them and the judgement
+    jumps of those months): later months' rows never change a month's figures. A blank
+    row belongs to no month and is in no report's count (``auditlib validate`` lists it); a
+    warning about a file as a whole is in every report's. What is said of the files
+    themselves (their type, how their dates were read, newer exports beside them, optional
+    files left out) is the same in every month's report.
+
+    These are counts of rows in the input files, outside the disclosure rule, except the
+    judgement jumps: counts of children's audits by judgement, which
+    :func:`auditlib.disclosure.apply_to_figures` hides as the trend hides them.
     """
     frames = {"audits": data.audits, "feedback": data.feedback, "reflections": data.reflections}
     tables = {
@@ -349,24 +357,91 @@ def month_data_quality(data: AuditData, report_month: str) -> dict[str, Any]:
     rows_in_scope = set(audits.loc[in_scope, schema.SOURCE_ROW].tolist())
     not_recorded = audits.loc[in_scope, schema.FINAL_JUDGEMENT] == schema.NOT_RECORDED
     notes = []
+    merges = []
     for merge in data.name_merges:
         n = sum(1 for row in merge.rows if row in rows_in_scope)
         if n:
             notes.append(merge.note(n))
+            merges.append(
+                {
+                    "column": merge.column,
+                    "spelling": merge.variant,
+                    "merged_into": merge.winner,
+                    "rows": n,
+                }
+            )
+    facts = data.data_quality_facts()
+    warnings = warnings_up_to(data, report_month)
     return {
         **tables.get("audits", {}),
         "errors": len(data.errors),
-        "warnings": _warnings_up_to(data, frames, report_month),
+        "warnings": len(warnings),
         "not_recorded": int(not_recorded.sum()),
         "tables": tables,
         "notes": sorted(notes),
+        "files": {
+            name: {"file": data.files.get(name, name), "format": data.formats.get(name)}
+            for name in tables
+        },
+        "warnings_by_kind": warnings_by_kind(data, warnings),
+        "name_merges": sorted(
+            merges, key=lambda m: (m["column"], m["merged_into"].casefold(), m["spelling"])
+        ),
+        "date_readings": facts["date_readings"],
+        "judgement_jumps": [j.as_dict() for j in data.judgement_jumps if j.month <= report_month],
+        # Where each left-out file's first error is, never its value (it could name someone).
+        "left_out": [
+            {
+                "input": failure.input,
+                "file": failure.file,
+                "errors": len(failure.problems),
+                "sections": list(failure.left_out),
+                "notice": left_out.sentence(failure),
+            }
+            for failure in data.optional_failures
+        ],
+        "newer_exports": facts["newer_exports"],
     }
 
 
-def _warnings_up_to(
-    data: AuditData, frames: dict[str, pd.DataFrame | None], report_month: str
-) -> int:
-    """Warnings about the rows of months up to ``report_month``, or about a whole file."""
+#: How the warnings-by-kind table names the warnings the section shows in full elsewhere.
+JUMP_KIND = "a judgement's share far beyond the programme's history (the warning above)"
+NEWER_EXPORT_KIND = "a newer export beside the file read (the notice above)"
+
+
+def warnings_by_kind(data: AuditData, warnings: list[Problem]) -> list[dict[str, Any]]:
+    """Warnings grouped by file, column and kind (the reason without what differs from row
+    to row), most frequent first: ``[{file, column, warning, count}]``."""
+    jumps = {j.describe() for j in data.judgement_jumps}
+    newer = {n.message() for n in data.newer_exports}
+    counts: dict[tuple[str, str, str], int] = {}
+    for problem in warnings:
+        if problem.reason in jumps:
+            kind = JUMP_KIND
+        elif problem.reason in newer:
+            kind = NEWER_EXPORT_KIND
+        else:
+            kind = validation.kind_of(problem.reason)
+        key = (problem.file, problem.column or "", kind)
+        counts[key] = counts.get(key, 0) + 1
+    return [
+        {
+            "file": file,
+            "column": column,
+            "warning": kind,
+            "count": n,
+            # one per audit counted as Not recorded: disclosure control applies
+            "judgement_count": kind == cleaning.NO_JUDGEMENT_WARNING,
+        }
+        for (file, column, kind), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+
+
+def warnings_up_to(data: AuditData, report_month: str) -> list[Problem]:
+    """Warnings about the rows of months up to ``report_month``, or about a whole file; a
+    judgement jump is about its month, so counts up to that month only."""
+    frames = {"audits": data.audits, "feedback": data.feedback, "reflections": data.reflections}
+    jump_months = {j.describe(): j.month for j in data.judgement_jumps}
     months_by_file: dict[str, dict[int, str]] = {}
     wanted: dict[str, set[int]] = {}
     for problem in data.warnings:
@@ -392,11 +467,14 @@ def _warnings_up_to(
             if row in rows:
                 found[row] = month
         months_by_file[label] = found
-    count = 0
+    counted = []
     for problem in data.warnings:
         if problem.row is None:
-            count += 1
+            month = jump_months.get(problem.reason)
+            if month is None or month <= report_month:
+                counted.append(problem)
             continue
         month = months_by_file.get(problem.file, {}).get(problem.row, "")
-        count += bool(month) and month <= report_month
-    return count
+        if month and month <= report_month:
+            counted.append(problem)
+    return counted
