@@ -78,11 +78,11 @@ def test_the_merge_table_is_the_merges_of_the_months_up_to_the_report_month(mont
     ctx = demo(month)
     frame = tables(data_quality.section(ctx))[MERGES].frame
     shown = {
-        (row["Spelling"], row["Merged into"]): int(row["Rows"])
+        (row["Spelling in the file"], row["Merged into"]): int(row["Rows"])
         for _, row in frame.reset_index().iterrows()
     }
     assert shown == merged_rows_up_to(ctx)
-    assert set(frame.index) == {"team"}
+    assert set(frame["Column"]) == {"team"}
     if month == "2020-09":
         assert sum(shown.values()) == 21 and len(shown) == 12
     else:
@@ -119,10 +119,10 @@ def test_a_messy_new_month_shows_its_exclusion_and_new_spelling_only_in_its_own_
     assert "data_quality_exclusions" not in old_tables
     new_merges = new_tables[MERGES].frame.reset_index()
     old_merges = old_tables[MERGES].frame.reset_index()
-    added = set(new_merges["Spelling"]) - set(old_merges["Spelling"])
+    added = set(new_merges["Spelling in the file"]) - set(old_merges["Spelling in the file"])
     [spelling] = added
     assert spelling == spelling.lower()
-    assert new_merges.loc[new_merges["Spelling"] == spelling, "Rows"].tolist() == ["1"]
+    assert new_merges.loc[new_merges["Spelling in the file"] == spelling, "Rows"].tolist() == ["1"]
     assert len(new_merges) == len(old_merges) + 1
     # The earlier report is what it was before the new month arrived.
     assert old_tables[MERGES].frame.equals(tables(data_quality.section(demo()))[MERGES].frame)
@@ -151,6 +151,14 @@ def test_a_jump_is_a_warning_box_with_its_figures(jump):
     kinds = tables(blocks)["data_quality_warnings"].frame.set_index("Warning")["Count"]
     assert kinds[JUMP_KIND] == "1"
     assert kinds["completed with no judgement: kept, and counted as 'Not recorded'"] == "10"
+    dates = tables(blocks)["data_quality_date_readings"].frame
+    assert dates.loc["audits.csv, due_date"].tolist() == [
+        "day-first",
+        "Settled by a value: '28/01/2020' (row 2) can only be day-first",
+    ]
+    assert dates.loc["audits.csv, allocated_date", "How it was decided"].startswith(
+        "Like another date column of the file: like due_date in the same file"
+    )
     # The month before has no jump: its report counts no jump warning (the jump is later).
     before = monthly.prepare("2020-04", jump, "internal")
     dq = before.figures["data_quality"]

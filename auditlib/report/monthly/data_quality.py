@@ -181,46 +181,50 @@ def exclusions_table(dq: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["File", "Reason", "Rows"]).set_index("File")
 
 
+def _where(file: str, column: str | None) -> str:
+    """A file and column as one cell ("audits.csv, overall_judgement"): fewer columns
+    read better on a phone."""
+    return f"{file}, {column}" if column else file
+
+
 def warnings_table(dq: dict[str, Any]) -> pd.DataFrame:
     """Warnings by file, column and kind, most frequent first."""
     rows = [
         {
-            "File": w["file"],
-            "Column": w["column"] or "–",
+            "Where": _where(w["file"], w["column"]),
             "Warning": w["warning"],
             "Count": _count(w["count"]),
         }
         for w in dq["warnings_by_kind"]
     ]
-    return pd.DataFrame(rows, columns=["File", "Column", "Warning", "Count"]).set_index("File")
+    return pd.DataFrame(rows, columns=["Where", "Warning", "Count"]).set_index("Where")
 
 
 def merges_table(dq: dict[str, Any]) -> pd.DataFrame:
-    """Each spelling merged into the usual one, with its rows (of the months reported)."""
+    """Each spelling merged into the usual one, with its rows (of the months reported),
+    led by the name it was merged into."""
     rows = [
         {
-            "Column": m["column"],
-            "Spelling": m["spelling"],
             "Merged into": m["merged_into"],
+            "Spelling in the file": m["spelling"],
+            "Column": m["column"],
             "Rows": f"{m['rows']:,}",
         }
         for m in dq["name_merges"]
     ]
-    columns = ["Column", "Spelling", "Merged into", "Rows"]
-    return pd.DataFrame(rows, columns=columns).set_index("Column")
+    columns = ["Merged into", "Spelling in the file", "Column", "Rows"]
+    return pd.DataFrame(rows, columns=columns).set_index("Merged into")
 
 
 def dates_table(dq: dict[str, Any]) -> pd.DataFrame:
     """Each date column holding numbers-only dates: which way round it was read, and why."""
     rows = [
         {
-            "File": r["file"],
-            "Column": r["column"],
+            "Where": _where(r["file"], r["column"]),
             "Read": r["order"],
-            "Decided by": DATE_BASES.get(r["basis"], r["basis"]),
-            "How": r["reason"],
+            "How it was decided": f"{DATE_BASES.get(r['basis'], r['basis'])}: {r['reason']}",
         }
         for r in dq["date_readings"]
     ]
-    columns = ["File", "Column", "Read", "Decided by", "How"]
-    return pd.DataFrame(rows, columns=columns).set_index("File")
+    columns = ["Where", "Read", "How it was decided"]
+    return pd.DataFrame(rows, columns=columns).set_index("Where")
