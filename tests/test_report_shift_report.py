@@ -8,6 +8,7 @@ and scipy, not against the module's own helpers.
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 import re
 from pathlib import Path
@@ -25,7 +26,7 @@ from auditlib.data import schema
 from auditlib.data.pipeline import load_audit_data
 from auditlib.errors import ReportError
 from auditlib.paths import DEMO_DATA_DIR, NOTEBOOKS_DIR
-from auditlib.report import shift_report
+from auditlib.report import shift_report, tidy
 from auditlib.report.blocks import Callout, Chart, Table, blocks_text
 from auditlib.report.shift_report import (
     Period,
@@ -516,6 +517,17 @@ def test_cli_writes_the_report_folder(tmp_path, capsys):
     _check_outputs(folder)
     figures = json.loads((folder / "shift-figures.json").read_text(encoding="utf-8"))
     assert figures["by"] == "team" and figures["disclosure"]["profile"] == "internal"
+    # Every number the page states is in shift-figures.json (the footer is the page's
+    # production stamp: when it was made).
+    page = (folder / "judgement-shifts.html").read_text(encoding="utf-8")
+    page = re.sub(r'<footer class="report-footer">.*?</footer>', " ", page, flags=re.S)
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r'src="data:[^"]*"', "", page)))
+    known = json.dumps(figures, ensure_ascii=False)
+    known_numbers = {round(float(n), 6) for n in tidy.numbers_in(known)}
+    shown = tidy.numbers_in(text)
+    assert len(shown) > 200
+    assert sorted({n for n in shown if round(float(n), 6) not in known_numbers}) == []
     # The overview page lists it, with its verdicts, from shift-figures.json.
     overview = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert f'href="shifts/{folder.name}/judgement-shifts.html"' in overview

@@ -16,7 +16,7 @@ from auditlib.data.pipeline import AuditData, load_audit_data
 from auditlib.disclosure import SUPPRESSED, DisclosureProfile, apply_to_figures
 from auditlib.disclosure.view import GOOD_OR_BETTER, DisclosureView, hidden_trend
 from auditlib.paths import DEMO_DATA_DIR, THEMES_FILE
-from auditlib.report.blocks import Table, record_tables
+from auditlib.report.blocks import Shown, record_shown
 from auditlib.report.figures import build_figures
 from auditlib.report.saving import save_report_figures
 
@@ -43,8 +43,8 @@ class MonthContext:
     data: AuditData
     figures: dict[str, Any]
     profile: DisclosureProfile
-    #: every table the notebook has shown (see :func:`auditlib.report.blocks.record_tables`)
-    shown_tables: list[Table] = field(default_factory=list)
+    #: everything the notebook has shown (see :func:`auditlib.report.blocks.record_shown`)
+    shown: Shown = field(default_factory=Shown)
 
     # ------------------------------------------------------------------ naming
     @property
@@ -93,7 +93,7 @@ class MonthContext:
         report showed (as shown), and each table as ``tables/<name>.csv``; nothing when empty."""
         if not output_dir:
             return None
-        return save_report_figures(self.published_figures, self.shown_tables, output_dir)
+        return save_report_figures(self.published_figures, self.shown, output_dir)
 
     # ------------------------------------------------------------------ tidy frames
     @cached_property
@@ -189,4 +189,4 @@ def prepare(
     profile = DisclosureProfile.from_name(disclosure or data.programme.disclosure)
     figures = build_figures(data, report_month)
     figures["disclosure"] = profile.value
-    return MonthContext(report_month, data, figures, profile, record_tables())
+    return MonthContext(report_month, data, figures, profile, record_shown())

@@ -17,7 +17,7 @@ from auditlib.disclosure import DisclosureProfile
 from auditlib.disclosure.view import DisclosureView
 from auditlib.errors import ReportError
 from auditlib.publish.layout import SHIFTS_FIGURES_FILE
-from auditlib.report.blocks import Table
+from auditlib.report.blocks import Shown
 from auditlib.report.saving import save_report_figures
 from auditlib.report.shift_report.periods import BREAKDOWNS, PARTITIONS, Period
 
@@ -43,8 +43,8 @@ class ShiftContext:
     data: AuditData
     profile: DisclosureProfile
     figures: dict[str, Any] = field(default_factory=dict)
-    #: every table the notebook has shown (see :func:`auditlib.report.blocks.record_tables`)
-    shown_tables: list[Table] = field(default_factory=list)
+    #: everything the notebook has shown (see :func:`auditlib.report.blocks.record_shown`)
+    shown: Shown = field(default_factory=Shown)
 
     # ------------------------------------------------------------------ naming
     def period_label(self, period: Period) -> str:
@@ -192,7 +192,7 @@ class ShiftContext:
         if not output_dir:
             return None
         return save_report_figures(
-            self.published_figures, self.shown_tables, output_dir, SHIFTS_FIGURES_FILE
+            self.published_figures, self.shown, output_dir, SHIFTS_FIGURES_FILE
         )
 
     def published_period(self, period: Period) -> dict[str, Any]:
