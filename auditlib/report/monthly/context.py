@@ -9,7 +9,15 @@ from typing import Any
 
 import pandas as pd
 
-from auditlib.analysis import auditors, casemix, comparisons, metrics, stats, voices
+from auditlib.analysis import (
+    auditors,
+    casemix,
+    comparisons,
+    metrics,
+    regression_to_mean,
+    stats,
+    voices,
+)
 from auditlib.analysis.recommendations import recommendations_for
 from auditlib.data import schema
 from auditlib.data.pipeline import AuditData, load_audit_data
@@ -146,6 +154,18 @@ class MonthContext:
             self.trend,
             self.data.programme.spc_rebase,
         )
+
+    @cached_property
+    def test_family(self) -> pd.DataFrame:
+        """The month's family of secondary tests, Holm-adjusted together
+        (:func:`comparisons.month_test_family`): every sentence, key message and figure
+        that calls a comparison significant reads its verdict from here."""
+        return self.shifts.family
+
+    @cached_property
+    def reaudit_expectation(self) -> regression_to_mean.ReauditExpectation | None:
+        """Re-audit movement to date against what regression to the mean alone would give."""
+        return self.shifts.reaudit_expectation
 
     @cached_property
     def casemix(self) -> casemix.MonthCasemix | None:
