@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from auditlib.analysis import comparisons, metrics, stats
-from auditlib.disclosure import is_small
+from auditlib.disclosure import SUPPRESSED, hide_p_values, is_small
 from auditlib.report import figures, wording
 from auditlib.report.blocks import Block, Callout, Chart, Heading, Markdown, Table
 from auditlib.report.charts.statistical import plot_spc
@@ -163,8 +163,26 @@ def comparison_sentences(ctx: MonthContext) -> list[str]:
                 improvement=row["improvement"],
                 **adjusted,
             )
-        sentences.append(ctx.view.disclose(sentence, test_hidden(ctx, row)))
+        sentences.append(disclose_test(ctx, row, sentence))
     return sentences
+
+
+def holm_p_hidden(ctx: MonthContext, row: pd.Series) -> bool:
+    """Is a test's Holm-adjusted p hidden? When its own test is, or when the step-down
+    carries up the p of a hidden test (the adjusted p would give that one back)."""
+    setter = ctx.test_family.iloc[int(row["holm_set_by"])]
+    return test_hidden(ctx, row) or test_hidden(ctx, setter)
+
+
+def disclose_test(ctx: MonthContext, row: pd.Series, sentence: str) -> str:
+    """A test's sentence as the profile may state it: a hidden share test loses its
+    percentages, difference and p-values; a test whose Holm-adjusted p is set by a hidden
+    one loses that p (the rule figures.json's ``tests`` section follows)."""
+    if test_hidden(ctx, row):
+        return hide_p_values(ctx.view.disclose(sentence, True))
+    if holm_p_hidden(ctx, row):
+        return hide_p_values(sentence, holm_only=True)
+    return sentence
 
 
 def reconciliation_sentences(ctx: MonthContext) -> list[str]:
@@ -204,9 +222,14 @@ def family_summary(ctx: MonthContext) -> str:
         )
         comparison = comparison_for(ctx, row["comparison"])
         against = reference_words(comparison.reference) if comparison is not None else ""
+        p_text = (
+            f"p = {SUPPRESSED}"
+            if holm_p_hidden(ctx, row)
+            else wording.format_p(float(row["p_holm"]))
+        )
         parts.append(
             f"{what} against {against.removeprefix('over ').removeprefix('in ')} "
-            f"({row['verdict']}, Holm-adjusted {wording.format_p(float(row['p_holm']))})"
+            f"({row['verdict']}, Holm-adjusted {p_text})"
         )
     verb = "is" if len(found) == 1 else "are"
     return (
