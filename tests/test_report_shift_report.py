@@ -18,7 +18,7 @@ import pytest
 from scipy import stats as sps
 
 from auditlib import disclosure
-from auditlib.analysis.groups import adjust_holm
+from auditlib.analysis import stats
 from auditlib.analysis.rounding import round_half_up
 from auditlib.cli import main
 from auditlib.data import schema
@@ -312,9 +312,9 @@ def test_demo_headline_separates_the_spread_from_the_two_measures(report):
 def test_holm_matches_the_step_down_rule():
     p = [0.01, 0.04, 0.03, float("nan"), 0.5]
     # sorted 0.01, 0.03, 0.04, 0.5 with m = 4: 0.04, 0.09, 0.09 (monotone), 0.5
-    assert adjust_holm(p)[:3] == pytest.approx([0.04, 0.09, 0.09])
-    assert np.isnan(adjust_holm(p)[3])
-    assert adjust_holm(p)[4] == pytest.approx(0.5)
+    assert stats.holm_adjust(p)[:3] == pytest.approx([0.04, 0.09, 0.09])
+    assert np.isnan(stats.holm_adjust(p)[3])
+    assert stats.holm_adjust(p)[4] == pytest.approx(0.5)
 
 
 def test_team_table_has_one_row_per_team_and_holm_p_at_least_raw(report, raw_audits):

@@ -246,10 +246,10 @@ def spc_verdict(result: spc.SPCResult, measure: str, label: str, month: str, n: 
     Too few audits in the month is said first and without the month's share: it is no basis
     for any verdict (and with none the chart's latest point is an earlier month).
     """
-    if n < wording.MIN_AUDITS or str(result.latest["x"]) != month:
+    if n < comparisons.MIN_MONTH_AUDITS or str(result.latest["x"]) != month:
         return (
             f"{measure} in {label}: too few audits to tell — "
-            f"fewer than {wording.MIN_AUDITS} were completed."
+            f"fewer than {comparisons.MIN_MONTH_AUDITS} were completed."
         )
     return wording.describe_spc(result, measure, latest_label=label)
 
@@ -271,7 +271,7 @@ def spc_summary(
     latest = result.latest
     latest_period = result.latest_period
     is_month = str(latest["x"]) == month
-    if n < wording.MIN_AUDITS or not is_month:
+    if n < comparisons.MIN_MONTH_AUDITS or not is_month:
         signal = TOO_FEW_AUDITS
     elif result.n_points < wording.MIN_SPC_POINTS:
         signal = TOO_FEW_MONTHS
@@ -456,46 +456,56 @@ def build_casemix(mix: casemix.MonthCasemix) -> dict[str, Any]:
     """figures.json's ``casemix`` section: each measure's observed share against the share
     expected from the reference months' rates for the month's mix (O/E with its exact
     interval), and the ordinal regression check."""
-    measures = {}
-    for measure, r in mix.standardised.items():
-        measures[TEST_MEASURE_KEYS[measure]] = {
-            "measure": measure,
-            "share": MEASURE_SHARES[measure],
-            "month_total": r.n,
-            "observed_count": r.observed,
-            "other_count": r.n - r.observed,
-            "observed_share": r.observed_pct,
-            "expected": r.expected,
-            "expected_share": r.expected_pct,
-            "reference_share": r.reference_pct,
-            "ratio": _number(r.ratio),
-            "ci_low": _number(r.ci_low),
-            "ci_high": _number(r.ci_high),
-            "p_value": _number(r.p_value),
-            "level": r.level,
-            "verdict": r.verdict,
-            "better": r.better,
-        }
-    section: dict[str, Any] = {
+    measures = {
+        TEST_MEASURE_KEYS[measure]: casemix_measure(r) for measure, r in mix.standardised.items()
+    }
+    return {
         "reference_months": list(mix.reference_months),
         "themes": list(mix.themes),
         "measures": measures,
-        "regression": None,
+        "regression": regression_figures(mix.regression),
     }
-    row = mix.regression.month_effect("ordinal") if mix.regression is not None else None
-    if row is not None and mix.regression is not None:
-        crude = mix.regression.crude.loc[mix.regression.crude["model"] == "ordinal", "odds_ratio"]
-        section["regression"] = {
-            "model": "ordinal",
-            "audit_total": mix.regression.n,
-            "covariates": list(mix.regression.covariates),
-            "odds_ratio": _number(row["odds_ratio"]),
-            "ci_low": _number(row["ci_low"]),
-            "ci_high": _number(row["ci_high"]),
-            "p_value": _number(row["p_value"]),
-            "crude_odds_ratio": _number(crude.iloc[0]) if len(crude) else None,
-        }
-    return section
+
+
+def casemix_measure(r: casemix.CasemixResult) -> dict[str, Any]:
+    """One measure of a ``casemix`` section: observed against expected, O/E and interval."""
+    return {
+        "measure": r.measure,
+        "share": MEASURE_SHARES[r.measure],
+        "month_total": r.n,
+        "observed_count": r.observed,
+        "other_count": r.n - r.observed,
+        "observed_share": r.observed_pct,
+        "expected": r.expected,
+        "expected_share": r.expected_pct,
+        "reference_share": r.reference_pct,
+        "ratio": _number(r.ratio),
+        "ci_low": _number(r.ci_low),
+        "ci_high": _number(r.ci_high),
+        "p_value": _number(r.p_value),
+        "level": r.level,
+        "verdict": r.verdict,
+        "better": r.better,
+    }
+
+
+def regression_figures(check: casemix.RegressionCheck | None) -> dict[str, Any] | None:
+    """The ordinal regression check's adjusted (and crude) odds ratio for the month or
+    period (None when it was not fitted)."""
+    row = check.month_effect("ordinal") if check is not None else None
+    if row is None or check is None:
+        return None
+    crude = check.crude.loc[check.crude["model"] == "ordinal", "odds_ratio"]
+    return {
+        "model": "ordinal",
+        "audit_total": check.n,
+        "covariates": list(check.covariates),
+        "odds_ratio": _number(row["odds_ratio"]),
+        "ci_low": _number(row["ci_low"]),
+        "ci_high": _number(row["ci_high"]),
+        "p_value": _number(row["p_value"]),
+        "crude_odds_ratio": _number(crude.iloc[0]) if len(crude) else None,
+    }
 
 
 def build_auditors(effects: auditors.AuditorEffects) -> dict[str, Any]:
