@@ -252,9 +252,6 @@ NOT_COUNT_KEYS: Final = frozenset(
         "decimals",
         "fragile_below",
         "figures_version",
-        # numbers of statistical tests, not of audits
-        "family_size",
-        "significant_tests",
     }
 )
 NOT_COUNT_SUFFIXES: Final = ("_year",)

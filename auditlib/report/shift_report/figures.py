@@ -119,11 +119,8 @@ def comparison_figures(ctx: ShiftContext) -> dict[str, Any]:
     """B against A: each share's test and the distribution's, one Holm family (``p_holm``;
     ``significant`` and ``verdict`` on it)."""
     family = ctx.test_family
-    tests: dict[str, Any] = {
-        "p_adjustment": "Holm",
-        "family_size": len(family),
-        "significant_tests": int(family["significant"].sum()) if len(family) else 0,
-    }
+    # the family's size is the number of tests here (no bare whole number: see build_tests)
+    tests: dict[str, Any] = {"p_adjustment": "Holm"}
     for measure, (_labels, direction) in comparisons.MEASURES.items():
         c = ctx.comparison.proportions.get(measure)
         if c is not None:
