@@ -29,6 +29,7 @@ from auditlib.report.blocks import Block, record_shown
 from auditlib.report.notebook import enable_analyst_charts
 from auditlib.report.shift_report import (
     breakdown,
+    casemix,
     checks,
     distributions,
     methods,
@@ -57,6 +58,7 @@ SECTIONS: tuple[tuple[str, Callable[[ShiftContext], list[Block]]], ...] = (
     ("distributions", distributions.section),
     ("tests", tests.section),
     ("spc", spc.section),
+    ("casemix", casemix.section),
     ("reaudits", reaudits.section),
     ("moderation", moderation.section),
     ("breakdown", breakdown.section),
