@@ -336,6 +336,11 @@ def apply_to_figures(
     out = walk.mapping(body, "")
     if profile.suppresses and isinstance(out.get(SPC_KEY), Mapping):
         walk.suppressed += _protect_spc(out)
+    if profile.suppresses:
+        # Paths are recorded even when already hidden (and the walk's own record of them
+        # dropped), so applying twice gives the same list.
+        statistics = _protect_statistics(out)
+        walk.suppressed = [p for p in walk.suppressed if p not in statistics] + statistics
     if profile.suppresses and isinstance(out.get(DATA_QUALITY_KEY), Mapping):
         walk.suppressed += _protect_jumps(out, profile)
         walk.suppressed += _protect_not_recorded(out, profile)
@@ -383,6 +388,112 @@ def _protect_spc(figures: dict[str, Any]) -> list[str]:
             chart["verdict"] = hide_percentages(chart["verdict"])
             hidden_paths.append(f"{where}.verdict")
     return hidden_paths
+
+
+# ------------------------------------------------------------- statistics
+#: figures.json's sections of statistics that rest on the month's counts.
+TESTS_KEY = "tests"
+CASEMIX_KEY = "casemix"
+REAUDIT_KEY = "reaudit_expectation"
+#: What a hidden share test loses: its difference (percentage points) and its p-values
+#: (with the totals known, a test's p gives its count back).
+TEST_HIDDEN_KEYS = ("statistic", "effect", "effect_low", "effect_high", "p_value", "p_holm")
+#: What a hidden case-mix comparison loses (the report states none of it).
+CASEMIX_HIDDEN_KEYS = (
+    "observed_count",
+    "other_count",
+    "observed_share",
+    "expected",
+    "expected_share",
+    "reference_share",
+    "ratio",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "verdict",
+    "better",
+)
+#: What the re-audit expectation loses when a movement count is hidden: its shares (the
+#: report's sentence loses its percentages).
+REAUDIT_HIDDEN_KEYS = (
+    "expected_improved",
+    "expected_declined",
+    "expected_improved_share",
+    "expected_declined_share",
+)
+
+
+def _share_hidden(figures: Mapping[str, Any], months: Sequence[str], share: str | None) -> bool:
+    """Is ``share`` (or the total) of any of ``months`` hidden in the protected trend?"""
+    if share is None:
+        return False
+    trend = {
+        entry.get("month"): entry
+        for entry in figures.get("trend") or []
+        if isinstance(entry, Mapping)
+    }
+    for month in months:
+        entry = trend.get(month, {})
+        if entry.get(share) == SUPPRESSED or entry.get(schema.COMPLETED) == SUPPRESSED:
+            return True
+    return False
+
+
+def _hide(entry: dict[str, Any], keys: Sequence[str], where: str) -> list[str]:
+    """Hide ``keys`` of ``entry``; the paths, already hidden ones too."""
+    paths = []
+    for key in keys:
+        if key in entry:
+            entry[key] = SUPPRESSED
+            paths.append(f"{where}.{key}")
+    return paths
+
+
+def _protect_statistics(figures: dict[str, Any]) -> list[str]:
+    """Hide in the ``tests``, ``casemix`` and ``reaudit_expectation`` sections what rests on a
+    suppressed count; returns the paths. ``figures`` is already protected.
+
+    * A share test (``tests.family``) is hidden when the share of the report month or of any
+      month its reference pools is hidden (a pooled share gives one hidden month back by
+      subtraction) or one of its counts is: it loses :data:`TEST_HIDDEN_KEYS`; any test whose
+      Holm-adjusted p is carried up from a hidden test's (``p_holm_set_by``) loses its
+      ``p_holm``. The distribution's tests state no share and stay.
+    * A case-mix measure is hidden on the same rule (the month and the reference months) or
+      when its observed count, the rest or the total is: it loses :data:`CASEMIX_HIDDEN_KEYS`.
+    * The re-audit expectation loses its expected shares when a movement count is hidden.
+    """
+    paths: list[str] = []
+    month = figures.get("report_month")
+    tests = figures.get(TESTS_KEY)
+    if isinstance(tests, Mapping) and isinstance(tests.get("family"), list):
+        hidden_ids = set()
+        for i, entry in enumerate(tests["family"]):
+            counts = ("month_count", "reference_count", "month_total", "reference_total")
+            hidden = entry.get("share") is not None and (
+                _share_hidden(figures, [month, *entry.get("reference_months", [])], entry["share"])
+                or any(entry.get(key) == SUPPRESSED for key in counts)
+            )
+            if hidden:
+                hidden_ids.add(entry.get("id"))
+                paths += _hide(entry, TEST_HIDDEN_KEYS, f"{TESTS_KEY}.family[{i}]")
+        for i, entry in enumerate(tests["family"]):
+            if entry.get("p_holm_set_by") in hidden_ids and entry.get("id") not in hidden_ids:
+                paths += _hide(entry, ("p_holm",), f"{TESTS_KEY}.family[{i}]")
+    mix = figures.get(CASEMIX_KEY)
+    if isinstance(mix, Mapping) and isinstance(mix.get("measures"), Mapping):
+        months = [month, *mix.get("reference_months", [])]
+        for key, entry in mix["measures"].items():
+            counts = ("observed_count", "other_count", "month_total")
+            if _share_hidden(figures, months, entry.get("share")) or any(
+                entry.get(c) == SUPPRESSED for c in counts
+            ):
+                paths += _hide(entry, CASEMIX_HIDDEN_KEYS, f"{CASEMIX_KEY}.measures.{key}")
+    reaudits = figures.get(REAUDIT_KEY)
+    if isinstance(reaudits, Mapping):
+        moved = reaudits.get("movement_counts") or {}
+        if any(value == SUPPRESSED for value in moved.values()):
+            paths += _hide(reaudits, REAUDIT_HIDDEN_KEYS, REAUDIT_KEY)
+    return paths
 
 
 #: figures.json's data-quality section, and its judgement jumps: counts of children's

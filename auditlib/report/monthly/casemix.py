@@ -28,7 +28,12 @@ def section(ctx: MonthContext) -> list[Block]:
         sentence = wording.describe_casemix(result, label=ctx.label, themes=mix.themes)
         # "21 of 61": a count of 1 to 5 (or one of the month's suppressed shares) is not stated.
         hidden = ctx.view.reveals([result.observed, result.n - result.observed, result.n])
-        hidden = hidden or ctx.measure_hidden(ctx.month, _labels(result.measure))
+        # The reference share pools the reference months: one hidden month in it would be
+        # given back by subtraction (figures.json's ``casemix`` follows the same rule).
+        hidden = hidden or any(
+            ctx.measure_hidden(month, _labels(result.measure))
+            for month in [ctx.month, *mix.reference_months]
+        )
         if hidden and ctx.view.suppresses:
             sentences.append(
                 f"{result.measure}: the case-mix comparison is not shown in this published "
