@@ -86,13 +86,14 @@ def optional_table(
 
 
 def _plural(n: int | str, one: str, many: str | None = None) -> str:
-    """ "1 row", "1,234 rows"; a disclosure symbol as it is ("[c] rows")."""
+    """A count and its noun ("1 row", "1,234 rows"); a disclosure symbol as it is ("[c] rows")."""
     if isinstance(n, str):
         return f"{n} {many or one + 's'}"
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
 def _count(n: int | str) -> str:
+    """A count as a table cell ("1,234"); a disclosure symbol as it is."""
     return n if isinstance(n, str) else f"{n:,}"
 
 
