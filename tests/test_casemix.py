@@ -198,3 +198,27 @@ def test_the_sentence_names_any_reference_period():
         result, label="period B", reference="period A"
     )
     assert "from the previous 12 months' rates" in wording.describe_casemix(result, label="x")
+
+
+def test_the_ordinal_models_gradient_is_the_likelihoods_and_the_fit_is_statsmodels():
+    """The worked-out score equals finite differences of the likelihood, and the fit it
+    gives is statsmodels' own OrderedModel fit (its score by finite differences)."""
+    from scipy.optimize import approx_fprime
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+    rng = np.random.default_rng(7)
+    n = 400
+    x = pd.DataFrame({"this_month": rng.integers(0, 2, n), "team_b": rng.integers(0, 2, n)})
+    latent = 0.8 * x["this_month"] - 0.5 * x["team_b"] + rng.logistic(size=n)
+    score = pd.Series(np.digitize(latent, [-1.0, 0.3, 1.5]), name="score")
+    endog = pd.Series(pd.Categorical(score, categories=[0, 1, 2, 3], ordered=True))
+    model = casemix._LogitOrderedModel(endog, x.astype(float), distr="logit")
+    for params in rng.normal(0, 0.7, (3, len(model.start_params))):
+        numeric = approx_fprime(params, model.loglike, 1e-7)
+        assert np.allclose(model.score(params), numeric, rtol=1e-4, atol=1e-3)
+    ours = casemix._fit_ordinal(score, x.astype(float))
+    reference = OrderedModel(endog, x.astype(float), distr="logit").fit(
+        method="bfgs", disp=False, maxiter=500
+    )
+    assert np.allclose(ours.params, reference.params, atol=1e-5)
+    assert np.allclose(ours.bse, reference.bse, rtol=1e-3)

@@ -18,6 +18,7 @@ from auditlib.data import schema
 from auditlib.disclosure import (
     INTERNAL,
     PUBLISHED,
+    SUPPRESSED,
     DisclosureProfile,
     apply_to_figures,
     describe_rule,
@@ -865,3 +866,88 @@ def test_hide_percentages_hides_percentages_and_point_differences():
         )
         == "up [c] percentage points from [c] to [c]; [c] percentage point below 40"
     )
+
+
+def _jump_figures() -> dict:
+    """A trend of four months (judgements Good / Not recorded) and a jump in the last."""
+
+    def month(key: str, good: int, not_recorded: int) -> dict:
+        judgements = {label: 0 for label in schema.JUDGEMENT_LABELS}
+        judgements.update({schema.GOOD: good, schema.NOT_RECORDED: not_recorded})
+        return {"month": key, "completed": good + not_recorded, "judgements": judgements}
+
+    trend = [month("2020-01", 20, 0), month("2020-02", 19, 1), month("2020-03", 20, 0)]
+    trend.append(month("2020-04", 2, 18))
+    jump = {
+        "month": "2020-04",
+        "judgement": schema.NOT_RECORDED,
+        "count": 18,
+        "completed": 20,
+        "share": 90.0,
+        "expected_share": 100 * 2 / 62,
+        "history": ["2020-01", "2020-03"],
+        "history_completed": 60,
+        "tail_probability": 1e-20,
+        "description": "…",
+    }
+    return {
+        "report_month": "2020-04",
+        "trend": trend,
+        "data_quality": {
+            "rows_read": 80,
+            "warnings": 20,
+            "not_recorded": 19,
+            "warnings_by_kind": [
+                {
+                    "file": "a.csv",
+                    "column": "x",
+                    "warning": "w",
+                    "count": 19,
+                    "judgement_count": True,
+                },
+                {
+                    "file": "a.csv",
+                    "column": "x",
+                    "warning": "j",
+                    "count": 1,
+                    "judgement_count": False,
+                },
+            ],
+            "judgement_jumps": [jump],
+        },
+    }
+
+
+def test_a_jump_hides_what_the_trend_hides_and_the_rest_of_data_quality_stays():
+    figures = _jump_figures()
+    out = apply_to_figures(figures, "published")
+    # 2 Good of 20 in April is hidden, so its Not recorded 18 is too (the row adds up);
+    # February's Not recorded 1 is hidden: the history's expected share and the chance go.
+    assert out["trend"][3]["judgements"][schema.NOT_RECORDED] == SUPPRESSED
+    assert out["trend"][1]["judgements"][schema.NOT_RECORDED] == SUPPRESSED
+    [jump] = out["data_quality"]["judgement_jumps"]
+    hidden = {k for k, v in jump.items() if v == SUPPRESSED}
+    assert hidden == {"count", "share", "expected_share", "tail_probability"}
+    assert (jump["completed"], jump["history_completed"]) == (20, 60)
+    assert jump["description"].startswith(
+        "2020-04: [c] of 20 completed audits ([c]) are Not recorded, against [c] in 2020-01"
+    )
+    # The Not recorded total (a sum over the trend) goes, with its warnings and their total.
+    dq = out["data_quality"]
+    assert dq["not_recorded"] == dq["warnings"] == dq["warnings_by_kind"][0]["count"] == SUPPRESSED
+    assert dq["warnings_by_kind"][1]["count"] == 1 and dq["rows_read"] == 80
+    assert "data_quality.judgement_jumps[0].count" in out["disclosure"]["suppressed"]
+    assert apply_to_figures(out, "published") == out  # applying twice changes nothing
+    assert figures == _jump_figures()  # not mutated
+    assert apply_to_figures(figures, "internal")["data_quality"] == figures["data_quality"]
+
+
+def test_a_jump_whose_trend_is_all_shown_keeps_its_figures():
+    figures = _jump_figures()
+    for entry in figures["trend"]:
+        entry["judgements"][schema.GOOD] += 10
+        entry["completed"] += 10
+    figures["trend"][1]["judgements"][schema.NOT_RECORDED] = 0
+    figures["trend"][1]["judgements"][schema.GOOD] += 1
+    out = apply_to_figures(figures, "published")
+    assert out["data_quality"] == figures["data_quality"]

@@ -239,3 +239,26 @@ def test_a_late_completion_moves_its_months_as_at_on(tmp_path):
     after = load_audit_data(folder)
     assert line != done and figures_module.month_as_at(after, "2019-03") == dt.date(2020, 6, 15)
     assert figures_module.month_as_at(after, "2019-02") == dt.date(2019, 5, 3)
+
+
+def test_the_data_quality_facts_count_the_rows_up_to_the_report_month(before_and_after):
+    _, after, month = before_and_after
+    new = figures_module.build_figures(after, month)["data_quality"]
+    old = figures_module.build_figures(after, "2020-09")["data_quality"]
+    # Warnings by kind add up to the warnings counted; the duplicate is the new month's.
+    for dq in (new, old):
+        assert sum(k["count"] for k in dq["warnings_by_kind"]) == dq["warnings"]
+    duplicates = [k for k in new["warnings_by_kind"] if k["warning"].startswith("exact duplicate")]
+    assert [(k["file"], k["count"]) for k in duplicates] == [("audits.csv", 1)]
+    assert not any(k["warning"].startswith("exact duplicate") for k in old["warnings_by_kind"])
+    # Merges: the new spelling (one row) only in the new month's figures.
+    variant = _last_team(after.data_dir, month)
+    assert [m["rows"] for m in new["name_merges"] if m["spelling"] == variant] == [1]
+    assert not [m for m in old["name_merges"] if m["spelling"] == variant]
+    assert (
+        sum(m["rows"] for m in new["name_merges"]) == sum(m["rows"] for m in old["name_merges"]) + 1
+    )
+    # What is said of the files is the same in both reports.
+    for key in ("files", "date_readings", "newer_exports", "left_out"):
+        assert new[key] == old[key], key
+    assert new["files"]["audits"] == {"file": "audits.csv", "format": "CSV separated by commas"}

@@ -22,6 +22,7 @@ from auditlib.data.pipeline import load_audit_data
 from auditlib.disclosure import apply_to_figures
 from auditlib.paths import DEMO_DATA_DIR, NOTEBOOKS_DIR
 from auditlib.publish.runner import run_months
+from auditlib.report import monthly, tidy
 from auditlib.report.figures import build_figures
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("monthly-notebook")]
@@ -94,9 +95,12 @@ def test_figures_json_equals_the_library_figures(rendered, month):
     written = json.loads((rendered / month / "figures.json").read_text())
     # The tables section holds the tables as shown (tested against the HTML elsewhere).
     assert written.pop("tables")
+    assert written.pop("statements")
     data = load_audit_data(DEMO_DATA_DIR)
     expected = build_figures(data, month)
     expected["disclosure"] = data.programme.disclosure
+    # the statistics sections come from the month's context (its cached results)
+    expected |= monthly.prepare(month, DEMO_DATA_DIR).statistics_figures
     expected = json.loads(json.dumps(apply_to_figures(expected, data.programme.disclosure)))
     assert written == expected
 
@@ -334,3 +338,49 @@ def test_tables_in_figures_json_are_the_tables_shown(rendered, month):
         label, values = html_row[0], html_row[1:]
         tidy_values = [r["value"] for r in trend if r["row"] == label]
         assert tidy_values == values[: len(columns)], label
+
+
+def _numbers_of(value) -> set[float]:
+    """Every number in a figures.json value: numbers themselves, numbers written in its
+    strings (and in its keys: months), recursively."""
+    found: set[float] = set()
+    if isinstance(value, bool) or value is None:
+        return found
+    if isinstance(value, int | float):
+        found.add(round(float(value), 6))
+    elif isinstance(value, str):
+        found.update(round(float(n), 6) for n in tidy.numbers_in(value))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            found |= _numbers_of(str(key)) | _numbers_of(item)
+    elif isinstance(value, list):
+        for item in value:
+            found |= _numbers_of(item)
+    return found
+
+
+@pytest.mark.parametrize("month", MONTHS)
+def test_every_number_on_the_page_is_in_figures_json(rendered, month):
+    """A reader can find every number the report's page states in its figures.json."""
+    figures = json.loads((rendered / month / "figures.json").read_text(encoding="utf-8"))
+    known = _numbers_of(figures)
+    page = html_of(rendered, month)
+    # The page's footer is its production stamp (when this HTML was made): its version and
+    # input hash are figures.json's, its clock time is not a figure of the report.
+    (footer,) = re.findall(r'<footer class="report-footer">.*?</footer>', page, re.S)
+    assert figures["input_hash"] in footer and figures["auditlib_version"] in footer
+    text = " ".join(visible_text(page.replace(footer, "")).split())
+    shown = tidy.numbers_in(text)
+    assert len(shown) > 300  # the page is full of numbers
+    missing = sorted({n for n in shown if round(float(n), 6) not in known})
+    assert missing == [], [
+        text[max(0, m.start() - 60) : m.end() + 20]
+        for m in tidy.NUMBER_IN_TEXT_RE.finditer(text)
+        if tidy.numbers_in(m.group())[0] in missing
+    ][:12]
+    # Not trivially so: the statements carry the numbers of the narrative, in order.
+    statements = figures["statements"]
+    key_messages = [s for s in statements if s["section"] == "key-messages" and s["kind"] == "text"]
+    assert key_messages and all(s["numbers"] == tidy.numbers_in(s["text"]) for s in statements)
+    headline = figures["month"]
+    assert any(headline["completed"] in s["numbers"] for s in statements)

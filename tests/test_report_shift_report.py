@@ -8,6 +8,7 @@ and scipy, not against the module's own helpers.
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 import re
 from pathlib import Path
@@ -18,14 +19,14 @@ import pytest
 from scipy import stats as sps
 
 from auditlib import disclosure
-from auditlib.analysis.groups import adjust_holm
+from auditlib.analysis import stats
 from auditlib.analysis.rounding import round_half_up
 from auditlib.cli import main
 from auditlib.data import schema
 from auditlib.data.pipeline import load_audit_data
 from auditlib.errors import ReportError
 from auditlib.paths import DEMO_DATA_DIR, NOTEBOOKS_DIR
-from auditlib.report import shift_report
+from auditlib.report import shift_report, tidy
 from auditlib.report.blocks import Callout, Chart, Table, blocks_text
 from auditlib.report.shift_report import (
     Period,
@@ -297,14 +298,56 @@ def test_no_shift_when_b_has_a_s_distribution(demo_data):
     )
 
 
-def test_demo_headline_separates_the_spread_from_the_two_measures(report):
-    # On the demo data neither share moves significantly but the ordinal test does.
+def test_demo_tests_are_one_holm_family_and_the_headline_reads_the_adjusted_p(report):
+    # On the demo data the ordinal test alone is below 0.05 unadjusted (p = 0.027), but
+    # not once the report's three tests are Holm-adjusted together.
     comparison = report.figures["comparison"]
-    assert not comparison["inadequate"]["significant"]
-    assert not comparison["good_or_better"]["significant"]
-    assert comparison["distribution"]["significant"]
+    p = {
+        key: comparison[key]["p_value"] for key in ("good_or_better", "inadequate", "distribution")
+    }
+    assert p["distribution"] < 0.05 < min(p["good_or_better"], p["inadequate"])
+    # Holm by hand: sorted p's times 3, 2, 1, each at least the one before.
+    ordered = sorted(p, key=p.get)
+    steps = [min(1.0, (3 - i) * p[key]) for i, key in enumerate(ordered)]
+    holm = {key: max(steps[: i + 1]) for i, key in enumerate(ordered)}
+    assert {key: comparison[key]["p_holm"] for key in p} == pytest.approx(holm)
+    assert holm["distribution"] == pytest.approx(3 * p["distribution"])
+    assert holm["distribution"] > 0.05
+    assert comparison["p_adjustment"] == "Holm"
+    assert not comparison["distribution"]["significant"]
+    assert comparison["distribution"]["verdict"] == "no significant shift"
+    text = blocks_text(shift_report.summary.section(report))
+    assert (
+        f"Holm-adjusted p = {round_half_up(holm['distribution'], 3):.3f} for the report's 3 tests"
+        in text
+    )
     assert shift_report.summary.headline(report).startswith(
-        "Judgements as a whole were better in June to September"
+        "No difference between June to September 2020 and September 2019 to February 2020"
+    )
+    table = next(b for b in shift_report.tests.section(report) if isinstance(b, Table)).frame
+    assert table.loc["% Inadequate", "Holm p"] == f"{round_half_up(holm['inadequate'], 2):.2f}"
+
+
+def test_shift_report_states_case_mix_auditors_and_regression_to_the_mean(report):
+    text = blocks_text(shift_report.casemix.section(report))
+    mix = report.figures["casemix"]["measures"]["good_or_better"]
+    # observed and expected recomputed from the figures: O/E is their ratio
+    assert mix["ratio"] == pytest.approx(mix["observed_count"] / mix["expected"])
+    assert report.figures["casemix"]["reference_months"] == report.a.months
+    assert (
+        f"Good or better in June to September 2020 was "
+        f"{int(round_half_up(mix['observed_share']))}% ({mix['observed_count']} of "
+        f"{mix['month_total']}) against {int(round_half_up(mix['expected_share']))}% expected "
+        "from period A's rates" in text
+    )
+    assert "of the variation in judgements lies between auditors" in text
+    expectation = report.figures["reaudits"]["expectation"]
+    assert expectation["movement_total"] == report.figures["reaudits"]["change_total"]
+    verdict = blocks_text(shift_report.reaudits.section(report))
+    assert "regression to the mean" in verdict
+    assert (
+        f"about {int(round_half_up(expectation['expected_improved_share']))}% would have improved"
+        in verdict
     )
 
 
@@ -312,9 +355,9 @@ def test_demo_headline_separates_the_spread_from_the_two_measures(report):
 def test_holm_matches_the_step_down_rule():
     p = [0.01, 0.04, 0.03, float("nan"), 0.5]
     # sorted 0.01, 0.03, 0.04, 0.5 with m = 4: 0.04, 0.09, 0.09 (monotone), 0.5
-    assert adjust_holm(p)[:3] == pytest.approx([0.04, 0.09, 0.09])
-    assert np.isnan(adjust_holm(p)[3])
-    assert adjust_holm(p)[4] == pytest.approx(0.5)
+    assert stats.holm_adjust(p)[:3] == pytest.approx([0.04, 0.09, 0.09])
+    assert np.isnan(stats.holm_adjust(p)[3])
+    assert stats.holm_adjust(p)[4] == pytest.approx(0.5)
 
 
 def test_team_table_has_one_row_per_team_and_holm_p_at_least_raw(report, raw_audits):
@@ -516,6 +559,17 @@ def test_cli_writes_the_report_folder(tmp_path, capsys):
     _check_outputs(folder)
     figures = json.loads((folder / "shift-figures.json").read_text(encoding="utf-8"))
     assert figures["by"] == "team" and figures["disclosure"]["profile"] == "internal"
+    # Every number the page states is in shift-figures.json (the footer is the page's
+    # production stamp: when it was made).
+    page = (folder / "judgement-shifts.html").read_text(encoding="utf-8")
+    page = re.sub(r'<footer class="report-footer">.*?</footer>', " ", page, flags=re.S)
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r'src="data:[^"]*"', "", page)))
+    known = json.dumps(figures, ensure_ascii=False)
+    known_numbers = {round(float(n), 6) for n in tidy.numbers_in(known)}
+    shown = tidy.numbers_in(text)
+    assert len(shown) > 200
+    assert sorted({n for n in shown if round(float(n), 6) not in known_numbers}) == []
     # The overview page lists it, with its verdicts, from shift-figures.json.
     overview = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert f'href="shifts/{folder.name}/judgement-shifts.html"' in overview

@@ -8,8 +8,16 @@ import pandas as pd
 import pytest
 
 from auditlib.publish.tables import write_tables
+from auditlib.report import blocks
 from auditlib.report.blocks import Table
-from auditlib.report.tidy import COLUMNS, parse_cell, tables_for_figures, tidy
+from auditlib.report.tidy import (
+    COLUMNS,
+    numbers_in,
+    parse_cell,
+    statements_for_figures,
+    tables_for_figures,
+    tidy,
+)
 
 
 @pytest.mark.parametrize(
@@ -75,3 +83,49 @@ def test_csv_files_are_tidy_and_safe_in_a_spreadsheet(tmp_path):
     assert rows[0]["number"] == "10" and rows[0]["percent"] == "40.0"
     # A team name written as a formula is text in Excel, never run.
     assert {r["row"] for r in rows} == {"Children in Need", "'=cmd|' /C calc'!A0"}
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [
+        ("42 allocated and 38 completed", [42, 38]),
+        ("1,298 rows; 12,5 is not a thousands group", [1298, 12, 5]),
+        ("p = 0.031, change −4.6 points (−10.8 to +0.7)", [0.031, -4.6, -10.8, 0.7]),
+        ("September 2020 (2020-09) against 2019-09", [2020, 2020, 9, 2019, 9]),
+        ("Team 1-2 of Area-3", [1, 2, 3]),
+        ("no numbers here", []),
+    ],
+)
+def test_numbers_in_text_reads_what_a_reader_reads(text, numbers):
+    assert numbers_in(text) == numbers
+
+
+def test_everything_shown_is_recorded_with_its_section(monkeypatch):
+    monkeypatch.setattr(blocks.display, "show_heading", lambda *a, **k: None)
+    monkeypatch.setattr(blocks.display, "show_markdown", lambda *a, **k: None)
+    monkeypatch.setattr(blocks.display, "show_table", lambda *a, **k: None)
+    monkeypatch.setattr(blocks.display, "show_callout", lambda *a, **k: None)
+    shown = blocks.record_shown()
+    try:
+        blocks.show_blocks(
+            [
+                blocks.Markdown("Before any heading: 3 things."),
+                blocks.Heading("Judgement shifts"),
+                blocks.Heading("Against last month", 3),
+                blocks.Callout("Up 6 points (p = 0.04).", kind="verdict", title="Verdict"),
+                _table(),
+            ]
+        )
+    finally:
+        blocks._recorded = None
+    assert shown.tables[0].name == "cohorts"
+    statements = statements_for_figures(shown.statements)
+    assert [(s["section"], s["kind"]) for s in statements] == [
+        ("", "text"),
+        ("judgement-shifts", "heading"),
+        ("judgement-shifts", "heading"),
+        ("judgement-shifts", "verdict_title"),
+        ("judgement-shifts", "verdict"),
+        ("judgement-shifts", "table_caption"),
+    ]
+    assert statements[4]["numbers"] == [6, 0.04] and statements[0]["numbers"] == [3]

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from auditlib.analysis import spc, stats
+from auditlib.analysis import comparisons, spc, stats
+from auditlib.analysis.rounding import round_half_up
 from auditlib.data import schema
 from auditlib.report import wording
 
@@ -22,11 +23,11 @@ def _monthly_inadequate(rates: list[float], seed: int, n: int = 60) -> pd.DataFr
 # ------------------------------------------------------------------- rounding
 def test_round_half_up_is_not_bankers_rounding():
     assert round(2.5) == 2  # Python rounds half to even …
-    assert wording.round_half_up(2.5) == 3  # … the report must not
-    assert wording.round_half_up(0.5) == 1
-    assert wording.round_half_up(14.5) == 15
-    assert wording.round_half_up(2.675, 2) == 2.68  # the float is 2.67499…; shown as typed
-    assert wording.round_half_up(-2.5) == -3  # half away from zero
+    assert round_half_up(2.5) == 3  # … the report must not
+    assert round_half_up(0.5) == 1
+    assert round_half_up(14.5) == 15
+    assert round_half_up(2.675, 2) == 2.68  # the float is 2.67499…; shown as typed
+    assert round_half_up(-2.5) == -3  # half away from zero
     assert wording.format_pct(12.5) == "13%" and wording.format_pct(0.0) == "0%"
     assert wording.format_pct(-0.2) == "0%"  # never "-0%"
 
@@ -79,7 +80,7 @@ def test_too_few_audits_or_months_to_tell():
     pct = 100 * data["k"] / data["n"]
     result = spc.compute_xmr(pct, improvement="down")
     assert "too few audits to tell" in wording.describe_spc(
-        result, "% Inadequate", latest_n=wording.MIN_AUDITS - 1
+        result, "% Inadequate", latest_n=comparisons.MIN_MONTH_AUDITS - 1
     )
     short = spc.compute_xmr(pct.iloc[: wording.MIN_SPC_POINTS - 1], improvement="down")
     assert "too few months to tell" in wording.describe_spc(short, "% Inadequate", latest_n=60)
@@ -131,7 +132,7 @@ def test_distribution_sentence():
         "Judgements in September 2020 (n=100) compared with those over the previous 12 months (n=100): "
         "significantly better"
     )
-    assert f"Cliff's delta {wording.round_half_up(better.cliffs_delta, 2):.2f}" in text
+    assert f"Cliff's delta {round_half_up(better.cliffs_delta, 2):.2f}" in text
     same = stats.compare_distributions([10, 40, 40, 10], [11, 39, 41, 9])
     assert "no significant shift" in wording.describe_distribution_comparison(
         same, period="a", reference="b"

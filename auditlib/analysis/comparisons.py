@@ -174,8 +174,11 @@ def month_test_family(comparisons: Iterable[Comparison | None]) -> pd.DataFrame:
     difference in percentage points, this month minus the reference; Cliff's delta
     for the distribution, + when this month is better), n_month, n_reference,
     p_value (unadjusted), p_holm, significant (p_holm < ``stats.ALPHA``), verdict
-    ("improvement", "deterioration", "shift" or "no difference", on p_holm) and
-    family_size. An empty frame when no comparison could be made.
+    ("improvement", "deterioration", "shift" or "no difference", on p_holm),
+    family_size and holm_set_by (the row whose own step, (m − rank + 1)·p, gives this
+    row's p_holm: itself, or a smaller p's when the step-down carries that one up; a
+    report that hides one test's p must hide every p_holm it sets). An empty frame when
+    no comparison could be made.
     """
     rows: list[dict[str, object]] = []
     for comparison in comparisons:
@@ -224,7 +227,7 @@ def month_test_family(comparisons: Iterable[Comparison | None]) -> pd.DataFrame:
     columns = [
         "comparison", "period", "reference", "measure", "improvement", "test", "statistic",
         "effect_name", "effect", "effect_low", "effect_high", "n_month", "n_reference",
-        "p_value", "p_holm", "significant", "verdict", "family_size",
+        "p_value", "p_holm", "significant", "verdict", "family_size", "holm_set_by",
     ]  # fmt: skip
     if not rows:
         return pd.DataFrame(columns=columns)
@@ -238,7 +241,33 @@ def month_test_family(comparisons: Iterable[Comparison | None]) -> pd.DataFrame:
         "shift",
     )
     family["family_size"] = len(family)
+    family["holm_set_by"] = holm_set_by(family["p_value"].to_numpy(dtype=float))
     return family[columns]
+
+
+def holm_set_by(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
+    """For each p-value, the position of the p whose Holm step sets its adjusted p.
+
+    Holm's adjusted p of the i-th smallest is the running maximum of the steps
+    min(1, (m − j + 1)·p₍ⱼ₎) for j ≤ i; this gives the j (as a position in ``p_values``).
+    NaN p-values (not in the family) point to themselves.
+
+    >>> holm_set_by([0.01, 0.04, 0.03]).tolist()
+    [0, 2, 2]
+    """
+    p = np.asarray(p_values, dtype=float)
+    out = np.arange(p.size)
+    ok = np.flatnonzero(np.isfinite(p))
+    if not ok.size:
+        return out
+    order = ok[np.argsort(p[ok], kind="stable")]
+    steps = np.minimum(1.0, (ok.size - np.arange(ok.size)) * p[order])
+    best = 0
+    for i in range(ok.size):
+        if steps[i] > steps[best]:
+            best = i
+        out[order[i]] = order[best]
+    return out
 
 
 def expected_reaudit_movement(

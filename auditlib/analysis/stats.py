@@ -33,6 +33,7 @@ __all__ = [
     "EXPECTED_SMALL_SHARE",
     "FUNNEL_LEVELS",
     "MCNEMAR_EXACT_BELOW",
+    "MIN_FUNNEL_UNITS",
     "MONTE_CARLO_DRAWS",
     "MONTE_CARLO_SEED",
     "WINSOR_SHARE",
@@ -61,6 +62,8 @@ ALPHA = 0.05
 #: Cochran's rule: the chi-square approximation is doubtful when any expected count is
 #: below 1 or more than 20 % of expected counts are below 5 (Cochran 1954; Agresti 2013 §3.2).
 EXPECTED_MIN = 5.0
+#: A funnel plot needs at least this many units (teams, areas) with audits.
+MIN_FUNNEL_UNITS = 3
 EXPECTED_SMALL_SHARE = 0.20
 EXPECTED_FLOOR = 1.0
 #: Monte Carlo (conditional on both margins) replacement for small tables: draws and seed.

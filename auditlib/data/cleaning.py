@@ -26,6 +26,9 @@ from auditlib.errors import ConfigError, Problem
 EXCLUDED_DUPLICATE = "exact duplicate of an earlier row"
 EXCLUDED_BLANK = "blank row"
 EXCLUDED_FILE_LEFT_OUT = "the file was left out: it has errors"
+#: The warning on each completed audit with no judgement: one per audit counted as Not
+#: recorded, so their count is a count of children's audits by judgement.
+NO_JUDGEMENT_WARNING = "completed with no judgement: kept, and counted as 'Not recorded'"
 #: How a missing required column is reported before the closest header and the headers found.
 MISSING_REQUIRED = (
     f"required column is missing (map the file's header to it under 'columns:' in {PROGRAMME_FILE})"
@@ -370,97 +373,186 @@ def clean_audits(
     file; otherwise the header is taken as row 1). ``df`` is not changed.
     Running it on its own output gives the same output (it is idempotent).
     """
-    headers = dict(headers or {})
-    problems: list[Problem] = []
-    notes: list[str] = []
-    frame = df.copy(deep=False)
-    if schema.SOURCE_ROW not in frame:
-        frame[schema.SOURCE_ROW] = np.arange(len(frame), dtype="int64") + 2
-    rows = frame[schema.SOURCE_ROW].to_numpy()
+    return _AuditsCleaning(df, programme, file, headers).run()
 
-    def name(column: str) -> str:
-        local = headers.get(column, column)
+
+class _AuditsCleaning:
+    """:func:`clean_audits`, step by step. The steps share the frame as it is so far, the
+    file's row numbers of its rows, and the problems and row accounting found."""
+
+    def __init__(
+        self,
+        df: pd.DataFrame,
+        programme: Programme | None,
+        file: str,
+        headers: Mapping[str, str] | None,
+    ) -> None:
+        self.programme = programme
+        self.file = file
+        self.headers = dict(headers or {})
+        self.problems: list[Problem] = []
+        self.notes: list[str] = []
+        self.name_merges: list[NameMerge] = []
+        frame = df.copy(deep=False)
+        if schema.SOURCE_ROW not in frame:
+            frame[schema.SOURCE_ROW] = np.arange(len(frame), dtype="int64") + 2
+        self.frame = frame
+        self.had = set(frame.columns)
+        self.cohorts = programme.cohorts if programme is not None else cohort_rules.DEFAULT_COHORTS
+        self.cohort_kinds = cohort_rules.extra_column_kinds(self.cohorts.values())
+        self.reconciliation = Reconciliation("audits", len(frame))
+        self.default_order = programme.date_format if programme is not None else parsing.DAY_FIRST
+        self.domain_columns = [c for c in frame.columns if c.startswith(schema.DOMAIN_PREFIX)]
+
+    @property
+    def rows(self) -> np.ndarray:
+        """The file's row number of each row of the frame as it is now."""
+        return self.frame[schema.SOURCE_ROW].to_numpy()
+
+    def name(self, column: str) -> str:
+        """A column as the file heads it, with the canonical name when they differ."""
+        local = self.headers.get(column, column)
         return column if local == column else f"{local} ({column})"
 
     def add(
-        positions: np.ndarray, column: str | None, values: Any, reason: str, severity: str = "error"
+        self,
+        positions: np.ndarray,
+        column: str | None,
+        values: Any,
+        reason: str,
+        severity: str = "error",
     ) -> None:
+        """One problem per position (values: one for all, or one per position)."""
+        rows = self.rows
         values = (
             values
             if isinstance(values, list | np.ndarray | pd.Series)
             else [values] * len(positions)
         )
         for pos, value in zip(positions, values, strict=True):
-            problems.append(
+            self.problems.append(
                 Problem(
-                    file,
+                    self.file,
                     int(rows[pos]),
-                    name(column) if column else None,
+                    self.name(column) if column else None,
                     _show(value),
                     reason,
                     severity,
                 )
             )
 
-    cohorts = programme.cohorts if programme is not None else cohort_rules.DEFAULT_COHORTS
-    cohort_kinds = cohort_rules.extra_column_kinds(cohorts.values())
-    had = set(frame.columns)
-    missing = [c for c in schema.AUDIT_REQUIRED if c not in frame]
-    problems.extend(
-        missing_column_problems(
-            frame, "audits", schema.AUDIT_REQUIRED, programme, file, headers, cohort_kinds
+    def run(self) -> Cleaned:
+        missing = self.check_columns()
+        self.drop_blank_rows()
+        # Which way round day and month are, per date column (a part above 12 settles it).
+        date_columns = [
+            c for c in (*schema.AUDIT_DATE_COLUMNS, schema.AUDIT_MONTH) if c in self.frame
+        ]
+        self.readings = dates.read_date_orders(
+            self.frame, date_columns, self.default_order, self.file, self.rows, self.name
         )
-    )
-    reconciliation = Reconciliation("audits", len(frame))
-    if len(frame) == 0 and not missing:
-        problems.append(Problem(file, None, None, None, "the file has a header but no data rows"))
+        # The two date columns the sanity checks quote, as written (shown as the file has them).
+        self.raw_dates = {c: self.frame[c] for c in _CHECKED_DATES if c in self.frame}
+        self.parse_columns()
+        self.drop_exact_duplicates()
+        for column in schema.AUDIT_OPTIONAL:
+            if column not in self.frame:
+                self.frame[column] = pd.Series(
+                    pd.NA, index=self.frame.index, dtype=_empty_dtype(column)
+                )
+        if missing:
+            return self.cleaned()
+        self.check_values()
+        self.merge_names()
+        self.set_dtypes()
+        self.check_judgements()
+        self.frame = (
+            self.frame.pipe(add_final_judgement)
+            .pipe(link_reaudits, self.originals)
+            .pipe(add_cohort_flags, self.cohorts)
+        )
+        return self.cleaned()
 
-    # Blank rows are not data (Excel leaves them in exports): counted, not used.
-    blank = flag_blank_rows(frame).to_numpy()
-    if blank.any():
-        reconciliation.excluded_by_reason[EXCLUDED_BLANK] = int(blank.sum())
-        for row in rows[blank]:
-            reconciliation.excluded_rows[int(row)] = (EXCLUDED_BLANK, "")
-        frame = frame.loc[~blank].reset_index(drop=True)
-        rows = frame[schema.SOURCE_ROW].to_numpy()
+    def cleaned(self) -> Cleaned:
+        return Cleaned(
+            self.frame,
+            self.problems,
+            self.reconciliation,
+            self.notes,
+            name_merges=self.name_merges,
+            date_readings=list(self.readings.values()),
+        )
 
-    # Which way round day and month are, per date column (a part above 12 settles it).
-    date_columns = [c for c in (*schema.AUDIT_DATE_COLUMNS, schema.AUDIT_MONTH) if c in frame]
-    default_order = programme.date_format if programme is not None else parsing.DAY_FIRST
-    readings = dates.read_date_orders(frame, date_columns, default_order, file, rows, name)
-    # The two date columns the sanity checks quote, as written (shown as the file has them).
-    checked_dates = (schema.ALLOCATED_DATE, schema.COMPLETED_DATE)
-    raw_dates = {c: frame[c] for c in checked_dates if c in frame}
+    def check_columns(self) -> list[str]:
+        """Required columns missing (each a problem), and a header with no rows."""
+        missing = [c for c in schema.AUDIT_REQUIRED if c not in self.frame]
+        self.problems.extend(
+            missing_column_problems(
+                self.frame,
+                "audits",
+                schema.AUDIT_REQUIRED,
+                self.programme,
+                self.file,
+                self.headers,
+                self.cohort_kinds,
+            )
+        )
+        if len(self.frame) == 0 and not missing:
+            self.problems.append(
+                Problem(self.file, None, None, None, "the file has a header but no data rows")
+            )
+        return missing
 
-    # Parse every known column, collecting every value that cannot be understood.
-    domain_columns = [c for c in frame.columns if c.startswith(schema.DOMAIN_PREFIX)]
-    kinds = {**schema.AUDIT_COLUMN_KINDS, **cohort_kinds}
-    failed = {column: np.zeros(len(frame), dtype=bool) for column in kinds}
-    for column in [c for c in kinds if c in frame] + domain_columns:
-        kind = kinds.get(column, "judgement")
-        order = readings[column].order if column in readings else default_order
-        parsed = parse_column(frame[column], kind, label_extras(programme, column), order)
-        failed[column] = np.zeros(len(frame), dtype=bool)
-        for value, (reason, positions) in parsed.failures.items():
-            add(positions, column, value, _explain(reason, kind))
-            failed[column][positions] = True
-        frame[column] = parsed.values
-    # Exact repeats of an earlier row (after parsing, so "Good" and "good" match).
-    repeat_of = flag_exact_duplicates(frame)
-    duplicate = repeat_of.notna().to_numpy()
-    if duplicate.any():
-        reconciliation.excluded_by_reason[EXCLUDED_DUPLICATE] = int(duplicate.sum())
+    def drop_blank_rows(self) -> None:
+        """Blank rows are not data (Excel leaves them in exports): counted, not used."""
+        blank = flag_blank_rows(self.frame).to_numpy()
+        if blank.any():
+            self.reconciliation.excluded_by_reason[EXCLUDED_BLANK] = int(blank.sum())
+            for row in self.rows[blank]:
+                self.reconciliation.excluded_rows[int(row)] = (EXCLUDED_BLANK, "")
+            self.frame = self.frame.loc[~blank].reset_index(drop=True)
+
+    def parse_columns(self) -> None:
+        """Parse every known column, collecting every value that cannot be understood."""
+        kinds = {**schema.AUDIT_COLUMN_KINDS, **self.cohort_kinds}
+        n = len(self.frame)
+        self.failed = {column: np.zeros(n, dtype=bool) for column in kinds}
+        for column in [c for c in kinds if c in self.frame] + self.domain_columns:
+            kind = kinds.get(column, "judgement")
+            reading = self.readings.get(column)
+            order = reading.order if reading is not None else self.default_order
+            parsed = parse_column(
+                self.frame[column], kind, label_extras(self.programme, column), order
+            )
+            self.failed[column] = np.zeros(n, dtype=bool)
+            for value, (reason, positions) in parsed.failures.items():
+                self.add(positions, column, value, _explain(reason, kind))
+                self.failed[column][positions] = True
+            self.frame[column] = parsed.values
+
+    def drop_exact_duplicates(self) -> None:
+        """Exact repeats of an earlier row (after parsing, so "Good" and "good" match):
+        excluded, counted under their month, and each a warning."""
+        frame, rows = self.frame, self.rows
+        repeat_of = flag_exact_duplicates(frame)
+        duplicate = repeat_of.notna().to_numpy()
+        if not duplicate.any():
+            return
+        self.reconciliation.excluded_by_reason[EXCLUDED_DUPLICATE] = int(duplicate.sum())
         months = (
             frame[schema.AUDIT_MONTH].astype("string").fillna("").to_numpy(dtype=object)
             if schema.AUDIT_MONTH in frame
             else np.full(len(frame), "", dtype=object)
         )
         for pos in np.flatnonzero(duplicate):
-            reconciliation.excluded_rows[int(rows[pos])] = (EXCLUDED_DUPLICATE, str(months[pos]))
+            self.reconciliation.excluded_rows[int(rows[pos])] = (
+                EXCLUDED_DUPLICATE,
+                str(months[pos]),
+            )
         for pos in np.flatnonzero(duplicate):
-            problems.append(
+            self.problems.append(
                 Problem(
-                    file,
+                    self.file,
                     int(rows[pos]),
                     None,
                     None,
@@ -469,90 +561,83 @@ def clean_audits(
                 )
             )
         kept = np.flatnonzero(~duplicate)
-        frame = frame.loc[~duplicate].reset_index(drop=True)
-        rows = frame[schema.SOURCE_ROW].to_numpy()
-        failed = {column: flags[~duplicate] for column, flags in failed.items()}
-        raw_dates = {c: v.iloc[kept].reset_index(drop=True) for c, v in raw_dates.items()}
-    for column in schema.AUDIT_OPTIONAL:
-        if column not in frame:
-            frame[column] = pd.Series(pd.NA, index=frame.index, dtype=_empty_dtype(column))
+        self.frame = frame.loc[~duplicate].reset_index(drop=True)
+        self.failed = {column: flags[~duplicate] for column, flags in self.failed.items()}
+        self.raw_dates = {c: v.iloc[kept].reset_index(drop=True) for c, v in self.raw_dates.items()}
 
-    if missing:
-        return Cleaned(
-            frame, problems, reconciliation, notes, date_readings=list(readings.values())
-        )
+    def check_values(self) -> None:
+        """Blank required values, checks across columns and rows, and the dates' sanity."""
+        frame = self.frame
+        for column in schema.AUDIT_REQUIRED:
+            blank_value = frame[column].isna().to_numpy() & ~self.failed[column]
+            if blank_value.any():
+                self.add(np.flatnonzero(blank_value), column, None, "required value is blank")
+        self.originals = locate_originals(frame)
+        _check_rows(frame, self.programme, self.add, self.originals)
+        raw_dates = {c: self.raw_dates.get(c, frame[c]) for c in _CHECKED_DATES}
+        dates.check_dates(frame, raw_dates, self.readings, self.programme, self.add)
 
-    for column in schema.AUDIT_REQUIRED:
-        blank_value = frame[column].isna().to_numpy() & ~failed[column]
-        if blank_value.any():
-            add(np.flatnonzero(blank_value), column, None, "required value is blank")
+    def merge_names(self) -> None:
+        """Spellings of a team, area or service that differ only in case and spacing."""
+        for column in (schema.TEAM, schema.AREA, schema.SERVICE):
+            self.frame, merges = merge_name_spellings(self.frame, column)
+            self.notes.extend(m.note() for m in merges)
+            self.name_merges.extend(merges)
 
-    originals = locate_originals(frame)
-    _check_rows(frame, programme, add, originals)
-    raw_dates = {c: raw_dates.get(c, frame[c]) for c in checked_dates}
-    dates.check_dates(frame, raw_dates, readings, programme, add)
+    def set_dtypes(self) -> None:
+        frame = self.frame
+        frame[schema.STATUS] = frame[schema.STATUS].astype(STATUS_DTYPE)
+        frame[schema.AUDIT_TYPE] = frame[schema.AUDIT_TYPE].astype(AUDIT_TYPE_DTYPE)
+        for column in (schema.OVERALL_JUDGEMENT, schema.MODERATED_JUDGEMENT, *self.domain_columns):
+            frame[column] = frame[column].astype(JUDGEMENT_DTYPE)
 
-    name_merges: list[NameMerge] = []
-    for column in (schema.TEAM, schema.AREA, schema.SERVICE):
-        frame, merges = merge_name_spellings(frame, column)
-        notes.extend(m.note() for m in merges)
-        name_merges.extend(merges)
-
-    frame[schema.STATUS] = frame[schema.STATUS].astype(STATUS_DTYPE)
-    frame[schema.AUDIT_TYPE] = frame[schema.AUDIT_TYPE].astype(AUDIT_TYPE_DTYPE)
-    for column in (schema.OVERALL_JUDGEMENT, schema.MODERATED_JUDGEMENT, *domain_columns):
-        frame[column] = frame[column].astype(JUDGEMENT_DTYPE)
-    completed = frame[schema.STATUS].eq(schema.COMPLETED).to_numpy()
-    if completed.any() and schema.OVERALL_JUDGEMENT not in had:
-        # Without the judgement column every completed audit would read as Not recorded
-        # (a column mapped in programme.yml but absent is reported as that instead).
-        if schema.OVERALL_JUDGEMENT not in (programme.columns if programme is not None else {}):
-            found, unmapped = _headers_found(frame, "audits", headers, cohort_kinds)
-            problems.append(
-                Problem(
-                    file,
-                    None,
-                    schema.OVERALL_JUDGEMENT,
-                    None,
-                    parsing.missing_column_reason(
-                        f"the judgement column is missing, and {int(completed.sum())} completed "
-                        f"audit(s) need one (map the file's header to it under 'columns:' in "
-                        f"{PROGRAMME_FILE})",
-                        [schema.OVERALL_JUDGEMENT, "overall grade", "judgement", "grade"],
-                        found,
-                        unmapped,
-                    ),
-                )
-            )
-    else:
+    def check_judgements(self) -> None:
+        """A completed audit needs a judgement: without the column it is an error (every
+        one would read as Not recorded); a blank one is a warning, counted as Not recorded."""
+        frame = self.frame
+        completed = frame[schema.STATUS].eq(schema.COMPLETED).to_numpy()
+        if completed.any() and schema.OVERALL_JUDGEMENT not in self.had:
+            # A column mapped in programme.yml but absent is reported as that instead.
+            mapped = self.programme.columns if self.programme is not None else {}
+            if schema.OVERALL_JUDGEMENT not in mapped:
+                self.problems.append(self._no_judgement_column(int(completed.sum())))
+            return
         no_judgement = (
             completed
             & frame[schema.OVERALL_JUDGEMENT].isna().to_numpy()
             & frame[schema.MODERATED_JUDGEMENT].isna().to_numpy()
-            & ~failed[schema.OVERALL_JUDGEMENT]
-            & ~failed[schema.MODERATED_JUDGEMENT]
+            & ~self.failed[schema.OVERALL_JUDGEMENT]
+            & ~self.failed[schema.MODERATED_JUDGEMENT]
         )
         if no_judgement.any():
-            add(
+            self.add(
                 np.flatnonzero(no_judgement),
                 schema.OVERALL_JUDGEMENT,
                 None,
-                "completed with no judgement: kept, and counted as 'Not recorded'",
+                NO_JUDGEMENT_WARNING,
                 "warning",
             )
-    frame = (
-        frame.pipe(add_final_judgement)
-        .pipe(link_reaudits, originals)
-        .pipe(add_cohort_flags, cohorts)
-    )
-    return Cleaned(
-        frame,
-        problems,
-        reconciliation,
-        notes,
-        name_merges=name_merges,
-        date_readings=list(readings.values()),
-    )
+
+    def _no_judgement_column(self, completed: int) -> Problem:
+        found, unmapped = _headers_found(self.frame, "audits", self.headers, self.cohort_kinds)
+        return Problem(
+            self.file,
+            None,
+            schema.OVERALL_JUDGEMENT,
+            None,
+            parsing.missing_column_reason(
+                f"the judgement column is missing, and {completed} completed "
+                f"audit(s) need one (map the file's header to it under 'columns:' in "
+                f"{PROGRAMME_FILE})",
+                [schema.OVERALL_JUDGEMENT, "overall grade", "judgement", "grade"],
+                found,
+                unmapped,
+            ),
+        )
+
+
+#: The two date columns whose sanity checks quote the value as the file wrote it.
+_CHECKED_DATES = (schema.ALLOCATED_DATE, schema.COMPLETED_DATE)
 
 
 #: Canonical columns each table knows (others are kept but not read).

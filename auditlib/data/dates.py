@@ -57,25 +57,34 @@ class DateReading:
         >>> DateReading("a.csv", "allocated_date", "month-first", BY_VALUE, "01/13/2022", 3).describe()
         "allocated_date: read month-first — '01/13/2022' (row 3) can only be month-first"
         """
+        if self.basis == BY_FILE:
+            return f"{self.column}: read {self.order}, {self.reason()}"
+        if self.basis == MIXED:
+            return f"{self.column}: {self.reason()}"
+        return f"{self.column}: read {self.order} — {self.reason()}"
+
+    def reason(self) -> str:
+        """How the order was decided, without the column (the data-quality table's cell).
+
+        >>> DateReading("a.csv", "allocated_date", "day-first", BY_SETTING).reason()
+        'no value settles it (no day above 12), so date_format in programme.yml decides (UK day-first unless set)'
+        """
         if self.basis == BY_VALUE:
-            return (
-                f"{self.column}: read {self.order} — {self.example!r} (row {self.example_row}) "
-                f"can only be {self.order}"
-            )
+            return f"{self.example!r} (row {self.example_row}) can only be {self.order}"
         if self.basis == BY_FILE:
             return (
-                f"{self.column}: read {self.order}, like {self.evidence_column} in the same file "
-                f"({self.example!r}, row {self.example_row}); no value in this column settles it"
+                f"like {self.evidence_column} in the same file ({self.example!r}, row "
+                f"{self.example_row}); no value in this column settles it"
             )
         if self.basis == MIXED:
             return (
-                f"{self.column}: mixes day-first and month-first dates ({self.example!r} on row "
+                f"mixes day-first and month-first dates ({self.example!r} on row "
                 f"{self.example_row}, {self.other_example!r} on row {self.other_row}); read "
                 f"{self.order} as date_format in {PROGRAMME_FILE} says, so the others are errors"
             )
         return (
-            f"{self.column}: read {self.order} — no value settles it (no day above 12), so "
-            f"date_format in {PROGRAMME_FILE} decides (UK day-first unless set)"
+            f"no value settles it (no day above 12), so date_format in {PROGRAMME_FILE} "
+            "decides (UK day-first unless set)"
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -85,6 +94,7 @@ class DateReading:
             "column": self.column,
             "order": self.order,
             "basis": self.basis,
+            "reason": self.reason(),
             "description": self.describe(),
         }
 

@@ -382,6 +382,11 @@ def redact_human_text(data: AuditData) -> AuditData:
         feedback=frame(data.feedback, (schema.TEXT,)),
         reflections=frame(data.reflections, (schema.TEXT,)),
         recommendations=_redact_nested(data.recommendations, text),
+        # The data-quality section names each merged spelling: redacted like the column.
+        name_merges=[
+            dataclasses.replace(merge, variant=text(merge.variant), winner=text(merge.winner))
+            for merge in data.name_merges
+        ],
     )
 
 

@@ -79,27 +79,18 @@ class JudgementJump:
         >>> JudgementJump("2022-01", "Not recorded", 42, 50, 0.02, "2021-01", "2021-12", 600, 1e-40).describe()[:91]
         '2022-01: 42 of 50 completed audits (84%) are Not recorded, against 2% in 2021-01 to 2021-12'
         """
-        text = (
-            f"{self.month}: {self.count} of {self.completed} completed audits "
-            f"({_percent(self.share)}) are {self.judgement}, against "
-            f"{_percent(self.expected_share)} in {self.history_first} to {self.history_last} "
-            f"({self.history_completed} completed) — far beyond the programme's history "
-            f"(chance {_chance(self.tail_probability)} were nothing to have changed)"
-        )
-        if self.judgement == schema.NOT_RECORDED:
-            return text + (
-                "; is the judgement column still mapped (renamed in the export?), or are "
-                "grades left blank?"
-            )
-        return text + f"; check the labels mapped under 'labels:' in {PROGRAMME_FILE}"
+        # Shares as the report rounds them, from the exact fractions.
+        shares = {"share": _percent(self.share), "expected_share": _percent(self.expected_share)}
+        return describe_jump({**self.as_dict(described=False), **shares})
 
     def as_problem(self, file: str, column: str = schema.OVERALL_JUDGEMENT) -> Problem:
         """The jump as a warning on the audits file (no row: it is about a whole month)."""
         return Problem(file, None, column, self.month, self.describe(), "warning")
 
-    def as_dict(self) -> dict[str, Any]:
-        """Plain figures for figures.json: counts, shares (percent, unrounded) and the test."""
-        return {
+    def as_dict(self, described: bool = True) -> dict[str, Any]:
+        """Plain figures for figures.json: counts, shares (percent, unrounded) and the test
+        (with the warning in words unless ``described`` is false)."""
+        fields = {
             "month": self.month,
             "judgement": self.judgement,
             "count": self.count,
@@ -109,8 +100,44 @@ class JudgementJump:
             "history": [self.history_first, self.history_last],
             "history_completed": self.history_completed,
             "tail_probability": self.tail_probability,
-            "description": self.describe(),
         }
+        return {**fields, "description": describe_jump(fields)} if described else fields
+
+
+def describe_jump(jump: dict[str, Any]) -> str:
+    """A jump's warning in words from its figures (:meth:`JudgementJump.as_dict`), any of
+    which may be a disclosure symbol (``"[c]"``): a hidden count hides its share too, and a
+    hidden count or expected share hides the chance (it would give the count back).
+
+    >>> describe_jump({"month": "2022-01", "judgement": "Good", "count": "[c]", "completed": 9,
+    ...     "share": "[c]", "expected_share": 30.0, "history": ["2021-01", "2021-12"],
+    ...     "history_completed": 90, "tail_probability": "[c]"}).split(" — ")[0]
+    '2022-01: [c] of 9 completed audits ([c]) are Good, against 30% in 2021-01 to 2021-12 (90 completed)'
+    """
+    first, last = jump["history"]
+    text = (
+        f"{jump['month']}: {jump['count']} of {jump['completed']} completed audits "
+        f"({_shown_percent(jump['share'])}) are {jump['judgement']}, against "
+        f"{_shown_percent(jump['expected_share'])} in {first} to {last} "
+        f"({jump['history_completed']} completed) — far beyond the programme's history"
+    )
+    tail = jump["tail_probability"]
+    if isinstance(tail, float | int):
+        text += f" (chance {_chance(tail)} were nothing to have changed)"
+    if jump["judgement"] == schema.NOT_RECORDED:
+        return text + (
+            "; is the judgement column still mapped (renamed in the export?), or are "
+            "grades left blank?"
+        )
+    return text + f"; check the labels mapped under 'labels:' in {PROGRAMME_FILE}"
+
+
+def _shown_percent(percent: Any) -> str:
+    """A percentage (0–100) rounded half-up to a whole number; text (a share already
+    written, or a disclosure symbol) as it is."""
+    if isinstance(percent, str):
+        return percent
+    return f"{Decimal(repr(percent)).quantize(Decimal(1), ROUND_HALF_UP)}%"
 
 
 def judgement_counts(audits: pd.DataFrame) -> pd.DataFrame:

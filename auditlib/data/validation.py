@@ -115,7 +115,7 @@ def summarise_problems(
     the reason ("exact duplicate of row 2") count as one kind."""
     groups: dict[tuple, list[Problem]] = defaultdict(list)
     for problem in problems:
-        key = (problem.severity, problem.file, problem.column, _kind_of(problem.reason))
+        key = (problem.severity, problem.file, problem.column, kind_of(problem.reason))
         groups[key].append(problem)
     summaries = []
     for (severity, file, column, reason), items in groups.items():
@@ -131,7 +131,8 @@ def summarise_problems(
     return sorted(summaries, key=lambda s: (s.severity != "error", -s.count))
 
 
-def _kind_of(reason: str) -> str:
+def kind_of(reason: str) -> str:
+    """A warning's or error's reason without what differs between rows of one kind."""
     # "exact duplicate of row 12: …" differs only by the row it repeats.
     if reason.startswith("exact duplicate of row"):
         return "exact duplicate of an earlier row: excluded and counted"

@@ -59,7 +59,8 @@ Figures dict convention (:func:`apply_to_figures`): keys say what a value is.
   ``None``, non-integer numbers (statistics), keys in :data:`NOT_COUNT_KEYS`
   or ending ``_year``, and whole sections in :data:`NOT_COUNT_SECTIONS`
   (``data_quality``: counts of rows in the input files, not of children with
-  a characteristic). Anything else that is an integer is an error naming the
+  a characteristic — but its judgement jumps and its count of audits with no
+  judgement are, and are hidden as the trend hides their cells). Anything else that is an integer is an error naming the
   key, so a new count can never slip out unprotected.
 """
 
@@ -108,6 +109,7 @@ from auditlib.disclosure.rules import (
     disclose_value,
     format_count,
     format_pct,
+    hide_p_values,
     hide_percentages,
     is_small,
     symbol_key,
@@ -160,6 +162,7 @@ __all__ = [
     "display_share_table",
     "format_count",
     "format_pct",
+    "hide_p_values",
     "hide_percentages",
     "is_small",
     "suppress_counts",

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from auditlib.data import schema
+from auditlib.data import quality, schema
 from auditlib.disclosure.rules import (
     AGGREGATES,
     COUNT_KEYS,
@@ -342,6 +342,14 @@ def apply_to_figures(
     out = walk.mapping(body, "")
     if profile.suppresses and isinstance(out.get(SPC_KEY), Mapping):
         walk.suppressed += _protect_spc(out)
+    if profile.suppresses:
+        # Paths are recorded even when already hidden (and the walk's own record of them
+        # dropped), so applying twice gives the same list.
+        statistics = _protect_statistics(out)
+        walk.suppressed = [p for p in walk.suppressed if p not in statistics] + statistics
+    if profile.suppresses and isinstance(out.get(DATA_QUALITY_KEY), Mapping):
+        walk.suppressed += _protect_jumps(out, profile)
+        walk.suppressed += _protect_not_recorded(out, profile)
     out[DISCLOSURE_KEY] = {
         "profile": profile.value,
         "symbols": dict(symbol_key(profile)),
@@ -386,3 +394,236 @@ def _protect_spc(figures: dict[str, Any]) -> list[str]:
             chart["verdict"] = hide_percentages(chart["verdict"])
             hidden_paths.append(f"{where}.verdict")
     return hidden_paths
+
+
+# ------------------------------------------------------------- statistics
+#: figures.json's sections of statistics that rest on the month's counts.
+TESTS_KEY = "tests"
+CASEMIX_KEY = "casemix"
+REAUDIT_KEY = "reaudit_expectation"
+#: What a hidden test loses: its difference (percentage points), its p-values (with the
+#: totals known, a test's p gives its count back) and its verdict (even the direction of a
+#: significant result, beside the counts shown, can pin a hidden count).
+TEST_HIDDEN_KEYS = (
+    "statistic",
+    "effect",
+    "effect_low",
+    "effect_high",
+    "p_value",
+    "p_holm",
+    "significant",
+    "verdict",
+)
+#: What a hidden distribution test loses besides: its n's, which leave Not recorded out.
+DISTRIBUTION_HIDDEN_KEYS = ("month_total", "reference_total")
+#: What a hidden case-mix comparison loses (the report states none of it).
+CASEMIX_HIDDEN_KEYS = (
+    "observed_count",
+    "other_count",
+    "observed_share",
+    "expected",
+    "expected_share",
+    "reference_share",
+    "ratio",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "verdict",
+    "better",
+)
+#: What the re-audit expectation loses when a movement count is hidden: its shares (the
+#: report's sentence loses its percentages).
+REAUDIT_HIDDEN_KEYS = (
+    "expected_improved",
+    "expected_declined",
+    "expected_improved_share",
+    "expected_declined_share",
+)
+
+
+def _share_hidden(figures: Mapping[str, Any], months: Sequence[str], share: str | None) -> bool:
+    """Is ``share`` (or the total) of any of ``months`` hidden in the protected trend?"""
+    if share is None:
+        return False
+    trend = {
+        entry.get("month"): entry
+        for entry in figures.get("trend") or []
+        if isinstance(entry, Mapping)
+    }
+    for month in months:
+        entry = trend.get(month, {})
+        if entry.get(share) == SUPPRESSED or entry.get(schema.COMPLETED) == SUPPRESSED:
+            return True
+    return False
+
+
+def _judgements_hidden(figures: Mapping[str, Any], months: Sequence[str]) -> bool:
+    """Is any judgement count (or the total) of any of ``months`` hidden in the trend?"""
+    trend = {
+        entry.get("month"): entry
+        for entry in figures.get("trend") or []
+        if isinstance(entry, Mapping)
+    }
+    for month in months:
+        entry = trend.get(month, {})
+        keys = (*schema.JUDGEMENT_LABELS, schema.COMPLETED)
+        if any(entry.get(key) == SUPPRESSED for key in keys):
+            return True
+    return False
+
+
+def _hide(entry: dict[str, Any], keys: Sequence[str], where: str) -> list[str]:
+    """Hide ``keys`` of ``entry``; the paths, already hidden ones too."""
+    paths = []
+    for key in keys:
+        if key in entry:
+            entry[key] = SUPPRESSED
+            paths.append(f"{where}.{key}")
+    return paths
+
+
+def _protect_statistics(figures: dict[str, Any]) -> list[str]:
+    """Hide in the ``tests``, ``casemix`` and ``reaudit_expectation`` sections what rests on a
+    suppressed count; returns the paths. ``figures`` is already protected.
+
+    * A share test (``tests.family``) is hidden when the share of the report month or of any
+      month its reference pools is hidden (a pooled share gives one hidden month back by
+      subtraction) or one of its counts is: it loses :data:`TEST_HIDDEN_KEYS`; any test whose
+      Holm-adjusted p is carried up from a hidden test's (``p_holm_set_by``) loses its
+      ``p_holm``. A distribution test is hidden (with its n's) when any judgement count
+      of the months it compares is.
+    * A case-mix measure is hidden on the same rule (the month and the reference months) or
+      when its observed count, the rest or the total is: it loses :data:`CASEMIX_HIDDEN_KEYS`.
+    * The re-audit expectation loses its expected shares when a movement count is hidden.
+    """
+    paths: list[str] = []
+    month = figures.get("report_month")
+    tests = figures.get(TESTS_KEY)
+    if isinstance(tests, Mapping) and isinstance(tests.get("family"), list):
+        hidden_ids = set()
+        for i, entry in enumerate(tests["family"]):
+            counts = ("month_count", "reference_count", "month_total", "reference_total")
+            hidden = entry.get("share") is not None and (
+                _share_hidden(figures, [month, *entry.get("reference_months", [])], entry["share"])
+                or any(entry.get(key) == SUPPRESSED for key in counts)
+            )
+            months = [month, *entry.get("reference_months", [])]
+            distribution_hidden = entry.get("share") is None and _judgements_hidden(figures, months)
+            if hidden or distribution_hidden:
+                hidden_ids.add(entry.get("id"))
+                paths += _hide(entry, TEST_HIDDEN_KEYS, f"{TESTS_KEY}.family[{i}]")
+            if distribution_hidden:
+                paths += _hide(entry, DISTRIBUTION_HIDDEN_KEYS, f"{TESTS_KEY}.family[{i}]")
+        for i, entry in enumerate(tests["family"]):
+            if entry.get("p_holm_set_by") in hidden_ids and entry.get("id") not in hidden_ids:
+                paths += _hide(entry, ("p_holm",), f"{TESTS_KEY}.family[{i}]")
+    mix = figures.get(CASEMIX_KEY)
+    if isinstance(mix, Mapping) and isinstance(mix.get("measures"), Mapping):
+        months = [month, *mix.get("reference_months", [])]
+        for key, entry in mix["measures"].items():
+            counts = ("observed_count", "other_count", "month_total")
+            if _share_hidden(figures, months, entry.get("share")) or any(
+                entry.get(c) == SUPPRESSED for c in counts
+            ):
+                paths += _hide(entry, CASEMIX_HIDDEN_KEYS, f"{CASEMIX_KEY}.measures.{key}")
+    reaudits = figures.get(REAUDIT_KEY)
+    if isinstance(reaudits, Mapping):
+        moved = reaudits.get("movement_counts") or {}
+        if any(value == SUPPRESSED for value in moved.values()):
+            paths += _hide(reaudits, REAUDIT_HIDDEN_KEYS, REAUDIT_KEY)
+    return paths
+
+
+#: figures.json's data-quality section, and its judgement jumps: counts of children's
+#: audits by judgement (the rest of the section counts rows of the input files).
+DATA_QUALITY_KEY = "data_quality"
+JUMPS_KEY = "judgement_jumps"
+
+
+def _protect_jumps(figures: dict[str, Any], profile: DisclosureProfile) -> list[str]:
+    """Hide in each judgement jump of ``figures["data_quality"]`` every figure made from a
+    trend figure the trend hides; returns the paths.
+
+    A jump's count and completed audits are its month's trend cells; its expected share
+    and history total are sums of the history months' cells, so either goes when any of
+    those cells is hidden (subtraction from the sum would give it back); the chance goes
+    with the count or the expected share (it gives either back). A month outside the trend
+    is protected on its own counts. The warning in words is rewritten from what is left.
+    """
+    jumps = figures[DATA_QUALITY_KEY].get(JUMPS_KEY)
+    if not isinstance(jumps, list):
+        return []
+    trend = [e for e in figures.get("trend") or [] if isinstance(e, Mapping)]
+    by_month = {e.get("month"): e for e in trend}
+
+    def hidden(value: Any) -> bool:
+        return value == SUPPRESSED or (
+            _is_integer_type(value) and disclose_value(value, profile) == SUPPRESSED
+        )
+
+    paths: list[str] = []
+    for i, jump in enumerate(jumps):
+        if not isinstance(jump, dict):
+            continue
+        label, (first, last) = jump["judgement"], jump["history"]
+        entry = by_month.get(jump["month"])
+        if entry is not None:
+            count_hidden = hidden(entry.get("judgements", {}).get(label))
+            completed_hidden = hidden(entry.get("completed"))
+        else:
+            count_hidden, completed_hidden = hidden(jump["count"]), hidden(jump["completed"])
+        history = [e for e in trend if first <= str(e.get("month")) <= last]
+        expected_hidden = any(hidden(e.get("judgements", {}).get(label)) for e in history)
+        history_hidden = any(hidden(e.get("completed")) for e in history)
+        hide = {
+            "count": count_hidden,
+            "share": count_hidden or completed_hidden,
+            "completed": completed_hidden,
+            "expected_share": expected_hidden,
+            "history_completed": history_hidden,
+            "tail_probability": count_hidden or expected_hidden,
+        }
+        if not any(hide.values()):
+            continue
+        # Paths are recorded even when already hidden, so applying twice gives the same list.
+        for key in (k for k, h in hide.items() if h):
+            jump[key] = SUPPRESSED
+            paths.append(f"{DATA_QUALITY_KEY}.{JUMPS_KEY}[{i}].{key}")
+        jump["description"] = quality.describe_jump(jump)
+    return paths
+
+
+def _protect_not_recorded(figures: dict[str, Any], profile: DisclosureProfile) -> list[str]:
+    """Hide the data-quality section's count of completed audits with no judgement (and
+    the warnings that count them, and the warnings' total) when it is 1 to 5 or when the
+    trend hides a *Not recorded* count of a month up to the report month: it is their sum
+    (with re-audits), so it would give a hidden one back. Returns the paths."""
+    dq = figures[DATA_QUALITY_KEY]
+    month = figures.get("report_month")
+    trend = [e for e in figures.get("trend") or [] if isinstance(e, Mapping)]
+    count = dq.get("not_recorded")
+    hide = count == SUPPRESSED or (
+        _is_integer_type(count) and disclose_value(count, profile) == SUPPRESSED
+    )
+    hide = hide or any(
+        e.get("judgements", {}).get(schema.NOT_RECORDED) == SUPPRESSED
+        for e in trend
+        if month is None or str(e.get("month")) <= str(month)
+    )
+    if not hide:
+        return []
+    where = DATA_QUALITY_KEY
+    paths = []
+    if "not_recorded" in dq:
+        dq["not_recorded"] = SUPPRESSED
+        paths.append(f"{where}.not_recorded")
+    kinds = dq.get("warnings_by_kind") or []
+    for i, kind in enumerate(kinds):
+        if isinstance(kind, dict) and kind.get("judgement_count"):
+            kind["count"] = SUPPRESSED
+            paths.append(f"{where}.warnings_by_kind[{i}].count")
+    # The total less the other kinds would give the hidden count back.
+    if "warnings" in dq and any(isinstance(k, dict) and k.get("judgement_count") for k in kinds):
+        dq["warnings"] = SUPPRESSED
+        paths.append(f"{where}.warnings")
+    return paths

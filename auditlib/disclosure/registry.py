@@ -324,7 +324,25 @@ RULES: Final[tuple[Rule, ...]] = (
 #: HTML), so the audit reads those numbers from the page
 #: (:mod:`auditlib.disclosure.report_facts`), where their captions say what they count.
 #: An audit of figures.json alone leaves them out.
-PAGE_SECTIONS: Final = frozenset({"tables"})
+PAGE_SECTIONS: Final = frozenset({"tables", "statements"})
+#: figures.json's parts the audit does not model yet, so it leaves them out: the statistics
+#: sections (their figures are hidden by rule when they rest on a suppressed count, see
+#: :func:`auditlib.disclosure.figures.apply_to_figures`) and the data-quality detail (row
+#: counts of files, warnings by kind, name spellings, date readings, judgement jumps). The
+#: same numbers the page states are audited from the page.
+UNMODELLED: Final = (
+    "tests",
+    "reaudit_expectation",
+    "casemix",
+    "auditors",
+    "data_quality.files",
+    "data_quality.warnings_by_kind",
+    "data_quality.name_merges",
+    "data_quality.date_readings",
+    "data_quality.judgement_jumps",
+    "data_quality.left_out",
+    "data_quality.newer_exports",
+)
 #: Problem counts: sums over the rows the problems are about (see :func:`_problem_rows`).
 PROBLEM_KEYS: Final = {"data_quality.errors": "error", "data_quality.warnings": "warning"}
 
@@ -350,6 +368,10 @@ def _leaves(value: Any, path: str) -> Iterator[tuple[str, Any]]:
         yield path, value
 
 
+def _unmodelled(path: str) -> bool:
+    return any(path == part or path.startswith((f"{part}.", f"{part}[")) for part in UNMODELLED)
+
+
 def match(path: str) -> tuple[Rule, dict[str, str]] | None:
     for rule in RULES:
         found = rule.pattern.fullmatch(path)
@@ -365,7 +387,8 @@ def facts_from_figures(
 
     Raises :class:`UnregisteredFigureError` naming the first number no rule describes.
     Sections that are not disclosure-controlled (the ``disclosure`` record) are skipped, and
-    so is ``tables`` (:data:`PAGE_SECTIONS`).
+    so are ``tables`` and ``statements`` (:data:`PAGE_SECTIONS`) and the parts the audit does
+    not model yet (:data:`UNMODELLED`).
     """
     body = {k: v for k, v in figures.items() if k != "disclosure" and k not in PAGE_SECTIONS}
     values = dict(leaves(body))
@@ -373,6 +396,8 @@ def facts_from_figures(
     counted: dict[str, Query | Expr] = {}
     shares: list[tuple[str, Rule, dict[str, str]]] = []
     for path, value in values.items():
+        if _unmodelled(path):
+            continue
         if path in PROBLEM_KEYS:
             if value == SUPPRESSED:
                 continue

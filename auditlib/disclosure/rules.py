@@ -261,7 +261,14 @@ SUMS: Final = {
     "rows_read": ("rows_used", "rows_excluded"),
 }
 NOT_COUNT_KEYS: Final = frozenset(
-    {"year", "seed", "scale", "decimals", "fragile_below", "figures_version"}
+    {
+        "year",
+        "seed",
+        "scale",
+        "decimals",
+        "fragile_below",
+        "figures_version",
+    }
 )
 NOT_COUNT_SUFFIXES: Final = ("_year",)
 NOT_COUNT_SECTIONS: Final = frozenset({"disclosure"})
@@ -274,6 +281,9 @@ SPC_LIMIT_KEYS: Final = ("mean", "lower_limit", "upper_limit")
 #: suppressed share away as surely as the share).
 _PERCENT_RE: Final = re.compile(r"\d+(?:\.\d+)?%")
 _POINTS_RE: Final = re.compile(r"\d+(?:\.\d+)?(?= percentage points?\b)")
+#: A p-value as :func:`auditlib.report.wording.format_p` writes it, and a Holm-adjusted one.
+_P_RE: Final = re.compile(r"\bp [=<] \d+(?:\.\d+)?")
+_HOLM_P_RE: Final = re.compile(r"\bHolm-adjusted p [=<] \d+(?:\.\d+)?")
 
 
 # ------------------------------------------------------------ helpers
@@ -305,3 +315,17 @@ def hide_percentages(sentence: str) -> str:
     '% Inadequate in May ([c]): up [c] percentage points, range [c] to [c].'
     """
     return _POINTS_RE.sub(SUPPRESSED, _PERCENT_RE.sub(SUPPRESSED, sentence))
+
+
+def hide_p_values(sentence: str, *, holm_only: bool = False) -> str:
+    """A sentence with its p-values shown as ``p = [c]`` (with ``holm_only``, only the
+    Holm-adjusted ones): with the totals known, a test's p gives its count back.
+
+    >>> hide_p_values("no difference (z test, Holm-adjusted p = 0.22; unadjusted p < 0.001).")
+    'no difference (z test, Holm-adjusted p = [c]; unadjusted p = [c]).'
+    >>> hide_p_values("(Holm-adjusted p = 0.22; unadjusted p = 0.11)", holm_only=True)
+    '(Holm-adjusted p = [c]; unadjusted p = 0.11)'
+    """
+    if holm_only:
+        return _HOLM_P_RE.sub(f"Holm-adjusted p = {SUPPRESSED}", sentence)
+    return _P_RE.sub(f"p = {SUPPRESSED}", sentence)

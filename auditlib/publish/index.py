@@ -149,7 +149,7 @@ def _built(report: Path, build: dict[str, Any]) -> str:
 def build_status(folder: str | os.PathLike[str], frozen: Mapping[str, str] | None = None) -> str:
     """What a month's folder says about its report: frozen, or built or reused by the last run.
 
-    "frozen since 3 February 2022, 10:05"; "built by the last run (30 November 2025, 09:12)";
+    "frozen since 3 February 2022, 10:05"; "built by the last run";
     "reused by the last run (30 November 2025, 09:12): its inputs are unchanged since it was
     built on 2 November 2025, 08:40"; "" when the folder records nothing (an older report).
     """
@@ -168,7 +168,8 @@ def build_status(folder: str | os.PathLike[str], frozen: Mapping[str, str] | Non
             f"reused by the last run ({when}): its inputs are unchanged since it was built "
             f"on {builds.when_text(facts.built_at)}"
         )
-    return f"built by the last run ({when})"
+    # The overview's "Built" column states the time already.
+    return "built by the last run"
 
 
 def _parse_time(value: Any) -> float | None:

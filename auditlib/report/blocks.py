@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -74,32 +74,76 @@ class Callout:
 
 Block = Heading | Markdown | Table | Chart | Callout
 
-#: The tables :func:`show_blocks` has shown since :func:`record_tables` (None: not recording).
-_recorded: list[Table] | None = None
+
+@dataclass(frozen=True)
+class Statement:
+    """A piece of text the report showed: where, what kind, and the words as shown."""
+
+    #: the anchor of the section (level-2 heading) it is in ("" before the first)
+    section: str
+    #: heading, text, a callout's kind (verdict, note, warning, ...), alt, caption,
+    #: table_caption or table_note
+    kind: str
+    text: str
 
 
-def record_tables() -> list[Table]:
-    """Keep every table :func:`show_blocks` shows from now on, in the list returned.
+@dataclass
+class Shown:
+    """Everything :func:`show_blocks` has shown since :func:`record_shown`: the tables, and
+    every other piece of text (headings, narrative, callouts, alt text, captions), in order.
 
-    A report's ``prepare`` starts recording, so that its figures.json and
-    ``tables/*.csv`` hold exactly the tables the report showed (an analyst's own
-    tables included).
+    A report's ``prepare`` starts recording, so that its figures.json and ``tables/*.csv``
+    hold exactly what the report showed (an analyst's own sections included).
     """
+
+    tables: list[Table] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
+    section: str = ""
+
+    def add(self, block: Block) -> None:
+        if isinstance(block, Heading):
+            if block.level <= 2:
+                self.section = anchor(block.text)
+            self._say("heading", block.text)
+        elif isinstance(block, Markdown):
+            self._say("text", block.text)
+        elif isinstance(block, Callout):
+            self._say(f"{block.kind}_title", block.title)
+            self._say(block.kind, block.text)
+        elif isinstance(block, Table):
+            self.tables.append(block)
+            self._say("table_caption", block.caption)
+            self._say("table_note", block.note)
+        elif isinstance(block, Chart):
+            self._say("alt", block.alt)
+            self._say("caption", block.caption)
+
+    def _say(self, kind: str, text: str | None) -> None:
+        if text:
+            self.statements.append(Statement(self.section, kind, text))
+
+
+#: What :func:`show_blocks` has shown since :func:`record_shown` (None: not recording).
+_recorded: Shown | None = None
+
+
+def record_shown() -> Shown:
+    """Keep everything :func:`show_blocks` shows from now on, in the :class:`Shown` returned."""
     global _recorded
-    _recorded = []
+    _recorded = Shown()
     return _recorded
 
 
 def show_blocks(blocks: Iterable[Block]) -> None:
     """Display blocks in a notebook."""
     for block in blocks:
+        if _recorded is not None:
+            _recorded.add(block)
         if isinstance(block, Heading):
             display.show_heading(block.text, block.level)
         elif isinstance(block, Markdown):
             display.show_markdown(block.text)
         elif isinstance(block, Table):
-            if _recorded is not None:
-                _recorded.append(block)
             display.show_table(
                 block.frame,
                 block.caption,

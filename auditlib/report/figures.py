@@ -16,13 +16,22 @@ import numpy as np
 import pandas as pd
 
 from auditlib import __version__
-from auditlib.analysis import comparisons, metrics, spc
-from auditlib.data import schema
+from auditlib.analysis import (
+    auditors,
+    casemix,
+    comparisons,
+    metrics,
+    regression_to_mean,
+    spc,
+    stats,
+)
+from auditlib.data import cleaning, schema, validation
 from auditlib.data.pipeline import AuditData
 from auditlib.data.programme import Programme, format_month
 from auditlib.disclosure.rules import SUPPRESSED
-from auditlib.errors import ReportError
+from auditlib.errors import Problem, ReportError
 from auditlib.report import wording
+from auditlib.report.shared import left_out
 
 FIGURES_VERSION = 1
 
@@ -364,17 +373,17 @@ def spc_verdict(
     for any verdict (and with none the chart's latest point is an earlier month). A month
     whose share is ``suppressed`` (published) gets no verdict: it would rest on that share.
     """
-    if n < wording.MIN_AUDITS:
+    if n < comparisons.MIN_MONTH_AUDITS:
         return (
             f"{measure} in {label}: too few audits to tell — "
-            f"fewer than {wording.MIN_AUDITS} were completed."
+            f"fewer than {comparisons.MIN_MONTH_AUDITS} were completed."
         )
     if suppressed:
         return wording.describe_spc_suppressed(measure, label)
     if str(result.latest["x"]) != month:
         return (
             f"{measure} in {label}: too few audits to tell — "
-            f"fewer than {wording.MIN_AUDITS} were completed."
+            f"fewer than {comparisons.MIN_MONTH_AUDITS} were completed."
         )
     return wording.describe_spc(result, measure, latest_label=label)
 
@@ -396,9 +405,9 @@ def spc_summary(
     latest = result.latest
     latest_period = result.latest_period
     is_month = str(latest["x"]) == month
-    if n >= wording.MIN_AUDITS and suppressed:
+    if n >= comparisons.MIN_MONTH_AUDITS and suppressed:
         signal = SUPPRESSED_SIGNAL
-    elif n < wording.MIN_AUDITS or not is_month:
+    elif n < comparisons.MIN_MONTH_AUDITS or not is_month:
         signal = TOO_FEW_AUDITS
     elif result.n_points < wording.MIN_SPC_POINTS:
         signal = TOO_FEW_MONTHS
@@ -512,9 +521,16 @@ def month_data_quality(data: AuditData, report_month: str) -> dict[str, Any]:
     """The data-quality figures of a month's report: every row it reads accounted for.
 
     A report reads the rows of the audit months up to and including its own, so it counts
-    those (and the warnings about them): later months' rows never change a month's
-    figures. A blank row belongs to no month and is in no report's count (``auditlib
-    validate`` lists it); a warning about a file as a whole is in every report's.
+    those (and the warnings about them, the name spellings merged in them and the judgement
+    jumps of those months): later months' rows never change a month's figures. A blank
+    row belongs to no month and is in no report's count (``auditlib validate`` lists it); a
+    warning about a file as a whole is in every report's. What is said of the files
+    themselves (their type, how their dates were read, newer exports beside them, optional
+    files left out) is the same in every month's report.
+
+    These are counts of rows in the input files, outside the disclosure rule, except the
+    judgement jumps: counts of children's audits by judgement, which
+    :func:`auditlib.disclosure.apply_to_figures` hides as the trend hides them.
     """
     frames = {"audits": data.audits, "feedback": data.feedback, "reflections": data.reflections}
     tables = {
@@ -527,24 +543,91 @@ def month_data_quality(data: AuditData, report_month: str) -> dict[str, Any]:
     rows_in_scope = set(audits.loc[in_scope, schema.SOURCE_ROW].tolist())
     not_recorded = audits.loc[in_scope, schema.FINAL_JUDGEMENT] == schema.NOT_RECORDED
     notes = []
+    merges = []
     for merge in data.name_merges:
         n = sum(1 for row in merge.rows if row in rows_in_scope)
         if n:
             notes.append(merge.note(n))
+            merges.append(
+                {
+                    "column": merge.column,
+                    "spelling": merge.variant,
+                    "merged_into": merge.winner,
+                    "rows": n,
+                }
+            )
+    facts = data.data_quality_facts()
+    warnings = warnings_up_to(data, report_month)
     return {
         **tables.get("audits", {}),
         "errors": len(data.errors),
-        "warnings": _warnings_up_to(data, frames, report_month),
+        "warnings": len(warnings),
         "not_recorded": int(not_recorded.sum()),
         "tables": tables,
         "notes": sorted(notes),
+        "files": {
+            name: {"file": data.files.get(name, name), "format": data.formats.get(name)}
+            for name in tables
+        },
+        "warnings_by_kind": warnings_by_kind(data, warnings),
+        "name_merges": sorted(
+            merges, key=lambda m: (m["column"], m["merged_into"].casefold(), m["spelling"])
+        ),
+        "date_readings": facts["date_readings"],
+        "judgement_jumps": [j.as_dict() for j in data.judgement_jumps if j.month <= report_month],
+        # Where each left-out file's first error is, never its value (it could name someone).
+        "left_out": [
+            {
+                "input": failure.input,
+                "file": failure.file,
+                "errors": len(failure.problems),
+                "sections": list(failure.left_out),
+                "notice": left_out.sentence(failure),
+            }
+            for failure in data.optional_failures
+        ],
+        "newer_exports": facts["newer_exports"],
     }
 
 
-def _warnings_up_to(
-    data: AuditData, frames: dict[str, pd.DataFrame | None], report_month: str
-) -> int:
-    """Warnings about the rows of months up to ``report_month``, or about a whole file."""
+#: How the warnings-by-kind table names the warnings the section shows in full elsewhere.
+JUMP_KIND = "a judgement's share far beyond the programme's history (the warning above)"
+NEWER_EXPORT_KIND = "a newer export beside the file read (the notice above)"
+
+
+def warnings_by_kind(data: AuditData, warnings: list[Problem]) -> list[dict[str, Any]]:
+    """Warnings grouped by file, column and kind (the reason without what differs from row
+    to row), most frequent first: ``[{file, column, warning, count}]``."""
+    jumps = {j.describe() for j in data.judgement_jumps}
+    newer = {n.message() for n in data.newer_exports}
+    counts: dict[tuple[str, str, str], int] = {}
+    for problem in warnings:
+        if problem.reason in jumps:
+            kind = JUMP_KIND
+        elif problem.reason in newer:
+            kind = NEWER_EXPORT_KIND
+        else:
+            kind = validation.kind_of(problem.reason)
+        key = (problem.file, problem.column or "", kind)
+        counts[key] = counts.get(key, 0) + 1
+    return [
+        {
+            "file": file,
+            "column": column,
+            "warning": kind,
+            "count": n,
+            # one per audit counted as Not recorded: disclosure control applies
+            "judgement_count": kind == cleaning.NO_JUDGEMENT_WARNING,
+        }
+        for (file, column, kind), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+
+
+def warnings_up_to(data: AuditData, report_month: str) -> list[Problem]:
+    """Warnings about the rows of months up to ``report_month``, or about a whole file; a
+    judgement jump is about its month, so counts up to that month only."""
+    frames = {"audits": data.audits, "feedback": data.feedback, "reflections": data.reflections}
+    jump_months = {j.describe(): j.month for j in data.judgement_jumps}
     months_by_file: dict[str, dict[int, str]] = {}
     wanted: dict[str, set[int]] = {}
     for problem in data.warnings:
@@ -570,11 +653,207 @@ def _warnings_up_to(
             if row in rows:
                 found[row] = month
         months_by_file[label] = found
-    count = 0
+    counted = []
     for problem in data.warnings:
         if problem.row is None:
-            count += 1
+            month = jump_months.get(problem.reason)
+            if month is None or month <= report_month:
+                counted.append(problem)
             continue
         month = months_by_file.get(problem.file, {}).get(problem.row, "")
-        count += bool(month) and month <= report_month
-    return count
+        if month and month <= report_month:
+            counted.append(problem)
+    return counted
+
+
+# ------------------------------------------------------------------ statistics
+#: The share in the ``trend`` entries each judgement measure rests on (as ``spc`` names it).
+MEASURE_SHARES: dict[str, str] = {
+    measure: share for measure, share in SPC_MEASURES.values() if measure in comparisons.MEASURES
+}
+#: figures.json's key for each measure of the month's family of tests.
+TEST_MEASURE_KEYS: dict[str, str] = {
+    "% Good or better": "good_or_better",
+    "% Inadequate": "inadequate",
+    comparisons.DISTRIBUTION: "distribution",
+}
+TEST_COMPARISON_KEYS: dict[str, str] = {
+    comparisons.PREVIOUS_MONTH: "previous_month",
+    comparisons.PREVIOUS_12_MONTHS: "previous_12_months",
+}
+
+
+def _number(value: Any) -> float | None:
+    """A statistic for JSON: a plain float, None for NaN or missing."""
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def test_id(row: pd.Series | dict[str, Any]) -> str:
+    """A test's id in figures.json: 'previous_12_months.inadequate'."""
+    return f"{TEST_COMPARISON_KEYS[row['comparison']]}.{TEST_MEASURE_KEYS[row['measure']]}"
+
+
+def build_tests(
+    family: pd.DataFrame,
+    shifts: comparisons.MonthShifts,
+    reference_months: dict[str, list[str]],
+) -> dict[str, Any]:
+    """figures.json's ``tests`` section: the month's family of secondary tests.
+
+    One entry per test with its raw and Holm-adjusted p and the verdict on the adjusted p,
+    the months it rests on (``reference_months``: comparison kind → months) and, for a
+    share, the ``share`` of the trend entries it compares (disclosure control hides what a
+    hidden share would give away: see :mod:`auditlib.disclosure`).
+    """
+    entries = []
+    for _, row in family.iterrows():
+        comparison = (
+            shifts.vs_previous
+            if row["comparison"] == comparisons.PREVIOUS_MONTH
+            else shifts.vs_year
+        )
+        entry: dict[str, Any] = {
+            "id": test_id(row),
+            "comparison": row["comparison"],
+            "measure": row["measure"],
+            "share": MEASURE_SHARES.get(row["measure"]),
+            "reference": row["reference"],
+            "reference_months": list(reference_months.get(row["comparison"], [])),
+            "test": row["test"],
+            "month_total": int(row["n_month"]),
+            "reference_total": int(row["n_reference"]),
+        }
+        if row["measure"] in comparisons.MEASURES and comparison is not None:
+            labels, _direction = comparisons.MEASURES[row["measure"]]
+            entry["month_count"] = int(comparison.a[list(labels)].sum())
+            entry["reference_count"] = int(comparison.b[list(labels)].sum())
+        entry |= {
+            "statistic": _number(row["statistic"]),
+            "effect_name": row["effect_name"],
+            "effect": _number(row["effect"]),
+            "effect_low": _number(row["effect_low"]),
+            "effect_high": _number(row["effect_high"]),
+            "p_value": _number(row["p_value"]),
+            "p_holm": _number(row["p_holm"]),
+            "p_holm_set_by": test_id(family.iloc[int(row["holm_set_by"])]),
+            "significant": bool(row["significant"]),
+            "verdict": row["verdict"],
+        }
+        entries.append(entry)
+    # The family's size is len(family): no bare whole number, which under ``published`` would
+    # read as a count of audits.
+    return {"alpha": stats.ALPHA, "adjustment": "Holm", "family": entries}
+
+
+def reaudit_verdict(expectation: regression_to_mean.ReauditExpectation) -> str:
+    """'beyond regression to the mean', 'less than regression to the mean' or 'no more than
+    regression to the mean' (the re-audit sentence's verdict)."""
+    if not expectation.significant:
+        return "no more than regression to the mean"
+    return (
+        "beyond regression to the mean"
+        if expectation.difference > 0
+        else "less than regression to the mean"
+    )
+
+
+def build_reaudit_expectation(
+    expectation: regression_to_mean.ReauditExpectation,
+) -> dict[str, Any]:
+    """figures.json's ``reaudit_expectation`` section: re-audit movement against the movement
+    regression to the mean would give with no change in practice. Shares are percentages of
+    ``movement_total`` (the graded pairs)."""
+    e = expectation
+    return {
+        "movement_counts": {
+            "improved": e.observed_improved,
+            "same": e.n - e.observed_improved - e.observed_declined,
+            "declined": e.observed_declined,
+        },
+        "movement_total": e.n,
+        "expected_improved": e.expected_improved,
+        "expected_declined": e.expected_declined,
+        "expected_improved_share": e.pct_expected_improved,
+        "expected_declined_share": e.pct_expected_declined,
+        "observed_mean_change": e.observed_mean_change,
+        "expected_mean_change": e.expected_mean_change,
+        "difference": e.difference,
+        "ci_low": _number(e.ci_low),
+        "ci_high": _number(e.ci_high),
+        "p_value": e.p_value,
+        "reliability": e.reliability,
+        "reliability_source": e.reliability_source,
+        "verdict": reaudit_verdict(e),
+    }
+
+
+def build_casemix(mix: casemix.MonthCasemix) -> dict[str, Any]:
+    """figures.json's ``casemix`` section: each measure's observed share against the share
+    expected from the reference months' rates for the month's mix (O/E with its exact
+    interval), and the ordinal regression check."""
+    measures = {
+        TEST_MEASURE_KEYS[measure]: casemix_measure(r) for measure, r in mix.standardised.items()
+    }
+    return {
+        "reference_months": list(mix.reference_months),
+        "themes": list(mix.themes),
+        "measures": measures,
+        "regression": regression_figures(mix.regression),
+    }
+
+
+def casemix_measure(r: casemix.CasemixResult) -> dict[str, Any]:
+    """One measure of a ``casemix`` section: observed against expected, O/E and interval."""
+    return {
+        "measure": r.measure,
+        "share": MEASURE_SHARES[r.measure],
+        "month_total": r.n,
+        "observed_count": r.observed,
+        "other_count": r.n - r.observed,
+        "observed_share": r.observed_pct,
+        "expected": r.expected,
+        "expected_share": r.expected_pct,
+        "reference_share": r.reference_pct,
+        "ratio": _number(r.ratio),
+        "ci_low": _number(r.ci_low),
+        "ci_high": _number(r.ci_high),
+        "p_value": _number(r.p_value),
+        "level": r.level,
+        "verdict": r.verdict,
+        "better": r.better,
+    }
+
+
+def regression_figures(check: casemix.RegressionCheck | None) -> dict[str, Any] | None:
+    """The ordinal regression check's adjusted (and crude) odds ratio for the month or
+    period (None when it was not fitted)."""
+    row = check.month_effect("ordinal") if check is not None else None
+    if row is None or check is None:
+        return None
+    crude = check.crude.loc[check.crude["model"] == "ordinal", "odds_ratio"]
+    return {
+        "model": "ordinal",
+        "audit_total": check.n,
+        "covariates": list(check.covariates),
+        "odds_ratio": _number(row["odds_ratio"]),
+        "ci_low": _number(row["ci_low"]),
+        "ci_high": _number(row["ci_high"]),
+        "p_value": _number(row["p_value"]),
+        "crude_odds_ratio": _number(crude.iloc[0]) if len(crude) else None,
+    }
+
+
+def build_auditors(effects: auditors.AuditorEffects) -> dict[str, Any]:
+    """figures.json's ``auditors`` section: the overall figure only (never an auditor)."""
+    return {
+        "auditor_count": int(effects.n_auditors),
+        "audit_count": int(effects.n),
+        "icc": _number(effects.icc),
+        "icc_low": _number(effects.icc_low),
+        "icc_high": _number(effects.icc_high),
+        "p_value": _number(effects.p_value),
+        "significant": bool(effects.significant),
+    }

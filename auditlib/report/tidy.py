@@ -24,7 +24,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from auditlib.report.blocks import Table, anchor
+from auditlib.report.blocks import Statement, Table, anchor
 
 COLUMNS: Final = ("table", "row", "column", "value", "number", "percent", "flag")
 _FLAG_RE: Final = re.compile(r"\[(c|low|z|x)\]")
@@ -32,6 +32,11 @@ _NUMBER: Final = r"[-+−]?\d[\d,]*(?:\.\d+)?"
 _COUNT_AND_PCT_RE: Final = re.compile(rf"^({_NUMBER})\s*\(({_NUMBER})%\)$")
 _PCT_RE: Final = re.compile(rf"^({_NUMBER})%$")
 _NUMBER_RE: Final = re.compile(rf"^{_NUMBER}$")
+#: A number inside running text: a sign only where it cannot be a hyphen ("2020-09" is
+#: 2020 and 9, "−4.6" is -4.6), thousands commas only in groups of three ("1,298").
+NUMBER_IN_TEXT_RE: Final = re.compile(
+    r"(?:(?<![\w.,])[-+−](?=\d))?(?<![\d.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+)
 
 
 def table_name(table: Table) -> str:
@@ -69,6 +74,29 @@ def parse_cell(value: Any) -> dict[str, Any]:
 def _number(text: str) -> int | float:
     plain = text.replace(",", "").replace("−", "-")
     return float(plain) if "." in plain else int(plain)
+
+
+def numbers_in(text: str) -> list[int | float]:
+    """Every number written in ``text``, in order.
+
+    >>> numbers_in("42 allocated, 1,298 read; p = 0.031; change −4.6 points (2020-09)")
+    [42, 1298, 0.031, -4.6, 2020, 9]
+    """
+    return [_number(found) for found in NUMBER_IN_TEXT_RE.findall(text)]
+
+
+def statements_for_figures(statements: list[Statement]) -> list[dict[str, Any]]:
+    """Every piece of text shown, as figures.json holds it: its section, kind, the text
+    as shown and the numbers it states."""
+    return [
+        {
+            "section": statement.section,
+            "kind": statement.kind,
+            "text": statement.text,
+            "numbers": numbers_in(statement.text),
+        }
+        for statement in statements
+    ]
 
 
 def tidy(table: Table) -> pd.DataFrame:

@@ -2,7 +2,8 @@
 
 Nothing here is hand-written per month: each sentence is built from a result of
 :mod:`auditlib.analysis.spc` or :mod:`auditlib.analysis.stats`. Every displayed number is rounded
-half up (:func:`round_half_up`), never with Python's banker's ``round``.
+half up (:func:`auditlib.analysis.rounding.round_half_up`), never with Python's banker's ``round``.
+Too few audits to tell is :data:`auditlib.analysis.comparisons.MIN_MONTH_AUDITS`.
 
 Direction matters: for % Inadequate a fall is an improvement (``"down"``), for
 % Good or better a rise is (``"up"``).
@@ -11,17 +12,16 @@ Direction matters: for % Inadequate a fall is an improvement (``"down"``), for
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from auditlib.analysis import auditors, casemix, regression_to_mean, spc, stats
+from auditlib.analysis import auditors, casemix, comparisons, regression_to_mean, spc, stats
+from auditlib.analysis.rounding import round_half_up
 from auditlib.data import schema
 
 __all__ = [
-    "MIN_AUDITS",
     "MIN_SPC_POINTS",
     "describe_auditor_effects",
     "describe_auditor_variation",
@@ -40,33 +40,14 @@ __all__ = [
     "format_count_pct",
     "format_p",
     "format_pct",
-    "round_half_up",
 ]
 
 #: Below this many points in the latest period an SPC verdict is "too few months to tell":
 #: no run rule can fire and moving-range limits are unstable.
 MIN_SPC_POINTS = 7
-#: Below this many completed audits in the latest month, one audit moves the share by more
-#: than 10 percentage points: the verdict is "too few audits to tell".
-MIN_AUDITS = 10
 
 
 # ---------------------------------------------------------------- formatting
-def round_half_up(x: float, ndigits: int = 0) -> float:
-    """Round half away from zero at ``ndigits`` decimals, as people expect on paper.
-
-    Uses the shortest decimal form of the float, so 2.675 rounds to 2.68 (Python's
-    ``round`` gives 2.67 for that and 2 for 2.5).
-
-    >>> round_half_up(2.5), round_half_up(0.125, 2), round_half_up(-1.5)
-    (3.0, 0.13, -2.0)
-    """
-    if x is None or not np.isfinite(x):
-        return float("nan")
-    quantum = Decimal(1).scaleb(-ndigits)
-    return float(Decimal(repr(float(x))).quantize(quantum, rounding=ROUND_HALF_UP))
-
-
 def _num(x: float, ndigits: int = 0) -> str:
     value = round_half_up(x, ndigits)
     if value == 0:
@@ -173,8 +154,8 @@ def describe_spc(
             f"{head}: too few months to tell — only {result.n_points} "
             f"since the limits were last set, and at least {MIN_SPC_POINTS} are needed."
         )
-    if n is not None and n < MIN_AUDITS:
-        return f"{head}: too few audits to tell — fewer than {MIN_AUDITS} were completed."
+    if n is not None and n < comparisons.MIN_MONTH_AUDITS:
+        return f"{head}: too few audits to tell — fewer than {comparisons.MIN_MONTH_AUDITS} were completed."
     kind = result.variation
     if kind == "common_cause" and not result.has_limits:
         verdict = (
@@ -211,11 +192,17 @@ def describe_spc_suppressed(measure: str, latest_label: str) -> str:
 Direction = Literal["up", "down"]
 
 
-def _p_words(p_value: float, p_adjusted: float | None, family_size: int | None) -> str:
+#: Whose family of tests a sentence's Holm-adjusted p is for, by default.
+MONTH_FAMILY = "the month's"
+
+
+def _p_words(
+    p_value: float, p_adjusted: float | None, family_size: int | None, family: str = MONTH_FAMILY
+) -> str:
     """'p = 0.016' or 'Holm-adjusted p = 0.079 for the month's 6 tests; unadjusted p = 0.016'."""
     if p_adjusted is None:
         return format_p(p_value)
-    tests = f" for the month's {family_size} tests" if family_size else ""
+    tests = f" for {family} {family_size} tests" if family_size else ""
     return f"Holm-adjusted {format_p(p_adjusted)}{tests}; unadjusted {format_p(p_value)}"
 
 
@@ -228,6 +215,7 @@ def describe_proportion_comparison(
     improvement: Direction,
     p_adjusted: float | None = None,
     family_size: int | None = None,
+    family: str = MONTH_FAMILY,
 ) -> str:
     """'7% Inadequate in September 2020 (n=40) against 22% over the previous 12 months
     (n=600): a significant improvement of 15 percentage points (Fisher's exact test, p = 0.012).'
@@ -236,7 +224,8 @@ def describe_proportion_comparison(
     2020", "over the previous 12 months"); ``improvement`` is "down" for
     Inadequate, "up" for Good or better. With ``p_adjusted`` (the Holm-adjusted p
     of the month's family of ``family_size`` tests, :func:`comparisons.month_test_family`)
-    "significant" is judged on the adjusted p, and the sentence gives both.
+    "significant" is judged on the adjusted p, and the sentence gives both; ``family``
+    says whose tests they are ("the month's", "the report's").
     """
     c = comparison
     test = "Fisher's exact test" if c.test == "fisher" else "z test"
@@ -244,7 +233,7 @@ def describe_proportion_comparison(
         f"{format_pct(100 * c.p1)} {measure} {period} (n={c.n1}) against "
         f"{format_pct(100 * c.p2)} {reference} (n={c.n2})"
     )
-    p_text = _p_words(c.p_value, p_adjusted, family_size)
+    p_text = _p_words(c.p_value, p_adjusted, family_size, family)
     significant = c.significant if p_adjusted is None else bool(p_adjusted < stats.ALPHA)
     if not significant:
         return f"{head}: no significant difference ({test}, {p_text})."
@@ -262,18 +251,19 @@ def describe_distribution_comparison(
     reference: str,
     p_adjusted: float | None = None,
     family_size: int | None = None,
+    family: str = MONTH_FAMILY,
 ) -> str:
     """'Judgements in September 2020 (n=40) compared with those over the previous 12 months
     (n=600): no significant shift (Mann–Whitney test, p = 0.41; Cliff's delta 0.05).'
 
-    Positive Cliff's delta means period a (``period``) was better. ``p_adjusted`` and
-    ``family_size`` as :func:`describe_proportion_comparison`.
+    Positive Cliff's delta means period a (``period``) was better. ``p_adjusted``,
+    ``family_size`` and ``family`` as :func:`describe_proportion_comparison`.
     """
     c = comparison
     test = "Monte Carlo permutation test" if c.quoted.exact else "Mann–Whitney test"
     effect = f"Cliff's delta {_num(c.cliffs_delta, 2)}"
     head = f"Judgements {period} (n={c.n_a}) compared with those {reference} (n={c.n_b})"
-    p_text = _p_words(c.quoted.p_value, p_adjusted, family_size)
+    p_text = _p_words(c.quoted.p_value, p_adjusted, family_size, family)
     significant = c.significant if p_adjusted is None else bool(p_adjusted < stats.ALPHA)
     if not significant:
         return f"{head}: no significant shift ({test}, {p_text}; {effect})."
@@ -334,7 +324,7 @@ def describe_spc_and_test(
     the test asks whether one month differs from a reference by more than sampling
     chance, after Holm adjustment.
     """
-    if result.n_points < MIN_SPC_POINTS or int(test["n_month"]) < MIN_AUDITS:
+    if result.n_points < MIN_SPC_POINTS or int(test["n_month"]) < comparisons.MIN_MONTH_AUDITS:
         return None  # no SPC verdict to reconcile
     kind = result.variation
     special = kind.startswith("special_cause")
@@ -400,7 +390,7 @@ def describe_reaudit_shift(
         f"{format_pct(s_.pct_same)} stayed the same and {format_pct(s_.pct_declined)} declined"
     )
     p = format_p(s_.stuart_maxwell.p_value)
-    if s_.n < MIN_AUDITS:
+    if s_.n < comparisons.MIN_MONTH_AUDITS:
         return f"{head}: too few re-audits to tell."
     if not s_.significant:
         sentence = f"{head}: no significant overall change (Stuart–Maxwell {p})."
@@ -465,12 +455,13 @@ def _signed(x: float, ndigits: int = 2) -> str:
 
 
 # ------------------------------------------------------------------- case mix
-def _casemix_allowing(themes: Sequence[str]) -> str:
+def _casemix_allowing(themes: Sequence[str], whose: str = "this month's") -> str:
     """'this month's CSE and missing children theme (and its mix of teams)'."""
     names = [schema.COHORT_SHORT_NAMES.get(key, key) for key in themes]
     if not names:
-        return "this month's mix of cohorts and teams"
-    return f"this month's {_join(names)} theme (and its mix of cohorts and teams)"
+        return f"{whose} mix of cohorts and teams"
+    plural = "themes" if len(names) > 1 and whose != "this month's" else "theme"
+    return f"{whose} {_join(names)} {plural} (and its mix of cohorts and teams)"
 
 
 def describe_casemix(
@@ -479,6 +470,7 @@ def describe_casemix(
     label: str,
     themes: Sequence[str] = (),
     reference: str = "the previous 12 months",
+    whose: str = "this month's",
 ) -> str:
     """'After allowing for this month's CSE theme (and its mix of cohorts and teams), Good or
     better in September 2020 was 34% (21 of 61) against 20% expected from the previous 12
@@ -486,12 +478,12 @@ def describe_casemix(
     predicts (observed/expected 1.76, 95% CI 1.09 to 2.69).'
 
     ``themes`` are the month's theme keys (programme.yml); ``reference`` names the
-    reference period.
+    reference period; ``whose`` the period the themes are of ("this month's", "period B's").
     """
     r = result
     what = r.measure.removeprefix("% ")
     head = (
-        f"After allowing for {_casemix_allowing(themes)}, {what} in {label} was "
+        f"After allowing for {_casemix_allowing(themes, whose)}, {what} in {label} was "
         f"{format_pct(r.observed_pct)} ({r.observed} of {r.n}) against "
         f"{format_pct(r.expected_pct)} expected from {_possessive(reference)} rates for audits "
         "like these "

@@ -28,11 +28,11 @@ def section(ctx: MonthContext) -> list[Block]:
         sentence = wording.describe_casemix(result, label=ctx.label, themes=mix.themes)
         # "21 of 61": a count of 1 to 5 (or one of the month's suppressed shares) is not stated.
         hidden = ctx.view.reveals([result.observed, result.n - result.observed, result.n])
-        hidden = hidden or ctx.measure_hidden(ctx.month, _labels(result.measure))
-        # "(1% of all audits then)" is the reference months' share: with one of their counts
-        # suppressed it could give it back (November 2018's 1 of 70 in December's report).
+        # The reference share pools the reference months: one hidden month in it would be
+        # given back by subtraction (figures.json's ``casemix`` follows the same rule).
         hidden = hidden or any(
-            ctx.measure_hidden(month, _labels(result.measure)) for month in result.reference_months
+            ctx.measure_hidden(month, _labels(result.measure))
+            for month in [ctx.month, *mix.reference_months]
         )
         if hidden and ctx.view.suppresses:
             sentences.append(

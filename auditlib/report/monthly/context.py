@@ -9,7 +9,15 @@ from typing import Any
 
 import pandas as pd
 
-from auditlib.analysis import auditors, casemix, comparisons, metrics, stats, voices
+from auditlib.analysis import (
+    auditors,
+    casemix,
+    comparisons,
+    metrics,
+    regression_to_mean,
+    stats,
+    voices,
+)
 from auditlib.analysis.recommendations import recommendations_for
 from auditlib.data import schema
 from auditlib.data.pipeline import AuditData, load_audit_data
@@ -17,7 +25,8 @@ from auditlib.disclosure import SUPPRESSED, DisclosureProfile
 from auditlib.disclosure.history import protect_figures, publish_headlines
 from auditlib.disclosure.view import GOOD_OR_BETTER, DisclosureView, hidden_trend
 from auditlib.paths import DEMO_DATA_DIR, THEMES_FILE
-from auditlib.report.blocks import Table, record_tables
+from auditlib.report import figures as report_figures
+from auditlib.report.blocks import Shown, record_shown
 from auditlib.report.figures import build_figures, build_spc, headline_series, spc_gaps
 from auditlib.report.saving import save_report_figures
 
@@ -44,8 +53,8 @@ class MonthContext:
     data: AuditData
     figures: dict[str, Any]
     profile: DisclosureProfile
-    #: every table the notebook has shown (see :func:`auditlib.report.blocks.record_tables`)
-    shown_tables: list[Table] = field(default_factory=list)
+    #: everything the notebook has shown (see :func:`auditlib.report.blocks.record_shown`)
+    shown: Shown = field(default_factory=Shown)
 
     # ------------------------------------------------------------------ naming
     @property
@@ -63,17 +72,29 @@ class MonthContext:
 
     @cached_property
     def published_figures(self) -> dict[str, Any]:
-        """figures.json as written: the figures with the disclosure profile applied, and
-        protected against what earlier months' reports published (programme-to-date
-        differences; see :mod:`auditlib.disclosure.history`)."""
-        published = protect_figures(self.figures, self.profile, self.earlier_headlines)
+        """figures.json as written: the figures and the statistics sections
+        (:attr:`statistics_figures`) with the disclosure profile applied, protected against
+        what earlier months' reports published (see :attr:`protected_figures`)."""
+        return self._protect({**self.figures, **self.statistics_figures})
+
+    @cached_property
+    def protected_figures(self) -> dict[str, Any]:
+        """The figures without the statistics sections, protected as figures.json is: what
+        the trend hides (the same as figures.json's trend, without fitting any model)."""
+        return self._protect(self.figures)
+
+    def _protect(self, figures: dict[str, Any]) -> dict[str, Any]:
+        """The disclosure profile applied, and protection against what earlier months'
+        reports published (programme-to-date differences; see
+        :mod:`auditlib.disclosure.history`)."""
+        published = protect_figures(figures, self.profile, self.earlier_headlines)
         gaps = spc_gaps(published)
         if not self.profile.suppresses or not any(gaps.values()):
             return published
         # The SPC readings again, without the months whose share is suppressed (their
         # limits to the nearest percent could give those shares away), then protected.
         spc = build_spc(self.data, self.month, self.trend, gaps)
-        return protect_figures({**self.figures, "spc": spc}, self.profile, self.earlier_headlines)
+        return protect_figures({**figures, "spc": spc}, self.profile, self.earlier_headlines)
 
     @cached_property
     def earlier_headlines(self) -> list[dict[str, Any]]:
@@ -87,7 +108,30 @@ class MonthContext:
     def hidden_trend(self) -> pd.DataFrame:
         """Which judgement figures of each trend month the report hides (see
         :func:`auditlib.disclosure.view.hidden_trend`)."""
-        return hidden_trend(self.trend, self.profile, self.published_figures, self.month)
+        return hidden_trend(self.trend, self.profile, self.protected_figures, self.month)
+
+    @cached_property
+    def statistics_figures(self) -> dict[str, Any]:
+        """figures.json's statistics sections, from the results the report's sentences state
+        (nothing computed twice): ``tests`` (the month's family), ``reaudit_expectation``,
+        ``casemix`` and ``auditors`` (the overall figure); None where there is none."""
+        references = {
+            comparisons.PREVIOUS_MONTH: [
+                m for m in [metrics.previous_audited_month(self.trend, self.month)] if m
+            ],
+            comparisons.PREVIOUS_12_MONTHS: list(self.year_months),
+        }
+        expectation = self.reaudit_expectation
+        mix = self.casemix
+        effects = self.auditor_effects
+        return {
+            "tests": report_figures.build_tests(self.test_family, self.shifts, references),
+            "reaudit_expectation": (
+                report_figures.build_reaudit_expectation(expectation) if expectation else None
+            ),
+            "casemix": report_figures.build_casemix(mix) if mix and mix.standardised else None,
+            "auditors": report_figures.build_auditors(effects) if effects else None,
+        }
 
     def share(self, month: str, what: str) -> str:
         """A judgement's share (or ``good_or_better``'s) of a trend month, as the report
@@ -111,7 +155,7 @@ class MonthContext:
         report showed (as shown), and each table as ``tables/<name>.csv``; nothing when empty."""
         if not output_dir:
             return None
-        return save_report_figures(self.published_figures, self.shown_tables, output_dir)
+        return save_report_figures(self.published_figures, self.shown, output_dir)
 
     # ------------------------------------------------------------------ tidy frames
     @cached_property
@@ -166,6 +210,18 @@ class MonthContext:
         )
 
     @cached_property
+    def test_family(self) -> pd.DataFrame:
+        """The month's family of secondary tests, Holm-adjusted together
+        (:func:`comparisons.month_test_family`): every sentence, key message and figure
+        that calls a comparison significant reads its verdict from here."""
+        return self.shifts.family
+
+    @cached_property
+    def reaudit_expectation(self) -> regression_to_mean.ReauditExpectation | None:
+        """Re-audit movement to date against what regression to the mean alone would give."""
+        return self.shifts.reaudit_expectation
+
+    @cached_property
     def casemix(self) -> casemix.MonthCasemix | None:
         """The month against the previous 12 audited months, allowing for case mix."""
         # The report states the ordinal model only, so only that one is fitted.
@@ -207,4 +263,4 @@ def prepare(
     profile = DisclosureProfile.from_name(disclosure or data.programme.disclosure)
     figures = build_figures(data, report_month)
     figures["disclosure"] = profile.value
-    return MonthContext(report_month, data, figures, profile, record_tables())
+    return MonthContext(report_month, data, figures, profile, record_shown())

@@ -53,9 +53,12 @@ def compliance_message(ctx: MonthContext) -> str:
 
 
 def judgement_message(ctx: MonthContext) -> str:
-    """Did judgements really move? The SPC verdicts of the judgement-shifts section."""
-    verdicts = " ".join(shifts.spc_verdict(ctx, measure) for measure in comparisons.MEASURES)
-    return f"**Judgements:** {verdicts}" + see(shifts.HEADING)
+    """Did judgements really move? The SPC verdicts of the judgement-shifts section, then the
+    month's comparisons with earlier months judged on their Holm-adjusted p (the same
+    verdicts the section states)."""
+    verdicts = [shifts.spc_verdict(ctx, measure) for measure in comparisons.MEASURES]
+    family = shifts.family_summary(ctx)
+    return f"**Judgements:** {' '.join([*verdicts, family]).strip()}" + see(shifts.HEADING)
 
 
 def reaudit_message(ctx: MonthContext) -> str:
@@ -63,7 +66,7 @@ def reaudit_message(ctx: MonthContext) -> str:
     shift = ctx.shifts.reaudits
     if shift is None:
         return ""
-    verdict = reaudits.verdict(shift, ctx.view).text
+    verdict = reaudits.verdict(shift, ctx.view, ctx.reaudit_expectation).text
     return f"**Re-audits:** {verdict}" + see(shifts.REAUDIT_HEADING)
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from auditlib.analysis import comparisons, metrics, spc
+from auditlib.analysis import comparisons, metrics, spc, stats
 from auditlib.data import schema
-from auditlib.disclosure import is_small
+from auditlib.disclosure import SUPPRESSED, hide_p_values, is_small
 from auditlib.report import figures, wording
 from auditlib.report.blocks import Block, Callout, Chart, Heading, Markdown, Table
 from auditlib.report.charts.statistical import plot_spc
@@ -26,13 +26,16 @@ INTRO = (
     "*Making Data Count* style: points outside the grey limits, or long runs above or "
     "below the average, signal a real change; anything else is normal variation."
 )
-METHODS = """\
+METHODS = f"""\
 *How to read this:* each line compares the share of audits this month with an earlier period.
 For one share (e.g. % Inadequate) the test is a comparison of two proportions (Fisher's exact
 test when numbers are small, otherwise a z test), with the difference in percentage points and
 its 95% confidence interval. For the whole spread of judgements the test is the Mann–Whitney
 test, which uses the order Outstanding > Good > Requires Improvement > Inadequate; Cliff's delta
-is its effect size (0 = no shift, ±1 = complete). "Significant" means p < 0.05."""
+is its effect size (0 = no shift, ±1 = complete). The SPC charts above are the primary signal;
+these comparisons are secondary and are one family: each p-value is Holm-adjusted for all the
+month's comparisons, and "significant" means the *adjusted* p is below {stats.ALPHA} (each line gives
+both p-values). Every test assumes audits are independent of one another."""
 
 
 def section(ctx: MonthContext) -> list[Block]:
@@ -103,7 +106,7 @@ def spc_verdict(ctx: MonthContext, measure: str) -> str:
         return wording.describe_spc_suppressed(measure, ctx.label)
     return (
         f"{measure} in {ctx.label}: too few audits to tell — "
-        f"fewer than {wording.MIN_AUDITS} were completed."
+        f"fewer than {comparisons.MIN_MONTH_AUDITS} were completed."
     )
 
 
@@ -112,55 +115,211 @@ def _spc_key(measure: str) -> str:
 
 
 def comparison_blocks(ctx: MonthContext) -> list[Block]:
-    """This month against the previous audited month and against the previous 12 months."""
-    result = ctx.shifts
-    references = {
-        id(result.vs_previous): [metrics.previous_audited_month(ctx.trend, ctx.month)],
-        id(result.vs_year): ctx.year_months,
-    }
-    found = [c for c in (result.vs_previous, result.vs_year) if c is not None and c.proportions]
-    if not found:
+    """This month against the previous audited month and against the previous 12 months:
+    the month's family of tests, each with its Holm-adjusted p, what the family means, and
+    a sentence wherever the SPC chart and a test disagree."""
+    family = ctx.test_family
+    if family.empty:
         return []
-    lines = []
-    view = ctx.view
-    for comparison in found:
-        reference = reference_words(comparison.reference)
-        reference_months = references.get(id(comparison), [])
-        months = [ctx.month, *reference_months]
-        # A pooled n with a hidden month's n in it gives that month's n away.
-        n_hidden = any(ctx.hidden_trend.at[m, schema.COMPLETED] for m in months)
-        for measure, (labels, direction) in comparisons.MEASURES.items():
-            sentence = wording.describe_proportion_comparison(
-                comparison.proportions[measure],
-                measure.removeprefix("% "),
-                period=f"in {comparison.period}",
-                reference=reference,
-                improvement=direction,
-            )
-            counts = [int(comparison.a[list(labels)].sum()), int(comparison.b[list(labels)].sum())]
-            # A pooled share would reveal the one hidden month in it by subtraction.
-            hidden = any(ctx.measure_hidden(month, labels) for month in months)
-            hidden = hidden or any(is_small(c) for c in counts)
-            lines.append("- " + view.hide_ns(view.disclose(sentence, hidden), n_hidden))
-        if comparison.distribution is not None:
-            # The test rests on every judgement count of the months compared (and its n's
-            # leave Not recorded out, so they would give hidden Not recorded counts away).
-            rests_on_hidden = ctx.hidden_trend.loc[months, list(schema.JUDGEMENT_LABELS)]
-            if view.suppresses and rests_on_hidden.to_numpy().any():
-                lines.append(
-                    f"- Judgements in {comparison.period} compared with those {reference}: "
-                    "not shown, because some of the counts the test rests on are suppressed."
-                )
-                continue
-            sentence = wording.describe_distribution_comparison(
-                comparison.distribution, period=f"in {comparison.period}", reference=reference
-            )
-            lines.append("- " + sentence)
-    return [
+    lines = ["- " + sentence for sentence in comparison_sentences(ctx)]
+    blocks: list[Block] = [
         Heading(f"{ctx.label} against earlier months", 3),
         Markdown("\n".join(lines)),
-        Markdown(METHODS),
+        Markdown(wording.describe_test_family(family)),
     ]
+    reconciled = reconciliation_sentences(ctx)
+    if reconciled:
+        blocks.append(Markdown("\n\n".join(reconciled)))
+    return [*blocks, Markdown(METHODS)]
+
+
+def comparison_for(ctx: MonthContext, kind: str) -> comparisons.Comparison | None:
+    """The month's comparison of that kind (``comparisons.PREVIOUS_MONTH`` or
+    ``comparisons.PREVIOUS_12_MONTHS``)."""
+    result = ctx.shifts
+    return {
+        comparisons.PREVIOUS_MONTH: result.vs_previous,
+        comparisons.PREVIOUS_12_MONTHS: result.vs_year,
+    }[kind]
+
+
+def reference_months(ctx: MonthContext, kind: str) -> list[str]:
+    """The months a comparison's reference pools."""
+    if kind == comparisons.PREVIOUS_MONTH:
+        previous = metrics.previous_audited_month(ctx.trend, ctx.month)
+        return [previous] if previous else []
+    return list(ctx.year_months)
+
+
+def test_hidden(ctx: MonthContext, row: pd.Series) -> bool:
+    """Would a share test's percentages reveal a suppressed count? Always False for the
+    distribution (it states no percentage) and under the internal profile.
+
+    The same rule figures.json's ``tests`` section follows (see :mod:`auditlib.disclosure`).
+    """
+    if row["measure"] not in comparisons.MEASURES:
+        return False
+    labels, _direction = comparisons.MEASURES[row["measure"]]
+    comparison = comparison_for(ctx, row["comparison"])
+    # A pooled share would reveal the one hidden month in it by subtraction.
+    hidden = ctx.measure_hidden(ctx.month, labels) or any(
+        ctx.measure_hidden(month, labels) for month in reference_months(ctx, row["comparison"])
+    )
+    if comparison is not None:
+        counts = [int(comparison.a[list(labels)].sum()), int(comparison.b[list(labels)].sum())]
+        hidden = hidden or any(is_small(c) for c in counts)
+    return bool(hidden and ctx.view.suppresses)
+
+
+def comparison_sentences(ctx: MonthContext) -> list[str]:
+    """One sentence per test of the month's family, in the family's order, with the
+    Holm-adjusted p beside the unadjusted one; disclosure applied."""
+    sentences = []
+    for _, row in ctx.test_family.iterrows():
+        comparison = comparison_for(ctx, row["comparison"])
+        if comparison is None:  # pragma: no cover - the family is built from these
+            continue
+        reference = reference_words(comparison.reference)
+        adjusted = {"p_adjusted": float(row["p_holm"]), "family_size": int(row["family_size"])}
+        months = [ctx.month, *reference_months(ctx, row["comparison"])]
+        if test_hidden(ctx, row) or distribution_hidden(ctx, row):
+            # Even a verdict's direction, beside the counts shown elsewhere, can pin a
+            # suppressed count (the disclosure audit found "[c] against [c] …: a significant
+            # improvement" did): the published version states no result for such a test.
+            what = (
+                "Judgements"
+                if row["measure"] == comparisons.DISTRIBUTION
+                else row["measure"].removeprefix("% ")
+            )
+            sentences.append(
+                f"{what} in {comparison.period} against {reference.removeprefix('over ')}: "
+                "not shown in this published version, because a count the test rests on is "
+                "suppressed."
+            )
+            continue
+        # A pooled n with a hidden month's n in it gives that month's n away.
+        n_hidden = any(ctx.hidden_trend.at[m, schema.COMPLETED] for m in months)
+        if row["measure"] == comparisons.DISTRIBUTION:
+            assert comparison.distribution is not None
+            sentence = wording.describe_distribution_comparison(
+                comparison.distribution,
+                period=f"in {comparison.period}",
+                reference=reference,
+                **adjusted,
+            )
+        else:
+            sentence = wording.describe_proportion_comparison(
+                comparison.proportions[row["measure"]],
+                row["measure"].removeprefix("% "),
+                period=f"in {comparison.period}",
+                reference=reference,
+                improvement=row["improvement"],
+                **adjusted,
+            )
+        sentences.append(ctx.view.hide_ns(disclose_test(ctx, row, sentence), n_hidden))
+    return sentences
+
+
+def distribution_hidden(ctx: MonthContext, row: pd.Series) -> bool:
+    """Under ``published``, does the distribution test rest on a suppressed count? It rests
+    on every judgement count of the months compared (and its n's leave Not recorded out, so
+    they would give hidden Not recorded counts away)."""
+    if row["measure"] != comparisons.DISTRIBUTION or not ctx.view.suppresses:
+        return False
+    months = [ctx.month, *reference_months(ctx, row["comparison"])]
+    rests_on = ctx.hidden_trend.loc[months, list(schema.JUDGEMENT_LABELS)]
+    return bool(rests_on.to_numpy().any())
+
+
+def holm_p_hidden(ctx: MonthContext, row: pd.Series) -> bool:
+    """Is a test's Holm-adjusted p hidden? When its own test is, or when the step-down
+    carries up the p of a hidden test (the adjusted p would give that one back)."""
+    setter = ctx.test_family.iloc[int(row["holm_set_by"])]
+    return any(test_hidden(ctx, r) or distribution_hidden(ctx, r) for r in (row, setter))
+
+
+def disclose_test(ctx: MonthContext, row: pd.Series, sentence: str) -> str:
+    """A test's sentence as the profile may state it: a hidden share test loses its
+    percentages, difference and p-values; a test whose Holm-adjusted p is set by a hidden
+    one loses that p (the rule figures.json's ``tests`` section follows)."""
+    if test_hidden(ctx, row):
+        return hide_p_values(ctx.view.disclose(sentence, True))
+    if holm_p_hidden(ctx, row):
+        return hide_p_values(sentence, holm_only=True)
+    return sentence
+
+
+def reconciliation_sentences(ctx: MonthContext) -> list[str]:
+    """Where a measure's SPC verdict and one of its tests disagree, one sentence on why,
+    led by the measure ('% Inadequate: The chart and the test differ because …')."""
+    sentences = []
+    family = ctx.test_family
+    for measure, (labels, _direction) in comparisons.MEASURES.items():
+        for _, row in family.loc[family["measure"] == measure].iterrows():
+            why = wording.describe_spc_and_test(ctx.shifts.spc[measure], row, measure=measure)
+            if why is None:
+                continue
+            hidden = test_hidden(ctx, row) or ctx.measure_hidden(ctx.month, labels)
+            sentences.append(f"{measure}: " + ctx.view.disclose(why, hidden))
+    return sentences
+
+
+def family_summary(ctx: MonthContext) -> str:
+    """The family's adjusted verdicts in one sentence, for the key messages: how many of
+    the month's comparisons are significant after Holm adjustment, and which."""
+    family = ctx.test_family
+    if family.empty:
+        return ""
+    size = len(family)
+    # A test the published version does not state gives no verdict here either.
+    shown = [
+        not (test_hidden(ctx, row) or distribution_hidden(ctx, row)) for _, row in family.iterrows()
+    ]
+    withheld = size - sum(shown)
+    found = family.loc[family["significant"].astype(bool).to_numpy() & shown]
+    if withheld:
+        # Only the tests shown are summed up: a count over all of them would give the
+        # withheld ones' verdicts away.
+        return (
+            f"{withheld} of the month's {size} comparisons with earlier months are not shown "
+            "in this published version, because a count they rest on is suppressed. "
+            + _family_summary_text(ctx, found, size - withheld, "shown")
+        )
+    return _family_summary_text(ctx, found, size)
+
+
+def _family_summary_text(
+    ctx: MonthContext, found: pd.DataFrame, size: int, which: str = "with earlier months"
+) -> str:
+    if size == 0:
+        return ""
+    if found.empty:
+        return (
+            f"None of the month's {size} comparisons {which} is significant after Holm adjustment."
+        )
+    parts = []
+    for _, row in found.iterrows():
+        what = (
+            "the whole spread of judgements"
+            if row["measure"] == comparisons.DISTRIBUTION
+            else row["measure"]
+        )
+        comparison = comparison_for(ctx, row["comparison"])
+        against = reference_words(comparison.reference) if comparison is not None else ""
+        p_text = (
+            f"p = {SUPPRESSED}"
+            if holm_p_hidden(ctx, row)
+            else wording.format_p(float(row["p_holm"]))
+        )
+        parts.append(
+            f"{what} against {against.removeprefix('over ').removeprefix('in ')} "
+            f"({row['verdict']}, Holm-adjusted {p_text})"
+        )
+    verb = "is" if len(found) == 1 else "are"
+    return (
+        f"{len(found)} of the month's {size} comparisons {which} {verb} "
+        f"significant after Holm adjustment: {'; '.join(parts)}."
+    )
 
 
 def reaudit_blocks(ctx: MonthContext) -> list[Block]:
@@ -169,7 +328,7 @@ def reaudit_blocks(ctx: MonthContext) -> list[Block]:
         return []
     return [
         Heading(REAUDIT_HEADING, 3),
-        reaudits.verdict(shift, ctx.view),
+        reaudits.verdict(shift, ctx.view, ctx.reaudit_expectation),
         *reaudits.heatmap(shift, ctx.view),
         Table(
             reaudits.reaudit_table(shift, ctx.profile),

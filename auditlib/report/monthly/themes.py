@@ -26,8 +26,6 @@ from auditlib.report.charts.statistical import plot_funnel
 from auditlib.report.monthly.context import MonthContext
 from auditlib.report.shared.phrases import join_words
 
-#: A funnel plot of fewer teams than this says nothing about any of them.
-MIN_FUNNEL_TEAMS = 3
 #: A named team's figures in the funnel sentence: ": 2% (1 of 58)".
 FUNNEL_FIGURES = re.compile(r": \d+% \(\d+ of \d+\)(?=\))")
 #: The funnel's target in its sentence: "(overall 26%)".
@@ -110,7 +108,7 @@ def team_blocks(ctx: MonthContext) -> list[Block]:
     window = [*comparisons.previous_months(ctx.month, TEAM_WINDOW_MONTHS - 1), ctx.month]
     teams = metrics.count_judgements(ctx.data.audits, window, by=schema.TEAM)
     teams = teams.loc[teams["completed"] > 0]
-    if len(teams) < MIN_FUNNEL_TEAMS:
+    if len(teams) < stats.MIN_FUNNEL_UNITS:
         return []
     programme = ctx.data.programme
     first = ctx.label_for(window[0]) if window[0] >= programme.start_month else None

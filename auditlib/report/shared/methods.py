@@ -9,18 +9,20 @@ from typing import Any, Final
 
 import pandas as pd
 
+from auditlib.analysis import stats
 from auditlib.analysis.voices import escape_markdown
 from auditlib.disclosure import DisclosureProfile, describe_rule, symbol_key
 from auditlib.report.blocks import Block, Heading, Markdown, Table
 
-DEFINITIONS: Final = """\
+DEFINITIONS: Final = f"""\
 - **Allocated**: audits of the month whose status is not *exempt* or *cancelled*. Exempt audits are counted and shown separately.
 - **Completed**: allocated audits with status *completed*; *allocated* and *extension* mean not yet completed (outstanding). Outstanding audits past their due date are *overdue*.
 - **Compliance**: completed ÷ allocated. *Programme to date* runs from the first month compliance is counted; re-audit compliance from the first month with re-audits.
 - **Final judgement**: the moderated judgement where there is one, otherwise the auditor's overall judgement; a completed audit with neither is *Not recorded*.
 - **Judgement split of a month**: completed audits (not re-audits) of the month by final judgement; the denominator is every completed audit of the month. **Good or better** = Outstanding + Good.
 - **Percentages** are rounded half up for display (62.5% shows as 63%); charts of 100% bars label each bar so that it adds to 100%.
-- A **paused** month had no audit round and is shown as paused, never as zero."""
+- A **paused** month had no audit round and is shown as paused, never as zero.
+- **Significant**: a test's p-value is below {stats.ALPHA} *after* Holm's adjustment for the other tests of its family (a month's comparisons with the previous month and the previous 12 months; period B's tests against period A; the groups of a breakdown). The SPC charts are the primary signal and are read by their own rules. Every test assumes that audits are independent of one another: a child audited more than once, or many audits by one auditor, make that only approximately true."""
 
 
 def definitions(*, compliance: bool = True) -> str:

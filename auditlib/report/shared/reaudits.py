@@ -2,14 +2,15 @@
 
 Both reports show the same verdict, heat map and cross-table, each for its own re-audits
 (the monthly report: every re-audit completed up to the month; the shift report: the
-re-audits of period B).
+re-audits of period B). The verdict sets the movement against what regression to the mean
+would give with no change in practice (:mod:`auditlib.analysis.regression_to_mean`).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from auditlib.analysis import stats
+from auditlib.analysis import regression_to_mean, stats
 from auditlib.data import schema
 from auditlib.disclosure import DisclosureProfile, suppress_counts
 from auditlib.disclosure.view import DisclosureView
@@ -32,14 +33,29 @@ def reaudit_table(shift: stats.ReauditShift, profile: DisclosureProfile) -> pd.D
 
 
 def verdict(
-    shift: stats.ReauditShift, view: DisclosureView, *, with_total: bool = False
+    shift: stats.ReauditShift,
+    view: DisclosureView,
+    expectation: regression_to_mean.ReauditExpectation | None = None,
+    *,
+    with_total: bool = False,
 ) -> Callout:
-    """The re-audit verdict; its shares go when a count it rests on would reveal 1 to 5."""
+    """The re-audit verdict with the regression-to-the-mean caveat and, given
+    ``expectation`` (:func:`comparisons.expected_reaudit_movement`), how much of the movement
+    no change in practice would give on its own. Its shares go when a count it rests on
+    would reveal 1 to 5."""
+    sentence = view.disclose(
+        wording.describe_reaudit_shift(shift, expectation), hidden(shift, view, with_total)
+    )
+    return Callout(sentence, "verdict", "Re-audits: verdict")
+
+
+def hidden(shift: stats.ReauditShift, view: DisclosureView, with_total: bool = False) -> bool:
+    """Would the verdict's shares reveal a count of 1 to 5 (published profile)? The rule
+    figures.json's ``reaudit_expectation`` follows too."""
     counts = [shift.n_improved, shift.n_same, shift.n_declined]
     if with_total:
         counts.append(shift.n)
-    sentence = view.disclose(wording.describe_reaudit_shift(shift), view.reveals(counts))
-    return Callout(sentence, "verdict", "Re-audits: verdict")
+    return view.reveals(counts)
 
 
 def heatmap(

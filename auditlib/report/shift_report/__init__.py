@@ -25,10 +25,11 @@ from pathlib import Path
 from auditlib.data.pipeline import AuditData, load_audit_data
 from auditlib.disclosure import DisclosureProfile
 from auditlib.paths import DEMO_DATA_DIR
-from auditlib.report.blocks import Block, record_tables
+from auditlib.report.blocks import Block, record_shown
 from auditlib.report.notebook import enable_analyst_charts
 from auditlib.report.shift_report import (
     breakdown,
+    casemix,
     checks,
     distributions,
     methods,
@@ -57,6 +58,7 @@ SECTIONS: tuple[tuple[str, Callable[[ShiftContext], list[Block]]], ...] = (
     ("distributions", distributions.section),
     ("tests", tests.section),
     ("spc", spc.section),
+    ("casemix", casemix.section),
     ("reaudits", reaudits.section),
     ("moderation", moderation.section),
     ("breakdown", breakdown.section),
@@ -96,7 +98,7 @@ def from_data(
     check_periods(period_a, period_b)
     by = check_by(by)
     profile = DisclosureProfile.from_name(disclosure or data.programme.disclosure)
-    ctx = ShiftContext(period_a, period_b, by, data, profile, shown_tables=record_tables())
+    ctx = ShiftContext(period_a, period_b, by, data, profile, shown=record_shown())
     checks.check_data(ctx)
     ctx.figures = build_figures(ctx)
     return ctx

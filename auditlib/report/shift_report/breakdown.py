@@ -17,8 +17,6 @@ from auditlib.report.shared.phrases import DASH, article, interval, join_words, 
 from auditlib.report.shift_report.context import ShiftContext
 from auditlib.report.shift_report.periods import PARTITIONS
 
-#: Funnel plots need at least this many groups with audits.
-MIN_FUNNEL_UNITS: Final = 3
 TITLES: Final = {
     "team": "By team",
     "area": "By area",
@@ -44,7 +42,7 @@ def section(ctx: ShiftContext) -> list[Block]:
     intro = (
         f"Each {noun}'s share in period B against its share in period A, tested as for the "
         f"whole programme. {article(noun)} {noun} is tested only when it has at least "
-        f"{wording.MIN_AUDITS} completed audits in both periods. **Testing many {noun}s at once "
+        f"{comparisons.MIN_MONTH_AUDITS} completed audits in both periods. **Testing many {noun}s at once "
         f"makes some 'significant' results likely by chance alone, so the verdict uses "
         f"Holm-adjusted p-values** (the Holm–Bonferroni method, across the {noun}s tested for "
         "each measure)."
@@ -72,7 +70,7 @@ def section(ctx: ShiftContext) -> list[Block]:
                 "else the z test; Holm p: adjusted for the number of "
                 f"{noun}s tested. The verdict uses the Holm-adjusted p-value. "
                 "A dash means not tested (fewer than "
-                f"{wording.MIN_AUDITS} audits in a period).",
+                f"{comparisons.MIN_MONTH_AUDITS} audits in a period).",
                 numeric=NUMERIC,
                 name=f"{ctx.by}_{MEASURE_NAMES[measure]}",
             ),
@@ -98,7 +96,7 @@ def summary(ctx: ShiftContext) -> str:
                 parts.append(f"{measure} {verb} for {join_words(names)}")
     head = (
         f"{tested['group'].nunique()} of {tests['group'].nunique()} {noun}s had at least "
-        f"{wording.MIN_AUDITS} audits in both periods and were tested"
+        f"{comparisons.MIN_MONTH_AUDITS} audits in both periods and were tested"
     )
     hidden = any(
         not all(ctx.group_shown(g, m).values())
@@ -165,7 +163,7 @@ def funnel_blocks(ctx: ShiftContext) -> list[Block]:
     noun = ctx.group_noun
     table = ctx.group_counts(ctx.b)
     table = table.loc[table[schema.COMPLETED] > 0]
-    if len(table) < MIN_FUNNEL_UNITS:
+    if len(table) < stats.MIN_FUNNEL_UNITS:
         return []
     blocks: list[Block] = [
         Heading(f"Period B by {noun}: funnel plots", 3),

@@ -10,19 +10,26 @@ from typing import Any, Final
 
 import pandas as pd
 
-from auditlib.analysis import comparisons, groups, metrics, stats
+from auditlib.analysis import (
+    auditors,
+    casemix,
+    comparisons,
+    groups,
+    metrics,
+    regression_to_mean,
+    stats,
+)
 from auditlib.data import schema
 from auditlib.data.pipeline import AuditData
+from auditlib.data.programme import iter_months
 from auditlib.disclosure import DisclosureProfile
 from auditlib.disclosure.view import DisclosureView
 from auditlib.errors import ReportError
 from auditlib.publish.layout import SHIFTS_FIGURES_FILE
-from auditlib.report.blocks import Table
+from auditlib.report.blocks import Shown
 from auditlib.report.saving import save_report_figures
 from auditlib.report.shift_report.periods import BREAKDOWNS, PARTITIONS, Period
 
-#: Fewer moderated pairs than this and a kappa is not worth quoting.
-MIN_MODERATION_PAIRS: Final = 10
 #: The figures' names of the two measures (comparisons.MEASURES names them for people).
 MEASURE_KEYS: Final = {"% Good or better": "good_or_better", "% Inadequate": "inadequate"}
 #: The collapsed scale the breakdown tables count over: Good or better, then the rest.
@@ -30,6 +37,15 @@ GOOD_OR_BETTER_LABEL: Final = "Good or better"
 _MONTH_NAME_RE: Final = re.compile(
     r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b"
 )
+
+
+@dataclass(frozen=True)
+class ShiftCasemix:
+    """Period B allowing for case mix, period A the reference."""
+
+    themes: tuple[str, ...]  # the theme keys of B's months
+    standardised: dict[str, casemix.CasemixResult]  # by measure
+    regression: casemix.RegressionCheck | None
 
 
 @dataclass
@@ -43,8 +59,8 @@ class ShiftContext:
     data: AuditData
     profile: DisclosureProfile
     figures: dict[str, Any] = field(default_factory=dict)
-    #: every table the notebook has shown (see :func:`auditlib.report.blocks.record_tables`)
-    shown_tables: list[Table] = field(default_factory=list)
+    #: everything the notebook has shown (see :func:`auditlib.report.blocks.record_shown`)
+    shown: Shown = field(default_factory=Shown)
 
     # ------------------------------------------------------------------ naming
     def period_label(self, period: Period) -> str:
@@ -98,6 +114,55 @@ class ShiftContext:
         )
 
     @cached_property
+    def test_family(self) -> pd.DataFrame:
+        """B against A as one family of tests (each share and the distribution), Holm-adjusted
+        together (:func:`comparisons.month_test_family`): every verdict reads its p from here."""
+        return comparisons.month_test_family([self.comparison])
+
+    def family_row(self, measure: str) -> pd.Series | None:
+        """The family's row for a measure (or ``comparisons.DISTRIBUTION``)."""
+        rows = self.test_family.loc[self.test_family["measure"] == measure]
+        return rows.iloc[0] if len(rows) else None
+
+    @cached_property
+    def casemix(self) -> ShiftCasemix | None:
+        """Period B against the rates period A had for audits like B's (indirect
+        standardisation), and the ordinal regression check; None when neither can be made."""
+        audits, programme = self.data.audits, self.data.programme
+        standardised: dict[str, casemix.CasemixResult] = {}
+        for measure in comparisons.MEASURES:
+            try:
+                standardised[measure] = casemix.standardise_month(
+                    audits, self.b.months, self.a.months, measure, programme=programme
+                )
+            except stats.StatsError:
+                continue
+        if not standardised:
+            return None
+        try:
+            regression = casemix.regression_check(
+                audits, self.b.months, self.a.months, programme=programme, models=("ordinal",)
+            )
+        except stats.StatsError:
+            regression = None
+        themes = [key for m in self.b.months for key in programme.themes.get(m, ())]
+        return ShiftCasemix(tuple(dict.fromkeys(themes)), standardised, regression)
+
+    @cached_property
+    def auditor_effects(self) -> auditors.AuditorEffects | None:
+        """Auditor effects after case mix over both periods (None without an auditor column
+        or with too few auditors)."""
+        try:
+            return auditors.auditor_effects(
+                self.data.audits,
+                [*self.a.months, *self.b.months],
+                key=f"{self.a.spec} {self.b.spec}",
+                programme=self.data.programme,
+            )
+        except stats.StatsError:
+            return None
+
+    @cached_property
     def last_month(self) -> str:
         """The last month with audits: the SPC charts run to it."""
         return max(metrics.audited_months(self.data.audits))
@@ -129,6 +194,22 @@ class ShiftContext:
         return stats.summarise_reaudit_shifts(pairs, "original", "reaudit")
 
     @cached_property
+    def reaudit_expectation(self) -> regression_to_mean.ReauditExpectation | None:
+        """B's re-audit movement against what regression to the mean alone would give; the
+        reliability κ from every moderated audit up to the end of B."""
+        if self.reaudits is None:
+            return None
+        to_date = list(iter_months(self.data.programme.start_month, self.b.last))
+        moderation = comparisons.moderation_pairs(self.data.audits, to_date)
+        moderation = moderation.loc[
+            moderation["auditor"].isin(schema.JUDGEMENTS)
+            & moderation["moderator"].isin(schema.JUDGEMENTS)
+        ]
+        return comparisons.expected_reaudit_movement(
+            self.data.audits, self.reaudit_pairs, moderation
+        )
+
+    @cached_property
     def moderation(self) -> pd.DataFrame:
         """Audits of B with a judgement from both the auditor and the moderator (graded)."""
         pairs = comparisons.moderation_pairs(self.data.audits, self.b.months)
@@ -140,7 +221,7 @@ class ShiftContext:
     @cached_property
     def kappa(self) -> stats.KappaResult | None:
         pairs = self.moderation
-        if len(pairs) < MIN_MODERATION_PAIRS or pairs.nunique().min() < 2:
+        if len(pairs) < comparisons.MIN_MODERATED_PAIRS or pairs.nunique().min() < 2:
             return None
         return stats.compute_kappa(pairs, "auditor", "moderator")
 
@@ -192,7 +273,7 @@ class ShiftContext:
         if not output_dir:
             return None
         return save_report_figures(
-            self.published_figures, self.shown_tables, output_dir, SHIFTS_FIGURES_FILE
+            self.published_figures, self.shown, output_dir, SHIFTS_FIGURES_FILE
         )
 
     def published_period(self, period: Period) -> dict[str, Any]:

@@ -12,13 +12,15 @@ from auditlib import __version__
 from auditlib.analysis import comparisons, groups, metrics, stats
 from auditlib.data import schema
 from auditlib.disclosure import (
+    DISCLOSURE_KEY,
     SHOWN,
     SUPPRESSED,
     DisclosureProfile,
     apply_to_figures,
     suppression_mask,
 )
-from auditlib.report import wording
+from auditlib.disclosure.figures import CASEMIX_HIDDEN_KEYS
+from auditlib.report import figures as report_figures
 from auditlib.report.shared.moderation import grade_changes
 from auditlib.report.shift_report.context import GOOD_OR_BETTER_LABEL, MEASURE_KEYS, ShiftContext
 from auditlib.report.shift_report.periods import PARTITIONS, Period
@@ -58,6 +60,10 @@ def build_figures(ctx: ShiftContext) -> dict[str, Any]:
         "spc": spc_figures(ctx),
         "reaudits": reaudit_figures(ctx),
         "moderation": moderation_figures(ctx),
+        "casemix": casemix_figures(ctx),
+        "auditors": (
+            report_figures.build_auditors(ctx.auditor_effects) if ctx.auditor_effects else None
+        ),
     }
     if ctx.by:
         figures["breakdown"] = breakdown_figures(ctx)
@@ -110,17 +116,32 @@ def proportion_figures(
 
 
 def comparison_figures(ctx: ShiftContext) -> dict[str, Any]:
-    tests: dict[str, Any] = {}
+    """B against A: each share's test and the distribution's, one Holm family (``p_holm``;
+    ``significant`` and ``verdict`` on it)."""
+    family = ctx.test_family
+    # the family's size is the number of tests here (no bare whole number: see build_tests)
+    tests: dict[str, Any] = {"p_adjustment": "Holm"}
     for measure, (_labels, direction) in comparisons.MEASURES.items():
         c = ctx.comparison.proportions.get(measure)
         if c is not None:
-            tests[MEASURE_KEYS[measure]] = {"measure": measure, **proportion_figures(c, direction)}
+            row = ctx.family_row(measure)
+            assert row is not None
+            tests[MEASURE_KEYS[measure]] = {
+                "measure": measure,
+                **proportion_figures(c, direction, float(row["p_holm"])),
+                "p_holm": float(row["p_holm"]),
+                "p_holm_set_by": _family_key(family, row),
+            }
     dist = ctx.comparison.distribution
-    if dist is not None:
+    row = ctx.family_row(comparisons.DISTRIBUTION)
+    if dist is not None and row is not None:
+        significant = bool(row["significant"])
         tests["distribution"] = {
             "test": dist.quoted.name,
             "p_value": dist.quoted.p_value,
-            "significant": dist.significant,
+            "p_holm": float(row["p_holm"]),
+            "p_holm_set_by": _family_key(family, row),
+            "significant": significant,
             "cliffs_delta": dist.cliffs_delta,
             "cliffs_delta_ci_low": dist.cliffs_delta_ci[0],
             "cliffs_delta_ci_high": dist.cliffs_delta_ci[1],
@@ -135,10 +156,34 @@ def comparison_figures(ctx: ShiftContext) -> dict[str, Any]:
             "mean_score_b": dist.mean_score_a,
             "small_expected": dist.small_expected,
             "verdict": "no significant shift"
-            if not dist.significant
+            if not significant
             else ("significantly better" if dist.cliffs_delta > 0 else "significantly worse"),
         }
     return tests
+
+
+def _family_key(family: pd.DataFrame, row: pd.Series) -> str:
+    """The key in ``comparison`` of the test whose Holm step sets ``row``'s adjusted p."""
+    measure = family.iloc[int(row["holm_set_by"])]["measure"]
+    return MEASURE_KEYS.get(measure, "distribution")
+
+
+def casemix_figures(ctx: ShiftContext) -> dict[str, Any] | None:
+    """Period B allowing for case mix, period A the reference (figures.json's ``casemix``
+    shape, see :func:`auditlib.report.figures.build_casemix`)."""
+    mix = ctx.casemix
+    if mix is None:
+        return None
+    measures = {}
+    for measure, r in mix.standardised.items():
+        measures[MEASURE_KEYS[measure]] = report_figures.casemix_measure(r)
+    return {
+        "reference_months": list(ctx.a.months),
+        "months": list(ctx.b.months),
+        "themes": list(mix.themes),
+        "measures": measures,
+        "regression": report_figures.regression_figures(mix.regression),
+    }
 
 
 def spc_figures(ctx: ShiftContext) -> dict[str, Any]:
@@ -187,6 +232,8 @@ def reaudit_figures(ctx: ShiftContext) -> dict[str, Any]:
             "significant": shift.significant,
         }
     )
+    if ctx.reaudit_expectation is not None:
+        out["expectation"] = report_figures.build_reaudit_expectation(ctx.reaudit_expectation)
     return out
 
 
@@ -245,7 +292,7 @@ def breakdown_figures(ctx: ShiftContext) -> dict[str, Any]:
         "by": ctx.by,
         "p_adjustment": "Holm",
         # a threshold, not a count of audits: text, so disclosure control leaves it alone
-        "tested_when": f"at least {wording.MIN_AUDITS} completed audits in both periods",
+        "tested_when": f"at least {comparisons.MIN_MONTH_AUDITS} completed audits in both periods",
         "groups": entries,
     }
 
@@ -275,7 +322,60 @@ def protect_figures(figures: Mapping[str, Any], profile: DisclosureProfile | str
     if profile.suppresses and breakdown and breakdown.get("by") in PARTITIONS:
         for key in ("period_a", "period_b"):
             _protect_partition(figs, key, profile)
-    return apply_to_figures(figs, profile)
+    out = apply_to_figures(figs, profile)
+    if profile.suppresses:
+        _protect_tests(out)
+    return out
+
+
+#: What a share test of B against A loses when a count it rests on is hidden.
+COMPARISON_HIDDEN_KEYS: Final = ("difference_pp", "ci_low_pp", "ci_high_pp", "p_value", "p_holm")
+
+
+def _measure_hidden(figs: Mapping[str, Any], measure_key: str) -> bool:
+    """Is a measure's count, or the total, of either period hidden in the protected figures?"""
+    for key in ("period_a", "period_b"):
+        period = figs.get(key) or {}
+        count = (
+            period.get("good_or_better")
+            if measure_key == "good_or_better"
+            else (period.get("judgements") or {}).get(schema.INADEQUATE)
+        )
+        if SUPPRESSED in (count, period.get(schema.COMPLETED)):
+            return True
+    return False
+
+
+def _protect_tests(figs: dict[str, Any]) -> None:
+    """Under ``published``: a share test resting on a hidden count loses its difference and
+    p-values (as the report's sentence is not shown), a test whose Holm p such a test sets
+    loses that p, and a case-mix measure resting on one loses its figures. Paths are added
+    to the ``disclosure`` record."""
+    paths: list[str] = []
+    comparison = figs.get("comparison") or {}
+    hidden = {
+        key for key in MEASURE_KEYS.values() if key in comparison and _measure_hidden(figs, key)
+    }
+    for key in hidden:
+        for name in COMPARISON_HIDDEN_KEYS:
+            if name in comparison[key]:
+                comparison[key][name] = SUPPRESSED
+                paths.append(f"comparison.{key}.{name}")
+    for key, entry in comparison.items():
+        if isinstance(entry, dict) and key not in hidden and entry.get("p_holm_set_by") in hidden:
+            entry["p_holm"] = SUPPRESSED
+            paths.append(f"comparison.{key}.p_holm")
+    mix = figs.get("casemix") or {}
+    for key, entry in (mix.get("measures") or {}).items():
+        if _measure_hidden(figs, key) or any(
+            entry.get(c) == SUPPRESSED for c in ("observed_count", "other_count", "month_total")
+        ):
+            for name in CASEMIX_HIDDEN_KEYS:
+                if name in entry:
+                    entry[name] = SUPPRESSED
+                    paths.append(f"casemix.measures.{key}.{name}")
+    record = figs[DISCLOSURE_KEY]["suppressed"]
+    figs[DISCLOSURE_KEY]["suppressed"] = [p for p in record if p not in paths] + paths
 
 
 def _protect_partition(figs: dict[str, Any], key: str, profile: DisclosureProfile) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from auditlib.analysis import comparisons
 from auditlib.report import wording
 from auditlib.report.blocks import Block, Callout, Heading, Markdown
 from auditlib.report.shared import moderation
-from auditlib.report.shift_report.context import MIN_MODERATION_PAIRS, ShiftContext
+from auditlib.report.shift_report.context import ShiftContext
 
 
 def section(ctx: ShiftContext) -> list[Block]:
@@ -31,7 +32,7 @@ def section(ctx: ShiftContext) -> list[Block]:
     else:
         blocks.append(
             Markdown(
-                f"Too few moderated audits (fewer than {MIN_MODERATION_PAIRS}, or one grade "
+                f"Too few moderated audits (fewer than {comparisons.MIN_MODERATED_PAIRS}, or one grade "
                 "only) to measure agreement."
             )
         )

@@ -45,7 +45,7 @@ def section(ctx: ShiftContext) -> list[Block]:
     return [
         *blocks,
         Markdown(intro),
-        reaudits.verdict(shift, view, with_total=True),
+        reaudits.verdict(shift, view, ctx.reaudit_expectation, with_total=True),
         Markdown(details),
         *reaudits.heatmap(
             shift, view, title=f"Re-audits in {ctx.label_b}: original against re-audit judgement"
@@ -63,4 +63,4 @@ def section(ctx: ShiftContext) -> list[Block]:
 def verdict_sentence(ctx: ShiftContext) -> str:
     """The re-audit verdict as the report's summary quotes it."""
     assert ctx.reaudits is not None
-    return reaudits.verdict(ctx.reaudits, ctx.view, with_total=True).text
+    return reaudits.verdict(ctx.reaudits, ctx.view, ctx.reaudit_expectation, with_total=True).text

@@ -6,7 +6,7 @@ import re
 from typing import Final
 
 from auditlib.analysis import comparisons, groups, stats
-from auditlib.disclosure import SUPPRESSED
+from auditlib.disclosure import SUPPRESSED, hide_p_values
 from auditlib.report import wording
 from auditlib.report.blocks import Block, Callout, Heading, Markdown
 from auditlib.report.shared.phrases import join_words
@@ -14,6 +14,8 @@ from auditlib.report.shift_report import breakdown, reaudits
 from auditlib.report.shift_report.context import ShiftContext
 
 _N_RE: Final = re.compile(r"n=\d[\d,]*")
+#: Whose family the Holm-adjusted p's are for: period B's tests against period A.
+FAMILY: Final = "the report's"
 
 
 def section(ctx: ShiftContext) -> list[Block]:
@@ -22,7 +24,7 @@ def section(ctx: ShiftContext) -> list[Block]:
     dist = distribution_sentence(ctx)
     if dist:
         paragraphs.append(dist)
-    if ctx.reaudits is not None and ctx.reaudits.n >= wording.MIN_AUDITS:
+    if ctx.reaudits is not None and ctx.reaudits.n >= comparisons.MIN_MONTH_AUDITS:
         sentence = reaudits.verdict_sentence(ctx)
         paragraphs.append(f"Re-audits in {ctx.label_b}: " + sentence[0].lower() + sentence[1:])
     if ctx.by:
@@ -33,10 +35,14 @@ def section(ctx: ShiftContext) -> list[Block]:
             "\n\n".join(paragraphs), "verdict", f"Verdicts: {ctx.label_b} against {ctx.label_a}"
         ),
         Markdown(
-            "*Significant* means a difference this large would arise by chance less than "
-            f"{wording.format_pct(100 * stats.ALPHA)} of the time (p < {stats.ALPHA:g}) if nothing "
+            f"The {len(ctx.test_family)} tests of period B against period A (each share and the "
+            "whole spread of judgements) are one family: each p-value is Holm-adjusted for all "
+            f"of them, and *significant* means the adjusted p is below {stats.ALPHA:g}, so that "
+            "a difference called significant would arise by chance less than "
+            f"{wording.format_pct(100 * stats.ALPHA)} of the time across the family if nothing "
             "had changed; *no significant difference* means the data cannot tell a real change "
-            "from chance, not that nothing changed."
+            "from chance, not that nothing changed. Every test assumes audits are independent "
+            "of one another."
         ),
     ]
 
@@ -46,7 +52,7 @@ def headline(ctx: ShiftContext) -> str:
     a, b = ctx.label_a, ctx.label_b
     proportions = ctx.comparison.proportions
     codes = {
-        measure: groups.verdict_code(c, comparisons.MEASURES[measure][1], c.p_value)
+        measure: groups.verdict_code(c, comparisons.MEASURES[measure][1], p_holm(ctx, measure))
         for measure, c in proportions.items()
         # under published, a measure resting on a suppressed count is not spoken of at all
         if ctx.both_shown(measure)
@@ -66,7 +72,7 @@ def headline(ctx: ShiftContext) -> str:
             "would explain."
         )
     dist = ctx.comparison.distribution
-    if dist is not None and dist.significant:
+    if dist is not None and p_holm(ctx, comparisons.DISTRIBUTION) < stats.ALPHA:
         tail = (
             ", but neither % Good or better nor % Inadequate on its own changed by more "
             "than chance would explain."
@@ -82,6 +88,12 @@ def headline(ctx: ShiftContext) -> str:
     return f"No difference between {b} and {a} is larger than chance would explain."
 
 
+def p_holm(ctx: ShiftContext, measure: str) -> float:
+    """A test's Holm-adjusted p in the family of B against A (NaN when not tested)."""
+    row = ctx.family_row(measure)
+    return float(row["p_holm"]) if row is not None else float("nan")
+
+
 def proportion_sentence(ctx: ShiftContext, measure: str) -> str:
     c = ctx.comparison.proportions[measure]
     sentence = wording.describe_proportion_comparison(
@@ -90,6 +102,9 @@ def proportion_sentence(ctx: ShiftContext, measure: str) -> str:
         period=f"in {ctx.label_b}",
         reference=f"in {ctx.label_a}",
         improvement=comparisons.MEASURES[measure][1],
+        p_adjusted=p_holm(ctx, measure),
+        family_size=len(ctx.test_family),
+        family=FAMILY,
     )
     if ctx.both_shown(measure):
         return sentence
@@ -105,6 +120,23 @@ def distribution_sentence(ctx: ShiftContext) -> str | None:
     if dist is None:
         return None
     sentence = wording.describe_distribution_comparison(
-        dist, period=f"in {ctx.label_b}", reference=f"in {ctx.label_a}"
+        dist,
+        period=f"in {ctx.label_b}",
+        reference=f"in {ctx.label_a}",
+        p_adjusted=p_holm(ctx, comparisons.DISTRIBUTION),
+        family_size=len(ctx.test_family),
+        family=FAMILY,
     )
+    if holm_set_by_hidden(ctx, comparisons.DISTRIBUTION):
+        # its adjusted p is a hidden share test's carried up: it would give that p back
+        sentence = hide_p_values(sentence, holm_only=True)
     return sentence if ctx.graded_shown() else _N_RE.sub(f"n={SUPPRESSED}", sentence)
+
+
+def holm_set_by_hidden(ctx: ShiftContext, measure: str) -> bool:
+    """Is a test's Holm-adjusted p set by a share test the published profile hides?"""
+    row = ctx.family_row(measure)
+    if row is None:
+        return False
+    setter = ctx.test_family.iloc[int(row["holm_set_by"])]["measure"]
+    return setter in comparisons.MEASURES and not ctx.both_shown(setter)

@@ -19,7 +19,7 @@ MEASURE_NOTE = (
     "Difference in percentage points with Newcombe's hybrid score 95% confidence interval; "
     "Fisher's exact test when any expected count is below 5, otherwise the two-proportion z test."
 )
-NUMERIC = ("A", "B", "Difference B − A (points)", "95% CI (points)", "p-value")
+NUMERIC = ("A", "B", "Difference B − A (points)", "95% CI (points)", "p-value", "Holm p")
 DISTRIBUTION_CAPTION = (
     "Tests of the whole distribution of judgements (Outstanding to Inadequate), "
     "period B against period A"
@@ -62,7 +62,7 @@ def section(ctx: ShiftContext) -> list[Block]:
             Heading("The whole spread of judgements", 3),
             Callout(summary.distribution_sentence(ctx) or "", "verdict", "Distribution: verdict"),
             Table(
-                distribution_table(dist),
+                distribution_table(dist, distribution_holm_cell(ctx)),
                 DISTRIBUTION_CAPTION,
                 note=distribution_note(ctx, dist),
                 name="distribution_tests",
@@ -90,17 +90,20 @@ def measure_rows(ctx: ShiftContext) -> list[dict[str, str]]:
                 else SUPPRESSED,
                 "Test": "Fisher's exact" if c.test == "fisher" else "z test",
                 "p-value": p_cell(c.p_value) if shown else SUPPRESSED,
+                "Holm p": p_cell(summary.p_holm(ctx, measure)) if shown else SUPPRESSED,
             }
         )
     return rows
 
 
-def distribution_table(dist: stats.DistributionComparison) -> pd.DataFrame:
+def distribution_table(dist: stats.DistributionComparison, holm: str = DASH) -> pd.DataFrame:
+    """The tests of the whole distribution; ``holm`` is the quoted test's Holm-adjusted p
+    in the family of B against A, as a cell."""
     lo, hi = dist.cliffs_delta_ci
     mw = dist.quoted
     rows = [
         {
-            "Test": f"{mw.name} (quoted)",
+            "Test": f"{mw.name} (quoted; Holm-adjusted p {holm})",
             "Statistic": f"{round_half_up(mw.statistic, 1):,.1f}",
             "p-value": p_cell(mw.p_value),
             "Effect size": f"Cliff's delta {signed(dist.cliffs_delta, 2)} "
@@ -148,6 +151,14 @@ def distribution_table(dist: stats.DistributionComparison) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("Test")
 
 
+def distribution_holm_cell(ctx: ShiftContext) -> str:
+    """The quoted distribution test's Holm-adjusted p as a cell (``[c]`` when a hidden share
+    test's p sets it)."""
+    if summary.holm_set_by_hidden(ctx, comparisons.DISTRIBUTION):
+        return SUPPRESSED
+    return p_cell(summary.p_holm(ctx, comparisons.DISTRIBUTION))
+
+
 def distribution_note(ctx: ShiftContext, dist: stats.DistributionComparison) -> str:
     n_a, n_b = (f"{n:,}" if ctx.graded_shown() else SUPPRESSED for n in (dist.n_b, dist.n_a))
     note = (
@@ -172,9 +183,12 @@ def methods_text() -> str:
         "(from `auditlib.analysis.comparisons`):"
     )
     extra = (
-        "Here the *month* is period B and the *reference period* is period A. With a breakdown, "
-        "each group is tested the same way and the p-values are adjusted for multiple comparisons "
-        "with Holm's method. Auditor–moderator agreement is Cohen's kappa with linear weights and "
-        'its 95% confidence interval. "Significant" means p < 0.05.'
+        "Here the *month* is period B and the *reference period* is period A, and the family "
+        "is B's tests against A: each share and the whole distribution, Holm-adjusted "
+        "together. With a breakdown, each group is tested the same way and the p-values are "
+        "adjusted for multiple comparisons with Holm's method across the groups. Auditor–"
+        "moderator agreement is Cohen's kappa with linear weights and its 95% confidence "
+        f'interval. "Significant" means the Holm-adjusted p is below {stats.ALPHA:g}; every '
+        "test assumes audits are independent of one another."
     )
     return "\n\n".join(part for part in (lead, rule, extra) if part)
