@@ -199,7 +199,10 @@ def test_published_profile_hides_what_rests_on_a_suppressed_count():
     assert published.published_figures["month"]["judgements"][schema.INADEQUATE] == SUPPRESSED
     for test_id in ("previous_month.inadequate", "previous_12_months.inadequate"):
         shown = family_entry(published, test_id, published=True)
-        for key in ("effect", "effect_low", "effect_high", "p_value", "p_holm", "statistic"):
+        for key in (
+            "effect", "effect_low", "effect_high", "p_value", "p_holm", "statistic",
+            "significant", "verdict",
+        ):  # fmt: skip
             assert shown[key] == SUPPRESSED, (test_id, key)
         assert (
             f"tests.family[{1 if 'previous_month' in test_id else 4}].p_value"
@@ -213,10 +216,14 @@ def test_published_profile_hides_what_rests_on_a_suppressed_count():
     # the sentences agree: the hidden test's p-values are not stated anywhere in the section
     hidden = family_entry(internal, "previous_12_months.inadequate")
     t = text(monthly.shifts.section(published))
-    assert "[c] Inadequate in September 2020 (n=61) against [c] over the previous 12 months" in t
+    # No result at all, not even its direction: beside the counts shown elsewhere, a
+    # verdict can pin a suppressed count (the disclosure audit found one that did).
+    assert (
+        "Inadequate in September 2020 against the previous 12 months: not shown in this "
+        "published version, because a count the test rests on is suppressed." in t
+    )
     assert f"{round_half_up(hidden['p_value'], 3):.3f}" not in t
     assert f"{round_half_up(hidden['p_holm'], 3):.3f}" not in t
-    assert "Holm-adjusted p = [c] for the month's 6 tests; unadjusted p = [c]" in t
     # the case-mix comparison of % Inadequate is withheld in both
     mix = published.published_figures["casemix"]["measures"]["inadequate"]
     assert all(mix[k] == SUPPRESSED for k in ("ratio", "ci_low", "ci_high", "expected", "verdict"))
@@ -247,9 +254,16 @@ def test_a_holm_p_carried_up_from_a_hidden_test_is_hidden_too():
     out = apply_to_figures(figures, "published")
     hidden, other = out["tests"]["family"]
     assert hidden["p_value"] == hidden["p_holm"] == hidden["effect"] == SUPPRESSED
-    # the distribution's own p stays; its adjusted p is 2 × the hidden one's, so it goes
-    assert other["p_value"] == 0.015 and other["effect"] == 0.2
-    assert other["p_holm"] == SUPPRESSED
+    # the distribution rests on the hidden count too (its n's leave nothing out here, but
+    # its verdict and p would pin it), so it states nothing either
+    assert other["p_value"] == other["p_holm"] == other["effect"] == SUPPRESSED
+    # a distribution resting on shown counts keeps its own p; its adjusted p is carried up
+    # from the hidden share test's, so that goes
+    shown_trend = [dict(e, judgements=dict(e["judgements"])) for e in figures["trend"]]
+    shown_trend[0]["judgements"] = {"Good": 30, "Inadequate": 10}
+    shown_trend[0]["Inadequate"] = 25.0
+    kept = apply_to_figures({**figures, "trend": shown_trend}, "published")["tests"]["family"]
+    assert kept[1]["p_value"] == 0.015 and kept[1]["effect"] == 0.2
     assert apply_to_figures(figures, "internal")["tests"] == figures["tests"]
 
 

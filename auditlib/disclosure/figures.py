@@ -348,8 +348,11 @@ def apply_to_figures(
         statistics = _protect_statistics(out)
         walk.suppressed = [p for p in walk.suppressed if p not in statistics] + statistics
     if profile.suppresses and isinstance(out.get(DATA_QUALITY_KEY), Mapping):
-        walk.suppressed += _protect_jumps(out, profile)
-        walk.suppressed += _protect_not_recorded(out, profile)
+        # As above: the walk may already have recorded some of these (data_quality's counts
+        # are counts), so each is listed once, in the same place however often applied.
+        quality = _protect_jumps(out, profile) + _protect_not_recorded(out, profile)
+        quality = list(dict.fromkeys(quality))
+        walk.suppressed = [p for p in walk.suppressed if p not in quality] + quality
     out[DISCLOSURE_KEY] = {
         "profile": profile.value,
         "symbols": dict(symbol_key(profile)),

@@ -271,7 +271,22 @@ NOT_COUNT_KEYS: Final = frozenset(
     }
 )
 NOT_COUNT_SUFFIXES: Final = ("_year",)
-NOT_COUNT_SECTIONS: Final = frozenset({"disclosure"})
+NOT_COUNT_SECTIONS: Final = frozenset(
+    {
+        "disclosure",
+        # data_quality's detail: rows of files by kind, spellings, date readings, notices.
+        # Its two figures that count children's audits by judgement (judgement jumps, and
+        # the Not recorded warnings) are protected by their own rules
+        # (auditlib.disclosure.figures: _protect_jumps, _protect_not_recorded).
+        "files",
+        "warnings_by_kind",
+        "name_merges",
+        "date_readings",
+        "judgement_jumps",
+        "left_out",
+        "newer_exports",
+    }
+)
 #: The key :func:`apply_to_figures` adds, saying what was done.
 DISCLOSURE_KEY: Final = "disclosure"
 #: figures.json's section of SPC readings, and the limits a hidden month's share is in.
