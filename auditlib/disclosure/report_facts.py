@@ -1235,7 +1235,9 @@ def _read_rows_table(reader: _Reader, frame: pd.DataFrame, caption: str) -> None
         reader.count(place + " read", {used: 1, excluded: 1}, row["Rows read"])
         reader.count(place + " used", used, row["Rows used"])
         reader.count(place + " excluded", excluded, row["Rows excluded"])
-        for reason in re.finditer(r"(?P<n>[\d,]+) (?P<reason>[^;]+)", str(row["Why excluded"])):
+        for reason in re.finditer(
+            r"(?P<n>[\d,]+) (?P<reason>[^;]+)", str(row.get("Why excluded", ""))
+        ):
             reader.count(
                 place + " excluded for " + reason["reason"],
                 queries.Rows(
@@ -1261,7 +1263,79 @@ def _read_dq_notes(reader: _Reader, place: str, found: re.Match[str]) -> None:
     )
 
 
+def _excluded_rows(reader: _Reader) -> dict[Query, int]:
+    """Every input file's excluded rows of the report's months and earlier ones."""
+    to_date = queries.months_to(reader.ctx.data, reader.ctx.month)
+    return {
+        queries.Rows(queries.EXCLUDED_PREFIX + table, months=to_date): 1
+        for table in reader.ctx.data.reconciliation
+    }
+
+
+def _read_dq_summary(reader: _Reader, place: str, found: re.Match[str]) -> None:
+    """'… 0 rows excluded, 28 warnings (the rows are kept) and 21 rows whose name was spelt
+    another way merged …' (merged spellings are rows of the input, not characteristics)."""
+    reader.count(f"{place} (rows excluded)", _excluded_rows(reader), found["excluded"])
+    from auditlib.disclosure.registry import _problem_rows
+
+    to_date = queries.months_to(reader.ctx.data, reader.ctx.month)
+    expr, loose = _problem_rows(reader.ctx.data, "warning", to_date)
+    if found["warnings"] != SUPPRESSED and expr:
+        reader.equals(f"{place} (warnings)", expr, _int(found["warnings"]) - loose)
+
+
+def _read_dq_not_recorded(reader: _Reader, place: str, found: re.Match[str]) -> None:
+    to_date = queries.months_to(reader.ctx.data, reader.ctx.month)
+    reader.count(
+        f"{place} (Not recorded)",
+        queries.Audits(audit_type=None, months=to_date, judgements=(schema.NOT_RECORDED,)),
+        found["nr"],
+    )
+
+
+def _read_exclusions_table(reader: _Reader, frame: pd.DataFrame, caption: str) -> None:
+    data = reader.ctx.data
+    names = {data.files.get(name, name): name for name in data.reconciliation}
+    to_date = queries.months_to(data, reader.ctx.month)
+    for file_name, row in frame.iterrows():
+        table = names.get(str(file_name), str(file_name))
+        reader.count(
+            f"table '{caption[:40]}…', {file_name}: {row['Reason']}",
+            queries.Rows(
+                queries.EXCLUDED_PREFIX + table, reason=str(row["Reason"]).strip(), months=to_date
+            ),
+            row["Rows"],
+        )
+
+
+def _read_warnings_table(reader: _Reader, frame: pd.DataFrame, caption: str) -> None:
+    """Warnings by kind: the audits with no judgement are the Not recorded count; the other
+    kinds count rows with a data problem (the audit does not model them one by one)."""
+    to_date = queries.months_to(reader.ctx.data, reader.ctx.month)
+    for where, row in frame.iterrows():
+        if "counted as 'Not recorded'" in str(row["Warning"]):
+            reader.count(
+                f"table '{caption[:40]}…', {where}",
+                queries.Audits(audit_type=None, months=to_date, judgements=(schema.NOT_RECORDED,)),
+                row["Count"],
+            )
+
+
 DATA_QUALITY_RULES: Final = (
+    Rule(
+        rf"This report reads the rows of the audit months up to [^.]+\. Every one is accounted "
+        rf"for below: (?P<excluded>{COUNT}) rows? excluded(?:, | and )(?P<warnings>{COUNT}) "
+        r"warnings? \(the rows are kept\)(?: and [\d,]+ rows? whose name was spelt another "
+        r"way merged into the usual spelling)?\.",
+        _read_dq_summary,
+    ),
+    Rule(
+        rf"(?P<nr>{COUNT}) completed audits? had no judgement and (?:is|are) counted as "
+        r"Not recorded\.",
+        _read_dq_not_recorded,
+    ),
+    constant(r"auditlib validate lists every row behind these counts\."),
+    constant(r"Run auditlib validate to list the rows behind each count\."),
     Rule(
         rf"(?P<warnings>{COUNT}) warning\(s\) were found in the data \(run auditlib validate "
         rf"for the list\); (?P<nr>{COUNT}) completed audit\(s\) had no judgement and are counted "
@@ -1286,6 +1360,11 @@ TABLE_READERS: Final[
     (re.compile(r"Feedback received for audits of "), _read_feedback_table),
     (re.compile(r"Themes in feedback for "), _read_feedback_themes),
     (re.compile(r"Every input row accounted for"), _read_rows_table),
+    (re.compile(r"Rows excluded, by reason"), _read_exclusions_table),
+    (re.compile(r"Warnings, by kind"), _read_warnings_table),
+    # Rows of the input spelt another way, and how its dates were read: not people.
+    (re.compile(r"Name spellings merged into the usual spelling"), lambda r, f, c: None),
+    (re.compile(r"How numbers-only dates were read"), lambda r, f, c: None),
     (re.compile(r"Key to symbols$"), lambda r, f, c: None),
 )
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from auditlib.disclosure import SUPPRESSED
 from auditlib.publish.layout import FIGURES_FILE
 from auditlib.report.blocks import Block, Callout, Heading, Markdown, Table
 from auditlib.report.monthly.context import MonthContext
@@ -100,7 +101,11 @@ def _count(n: int | str) -> str:
 def summary(ctx: MonthContext, dq: dict[str, Any]) -> str:
     """The paragraph above the tables: what the counts cover, and the totals."""
     merged = sum(m["rows"] for m in dq["name_merges"])
-    excluded = sum(rec["rows_excluded"] for rec in dq["tables"].values())
+    excluded_counts = [rec["rows_excluded"] for rec in dq["tables"].values()]
+    # Published, a hidden count stays hidden in the total it is part of.
+    excluded: int | str = (
+        SUPPRESSED if any(isinstance(n, str) for n in excluded_counts) else sum(excluded_counts)
+    )
     not_recorded = dq["not_recorded"]
     found = [
         f"{_plural(excluded, 'row')} excluded",
