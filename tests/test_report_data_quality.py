@@ -141,6 +141,7 @@ def jump(tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # a separated model is a note, not inf
 def test_a_jump_is_a_warning_box_with_its_figures(jump):
     ctx = monthly.prepare("2020-05", jump, "internal")
     blocks = data_quality.section(ctx)

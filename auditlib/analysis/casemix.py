@@ -352,7 +352,10 @@ class RegressionCheck:
     level: float = 0.95
 
     def month_effect(self, model: str) -> pd.Series | None:
-        """The month's row of a model ("good_or_better", "inadequate", "ordinal")."""
+        """The month's row of a model ("good_or_better", "inadequate", "ordinal"); None when
+        that model was not fitted."""
+        if self.coefficients.empty:
+            return None
         rows = self.coefficients[
             (self.coefficients["model"] == model) & (self.coefficients["term"] == MONTH_TERM)
         ]
@@ -360,6 +363,8 @@ class RegressionCheck:
 
     def to_frame(self) -> pd.DataFrame:
         """The month's adjusted and crude odds ratios, one row per model."""
+        if self.coefficients.empty:
+            return pd.DataFrame()
         adjusted = self.coefficients[self.coefficients["term"] == MONTH_TERM]
         return adjusted.merge(self.crude, on="model", suffixes=("", "_crude"), how="left")
 
@@ -409,6 +414,11 @@ def _rows(model: str, result: object, names: Sequence[str], z: float) -> pd.Data
     bse = pd.Series(np.asarray(result.bse), index=params.index)  # type: ignore[attr-defined]
     pvalues = pd.Series(np.asarray(result.pvalues), index=params.index)  # type: ignore[attr-defined]
     params, bse, pvalues = params[list(names)], bse[list(names)], pvalues[list(names)]
+    with np.errstate(over="ignore", invalid="ignore"):
+        high = np.exp(params.to_numpy() + z * bse.to_numpy())
+    if not (np.isfinite(high).all() and np.isfinite(bse.to_numpy()).all()):
+        # (Quasi-)separation: an interval without bounds is no answer; the caller notes it.
+        raise ValueError("an estimate has no finite interval (the outcome separates the data)")
     return pd.DataFrame(
         {
             "model": model,
@@ -417,7 +427,7 @@ def _rows(model: str, result: object, names: Sequence[str], z: float) -> pd.Data
             "se": bse.to_numpy(),
             "odds_ratio": np.exp(params.to_numpy()),
             "ci_low": np.exp(params.to_numpy() - z * bse.to_numpy()),
-            "ci_high": np.exp(params.to_numpy() + z * bse.to_numpy()),
+            "ci_high": high,
             "p_value": pvalues.to_numpy(),
         }
     )
