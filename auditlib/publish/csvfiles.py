@@ -16,10 +16,11 @@ from __future__ import annotations
 import csv
 import io
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Final
+
+from auditlib.publish.export import write_text_atomically
 
 #: A text cell starting with one of these is neutralised.
 FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
@@ -58,7 +59,8 @@ def write_csv(
     path: str | os.PathLike[str], header: Sequence[Any], rows: Iterable[Sequence[Any]]
 ) -> Path:
     """Write a CSV file safely (cells neutralised, whole or not at all); returns its path."""
-    return _write_atomically(Path(path), csv_text(header, rows))
+    # newline="": the csv module's own \r\n line endings, untranslated.
+    return write_text_atomically(Path(path), csv_text(header, rows), newline="")
 
 
 def write_frame_csv(frame: Any, path: str | os.PathLike[str], *, index: bool = False) -> Path:
@@ -79,16 +81,3 @@ def _blank_if_missing(value: Any) -> Any:
     except (TypeError, ValueError):
         pass
     return value
-
-
-def _write_atomically(path: Path, text: str) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes files private; these are for reading
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

@@ -725,11 +725,13 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def write_text_atomically(path: Path, text: str) -> Path:
+def write_text_atomically(path: Path, text: str, *, newline: str | None = None) -> Path:
+    """Write ``text`` to ``path`` whole or not at all (a temporary file renamed into place).
+    ``newline=""`` writes line endings as they are in ``text`` (CSV files)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as handle:
             handle.write(text)
         os.chmod(tmp, 0o644)  # mkstemp makes files private; reports are for reading
         os.replace(tmp, path)
