@@ -117,3 +117,10 @@ def test_an_earlier_problem_list_is_replaced(tmp_path):
     rows = list(csv.reader(out.open(encoding="utf-8", newline="")))
     assert tuple(rows[0]) == PROBLEMS_HEADER
     assert rows[1:] and {row[0] for row in rows[1:]} == {"warning"}  # the demo's warnings only
+
+
+def test_a_csv_file_is_written_whole_with_the_csv_modules_line_endings(tmp_path):
+    path = csvfiles.write_csv(tmp_path / "sub" / "t.csv", ["a", "b"], [["=1", "x"], [2, None]])
+    assert path.read_bytes() == b"a,b\r\n'=1,x\r\n2,\r\n"
+    assert path.stat().st_mode & 0o777 == 0o644
+    assert [p.name for p in path.parent.iterdir()] == ["t.csv"]  # no temporary file left
