@@ -68,9 +68,12 @@ def kernel_imports() -> None:
     """Import what a month's kernel has imported before the notebook's first cell: the
     pre-imported kernel process's modules (IPython among them) and the notebook's own."""
     import importlib
+    import os
 
     from auditlib.publish import kernelpool
 
+    for name, value in kernelpool.KERNEL_THREADS_ENV.items():
+        os.environ.setdefault(name, value)  # before numpy loads, as in the kernel process
     notebook = ROOT / "notebooks" / "monthly_highlights.ipynb"
     for name in [*kernelpool.DEFAULT_PRELOAD, *kernelpool.notebook_imports(notebook)]:
         try:

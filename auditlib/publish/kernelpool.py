@@ -58,6 +58,11 @@ DEFAULT_PRELOAD: Final = (
     "matplotlib_inline.backend_inline",
 )
 _INLINE_BACKEND: Final = "module://matplotlib_inline.backend_inline"
+#: Set in the zygote before numpy loads, so every kernel has it: one BLAS thread. A kernel's
+#: matrices are small (a few thousand rows), where OpenBLAS's thread pool costs far more
+#: CPU than it saves (a matrix rank took 20 times the CPU with two threads on two cores),
+#: and the runner already keeps every core busy with a kernel of its own.
+KERNEL_THREADS_ENV: Final = {"OPENBLAS_NUM_THREADS": "1"}
 _CLIENT_SCRIPT: Final = Path(__file__).with_name("_kernel_client.py")
 #: The pid of the process that started a zygote, passed in its environment.
 _OWNER_ENV: Final = "AUDITLIB_ZYGOTE_OWNER"
@@ -319,6 +324,8 @@ def _prepare_imports(preload: list[str]) -> None:
     if sys.path and sys.path[0] in ("", os.getcwd()):
         del sys.path[0]
     os.environ.setdefault("MPLBACKEND", _INLINE_BACKEND)
+    for name, value in KERNEL_THREADS_ENV.items():
+        os.environ.setdefault(name, value)  # a setting of the user's own is kept
     for name in preload:
         try:
             importlib.import_module(name)
