@@ -84,13 +84,14 @@ def kernel_imports() -> None:
 
 def preload(data_dir: str) -> None:
     """What the pre-imported kernel process does after its imports, before it forks a
-    month's kernel: the data loaded ahead, and every object so far kept out of the
+    month's kernel: the data loaded ahead and month-independent work done
+    (:func:`auditlib.report.preload.preload`), and every object so far kept out of the
     garbage collector (gc.freeze), whose full collections a kernel then does not pay."""
     import gc
 
-    from auditlib.data.pipeline import preload_audit_data
+    from auditlib.report.preload import preload as preload_for_kernels
 
-    preload_audit_data(data_dir)
+    preload_for_kernels(data_dir)
     gc.collect()
     gc.freeze()
 

@@ -34,6 +34,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
 
@@ -91,11 +92,31 @@ class Theme:
         >>> theme.find("High caseloads; a Multiagency meeting; Caseloads again, caseload")
         ['caseloads', 'Multiagency', 'caseload']
         """
-        found: dict[str, str] = {}
-        for match in self.pattern.finditer(text):
-            word = " ".join(match.group(0).split())
-            found.setdefault(word.lower(), word)
-        return list(found.values())
+        return list(_find_words(self.pattern, text))
+
+
+def _find_words(pattern: re.Pattern[str], text: str) -> tuple[str, ...]:
+    """The distinct words of ``text`` that ``pattern`` matches (see :meth:`Theme.find`)."""
+    found: dict[str, str] = {}
+    for match in pattern.finditer(text):
+        word = " ".join(match.group(0).split())
+        found.setdefault(word.lower(), word)
+    return tuple(found.values())
+
+
+#: Texts whose theme matches are remembered (by the themes' ids and patterns): every
+#: month's report tags the whole feedback table, and the report runner's pre-imported
+#: kernel process tags every row once for all its months' kernels
+#: (:func:`auditlib.report.preload.preload`). Bounded, so a huge table cannot fill memory.
+TAGGED_TEXTS_KEPT: Final = 65_536
+
+
+@lru_cache(maxsize=TAGGED_TEXTS_KEPT)
+def _theme_matches(
+    themes: tuple[tuple[str, re.Pattern[str]], ...], text: str
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each theme (id, pattern) that matches ``text``, with its words, in dictionary order."""
+    return tuple((key, words) for key, pattern in themes if (words := _find_words(pattern, text)))
 
 
 def _compile_keyword(keyword: str) -> str:
@@ -279,9 +300,11 @@ def tag_themes(
     texts = [redact_text(v, names) if redact else v for v in df[text_col].tolist()]
     tags: list[list[str]] = []
     matches: list[dict[str, list[str]]] = []
+    patterns = tuple((t.id, t.pattern) for t in themes)
     for value in texts:
         searchable = _TOKEN_RE.sub(" ", value) if isinstance(value, str) else ""
-        found = {t.id: words for t in themes if (words := t.find(searchable))}
+        # each row its own lists (a caller may change them)
+        found = {key: list(words) for key, words in _theme_matches(patterns, searchable)}
         tags.append(list(found))
         matches.append(found)
     out = df.copy()

@@ -182,7 +182,7 @@ def start(
 ) -> Zygote:
     """This process's zygote, started if need be, preloading what ``notebook`` imports
     and, given ``data_dir``, that data folder cleaned (see
-    :func:`auditlib.data.pipeline.preload_audit_data`)."""
+    :func:`auditlib.report.preload.preload`)."""
     global _POOL
     if _POOL is None or not _POOL.alive():
         preload = [*DEFAULT_PRELOAD, *(notebook_imports(notebook) if notebook else [])]
@@ -334,9 +334,9 @@ def _prepare_imports(preload: list[str]) -> None:
     folder = os.environ.pop(_DATA_ENV, "")
     if folder:
         try:
-            from auditlib.data.pipeline import preload_audit_data
+            from auditlib.report.preload import preload
 
-            preload_audit_data(folder)
+            preload(folder)  # the data loaded, and month-independent work done, for every kernel
         except Exception:  # the kernel loads it again and says plainly what is wrong
             pass
     import threading

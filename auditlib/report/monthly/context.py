@@ -251,8 +251,14 @@ class MonthContext:
     @cached_property
     def themes(self) -> tuple[voices.Theme, ...]:
         """The theme dictionary: the data folder's own themes.yml, else auditlib's."""
-        custom = self.data.data_dir / "themes.yml"
-        return voices.load_themes(custom if custom.exists() else THEMES_FILE)
+        return report_themes(self.data)
+
+
+def report_themes(data: AuditData) -> tuple[voices.Theme, ...]:
+    """The theme dictionary a report of ``data`` uses: the data folder's own themes.yml,
+    else auditlib's."""
+    custom = data.data_dir / "themes.yml"
+    return voices.load_themes(custom if custom.exists() else THEMES_FILE)
 
 
 def prepare(
