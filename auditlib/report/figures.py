@@ -272,6 +272,7 @@ def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
     headline = headline_figures(data, report_month)
     trend = metrics.judgement_trend(audits, programme, report_month)
     shares = metrics.judgement_shares(trend)
+    good_or_better = metrics.good_or_better_pct(trend)  # row by row, as for each month alone
 
     trend_rows = []
     for month_key, row in trend.iterrows():
@@ -287,9 +288,7 @@ def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
         for label in schema.JUDGEMENT_LABELS:
             entry[label] = _pct(shares.at[month_key, label])
         entry["good_or_better"] = int(row[schema.OUTSTANDING] + row[schema.GOOD])
-        entry["good_or_better_pct"] = _pct(
-            metrics.good_or_better_pct(trend.loc[[month_key]]).iloc[0]
-        )
+        entry["good_or_better_pct"] = _pct(good_or_better.at[month_key])
         # The month's audit compliance, for the overview page's trend and its SPC chart.
         entry["compliance_pct"] = (
             100 * entry["completed"] / entry["allocated"] if entry["allocated"] else None
