@@ -220,11 +220,77 @@ def _text_measured_once() -> Iterator[None]:
             return original(self, s, prop, ismath)
         return _svg_text_metrics(s, prop.copy())
 
+    def font_height(self: Any, prop: Any) -> tuple[float | None, float | None, float | None]:
+        return _svg_font_height_metrics(prop.copy(), _font_settings())
+
     renderer.get_text_width_height_descent = measure
+    # Matplotlib asks a renderer with this method for a font's ascent, descent and line
+    # gap (the PDF and PS ones have it); without it, every text's layout looks the font
+    # up again (once per family in its list) and reads its tables.
+    renderer._get_font_height_metrics = font_height
     try:
         yield
     finally:
         renderer.get_text_width_height_descent = original
+        del renderer._get_font_height_metrics
+
+
+#: The settings a font lookup depends on besides the font's own properties.
+_FONT_SETTINGS: Final = (
+    "font.family",
+    "font.style",
+    "font.variant",
+    "font.weight",
+    "font.stretch",
+    "font.size",
+    "font.serif",
+    "font.sans-serif",
+    "font.cursive",
+    "font.fantasy",
+    "font.monospace",
+    "font.enable_last_resort",
+    "text.hinting_factor",
+    "text.kerning_factor",
+)
+#: Matplotlib draws an SVG at 72 dots per inch, whatever the figure's own resolution
+#: (``FigureCanvasSVG.print_svg`` sets it while drawing).
+_SVG_DRAWING_DPI: Final = 72
+
+
+def _font_settings() -> tuple[Any, ...]:
+    import matplotlib as mpl
+
+    values = (mpl.rcParams[key] for key in _FONT_SETTINGS)
+    return tuple(tuple(v) if isinstance(v, list) else v for v in values)
+
+
+@functools.lru_cache(maxsize=256)
+def _svg_font_height_metrics(
+    prop: Any, settings: tuple[Any, ...]
+) -> tuple[float | None, float | None, float | None]:
+    """A font's ascent, descent and line gap in an SVG's pixels, worked out exactly as
+    ``matplotlib.text.Text._get_layout`` does from the font's OS/2 (else hhea) table;
+    ``settings`` (:func:`_font_settings`) is part of the key, as the font found depends on
+    them. (None, None, None) when the font has neither table: matplotlib then measures."""
+    from matplotlib.font_manager import fontManager, get_font
+
+    font = get_font(fontManager._find_fonts_by_props(prop))
+    possible = [
+        ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+        ("hhea", "lineGap", "ascent", "descent"),
+    ]
+    for table_name, linegap_key, ascent_key, descent_key in possible:
+        table = font.get_sfnt_table(table_name)
+        if table is None:
+            continue
+        fontsize = prop.get_size_in_points()
+        units_per_em = font.get_sfnt_table("head")["unitsPerEm"]
+        scale = 1 / units_per_em * fontsize * _SVG_DRAWING_DPI / 72
+        line_gap = table[linegap_key] * scale
+        min_ascent = table[ascent_key] * scale
+        min_descent = -table[descent_key] * scale
+        return min_ascent, min_descent, line_gap
+    return None, None, None
 
 
 @functools.lru_cache(maxsize=4096)
