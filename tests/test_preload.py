@@ -18,7 +18,7 @@ from auditlib.report.monthly.context import report_themes
 from auditlib.report.preload import preload
 
 #: The pure-function caches a month's kernel may find filled by the pre-imported process.
-CACHES = (redaction._redact_remembered, voices._theme_matches)
+CACHES = (redaction._redact_remembered, voices._theme_matches, voices._packaged_themes)
 
 
 def clear_caches() -> None:

@@ -196,10 +196,7 @@ def load_themes(source: str | Path | Mapping[str, Any] | None = None) -> tuple[T
     if not path.exists():
         raise ConfigError(f"theme dictionary not found: {path}")
     if path == DEFAULT_THEMES_FILE:
-        # auditlib's own file, read by every report: libyaml's safe loader where PyYAML has
-        # it (about ten times faster than the pure-Python one).
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        config = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+        return _packaged_themes(path.read_text(encoding="utf-8"))
     else:
         # A council's own file: the settings-file guards (regular file, size, no aliases).
         try:
@@ -208,6 +205,19 @@ def load_themes(source: str | Path | Mapping[str, Any] | None = None) -> tuple[T
             raise ConfigError(str(exc)) from None
     if not isinstance(config, Mapping):
         raise ConfigError(f"{path.name}: expected a mapping with a 'themes:' list")
+    return parse_themes(config)
+
+
+@lru_cache(maxsize=4)
+def _packaged_themes(text: str) -> tuple[Theme, ...]:
+    """auditlib's own theme dictionary, from its text: read by every report, so parsed
+    once per process (by the report runner's pre-imported kernel process for all its
+    kernels), with libyaml's safe loader where PyYAML has it (about ten times faster
+    than the pure-Python one). The themes are frozen: sharing them is safe."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    config = yaml.load(text, Loader=loader)
+    if not isinstance(config, Mapping):
+        raise ConfigError(f"{DEFAULT_THEMES_FILE.name}: expected a mapping with a 'themes:' list")
     return parse_themes(config)
 
 

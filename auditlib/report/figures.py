@@ -265,6 +265,12 @@ def headline_series(data: AuditData, months: list[str]) -> list[dict[str, Any]]:
 
 def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
     """The figures of the report for ``report_month`` (before disclosure control)."""
+    return figures_and_trend(data, report_month)[0]
+
+
+def figures_and_trend(data: AuditData, report_month: str) -> tuple[dict[str, Any], pd.DataFrame]:
+    """:func:`build_figures`, and the judgement trend it was built from
+    (:func:`auditlib.analysis.metrics.judgement_trend`, which the figures do not hold on to)."""
     check_report_month(data, report_month)
     programme = data.programme
     audits = data.audits
@@ -319,7 +325,7 @@ def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
         "auditlib_version": __version__,
         "input_hash": data.input_hash,
     }
-    return figures
+    return figures, trend
 
 
 # ------------------------------------------------------------------------- SPC

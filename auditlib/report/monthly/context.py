@@ -27,7 +27,7 @@ from auditlib.disclosure.view import GOOD_OR_BETTER, DisclosureView, hidden_tren
 from auditlib.paths import DEMO_DATA_DIR, THEMES_FILE
 from auditlib.report import figures as report_figures
 from auditlib.report.blocks import Shown, record_shown
-from auditlib.report.figures import build_figures, build_spc, headline_series, spc_gaps
+from auditlib.report.figures import build_spc, headline_series, spc_gaps
 from auditlib.report.saving import save_report_figures
 
 #: Columns that identify a child, a worker or an allocation: never in a frame a notebook shows.
@@ -267,6 +267,8 @@ def prepare(
     """Load and clean the data folder (default: the demo programme) and compute the figures."""
     data = load_audit_data(Path(data_dir) if data_dir else DEMO_DATA_DIR)
     profile = DisclosureProfile.from_name(disclosure or data.programme.disclosure)
-    figures = build_figures(data, report_month)
+    figures, trend = report_figures.figures_and_trend(data, report_month)
     figures["disclosure"] = profile.value
-    return MonthContext(report_month, data, figures, profile, record_shown())
+    ctx = MonthContext(report_month, data, figures, profile, record_shown())
+    ctx.trend = trend  # the one the figures were built from: not worked out twice
+    return ctx
