@@ -212,6 +212,8 @@ def _text_measured_once() -> Iterator[None]:
     """
     from matplotlib.backends import backend_svg
 
+    from auditlib.report.charts import layout
+
     renderer = backend_svg.RendererSVG
     original = renderer.get_text_width_height_descent
 
@@ -221,7 +223,7 @@ def _text_measured_once() -> Iterator[None]:
         return _svg_text_metrics(s, prop.copy())
 
     def font_height(self: Any, prop: Any) -> tuple[float | None, float | None, float | None]:
-        return _svg_font_height_metrics(prop.copy(), _font_settings())
+        return _svg_font_height_metrics(prop.copy(), layout.font_settings())
 
     renderer.get_text_width_height_descent = measure
     # Matplotlib asks a renderer with this method for a font's ascent, descent and line
@@ -235,33 +237,9 @@ def _text_measured_once() -> Iterator[None]:
         del renderer._get_font_height_metrics
 
 
-#: The settings a font lookup depends on besides the font's own properties.
-_FONT_SETTINGS: Final = (
-    "font.family",
-    "font.style",
-    "font.variant",
-    "font.weight",
-    "font.stretch",
-    "font.size",
-    "font.serif",
-    "font.sans-serif",
-    "font.cursive",
-    "font.fantasy",
-    "font.monospace",
-    "font.enable_last_resort",
-    "text.hinting_factor",
-    "text.kerning_factor",
-)
 #: Matplotlib draws an SVG at 72 dots per inch, whatever the figure's own resolution
 #: (``FigureCanvasSVG.print_svg`` sets it while drawing).
 _SVG_DRAWING_DPI: Final = 72
-
-
-def _font_settings() -> tuple[Any, ...]:
-    import matplotlib as mpl
-
-    values = (mpl.rcParams[key] for key in _FONT_SETTINGS)
-    return tuple(tuple(v) if isinstance(v, list) else v for v in values)
 
 
 @functools.lru_cache(maxsize=256)
@@ -270,8 +248,9 @@ def _svg_font_height_metrics(
 ) -> tuple[float | None, float | None, float | None]:
     """A font's ascent, descent and line gap in an SVG's pixels, worked out exactly as
     ``matplotlib.text.Text._get_layout`` does from the font's OS/2 (else hhea) table;
-    ``settings`` (:func:`_font_settings`) is part of the key, as the font found depends on
-    them. (None, None, None) when the font has neither table: matplotlib then measures."""
+    ``settings`` (:func:`auditlib.report.charts.layout.font_settings`) is part of the
+    key, as the font found depends on them. (None, None, None) when the font has neither
+    table: matplotlib then measures."""
     from matplotlib.font_manager import fontManager, get_font
 
     font = get_font(fontManager._find_fonts_by_props(prop))
@@ -295,9 +274,9 @@ def _svg_font_height_metrics(
 
 @functools.lru_cache(maxsize=4096)
 def _svg_text_metrics(text: str, prop: Any) -> tuple[float, float, float]:
-    from matplotlib.textpath import text_to_path
+    from auditlib.report.charts.layout import text_metrics
 
-    return text_to_path.get_text_width_height_descent(text, prop, ismath=False)
+    return text_metrics(text, prop)  # measured already, most likely, to lay the chart out
 
 
 def compact_svg(svg: str) -> str:

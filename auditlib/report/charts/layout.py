@@ -27,7 +27,7 @@ from typing import Any, Final
 import matplotlib as mpl
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, findfont, get_font
+from matplotlib.font_manager import FontProperties, findfont, fontManager, get_font
 from matplotlib.text import Text
 from matplotlib.textpath import text_to_path
 
@@ -54,10 +54,67 @@ def _properties(size: float, weight: str) -> FontProperties:
 def _line_width(line: str, size: float, weight: str, family: tuple[str, ...]) -> float:
     if not line:
         return 0.0
-    width, _, _ = text_to_path.get_text_width_height_descent(
-        line, _properties(size, weight), ismath=False
-    )
+    width, _, _ = text_metrics(line, _properties(size, weight))
     return float(width)
+
+
+#: The settings a font lookup and a text's metrics depend on besides the font's own
+#: properties.
+FONT_SETTINGS: Final = (
+    "font.family",
+    "font.style",
+    "font.variant",
+    "font.weight",
+    "font.stretch",
+    "font.size",
+    "font.serif",
+    "font.sans-serif",
+    "font.cursive",
+    "font.fantasy",
+    "font.monospace",
+    # these last three change how a text in a given font file measures
+    "font.enable_last_resort",
+    "text.hinting_factor",
+    "text.kerning_factor",
+)
+#: Texts measured, by text, font files, size and settings (see :func:`text_metrics`).
+_MEASURED: dict[tuple[Any, ...], tuple[float, float, float]] = {}
+#: At most this many kept: a process that measures endless texts starts afresh.
+_MEASURED_KEPT: Final = 65_536
+
+
+def font_settings() -> tuple[Any, ...]:
+    """The current values of :data:`FONT_SETTINGS` (lists as tuples, to be a key)."""
+    values = (mpl.rcParams[key] for key in FONT_SETTINGS)
+    return tuple(tuple(v) if isinstance(v, list) else v for v in values)
+
+
+def text_metrics(text: str, prop: FontProperties) -> tuple[float, float, float]:
+    """Width, height and descent in points of one line of ``text`` in the font ``prop``
+    describes, exactly as matplotlib measures it (``TextToPath``).
+
+    Measured once per process for each text, font file and size, whoever asks: this
+    module's arithmetic layout, or the SVG renderer while a chart is saved (most texts a
+    chart draws were measured to lay it out).
+    """
+    settings = font_settings()
+    # The font files found stand for the font settings; the last three settings (fallback
+    # glyphs, hinting, kerning) change the measure itself.
+    files = _font_files(prop.copy(), settings)
+    key = (text, files, prop.get_size_in_points(), settings[-3:])
+    found = _MEASURED.get(key)
+    if found is None:
+        if len(_MEASURED) >= _MEASURED_KEPT:
+            _MEASURED.clear()
+        found = text_to_path.get_text_width_height_descent(text, prop, ismath=False)
+        _MEASURED[key] = found
+    return found
+
+
+@functools.lru_cache(maxsize=256)
+def _font_files(prop: FontProperties, settings: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The font files matplotlib draws ``prop`` with (its first choice and fallbacks)."""
+    return tuple(fontManager._find_fonts_by_props(prop))
 
 
 @functools.lru_cache(maxsize=64)
