@@ -58,10 +58,13 @@ _SVG_COMMENT_RE: Final = re.compile(r"<!--.*?-->\s*", re.S)
 #: (inside a tag, its ">" does; a text's own "<" and ">" are escaped).
 _OUTSIDE_TEXT: Final = r"(?![^<>]*</text>)"
 _SVG_FONT_FAMILY_RE: Final = re.compile(r"\s*font-family:[^;\"]*;?" + _OUTSIDE_TEXT)
-_SVG_DECIMALS_RE: Final = re.compile(r"(\d\.\d\d)\d+" + _OUTSIDE_TEXT)
 _SVG_BETWEEN_TAGS_RE: Final = re.compile(r">\s+<")
-_SVG_SPACES_RE: Final = re.compile(r"\s*\n\s*" + _OUTSIDE_TEXT)
-_SVG_TRAILING_SPACE_RE: Final = re.compile(r"\s+\"" + _OUTSIDE_TEXT)
+#: These three never match a bracket, so they are applied to the markup between a
+#: chart's texts (:func:`_outside_texts`) rather than checked against every text ahead.
+_SVG_DECIMALS_RE: Final = re.compile(r"(\d\.\d\d)\d+")
+_SVG_SPACES_RE: Final = re.compile(r"\s*\n\s*")
+_SVG_TRAILING_SPACE_RE: Final = re.compile(r"\s+\"")
+_TEXT_END: Final = "</text>"
 #: Output-metadata keys the exporter reads (under the image's MIME type).
 ALT_KEY: Final = "alt"
 CAPTION_KEY: Final = "caption"
@@ -297,9 +300,7 @@ def compact_svg(svg: str) -> str:
     # Each pattern stops short of a text's own words (see _OUTSIDE_TEXT): only the markup
     # is compacted, never what a chart says.
     svg = _SVG_FONT_FAMILY_RE.sub("", svg)
-    svg = _SVG_DECIMALS_RE.sub(r"\1", svg)
-    svg = _SVG_SPACES_RE.sub(" ", svg)
-    svg = _SVG_TRAILING_SPACE_RE.sub('"', svg)
+    svg = _outside_texts(svg, _compact_markup)
     if "<text" in svg:
         style = f"text{{font-family:{_SVG_FONTS}}}"
         if "</style>" in svg:
@@ -307,6 +308,36 @@ def compact_svg(svg: str) -> str:
         else:
             svg = re.sub(r"(<svg\b[^>]*>)", rf"\1<style>{style}</style>", svg, count=1)
     return svg.strip()
+
+
+def _compact_markup(markup: str) -> str:
+    """Coordinates to two decimals, line breaks and the spaces before a quote dropped."""
+    markup = _SVG_DECIMALS_RE.sub(r"\1", markup)
+    markup = _SVG_SPACES_RE.sub(" ", markup)
+    return _SVG_TRAILING_SPACE_RE.sub('"', markup)
+
+
+def _outside_texts(svg: str, change: Any) -> str:
+    """``change`` applied to all of ``svg`` but its texts' words: the characters between
+    the last bracket before each ``</text>`` and that tag (what :data:`_OUTSIDE_TEXT`
+    keeps a pattern from matching). ``change`` must neither match nor write a bracket.
+
+    Found by searching, not by a look-ahead at every place a pattern could match: that
+    scanned each long path's coordinates to its end, once per number in it.
+
+    >>> _outside_texts('<g d="1 2"><text x="1 2">1 2</text></g>', lambda m: m.replace(" ", ""))
+    '<gd="12"><textx="12">1 2</text></g>'
+    """
+    parts: list[str] = []
+    start = 0
+    end = svg.find(_TEXT_END)
+    while end != -1:
+        words = max(svg.rfind("<", start, end), svg.rfind(">", start, end), start - 1) + 1
+        parts += [change(svg[start:words]), svg[words : end + len(_TEXT_END)]]
+        start = end + len(_TEXT_END)
+        end = svg.find(_TEXT_END, start)
+    parts.append(change(svg[start:]))
+    return "".join(parts)
 
 
 def _png_size(png: bytes) -> tuple[int, int]:
