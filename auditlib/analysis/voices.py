@@ -104,14 +104,15 @@ def _find_words(pattern: re.Pattern[str], text: str) -> tuple[str, ...]:
     return tuple(found.values())
 
 
-#: Texts whose theme matches are remembered (by the themes' ids and patterns): every
-#: month's report tags the whole feedback table, and the report runner's pre-imported
-#: kernel process tags every row once for all its months' kernels
-#: (:func:`auditlib.report.preload.preload`). Bounded, so a huge table cannot fill memory.
+#: Texts tagged (:func:`tag_themes`) are remembered, by theme dictionary, denylist and
+#: text: every month's report tags the whole feedback table, and the report runner's
+#: pre-imported kernel process tags every row once for all its months' kernels
+#: (:func:`auditlib.report.preload.preload`). At most this many texts per dictionary and
+#: denylist, so a huge table cannot fill memory.
 TAGGED_TEXTS_KEPT: Final = 65_536
+_TAGGED: dict[tuple[Any, ...], dict[str, tuple[Any, tuple[tuple[str, tuple[str, ...]], ...]]]] = {}
 
 
-@lru_cache(maxsize=TAGGED_TEXTS_KEPT)
 def _theme_matches(
     themes: tuple[tuple[str, re.Pattern[str]], ...], text: str
 ) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -307,14 +308,28 @@ def tag_themes(
     _require_columns(df, [text_col], "text table")
     themes = tuple(themes)
     names = tuple(denylist)
-    texts = [redact_text(v, names) if redact else v for v in df[text_col].tolist()]
+    patterns = tuple((t.id, t.pattern) for t in themes)
+    # A pattern's source and flags stand for it in the key (hashing a compiled pattern
+    # hashes its whole program).
+    known = _TAGGED.setdefault(
+        (tuple((t.id, t.pattern.pattern, t.pattern.flags) for t in themes), names, redact), {}
+    )
+    if len(known) > TAGGED_TEXTS_KEPT:
+        known.clear()
+    texts: list[Any] = []
     tags: list[list[str]] = []
     matches: list[dict[str, list[str]]] = []
-    patterns = tuple((t.id, t.pattern) for t in themes)
-    for value in texts:
-        searchable = _TOKEN_RE.sub(" ", value) if isinstance(value, str) else ""
+    for value in df[text_col].tolist():
+        tagged = known.get(value) if isinstance(value, str) else None
+        if tagged is None:
+            text = redact_text(value, names) if redact else value
+            searchable = _TOKEN_RE.sub(" ", text) if isinstance(text, str) else ""
+            tagged = (text, _theme_matches(patterns, searchable))
+            if isinstance(value, str):
+                known[value] = tagged
+        texts.append(tagged[0])
         # each row its own lists (a caller may change them)
-        found = {key: list(words) for key, words in _theme_matches(patterns, searchable)}
+        found = {key: list(words) for key, words in tagged[1]}
         tags.append(list(found))
         matches.append(found)
     out = df.copy()

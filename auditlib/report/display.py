@@ -225,8 +225,10 @@ def _text_measured_once() -> Iterator[None]:
             return original(self, s, prop, ismath)
         return _svg_text_metrics(s, prop.copy())
 
+    settings = layout.font_settings()  # nothing changes them while a figure is drawn
+
     def font_height(self: Any, prop: Any) -> tuple[float | None, float | None, float | None]:
-        return _svg_font_height_metrics(prop.copy(), layout.font_settings())
+        return _svg_font_height_metrics(prop.copy(), settings)
 
     renderer.get_text_width_height_descent = measure
     # Matplotlib asks a renderer with this method for a font's ascent, descent and line
