@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import matplotlib as mpl
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont, fontManager, get_font
@@ -312,11 +313,14 @@ def fit_axes(fig: Figure, ax: Axes, extra: Margins) -> tuple[float, float]:
     at each side fit in the figure; returns the plot's width and height in points.
 
     Placed twice: an automatic tick locator picks its ticks by the axis's length, so the
-    tick labels (and the room they take) are only final once the axes has its size.
+    tick labels (and the room they take) are only final once the axes has its size. When
+    the axes at its size has the ticks it had before, the second placing would be the
+    first again, and is skipped.
     """
     size = (0.0, 0.0)
     for _ in range(2):
         room = decoration_room(ax)
+        ticks = _tick_locations(ax)  # those the room was worked out for
         size = place_axes(
             fig,
             ax,
@@ -327,4 +331,11 @@ def fit_axes(fig: Figure, ax: Axes, extra: Margins) -> tuple[float, float]:
                 bottom=extra.bottom + room.bottom,
             ),
         )
+        if all(np.array_equal(a, b) for a, b in zip(ticks, _tick_locations(ax), strict=True)):
+            break
     return size
+
+
+def _tick_locations(ax: Axes) -> tuple[Any, Any]:
+    """The major tick locations of both axes, as their locators place them now."""
+    return ax.xaxis.get_majorticklocs(), ax.yaxis.get_majorticklocs()
