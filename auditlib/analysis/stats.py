@@ -656,8 +656,9 @@ def make_grade_change_matrix(
             raise StatsError(f"no column {col!r} in the data")
     labels = list(labels)
     # Counted by label codes (-1: not a label), as a crosstab would but without its cost.
-    a = pd.Categorical(data[rows].astype(object), categories=labels).codes.astype(np.int64)
-    b = pd.Categorical(data[columns].astype(object), categories=labels).codes.astype(np.int64)
+    codes = pd.Index(labels)
+    a = codes.get_indexer(data[rows].astype(object)).astype(np.int64)
+    b = codes.get_indexer(data[columns].astype(object)).astype(np.int64)
     pair = (a >= 0) & (b >= 0)
     k = len(labels)
     counts = np.bincount(a[pair] * k + b[pair], minlength=k * k).reshape(k, k)
