@@ -46,6 +46,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
+from auditlib.lazy import LAZY_MODULES
+
 #: Imported by every zygote; the notebook's own imports are added to these (a notebook
 #: that imports seaborn, say, gets it preloaded too; one that does not is spared its import).
 DEFAULT_PRELOAD: Final = (
@@ -56,6 +58,9 @@ DEFAULT_PRELOAD: Final = (
     "matplotlib.pyplot",
     "ipykernel.kernelapp",
     "matplotlib_inline.backend_inline",
+    # What auditlib imports on first use (so that ``auditlib report`` itself starts fast);
+    # every month's kernel uses them, so the zygote imports them once for all.
+    *LAZY_MODULES,
 )
 _INLINE_BACKEND: Final = "module://matplotlib_inline.backend_inline"
 _CLIENT_SCRIPT: Final = Path(__file__).with_name("_kernel_client.py")
