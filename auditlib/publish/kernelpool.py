@@ -58,6 +58,10 @@ DEFAULT_PRELOAD: Final = (
     "matplotlib.pyplot",
     "ipykernel.kernelapp",
     "matplotlib_inline.backend_inline",
+    # What every kernel imports as it starts (its debugger: debugpy and pydevd, a tenth of a
+    # second each time), imported once here instead.
+    "ipykernel.ipkernel",
+    "ipykernel.debugger",
     # What auditlib imports on first use (so that ``auditlib report`` itself starts fast);
     # every month's kernel uses them, so the zygote imports them once for all.
     *LAZY_MODULES,
@@ -324,6 +328,10 @@ def _prepare_imports(preload: list[str]) -> None:
     if sys.path and sys.path[0] in ("", os.getcwd()):
         del sys.path[0]
     os.environ.setdefault("MPLBACKEND", _INLINE_BACKEND)
+    # pydevd (under ipykernel.debugger) warns on import that frozen modules may make its
+    # breakpoints miss; nobody debugs a report kernel, and the warning would land in the
+    # terminal of whoever ran the report. Each kernel gets its own environment back.
+    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     for name in preload:
         try:
             importlib.import_module(name)
