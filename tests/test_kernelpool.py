@@ -104,3 +104,22 @@ def test_kill_9_of_report_all_leaves_no_worker_zygote_or_kernel(tmp_path):
                 os.kill(pid, signal.SIGKILL)
         if parent.poll() is None:
             parent.kill()
+
+
+def test_the_zygote_preloads_the_kernels_debugger_without_a_warning_in_the_terminal():
+    """Every kernel imports ipykernel's debugger (debugpy, pydevd) as it starts; the zygote
+    does it once. pydevd warns about frozen modules on import: that must not reach the
+    terminal of whoever runs the report."""
+    assert "ipykernel.debugger" in kernelpool.DEFAULT_PRELOAD
+    code = (
+        "import sys\n"
+        "from auditlib.publish import kernelpool\n"
+        "kernelpool._prepare_imports(list(kernelpool.DEFAULT_PRELOAD))\n"
+        "print('pydevd' in sys.modules, kernelpool._FORK_SAFE)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYDEVD")}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert done.stdout.split() == ["True", "True"]  # preloaded, and still safe to fork
+    assert "warning" not in done.stderr.lower(), done.stderr

@@ -32,13 +32,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sparse
-from scipy import stats as sps
-from scipy.sparse.linalg import lsqr
 
 from auditlib.analysis import casemix, stats
 from auditlib.data import schema
 from auditlib.data.programme import Programme
+from auditlib.lazy import LazyModule
+
+sparse = LazyModule("scipy.sparse")
+sparse_linalg = LazyModule("scipy.sparse.linalg")
+sps = LazyModule("scipy.stats")
 
 __all__ = [
     "FUNNEL_LEVELS",
@@ -156,7 +158,9 @@ def _fit(design: sparse.csr_matrix, y: np.ndarray) -> tuple[np.ndarray, float, i
     The one-hot blocks have full column rank (each drops its first level), so the rank is
     the number of columns.
     """
-    solution = lsqr(design, y, atol=_LSQR_TOLERANCE, btol=_LSQR_TOLERANCE, iter_lim=10_000)
+    solution = sparse_linalg.lsqr(
+        design, y, atol=_LSQR_TOLERANCE, btol=_LSQR_TOLERANCE, iter_lim=10_000
+    )
     beta = solution[0]
     residual = y - design @ beta
     return beta, float(residual @ residual), design.shape[1]

@@ -28,6 +28,7 @@ report's own figures) and is left out of the ordinal model.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -35,14 +36,16 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy import special
-from scipy import stats as sps
-from statsmodels.miscmodels.ordinal_model import OrderedModel
 
 from auditlib.analysis import comparisons, metrics, stats
 from auditlib.data import schema
 from auditlib.data.programme import Programme
+from auditlib.lazy import LazyModule
+
+discrete_model = LazyModule("statsmodels.discrete.discrete_model")
+sm_tools = LazyModule("statsmodels.tools.tools")
+special = LazyModule("scipy.special")
+sps = LazyModule("scipy.stats")
 
 __all__ = [
     "MIN_STRATUM_AUDITS",
@@ -454,47 +457,61 @@ def _rows(model: str, result: object, names: Sequence[str], z: float) -> pd.Data
 def _fit_logit(y: pd.Series, x: pd.DataFrame) -> object:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # separation or no convergence: no answer, not a wrong one
-        return sm.Logit(y.astype(float), sm.add_constant(x, has_constant="add")).fit(
-            disp=0, maxiter=200
-        )
+        return discrete_model.Logit(
+            y.astype(float), sm_tools.add_constant(x, has_constant="add")
+        ).fit(disp=0, maxiter=200)
 
 
-class _LogitOrderedModel(OrderedModel):
-    """statsmodels' proportional-odds model with the logistic cdf and pdf evaluated by
-    ``scipy.special`` directly: the same function as ``distr="logit"`` (scipy.stats.logistic),
-    without the generic distribution machinery that made each fit take half a second."""
+@functools.cache
+def _logit_ordered_model() -> type:
+    """The proportional-odds model class, defined on first use (statsmodels is imported then,
+    not when auditlib is: see :mod:`auditlib.lazy`)."""
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
 
-    def cdf(self, x):
-        return special.expit(x)
+    class _LogitOrderedModel(OrderedModel):
+        """statsmodels' proportional-odds model with the logistic cdf and pdf evaluated by
+        ``scipy.special`` directly: the same function as ``distr="logit"`` (scipy.stats.logistic),
+        without the generic distribution machinery that made each fit take half a second."""
 
-    def pdf(self, x):
-        p = special.expit(x)
-        return p * (1.0 - p)
+        def cdf(self, x):
+            return special.expit(x)
 
-    def score(self, params):
-        """The log-likelihood's gradient, worked out rather than by finite differences (which
-        cost one likelihood per parameter at every step of the optimiser).
+        def pdf(self, x):
+            p = special.expit(x)
+            return p * (1.0 - p)
 
-        With thresholds t_0 = θ_0 and t_j = t_{j-1} + exp(θ_j), an audit with judgement
-        code y has probability F(t_y − xβ) − F(t_{y−1} − xβ) (t_{−1} = −∞, t_{K−1} = +∞), so
-        with f = F′ at the upper (u) and lower (l) bound and P the probability:
-        ∂/∂β = −x (f_u − f_l)/P; ∂/∂θ_0 = (f_u − f_l)/P;
-        ∂/∂θ_j = exp(θ_j) (f_u [y ≥ j] − f_l [y − 1 ≥ j])/P for j ≥ 1.
-        """
-        params = np.asarray(params, dtype=float)
-        low, upp = self._bounds(params)
-        f_low, f_upp = self.pdf(low), self.pdf(upp)  # 0 at ±∞
-        prob = self.prob(low, upp) + 1e-20
-        y = np.asarray(self.endog, dtype=int)
-        k_thresholds = self.k_levels - 1
-        th_params = params[-k_thresholds:]
-        gradient = np.empty_like(params)
-        gradient[:-k_thresholds] = -((f_upp - f_low) / prob) @ self.exog
-        gradient[-k_thresholds] = np.sum((f_upp - f_low) / prob)
-        for j in range(1, k_thresholds):
-            term = (f_upp * (y >= j) - f_low * (y - 1 >= j)) / prob
-            gradient[-k_thresholds + j] = np.exp(th_params[j]) * term.sum()
-        return gradient
+        def score(self, params):
+            """The log-likelihood's gradient, worked out rather than by finite differences (which
+            cost one likelihood per parameter at every step of the optimiser).
+
+            With thresholds t_0 = θ_0 and t_j = t_{j-1} + exp(θ_j), an audit with judgement
+            code y has probability F(t_y − xβ) − F(t_{y−1} − xβ) (t_{−1} = −∞, t_{K−1} = +∞), so
+            with f = F′ at the upper (u) and lower (l) bound and P the probability:
+            ∂/∂β = −x (f_u − f_l)/P; ∂/∂θ_0 = (f_u − f_l)/P;
+            ∂/∂θ_j = exp(θ_j) (f_u [y ≥ j] − f_l [y − 1 ≥ j])/P for j ≥ 1.
+            """
+            params = np.asarray(params, dtype=float)
+            low, upp = self._bounds(params)
+            f_low, f_upp = self.pdf(low), self.pdf(upp)  # 0 at ±∞
+            prob = self.prob(low, upp) + 1e-20
+            y = np.asarray(self.endog, dtype=int)
+            k_thresholds = self.k_levels - 1
+            th_params = params[-k_thresholds:]
+            gradient = np.empty_like(params)
+            gradient[:-k_thresholds] = -((f_upp - f_low) / prob) @ self.exog
+            gradient[-k_thresholds] = np.sum((f_upp - f_low) / prob)
+            for j in range(1, k_thresholds):
+                term = (f_upp * (y >= j) - f_low * (y - 1 >= j)) / prob
+                gradient[-k_thresholds + j] = np.exp(th_params[j]) * term.sum()
+            return gradient
+
+    return _LogitOrderedModel
+
+
+def __getattr__(name: str) -> object:
+    if name == "_LogitOrderedModel":
+        return _logit_ordered_model()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _fit_ordinal(score: pd.Series, x: pd.DataFrame) -> object:
@@ -502,7 +519,7 @@ def _fit_ordinal(score: pd.Series, x: pd.DataFrame) -> object:
     endog = pd.Series(pd.Categorical(score, categories=levels, ordered=True), index=score.index)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        model = _LogitOrderedModel(endog, x, distr="logit")
+        model = _logit_ordered_model()(endog, x, distr="logit")
         return model.fit(method="bfgs", disp=False, maxiter=500)
 
 

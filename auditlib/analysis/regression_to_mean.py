@@ -31,10 +31,12 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from auditlib.analysis import stats
 from auditlib.data import schema
+from auditlib.lazy import LazyModule
+
+sps = LazyModule("scipy.stats")
 
 __all__ = [
     "ReauditExpectation",

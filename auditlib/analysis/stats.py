@@ -19,12 +19,14 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
-from statsmodels.stats import contingency_tables as ct
-from statsmodels.stats.inter_rater import cohens_kappa
 
 from auditlib.data import schema
 from auditlib.errors import AuditlibError
+from auditlib.lazy import LazyModule
+
+sps = LazyModule("scipy.stats")
+ct = LazyModule("statsmodels.stats.contingency_tables")
+inter_rater = LazyModule("statsmodels.stats.inter_rater")
 
 __all__ = [
     "ALPHA",
@@ -1050,9 +1052,9 @@ def compute_kappa(
     if t_used.shape[0] < 2:
         raise StatsError("kappa needs at least two judgement categories in use")
     if weights == "none":
-        res = cohens_kappa(t_used)
+        res = inter_rater.cohens_kappa(t_used)
     else:
-        res = cohens_kappa(t_used, weights=positions, wt=weights)
+        res = inter_rater.cohens_kappa(t_used, weights=positions, wt=weights)
     z = _z(level)
     se = float(res.std_kappa)
     return KappaResult(

@@ -33,11 +33,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from auditlib.data import schema
 from auditlib.data.programme import PROGRAMME_FILE
 from auditlib.errors import Problem
+from auditlib.lazy import LazyModule
+
+stats = LazyModule("scipy.stats")
 
 #: Earlier months a month is compared with (the most recent ones with completed audits).
 HISTORY_MONTHS = 12

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
 
 from auditlib.data import schema
 from auditlib.disclosure.rules import (
@@ -29,6 +28,9 @@ from auditlib.disclosure.rules import (
     _pct_text,
     is_small,
 )
+from auditlib.lazy import LazyModule
+
+optimize = LazyModule("scipy.optimize")
 
 
 # ------------------------------------------------- secondary suppression core
@@ -102,8 +104,8 @@ def _range_is_one_value(
             b_eq[i] += values[line.total] or 0
     objective = np.zeros(len(unknown))
     objective[column[cell]] = 1.0
-    low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(1, None), method="highs")
-    high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=(1, None), method="highs")
+    low = optimize.linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(1, None), method="highs")
+    high = optimize.linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=(1, None), method="highs")
     return low.status == 0 and high.status == 0 and -high.fun - low.fun < 0.5
 
 

@@ -46,6 +46,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
+from auditlib.lazy import LAZY_MODULES
+
 #: Imported by every zygote; the notebook's own imports are added to these (a notebook
 #: that imports seaborn, say, gets it preloaded too; one that does not is spared its import).
 DEFAULT_PRELOAD: Final = (
@@ -56,6 +58,13 @@ DEFAULT_PRELOAD: Final = (
     "matplotlib.pyplot",
     "ipykernel.kernelapp",
     "matplotlib_inline.backend_inline",
+    # What every kernel imports as it starts (its debugger: debugpy and pydevd, a tenth of a
+    # second each time), imported once here instead.
+    "ipykernel.ipkernel",
+    "ipykernel.debugger",
+    # What auditlib imports on first use (so that ``auditlib report`` itself starts fast);
+    # every month's kernel uses them, so the zygote imports them once for all.
+    *LAZY_MODULES,
 )
 _INLINE_BACKEND: Final = "module://matplotlib_inline.backend_inline"
 #: Set in the zygote before numpy loads, so every kernel has it: one BLAS thread. A kernel's
@@ -326,6 +335,10 @@ def _prepare_imports(preload: list[str]) -> None:
     os.environ.setdefault("MPLBACKEND", _INLINE_BACKEND)
     for name, value in KERNEL_THREADS_ENV.items():
         os.environ.setdefault(name, value)  # a setting of the user's own is kept
+    # pydevd (under ipykernel.debugger) warns on import that frozen modules may make its
+    # breakpoints miss; nobody debugs a report kernel, and the warning would land in the
+    # terminal of whoever ran the report. Each kernel gets its own environment back.
+    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     for name in preload:
         try:
             importlib.import_module(name)
