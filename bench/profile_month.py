@@ -74,6 +74,7 @@ def kernel_imports() -> None:
 
     for name, value in kernelpool.KERNEL_THREADS_ENV.items():
         os.environ.setdefault(name, value)  # before numpy loads, as in the kernel process
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # as the kernel process does
     notebook = ROOT / "notebooks" / "monthly_highlights.ipynb"
     for name in [*kernelpool.DEFAULT_PRELOAD, *kernelpool.notebook_imports(notebook)]:
         try:
