@@ -169,9 +169,8 @@ def sections_cpu(month: str, data: Path) -> dict[str, float]:
     """CPU seconds of a month's report after its imports, in a fresh process."""
     code = (
         "import json, profile_month\n"
-        "import auditlib.report.monthly, matplotlib.pyplot\n"
-        "from auditlib.data.pipeline import preload_audit_data\n"
-        f"preload_audit_data({str(data)!r})  # as the month's kernel has it\n"
+        "profile_month.kernel_imports()\n"
+        f"profile_month.preload({str(data)!r})  # as the month's kernel has it\n"
         f"times = profile_month.one_run({month!r}, {str(data)!r}, 'internal')\n"
         "print(json.dumps(times))\n"
     )

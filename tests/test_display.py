@@ -208,3 +208,63 @@ def test_render_callout_labels_the_kind_in_text_and_escapes():
 def test_render_callout_refuses_unknown_kind():
     with pytest.raises(display.DisplayError, match="verdict"):
         display.render_callout("x", kind="info")
+
+
+def test_svg_text_and_font_metrics_from_the_caches_give_matplotlibs_own_svg():
+    """The SVG drawn with the measured-once text and font-height caches is the one
+    matplotlib draws on its own (texts of several sizes, weights and lines)."""
+    import io
+
+    def chart():
+        fig, ax = plt.subplots(figsize=(4, 3))
+        ax.bar(["Good", "Requires\nImprovement"], [10, 3])
+        ax.set_title("Judgements, September 2020", fontweight="bold", fontsize=11)
+        ax.text(0, 5, "63%\n(12)", fontsize=7)
+        ax.set_ylabel("Audits", fontsize=8.5)
+        return fig
+
+    display._svg_font_height_metrics.cache_clear()
+    cached = display._svg_text(chart())
+    again = display._svg_text(chart())  # every metric now from the caches
+    assert display._svg_font_height_metrics.cache_info().hits > 0
+    buffer = io.StringIO()
+    with matplotlib.rc_context(display._SVG_RC):
+        chart().savefig(
+            buffer,
+            format="svg",
+            bbox_inches="tight",
+            facecolor="white",
+            metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
+        )
+    own = display.compact_svg(buffer.getvalue())
+    assert cached == again == own
+    assert not hasattr(matplotlib.backends.backend_svg.RendererSVG, "_get_font_height_metrics")
+    plt.close("all")
+
+
+def test_compacting_between_texts_equals_the_look_ahead_rule():
+    """The markup is compacted exactly where a pattern with the look-ahead
+    ``(?![^<>]*</text>)`` would match: everywhere but a text's own words."""
+    import random
+
+    outside = r"(?![^<>]*</text>)"
+    rules = [
+        (re.compile(r"(\d\.\d\d)\d+" + outside), r"\1"),
+        (re.compile(r"\s*\n\s*" + outside), " "),
+        (re.compile(r"\s+\"" + outside), '"'),
+    ]
+
+    def by_look_ahead(svg: str) -> str:
+        for pattern, replacement in rules:
+            svg = pattern.sub(replacement, svg)
+        return svg
+
+    pieces = ["<", ">", "</text>", '<text x="1.23456">', " ", "\n", '"', "1.23456", "a", "\t"]
+    rng = random.Random(20201101)
+    samples = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 20))) for _ in range(3000)]
+    samples.append('<path d="M 1.23456 2.34567\n L 3.45678 4"/><text x="9.87654">63.456%\n</text>')
+    for svg in samples:
+        assert display._outside_texts(svg, display._compact_markup) == by_look_ahead(svg)
+    assert display._outside_texts(samples[-1], display._compact_markup) == (
+        '<path d="M 1.23 2.34 L 3.45 4"/><text x="9.87">63.456%\n</text>'
+    )

@@ -217,3 +217,25 @@ def test_a_chart_asked_to_hold_more_than_its_size_says_so():
     ax = fig.add_subplot()
     with pytest.raises(ValueError, match="no room"):
         layout.place_axes(fig, ax, layout.Margins(left=50, right=50, top=10, bottom=10))
+
+
+def test_each_text_is_measured_once_whoever_asks_and_as_matplotlib_measures_it():
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    from auditlib.report import display
+
+    words = "Overall judgements by month, 2018 to 2020 (test of the shared metrics)"
+    with use_house_style():
+        prop = FontProperties(family=matplotlib.rcParams["font.family"], size=8.0)
+        own = text_to_path.get_text_width_height_descent(words, prop, ismath=False)
+        layout._MEASURED.clear()
+        width = layout.text_width(words, 8.0)  # the layout measures it ...
+        assert width == own[0]
+        assert len(layout._MEASURED) == 1
+        # ... and the SVG renderer, asking with its own font properties, finds it measured
+        assert display._svg_text_metrics(words, prop.copy()) == own
+        assert len(layout._MEASURED) == 1
+        # another size is another measurement
+        assert layout.text_metrics(words, FontProperties(size=9.0)) != own
+        assert len(layout._MEASURED) == 2

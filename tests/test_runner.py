@@ -438,6 +438,9 @@ def test_forked_kernels_share_no_state_between_months(tmp_path):
     assert {r["cwd"] for r in runs} == {str(FIXTURES.resolve())} == {baseline["cwd"]}
     # and the kernels really were forks of the zygote, not a silent fallback
     assert all("-m auditlib.publish.kernelpool" in r["cmdline"] for r in runs)
+    # with one BLAS thread each (kernelpool.KERNEL_THREADS_ENV, set in the zygote before
+    # numpy and scipy loaded their OpenBLAS)
+    assert [r["blas_threads"] for r in runs] == [[1], [1], [1]]
     assert "-m ipykernel_launcher" in baseline["cmdline"]
 
 

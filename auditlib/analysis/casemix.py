@@ -73,6 +73,8 @@ STRATA: tuple[tuple[str, ...], ...] = (
     ("cohorts", schema.AUDIT_TYPE),
     (schema.AUDIT_TYPE,),
 )
+#: The level of a month's intervals.
+LEVEL = 0.95
 #: The two shares adjusted, with the outcome column each uses.
 OUTCOMES = {"% Good or better": "good_or_better", "% Inadequate": "inadequate"}
 NO_COHORT = "none"
@@ -267,10 +269,13 @@ def _expected_rates(reference: pd.DataFrame, month: pd.DataFrame, outcome: str) 
         if table.empty:
             continue
         todo = out["expected"].isna()
-        matched = out.loc[todo, list(keys)].merge(
-            table["mean"].rename("rate").reset_index(), how="left", on=list(keys)
-        )
-        rates = matched["rate"].to_numpy()
+        # Each audit's stratum looked up in the rates (a left join, by a dict: the month
+        # has a few hundred audits, far too few for a merge to pay for itself).
+        rate_of = dict(zip(table.index, table["mean"].to_numpy(dtype=float), strict=True))
+        strata = zip(*(out.loc[todo, key].tolist() for key in keys), strict=True)
+        if len(keys) == 1:
+            strata = (stratum[0] for stratum in strata)  # a one-key index holds plain values
+        rates = np.array([rate_of.get(stratum, np.nan) for stratum in strata], dtype=float)
         index = out.index[todo]
         found = ~np.isnan(rates)
         out.loc[index[found], "expected"] = rates[found]
@@ -301,9 +306,22 @@ def standardise_month(
     months, label = _period(month)
     if measure not in OUTCOMES:
         raise stats.StatsError(f"measure must be one of {list(OUTCOMES)}, not {measure!r}")
-    outcome = OUTCOMES[measure]
     reference = casemix_frame(audits, reference_months, programme, audit_types)
     this = casemix_frame(audits, months, programme, audit_types)
+    return _standardise(this, reference, label, reference_months, measure, level)
+
+
+def _standardise(
+    this: pd.DataFrame,
+    reference: pd.DataFrame,
+    label: str,
+    reference_months: Sequence[str],
+    measure: str,
+    level: float,
+) -> CasemixResult:
+    """:func:`standardise_month` on the month's and the reference months' audits
+    (:func:`casemix_frame`), built once for both measures."""
+    outcome = OUTCOMES[measure]
     if this.empty:
         raise stats.StatsError(f"no completed audits in {label} to standardise")
     if reference.empty:
@@ -632,10 +650,13 @@ def adjust_month(
     standardised: dict[str, CasemixResult] = {}
     regression = None
     if reference:
+        # The audits of the month and of the reference months, shared by both measures.
+        this = casemix_frame(audits, [month], programme)
+        reference_frame = casemix_frame(audits, reference, programme)
         for measure in OUTCOMES:
             try:
-                standardised[measure] = standardise_month(
-                    audits, month, reference, measure, programme=programme
+                standardised[measure] = _standardise(
+                    this, reference_frame, month, reference, measure, LEVEL
                 )
             except stats.StatsError as error:
                 notes.append(f"{measure}: {error}")

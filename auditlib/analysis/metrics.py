@@ -197,6 +197,11 @@ def count_judgements(
     [[1, 1, 2], [1, 0, 1]]
     """
     rows = select(audits, months, audit_type, [schema.STATUS, judgement, *([by] if by else [])])
+    return _count_table(rows, by, judgement)
+
+
+def _count_table(rows: pd.DataFrame, by: str | None, judgement: str) -> pd.DataFrame:
+    """:func:`count_judgements` of rows already selected (month and audit type)."""
     rows = rows.loc[
         (rows[schema.STATUS].astype("string") == schema.COMPLETED).to_numpy(
             dtype=bool, na_value=False
@@ -218,9 +223,14 @@ def count_judgements(
         flat = np.bincount(groups[keep] * width + codes[keep], minlength=len(names) * width)
         counts = flat.reshape(len(names), width)
         index = pd.Index(names, name=by)
-    table = pd.DataFrame(counts.astype("int64"), index=index, columns=COUNT_COLUMNS)
-    table["completed"] = table[COUNT_COLUMNS].sum(axis=1)
-    return table
+    counts = counts.astype("int64")
+    # The total as a column of its own, in one go (adding it to a frame costs more than
+    # the counting).
+    return pd.DataFrame(
+        np.column_stack([counts, counts.sum(axis=1)]),
+        index=index,
+        columns=[*COUNT_COLUMNS, "completed"],
+    )
 
 
 def judgement_shares(table: pd.DataFrame) -> pd.DataFrame:
@@ -312,12 +322,14 @@ def judgements_by_cohort(
     (``short``: their short labels), in the programme's order.
     """
     chosen = DEFAULT_COHORTS if cohorts is None else cohorts
-    rows = select(audits, months, schema.AUDIT)
+    flags = [cohort.flag_column for cohort in chosen.values()]
+    # The month's audits selected once, with only the columns counted.
+    rows = select(audits, months, schema.AUDIT, [schema.STATUS, schema.FINAL_JUDGEMENT, *flags])
     tables = []
     for cohort in chosen.values():
         flag = cohort.flag_column
         part = rows.loc[rows[flag].to_numpy(dtype=bool)] if flag in rows else rows.iloc[:0]
-        table = count_judgements(part)
+        table = _count_table(part, None, schema.FINAL_JUDGEMENT)
         table.index = pd.Index([cohort.label if short else cohort.name])
         tables.append(table)
     if not tables:
@@ -337,10 +349,11 @@ def judgements_by_domain(audits: pd.DataFrame, months: Iterable[str] | str) -> p
             c,
         ),
     )
+    rows = select(audits, months, schema.AUDIT, [schema.STATUS, *ordered])  # once for all domains
     tables = []
     for column in ordered:
         key = column[len(schema.DOMAIN_PREFIX) :]
-        table = count_judgements(audits, months, judgement=column)
+        table = _count_table(rows, None, column)
         table.index = pd.Index([schema.DOMAIN_NAMES.get(key, key.replace("_", " ").capitalize())])
         tables.append(table)
     if not tables:

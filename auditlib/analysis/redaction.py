@@ -473,14 +473,34 @@ def _passes(
 _MAX_ROUNDS: Final = 5
 
 
+#: Texts whose redaction is remembered (by text, denylist and identifier shapes): a
+#: report redacts the same free text in several sections, and the report runner's
+#: pre-imported kernel process redacts every row once for all its months' kernels
+#: (:func:`auditlib.report.preload.preload`). Bounded, so a huge table cannot fill memory.
+REDACTED_TEXTS_KEPT: Final = 65_536
+
+
 def _redact_with_counts(
     value: Any, denylist: Iterable[str], ids: Iterable[str] = ()
 ) -> tuple[Any, Counter[str]]:
-    counts: Counter[str] = Counter()
     if _is_missing(value):
-        return value, counts
-    text = clean_text(value if isinstance(value, str) else str(value))
-    passes = _passes(_as_tuple(denylist), _as_tuple(ids))
+        return value, Counter()
+    text = value if isinstance(value, str) else str(value)
+    try:
+        redacted, counts = _redact_remembered(text, _as_tuple(denylist), _as_tuple(ids))
+    except TypeError:  # an entry that cannot be a key (not a text): worked out afresh
+        redacted, counts = _redact_remembered.__wrapped__(text, _as_tuple(denylist), _as_tuple(ids))
+    return redacted, Counter(dict(counts))  # a caller's own copy of the counts
+
+
+@lru_cache(maxsize=REDACTED_TEXTS_KEPT)
+def _redact_remembered(
+    value: str, denylist: tuple[str, ...], ids: tuple[str, ...]
+) -> tuple[str, tuple[tuple[str, int], ...]]:
+    """:func:`_redact_with_counts` of a text: a pure function of its arguments, remembered."""
+    counts: Counter[str] = Counter()
+    text = clean_text(value)
+    passes = _passes(denylist, ids)
     # A token can change what is next to a number ("Mr Smith+44…" → "[name]+44…"),
     # so run the passes again until nothing changes: that makes redaction idempotent.
     for _ in range(_MAX_ROUNDS):
@@ -491,7 +511,7 @@ def _redact_with_counts(
             found += n
         if not found:
             break
-    return text, counts
+    return text, tuple(counts.items())
 
 
 def _as_tuple(denylist: Iterable[str] | None) -> tuple[str, ...]:

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -124,7 +125,9 @@ class SPCResult:
     gaps: Gaps = "break"
 
     # --- summary of the latest period and point -------------------------------
-    @property
+    # The summary reads the latest point many times over (the report's sentences, its
+    # figures); the points never change once computed, so it is found once.
+    @cached_property
     def latest(self) -> pd.Series:
         """The last point that has a value."""
         rows = self.data[self.data["value"].notna()]
@@ -132,7 +135,7 @@ class SPCResult:
             raise SPCError("the series has no values")
         return rows.iloc[-1]
 
-    @property
+    @cached_property
     def latest_period(self) -> pd.DataFrame:
         period = self.latest["period"]
         return self.data[self.data["period"] == period]

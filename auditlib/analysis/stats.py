@@ -657,15 +657,18 @@ def make_grade_change_matrix(
         if col not in data.columns:
             raise StatsError(f"no column {col!r} in the data")
     labels = list(labels)
-    pairs = data.loc[data[rows].isin(labels) & data[columns].isin(labels), [rows, columns]]
-    table = pd.crosstab(
-        pd.Categorical(pairs[rows].astype(object), categories=labels),
-        pd.Categorical(pairs[columns].astype(object), categories=labels),
-        dropna=False,
+    # Counted by label codes (-1: not a label), as a crosstab would but without its cost.
+    codes = pd.Index(labels)
+    a = codes.get_indexer(data[rows].astype(object)).astype(np.int64)
+    b = codes.get_indexer(data[columns].astype(object)).astype(np.int64)
+    pair = (a >= 0) & (b >= 0)
+    k = len(labels)
+    counts = np.bincount(a[pair] * k + b[pair], minlength=k * k).reshape(k, k)
+    return pd.DataFrame(
+        counts.astype("int64"),
+        index=pd.Index(labels, name=rows),
+        columns=pd.Index(labels, name=columns),
     )
-    table.index = pd.Index(labels, name=rows)
-    table.columns = pd.Index(labels, name=columns)
-    return table.astype("int64")
 
 
 def _square_table(

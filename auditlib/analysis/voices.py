@@ -34,6 +34,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
 
@@ -91,11 +92,32 @@ class Theme:
         >>> theme.find("High caseloads; a Multiagency meeting; Caseloads again, caseload")
         ['caseloads', 'Multiagency', 'caseload']
         """
-        found: dict[str, str] = {}
-        for match in self.pattern.finditer(text):
-            word = " ".join(match.group(0).split())
-            found.setdefault(word.lower(), word)
-        return list(found.values())
+        return list(_find_words(self.pattern, text))
+
+
+def _find_words(pattern: re.Pattern[str], text: str) -> tuple[str, ...]:
+    """The distinct words of ``text`` that ``pattern`` matches (see :meth:`Theme.find`)."""
+    found: dict[str, str] = {}
+    for match in pattern.finditer(text):
+        word = " ".join(match.group(0).split())
+        found.setdefault(word.lower(), word)
+    return tuple(found.values())
+
+
+#: Texts tagged (:func:`tag_themes`) are remembered, by theme dictionary, denylist and
+#: text: every month's report tags the whole feedback table, and the report runner's
+#: pre-imported kernel process tags every row once for all its months' kernels
+#: (:func:`auditlib.report.preload.preload`). At most this many texts per dictionary and
+#: denylist, so a huge table cannot fill memory.
+TAGGED_TEXTS_KEPT: Final = 65_536
+_TAGGED: dict[tuple[Any, ...], dict[str, tuple[Any, tuple[tuple[str, tuple[str, ...]], ...]]]] = {}
+
+
+def _theme_matches(
+    themes: tuple[tuple[str, re.Pattern[str]], ...], text: str
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each theme (id, pattern) that matches ``text``, with its words, in dictionary order."""
+    return tuple((key, words) for key, pattern in themes if (words := _find_words(pattern, text)))
 
 
 def _compile_keyword(keyword: str) -> str:
@@ -175,10 +197,7 @@ def load_themes(source: str | Path | Mapping[str, Any] | None = None) -> tuple[T
     if not path.exists():
         raise ConfigError(f"theme dictionary not found: {path}")
     if path == DEFAULT_THEMES_FILE:
-        # auditlib's own file, read by every report: libyaml's safe loader where PyYAML has
-        # it (about ten times faster than the pure-Python one).
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        config = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+        return _packaged_themes(path.read_text(encoding="utf-8"))
     else:
         # A council's own file: the settings-file guards (regular file, size, no aliases).
         try:
@@ -187,6 +206,19 @@ def load_themes(source: str | Path | Mapping[str, Any] | None = None) -> tuple[T
             raise ConfigError(str(exc)) from None
     if not isinstance(config, Mapping):
         raise ConfigError(f"{path.name}: expected a mapping with a 'themes:' list")
+    return parse_themes(config)
+
+
+@lru_cache(maxsize=4)
+def _packaged_themes(text: str) -> tuple[Theme, ...]:
+    """auditlib's own theme dictionary, from its text: read by every report, so parsed
+    once per process (by the report runner's pre-imported kernel process for all its
+    kernels), with libyaml's safe loader where PyYAML has it (about ten times faster
+    than the pure-Python one). The themes are frozen: sharing them is safe."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    config = yaml.load(text, Loader=loader)
+    if not isinstance(config, Mapping):
+        raise ConfigError(f"{DEFAULT_THEMES_FILE.name}: expected a mapping with a 'themes:' list")
     return parse_themes(config)
 
 
@@ -276,12 +308,28 @@ def tag_themes(
     _require_columns(df, [text_col], "text table")
     themes = tuple(themes)
     names = tuple(denylist)
-    texts = [redact_text(v, names) if redact else v for v in df[text_col].tolist()]
+    patterns = tuple((t.id, t.pattern) for t in themes)
+    # A pattern's source and flags stand for it in the key (hashing a compiled pattern
+    # hashes its whole program).
+    known = _TAGGED.setdefault(
+        (tuple((t.id, t.pattern.pattern, t.pattern.flags) for t in themes), names, redact), {}
+    )
+    if len(known) > TAGGED_TEXTS_KEPT:
+        known.clear()
+    texts: list[Any] = []
     tags: list[list[str]] = []
     matches: list[dict[str, list[str]]] = []
-    for value in texts:
-        searchable = _TOKEN_RE.sub(" ", value) if isinstance(value, str) else ""
-        found = {t.id: words for t in themes if (words := t.find(searchable))}
+    for value in df[text_col].tolist():
+        tagged = known.get(value) if isinstance(value, str) else None
+        if tagged is None:
+            text = redact_text(value, names) if redact else value
+            searchable = _TOKEN_RE.sub(" ", text) if isinstance(text, str) else ""
+            tagged = (text, _theme_matches(patterns, searchable))
+            if isinstance(value, str):
+                known[value] = tagged
+        texts.append(tagged[0])
+        # each row its own lists (a caller may change them)
+        found = {key: list(words) for key, words in tagged[1]}
         tags.append(list(found))
         matches.append(found)
     out = df.copy()

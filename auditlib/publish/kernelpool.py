@@ -67,6 +67,11 @@ DEFAULT_PRELOAD: Final = (
     *LAZY_MODULES,
 )
 _INLINE_BACKEND: Final = "module://matplotlib_inline.backend_inline"
+#: Set in the zygote before numpy loads, so every kernel has it: one BLAS thread. A kernel's
+#: matrices are small (a few thousand rows), where OpenBLAS's thread pool costs far more
+#: CPU than it saves (a matrix rank took 20 times the CPU with two threads on two cores),
+#: and the runner already keeps every core busy with a kernel of its own.
+KERNEL_THREADS_ENV: Final = {"OPENBLAS_NUM_THREADS": "1"}
 _CLIENT_SCRIPT: Final = Path(__file__).with_name("_kernel_client.py")
 #: The pid of the process that started a zygote, passed in its environment.
 _OWNER_ENV: Final = "AUDITLIB_ZYGOTE_OWNER"
@@ -186,7 +191,7 @@ def start(
 ) -> Zygote:
     """This process's zygote, started if need be, preloading what ``notebook`` imports
     and, given ``data_dir``, that data folder cleaned (see
-    :func:`auditlib.data.pipeline.preload_audit_data`)."""
+    :func:`auditlib.report.preload.preload`)."""
     global _POOL
     if _POOL is None or not _POOL.alive():
         preload = [*DEFAULT_PRELOAD, *(notebook_imports(notebook) if notebook else [])]
@@ -328,6 +333,8 @@ def _prepare_imports(preload: list[str]) -> None:
     if sys.path and sys.path[0] in ("", os.getcwd()):
         del sys.path[0]
     os.environ.setdefault("MPLBACKEND", _INLINE_BACKEND)
+    for name, value in KERNEL_THREADS_ENV.items():
+        os.environ.setdefault(name, value)  # a setting of the user's own is kept
     # pydevd (under ipykernel.debugger) warns on import that frozen modules may make its
     # breakpoints miss; nobody debugs a report kernel, and the warning would land in the
     # terminal of whoever ran the report. Each kernel gets its own environment back.
@@ -340,9 +347,9 @@ def _prepare_imports(preload: list[str]) -> None:
     folder = os.environ.pop(_DATA_ENV, "")
     if folder:
         try:
-            from auditlib.data.pipeline import preload_audit_data
+            from auditlib.report.preload import preload
 
-            preload_audit_data(folder)
+            preload(folder)  # the data loaded, and month-independent work done, for every kernel
         except Exception:  # the kernel loads it again and says plainly what is wrong
             pass
     import threading

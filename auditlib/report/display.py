@@ -58,10 +58,13 @@ _SVG_COMMENT_RE: Final = re.compile(r"<!--.*?-->\s*", re.S)
 #: (inside a tag, its ">" does; a text's own "<" and ">" are escaped).
 _OUTSIDE_TEXT: Final = r"(?![^<>]*</text>)"
 _SVG_FONT_FAMILY_RE: Final = re.compile(r"\s*font-family:[^;\"]*;?" + _OUTSIDE_TEXT)
-_SVG_DECIMALS_RE: Final = re.compile(r"(\d\.\d\d)\d+" + _OUTSIDE_TEXT)
 _SVG_BETWEEN_TAGS_RE: Final = re.compile(r">\s+<")
-_SVG_SPACES_RE: Final = re.compile(r"\s*\n\s*" + _OUTSIDE_TEXT)
-_SVG_TRAILING_SPACE_RE: Final = re.compile(r"\s+\"" + _OUTSIDE_TEXT)
+#: These three never match a bracket, so they are applied to the markup between a
+#: chart's texts (:func:`_outside_texts`) rather than checked against every text ahead.
+_SVG_DECIMALS_RE: Final = re.compile(r"(\d\.\d\d)\d+")
+_SVG_SPACES_RE: Final = re.compile(r"\s*\n\s*")
+_SVG_TRAILING_SPACE_RE: Final = re.compile(r"\s+\"")
+_TEXT_END: Final = "</text>"
 #: Output-metadata keys the exporter reads (under the image's MIME type).
 ALT_KEY: Final = "alt"
 CAPTION_KEY: Final = "caption"
@@ -212,6 +215,8 @@ def _text_measured_once() -> Iterator[None]:
     """
     from matplotlib.backends import backend_svg
 
+    from auditlib.report.charts import layout
+
     renderer = backend_svg.RendererSVG
     original = renderer.get_text_width_height_descent
 
@@ -220,18 +225,63 @@ def _text_measured_once() -> Iterator[None]:
             return original(self, s, prop, ismath)
         return _svg_text_metrics(s, prop.copy())
 
+    settings = layout.font_settings()  # nothing changes them while a figure is drawn
+
+    def font_height(self: Any, prop: Any) -> tuple[float | None, float | None, float | None]:
+        return _svg_font_height_metrics(prop.copy(), settings)
+
     renderer.get_text_width_height_descent = measure
+    # Matplotlib asks a renderer with this method for a font's ascent, descent and line
+    # gap (the PDF and PS ones have it); without it, every text's layout looks the font
+    # up again (once per family in its list) and reads its tables.
+    renderer._get_font_height_metrics = font_height
     try:
         yield
     finally:
         renderer.get_text_width_height_descent = original
+        del renderer._get_font_height_metrics
+
+
+#: Matplotlib draws an SVG at 72 dots per inch, whatever the figure's own resolution
+#: (``FigureCanvasSVG.print_svg`` sets it while drawing).
+_SVG_DRAWING_DPI: Final = 72
+
+
+@functools.lru_cache(maxsize=256)
+def _svg_font_height_metrics(
+    prop: Any, settings: tuple[Any, ...]
+) -> tuple[float | None, float | None, float | None]:
+    """A font's ascent, descent and line gap in an SVG's pixels, worked out exactly as
+    ``matplotlib.text.Text._get_layout`` does from the font's OS/2 (else hhea) table;
+    ``settings`` (:func:`auditlib.report.charts.layout.font_settings`) is part of the
+    key, as the font found depends on them. (None, None, None) when the font has neither
+    table: matplotlib then measures."""
+    from matplotlib.font_manager import fontManager, get_font
+
+    font = get_font(fontManager._find_fonts_by_props(prop))
+    possible = [
+        ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+        ("hhea", "lineGap", "ascent", "descent"),
+    ]
+    for table_name, linegap_key, ascent_key, descent_key in possible:
+        table = font.get_sfnt_table(table_name)
+        if table is None:
+            continue
+        fontsize = prop.get_size_in_points()
+        units_per_em = font.get_sfnt_table("head")["unitsPerEm"]
+        scale = 1 / units_per_em * fontsize * _SVG_DRAWING_DPI / 72
+        line_gap = table[linegap_key] * scale
+        min_ascent = table[ascent_key] * scale
+        min_descent = -table[descent_key] * scale
+        return min_ascent, min_descent, line_gap
+    return None, None, None
 
 
 @functools.lru_cache(maxsize=4096)
 def _svg_text_metrics(text: str, prop: Any) -> tuple[float, float, float]:
-    from matplotlib.textpath import text_to_path
+    from auditlib.report.charts.layout import text_metrics
 
-    return text_to_path.get_text_width_height_descent(text, prop, ismath=False)
+    return text_metrics(text, prop)  # measured already, most likely, to lay the chart out
 
 
 def compact_svg(svg: str) -> str:
@@ -252,9 +302,7 @@ def compact_svg(svg: str) -> str:
     # Each pattern stops short of a text's own words (see _OUTSIDE_TEXT): only the markup
     # is compacted, never what a chart says.
     svg = _SVG_FONT_FAMILY_RE.sub("", svg)
-    svg = _SVG_DECIMALS_RE.sub(r"\1", svg)
-    svg = _SVG_SPACES_RE.sub(" ", svg)
-    svg = _SVG_TRAILING_SPACE_RE.sub('"', svg)
+    svg = _outside_texts(svg, _compact_markup)
     if "<text" in svg:
         style = f"text{{font-family:{_SVG_FONTS}}}"
         if "</style>" in svg:
@@ -262,6 +310,36 @@ def compact_svg(svg: str) -> str:
         else:
             svg = re.sub(r"(<svg\b[^>]*>)", rf"\1<style>{style}</style>", svg, count=1)
     return svg.strip()
+
+
+def _compact_markup(markup: str) -> str:
+    """Coordinates to two decimals, line breaks and the spaces before a quote dropped."""
+    markup = _SVG_DECIMALS_RE.sub(r"\1", markup)
+    markup = _SVG_SPACES_RE.sub(" ", markup)
+    return _SVG_TRAILING_SPACE_RE.sub('"', markup)
+
+
+def _outside_texts(svg: str, change: Any) -> str:
+    """``change`` applied to all of ``svg`` but its texts' words: the characters between
+    the last bracket before each ``</text>`` and that tag (what :data:`_OUTSIDE_TEXT`
+    keeps a pattern from matching). ``change`` must neither match nor write a bracket.
+
+    Found by searching, not by a look-ahead at every place a pattern could match: that
+    scanned each long path's coordinates to its end, once per number in it.
+
+    >>> _outside_texts('<g d="1 2"><text x="1 2">1 2</text></g>', lambda m: m.replace(" ", ""))
+    '<gd="12"><textx="12">1 2</text></g>'
+    """
+    parts: list[str] = []
+    start = 0
+    end = svg.find(_TEXT_END)
+    while end != -1:
+        words = max(svg.rfind("<", start, end), svg.rfind(">", start, end), start - 1) + 1
+        parts += [change(svg[start:words]), svg[words : end + len(_TEXT_END)]]
+        start = end + len(_TEXT_END)
+        end = svg.find(_TEXT_END, start)
+    parts.append(change(svg[start:]))
+    return "".join(parts)
 
 
 def _png_size(png: bytes) -> tuple[int, int]:

@@ -265,6 +265,12 @@ def headline_series(data: AuditData, months: list[str]) -> list[dict[str, Any]]:
 
 def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
     """The figures of the report for ``report_month`` (before disclosure control)."""
+    return figures_and_trend(data, report_month)[0]
+
+
+def figures_and_trend(data: AuditData, report_month: str) -> tuple[dict[str, Any], pd.DataFrame]:
+    """:func:`build_figures`, and the judgement trend it was built from
+    (:func:`auditlib.analysis.metrics.judgement_trend`, which the figures do not hold on to)."""
     check_report_month(data, report_month)
     programme = data.programme
     audits = data.audits
@@ -272,6 +278,7 @@ def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
     headline = headline_figures(data, report_month)
     trend = metrics.judgement_trend(audits, programme, report_month)
     shares = metrics.judgement_shares(trend)
+    good_or_better = metrics.good_or_better_pct(trend)  # row by row, as for each month alone
 
     trend_rows = []
     for month_key, row in trend.iterrows():
@@ -287,9 +294,7 @@ def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
         for label in schema.JUDGEMENT_LABELS:
             entry[label] = _pct(shares.at[month_key, label])
         entry["good_or_better"] = int(row[schema.OUTSTANDING] + row[schema.GOOD])
-        entry["good_or_better_pct"] = _pct(
-            metrics.good_or_better_pct(trend.loc[[month_key]]).iloc[0]
-        )
+        entry["good_or_better_pct"] = _pct(good_or_better.at[month_key])
         # The month's audit compliance, for the overview page's trend and its SPC chart.
         entry["compliance_pct"] = (
             100 * entry["completed"] / entry["allocated"] if entry["allocated"] else None
@@ -320,7 +325,7 @@ def build_figures(data: AuditData, report_month: str) -> dict[str, Any]:
         "auditlib_version": __version__,
         "input_hash": data.input_hash,
     }
-    return figures
+    return figures, trend
 
 
 # ------------------------------------------------------------------------- SPC

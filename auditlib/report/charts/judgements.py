@@ -1219,12 +1219,11 @@ def plot_judgements_by_group(
             for i, g in enumerate(ranked)
             if ok[i]
         }
-        for label in STACK_ORDER:
-            widths = np.where(
-                hidden.loc[ranked, label].to_numpy(),
-                0.0,
-                shares.loc[ranked, label].fillna(0).to_numpy(),
-            )
+        # Every label's column at once (one lookup, not one per label).
+        stack_hidden = hidden.loc[ranked, list(STACK_ORDER)].to_numpy()
+        stack_shares = shares.loc[ranked, list(STACK_ORDER)].fillna(0).to_numpy()
+        for column, label in enumerate(STACK_ORDER):
+            widths = np.where(stack_hidden[:, column], 0.0, stack_shares[:, column])
             bars = _bars(
                 ax,
                 y[ok],
@@ -1271,7 +1270,7 @@ def plot_judgements_by_group(
             for yi, rect in zip(y[with_merged], bars.patches, strict=True):
                 text = _suppressed_label(ax, lefts[yi] + merged[yi] / 2, yi, style.SMALL_SIZE)
                 segments.append((text, rect))
-        n_shown = {g: _n_text(n[g], hidden.loc[g, schema.COMPLETED]) for g in ranked}
+        n_shown = {g: _n_text(n[g], hidden.at[g, schema.COMPLETED]) for g in ranked}
         for yi, group in enumerate(ranked):
             if ok[yi]:
                 ax.annotate(

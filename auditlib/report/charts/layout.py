@@ -25,9 +25,10 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import matplotlib as mpl
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, findfont, get_font
+from matplotlib.font_manager import FontProperties, findfont, fontManager, get_font
 from matplotlib.text import Text
 from matplotlib.textpath import text_to_path
 
@@ -54,10 +55,67 @@ def _properties(size: float, weight: str) -> FontProperties:
 def _line_width(line: str, size: float, weight: str, family: tuple[str, ...]) -> float:
     if not line:
         return 0.0
-    width, _, _ = text_to_path.get_text_width_height_descent(
-        line, _properties(size, weight), ismath=False
-    )
+    width, _, _ = text_metrics(line, _properties(size, weight))
     return float(width)
+
+
+#: The settings a font lookup and a text's metrics depend on besides the font's own
+#: properties.
+FONT_SETTINGS: Final = (
+    "font.family",
+    "font.style",
+    "font.variant",
+    "font.weight",
+    "font.stretch",
+    "font.size",
+    "font.serif",
+    "font.sans-serif",
+    "font.cursive",
+    "font.fantasy",
+    "font.monospace",
+    # these last three change how a text in a given font file measures
+    "font.enable_last_resort",
+    "text.hinting_factor",
+    "text.kerning_factor",
+)
+#: Texts measured, by text, font files, size and settings (see :func:`text_metrics`).
+_MEASURED: dict[tuple[Any, ...], tuple[float, float, float]] = {}
+#: At most this many kept: a process that measures endless texts starts afresh.
+_MEASURED_KEPT: Final = 65_536
+
+
+def font_settings() -> tuple[Any, ...]:
+    """The current values of :data:`FONT_SETTINGS` (lists as tuples, to be a key)."""
+    values = (mpl.rcParams[key] for key in FONT_SETTINGS)
+    return tuple(tuple(v) if isinstance(v, list) else v for v in values)
+
+
+def text_metrics(text: str, prop: FontProperties) -> tuple[float, float, float]:
+    """Width, height and descent in points of one line of ``text`` in the font ``prop``
+    describes, exactly as matplotlib measures it (``TextToPath``).
+
+    Measured once per process for each text, font file and size, whoever asks: this
+    module's arithmetic layout, or the SVG renderer while a chart is saved (most texts a
+    chart draws were measured to lay it out).
+    """
+    settings = font_settings()
+    # The font files found stand for the font settings; the last three settings (fallback
+    # glyphs, hinting, kerning) change the measure itself.
+    files = _font_files(prop.copy(), settings)
+    key = (text, files, prop.get_size_in_points(), settings[-3:])
+    found = _MEASURED.get(key)
+    if found is None:
+        if len(_MEASURED) >= _MEASURED_KEPT:
+            _MEASURED.clear()
+        found = text_to_path.get_text_width_height_descent(text, prop, ismath=False)
+        _MEASURED[key] = found
+    return found
+
+
+@functools.lru_cache(maxsize=256)
+def _font_files(prop: FontProperties, settings: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The font files matplotlib draws ``prop`` with (its first choice and fallbacks)."""
+    return tuple(fontManager._find_fonts_by_props(prop))
 
 
 @functools.lru_cache(maxsize=64)
@@ -255,11 +313,14 @@ def fit_axes(fig: Figure, ax: Axes, extra: Margins) -> tuple[float, float]:
     at each side fit in the figure; returns the plot's width and height in points.
 
     Placed twice: an automatic tick locator picks its ticks by the axis's length, so the
-    tick labels (and the room they take) are only final once the axes has its size.
+    tick labels (and the room they take) are only final once the axes has its size. When
+    the axes at its size has the ticks it had before, the second placing would be the
+    first again, and is skipped.
     """
     size = (0.0, 0.0)
     for _ in range(2):
         room = decoration_room(ax)
+        ticks = _tick_locations(ax)  # those the room was worked out for
         size = place_axes(
             fig,
             ax,
@@ -270,4 +331,11 @@ def fit_axes(fig: Figure, ax: Axes, extra: Margins) -> tuple[float, float]:
                 bottom=extra.bottom + room.bottom,
             ),
         )
+        if all(np.array_equal(a, b) for a, b in zip(ticks, _tick_locations(ax), strict=True)):
+            break
     return size
+
+
+def _tick_locations(ax: Axes) -> tuple[Any, Any]:
+    """The major tick locations of both axes, as their locators place them now."""
+    return ax.xaxis.get_majorticklocs(), ax.yaxis.get_majorticklocs()

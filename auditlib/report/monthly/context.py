@@ -27,7 +27,7 @@ from auditlib.disclosure.view import GOOD_OR_BETTER, DisclosureView, hidden_tren
 from auditlib.paths import DEMO_DATA_DIR, THEMES_FILE
 from auditlib.report import figures as report_figures
 from auditlib.report.blocks import Shown, record_shown
-from auditlib.report.figures import build_figures, build_spc, headline_series, spc_gaps
+from auditlib.report.figures import build_spc, headline_series, spc_gaps
 from auditlib.report.saving import save_report_figures
 
 #: Columns that identify a child, a worker or an allocation: never in a frame a notebook shows.
@@ -251,8 +251,14 @@ class MonthContext:
     @cached_property
     def themes(self) -> tuple[voices.Theme, ...]:
         """The theme dictionary: the data folder's own themes.yml, else auditlib's."""
-        custom = self.data.data_dir / "themes.yml"
-        return voices.load_themes(custom if custom.exists() else THEMES_FILE)
+        return report_themes(self.data)
+
+
+def report_themes(data: AuditData) -> tuple[voices.Theme, ...]:
+    """The theme dictionary a report of ``data`` uses: the data folder's own themes.yml,
+    else auditlib's."""
+    custom = data.data_dir / "themes.yml"
+    return voices.load_themes(custom if custom.exists() else THEMES_FILE)
 
 
 def prepare(
@@ -261,6 +267,8 @@ def prepare(
     """Load and clean the data folder (default: the demo programme) and compute the figures."""
     data = load_audit_data(Path(data_dir) if data_dir else DEMO_DATA_DIR)
     profile = DisclosureProfile.from_name(disclosure or data.programme.disclosure)
-    figures = build_figures(data, report_month)
+    figures, trend = report_figures.figures_and_trend(data, report_month)
     figures["disclosure"] = profile.value
-    return MonthContext(report_month, data, figures, profile, record_shown())
+    ctx = MonthContext(report_month, data, figures, profile, record_shown())
+    ctx.trend = trend  # the one the figures were built from: not worked out twice
+    return ctx

@@ -157,8 +157,8 @@ def test_hidden(ctx: MonthContext, row: pd.Series) -> bool:
 
     The same rule figures.json's ``tests`` section follows (see :mod:`auditlib.disclosure`).
     """
-    if row["measure"] not in comparisons.MEASURES:
-        return False
+    if row["measure"] not in comparisons.MEASURES or not ctx.view.suppresses:
+        return False  # nothing is hidden under a profile that suppresses nothing
     labels, _direction = comparisons.MEASURES[row["measure"]]
     comparison = comparison_for(ctx, row["comparison"])
     # A pooled share would reveal the one hidden month in it by subtraction.

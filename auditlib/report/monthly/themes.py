@@ -181,14 +181,18 @@ def team_compliance_table(ctx: MonthContext, compliance: pd.DataFrame) -> pd.Dat
     }
     mask = suppression_mask(table, ctx.profile, **protection)
     shown = suppress_counts(table, ctx.profile, **protection)
+    # A rate is hidden with either of its counts (every team at once, not row by row).
+    hidden_rates = (
+        (mask[[schema.COMPLETED, schema.ALLOCATED]] != SHOWN).any(axis=1).loc[table.index]
+    ).to_numpy()
     rates = []
-    for team in table.index:
-        hidden = (mask.loc[team, [schema.COMPLETED, schema.ALLOCATED]] != SHOWN).any()
-        completed, allocated = (
-            int(table.at[team, schema.COMPLETED]),
-            int(table.at[team, schema.ALLOCATED]),
-        )
-        rates.append(SUPPRESSED if hidden else ctx.view.pct(completed, allocated))
+    for hidden, completed, allocated in zip(
+        hidden_rates,
+        table[schema.COMPLETED].tolist(),
+        table[schema.ALLOCATED].tolist(),
+        strict=True,
+    ):
+        rates.append(SUPPRESSED if hidden else ctx.view.pct(int(completed), int(allocated)))
     return pd.DataFrame(
         {
             "Allocated": shown[schema.ALLOCATED],

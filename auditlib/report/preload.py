@@ -1,0 +1,30 @@
+"""What a report's kernel can have ready before it starts, done once for all of them.
+
+The report runner's pre-imported kernel process (:mod:`auditlib.publish.kernelpool`)
+calls :func:`preload` after its imports; every month's kernel is a fork of it, so each
+starts with this work done. Only work that does not depend on the month is done here,
+and only into caches of pure functions (a cached result is the one the kernel would have
+worked out itself), so no kernel's report depends on what was done ahead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from auditlib.analysis import voices
+from auditlib.data import schema
+from auditlib.data.pipeline import load_audit_data, preload_audit_data
+from auditlib.report.monthly.context import report_themes
+
+
+def preload(data_dir: str | Path) -> None:
+    """Load and clean the data folder (:func:`auditlib.data.pipeline.preload_audit_data`),
+    then redact and tag with themes every feedback comment and reflection, as every
+    month's report does with the whole feedback table (the results are remembered by
+    :mod:`auditlib.analysis.redaction` and :mod:`auditlib.analysis.voices`)."""
+    preload_audit_data(data_dir)
+    data = load_audit_data(data_dir)
+    themes = report_themes(data)
+    for frame in (data.feedback, data.reflections):
+        if frame is not None and schema.TEXT in frame.columns:
+            voices.tag_themes(frame, themes, denylist=data.denylist)

@@ -1,0 +1,87 @@
+"""auditlib.report.preload and the caches it fills: a month's report is the same whether or
+not the work was done ahead, or another month's report ran first in the same process."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from auditlib.analysis import redaction, voices
+from auditlib.data import schema
+from auditlib.data.pipeline import load_audit_data
+from auditlib.paths import DEMO_DATA_DIR
+from auditlib.report import display, monthly
+from auditlib.report.blocks import Callout, Chart, Heading, Markdown, Table
+from auditlib.report.monthly.context import report_themes
+from auditlib.report.preload import preload
+
+#: The pure-function caches a month's kernel may find filled by the pre-imported process.
+CACHES = (redaction._redact_remembered, voices._packaged_themes)
+
+
+def clear_caches() -> None:
+    for cache in CACHES:
+        cache.cache_clear()
+    voices._TAGGED.clear()
+
+
+def report_text(month: str, disclosure: str = "internal") -> list[Any]:
+    """Everything a month's report shows, as comparable values (charts as their SVG)."""
+    ctx = monthly.prepare(month, str(DEMO_DATA_DIR), disclosure)
+    shown: list[Any] = []
+    for block in monthly.build(ctx):
+        if isinstance(block, (Heading, Markdown, Callout)):
+            shown.append(block.text)
+        elif isinstance(block, Table):
+            shown.append((block.caption, block.frame.to_csv()))
+        elif isinstance(block, Chart):
+            data, metadata = display.render_figure(block.figure, block.alt, block.caption)
+            display._close(block.figure)
+            shown.append((data, metadata))
+    shown.append(ctx.published_figures)
+    return shown
+
+
+def test_tagging_ahead_gives_what_tagging_afresh_gives():
+    data = load_audit_data(DEMO_DATA_DIR)
+    themes = report_themes(data)
+    clear_caches()
+    afresh = voices.tag_themes(data.feedback, themes, denylist=data.denylist)
+    assert redaction._redact_remembered.cache_info().currsize > 0
+    preload(DEMO_DATA_DIR)
+    ahead = voices.tag_themes(data.feedback, themes, denylist=data.denylist)
+    assert (
+        sum(len(texts) for texts in voices._TAGGED.values()) >= data.feedback[schema.TEXT].nunique()
+    )
+    pd.testing.assert_frame_equal(ahead, afresh)
+    # and each row has lists of its own: changing one row's tags leaves the cache alone
+    ahead.loc[ahead.index[0], voices.THEMES].append("changed")
+    again = voices.tag_themes(data.feedback, themes, denylist=data.denylist)
+    pd.testing.assert_frame_equal(again, afresh)
+
+
+def test_remembered_redaction_equals_redaction_worked_out():
+    data = load_audit_data(DEMO_DATA_DIR)
+    names = tuple(data.denylist)
+    texts = [*data.feedback[schema.TEXT].dropna().tolist(), "Mr Smith, 07989 081145"]
+    for text in texts:
+        text_out, counts = redaction._redact_remembered.__wrapped__(text, names, ())
+        assert redaction.redact_text(text, names) == text_out
+        assert redaction._redact_with_counts(text, names)[1] == dict(counts)
+    # a caller's counts are its own
+    counts = redaction._redact_with_counts("Mr Smith said", names)[1]
+    counts["name"] += 10
+    assert redaction.count_redactions("Mr Smith said", names)["name"] == 1
+
+
+@pytest.mark.slow
+def test_a_month_does_not_depend_on_work_done_ahead_or_another_month():
+    clear_caches()
+    fresh = report_text("2020-09")
+    clear_caches()
+    preload(DEMO_DATA_DIR)
+    report_text("2019-06", "published")
+    after_another = report_text("2020-09")
+    assert after_another == fresh
