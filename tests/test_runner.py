@@ -442,6 +442,8 @@ def test_forked_kernels_share_no_state_between_months(tmp_path):
     # numpy and scipy loaded their OpenBLAS)
     assert [r["blas_threads"] for r in runs] == [[1], [1], [1]]
     assert "-m ipykernel_launcher" in baseline["cmdline"]
+    # and so has a kernel started afresh, through its environment
+    assert baseline["blas_threads"] == [1]
 
 
 @pytest.mark.slow

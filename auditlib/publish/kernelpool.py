@@ -247,6 +247,16 @@ def kernel_manager_class(
                 return
             await super()._async_interrupt_kernel()
 
+        async def _async_pre_start_kernel(self, **kw: object) -> tuple[list[str], dict]:
+            # A kernel started afresh (no zygote, or fork-and-exec) gets the zygote's thread
+            # settings through its environment, so every kernel computes the same way.
+            kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
+            env = kw.get("env")
+            if isinstance(env, dict):
+                for name, value in KERNEL_THREADS_ENV.items():
+                    env.setdefault(name, value)
+            return kernel_cmd, kw
+
         def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
             cmd = super().format_kernel_cmd(extra_arguments)
             if zygote is not None and zygote.alive() and zygote.can_fork(cmd):
