@@ -274,10 +274,13 @@ def describe_distribution_comparison(
 _NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 
 
-def describe_test_family(family: pd.DataFrame) -> str:
+def describe_test_family(family: pd.DataFrame, shown: Sequence[bool] | None = None) -> str:
     """What the month's comparisons are, which p is adjusted and what "significant" means.
 
-    ``family`` is :func:`auditlib.analysis.comparisons.month_test_family`.
+    ``family`` is :func:`auditlib.analysis.comparisons.month_test_family`; ``shown`` (one
+    flag per test) marks the tests a published version states: the count of significant
+    tests is then over those alone, since one over all of them would give a withheld test's
+    verdict away.
     """
     size = len(family)
     if size == 0:
@@ -293,19 +296,32 @@ def describe_test_family(family: pd.DataFrame) -> str:
             f"'significant' means p is below {alpha}. {independence}"
         )
     count = _NUMBER_WORDS.get(size, str(size))
-    found = int(family["significant"].sum())
-    found_text = (
-        "none is significant after adjustment"
-        if found == 0
-        else f"{found} of the {count} {'is' if found == 1 else 'are'} significant after adjustment"
-    )
+    flags = np.ones(size, dtype=bool) if shown is None else np.asarray(shown, dtype=bool)
+    found = int((family["significant"].to_numpy(dtype=bool) & flags).sum())
+    if flags.all():
+        found_text = (
+            "; none is significant after adjustment"
+            if found == 0
+            else f"; {found} of the {count} {'is' if found == 1 else 'are'} significant after "
+            "adjustment"
+        )
+    elif not flags.any():
+        found_text = ""
+    else:
+        stated = int(flags.sum())
+        found_text = (
+            f"; none of the {stated} shown is significant after adjustment"
+            if found == 0
+            else f"; {found} of the {stated} shown {'is' if found == 1 else 'are'} significant "
+            "after adjustment"
+        )
     return (
         "The SPC charts are the primary signal; the comparisons with earlier months are "
         f"secondary and are treated as one family of {count} tests. Each p-value is "
         f"Holm-adjusted for all {count}, and a difference is called significant only when its "
         f"adjusted p is below {alpha}, so that across the {count} there is at most a "
         f"{format_pct(100 * stats.ALPHA)} chance of calling any difference significant when "
-        f"nothing has changed; {found_text}. {independence}"
+        f"nothing has changed{found_text}. {independence}"
     )
 
 

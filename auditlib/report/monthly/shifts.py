@@ -125,7 +125,7 @@ def comparison_blocks(ctx: MonthContext) -> list[Block]:
     blocks: list[Block] = [
         Heading(f"{ctx.label} against earlier months", 3),
         Markdown("\n".join(lines)),
-        Markdown(wording.describe_test_family(family)),
+        Markdown(wording.describe_test_family(family, shown=stated_flags(ctx))),
     ]
     reconciled = reconciliation_sentences(ctx)
     if reconciled:
@@ -192,7 +192,8 @@ def comparison_sentences(ctx: MonthContext) -> list[str]:
                 else row["measure"].removeprefix("% ")
             )
             sentences.append(
-                f"{what} in {comparison.period} against {reference.removeprefix('over ')}: "
+                f"{what} in {comparison.period} against "
+                f"{reference.removeprefix('over ').removeprefix('in ')}: "
                 "not shown in this published version, because a count the test rests on is "
                 "suppressed."
             )
@@ -249,18 +250,38 @@ def disclose_test(ctx: MonthContext, row: pd.Series, sentence: str) -> str:
     return sentence
 
 
+def stated(ctx: MonthContext, row: pd.Series) -> bool:
+    """Does the report state this test's result (its verdict included)? Not under
+    ``published`` when the test rests on a suppressed count."""
+    return not (test_hidden(ctx, row) or distribution_hidden(ctx, row))
+
+
+def stated_flags(ctx: MonthContext) -> list[bool]:
+    """:func:`stated` for each test of the month's family, in the family's order."""
+    return [stated(ctx, row) for _, row in ctx.test_family.iterrows()]
+
+
 def reconciliation_sentences(ctx: MonthContext) -> list[str]:
     """Where a measure's SPC verdict and one of its tests disagree, one sentence on why,
-    led by the measure ('% Inadequate: The chart and the test differ because …')."""
+    led by the measure ('% Inadequate: The chart and the test differ because …').
+
+    Only for a test the report states, and read off the chart as the report draws it:
+    whether there is a sentence at all says whether the test is significant, so one
+    about a withheld test would give its verdict away (and a chart with suppressed
+    months in it, their shares).
+    """
     sentences = []
     family = ctx.test_family
     for measure, (labels, _direction) in comparisons.MEASURES.items():
+        if ctx.view.suppresses and ctx.measure_hidden(ctx.month, labels):
+            continue  # no verdict is given on a suppressed month
+        chart = spc_chart(ctx, measure)
         for _, row in family.loc[family["measure"] == measure].iterrows():
-            why = wording.describe_spc_and_test(ctx.shifts.spc[measure], row, measure=measure)
-            if why is None:
+            if not stated(ctx, row):
                 continue
-            hidden = test_hidden(ctx, row) or ctx.measure_hidden(ctx.month, labels)
-            sentences.append(f"{measure}: " + ctx.view.disclose(why, hidden))
+            why = wording.describe_spc_and_test(chart, row, measure=measure)
+            if why is not None:
+                sentences.append(f"{measure}: {why}")
     return sentences
 
 
@@ -272,9 +293,7 @@ def family_summary(ctx: MonthContext) -> str:
         return ""
     size = len(family)
     # A test the published version does not state gives no verdict here either.
-    shown = [
-        not (test_hidden(ctx, row) or distribution_hidden(ctx, row)) for _, row in family.iterrows()
-    ]
+    shown = stated_flags(ctx)
     withheld = size - sum(shown)
     found = family.loc[family["significant"].astype(bool).to_numpy() & shown]
     if withheld:

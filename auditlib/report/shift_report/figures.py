@@ -330,6 +330,19 @@ def protect_figures(figures: Mapping[str, Any], profile: DisclosureProfile | str
 
 #: What a share test of B against A loses when a count it rests on is hidden.
 COMPARISON_HIDDEN_KEYS: Final = ("difference_pp", "ci_low_pp", "ci_high_pp", "p_value", "p_holm")
+#: The distribution test's figures that only the test's name survives of when it is withheld.
+DISTRIBUTION_KEPT_KEYS: Final = ("test",)
+
+
+def _distribution_hidden(figs: Mapping[str, Any]) -> bool:
+    """Does the distribution test rest on a hidden count (a judgement count or the total of
+    either period)? The report then states no result for it."""
+    for key in ("period_a", "period_b"):
+        period = figs.get(key) or {}
+        counts = [period.get(schema.COMPLETED), *(period.get("judgements") or {}).values()]
+        if SUPPRESSED in counts:
+            return True
+    return False
 
 
 def _measure_hidden(figs: Mapping[str, Any], measure_key: str) -> bool:
@@ -356,7 +369,14 @@ def _protect_tests(figs: dict[str, Any]) -> None:
     hidden = {
         key for key in MEASURE_KEYS.values() if key in comparison and _measure_hidden(figs, key)
     }
-    for key in hidden:
+    if "distribution" in comparison and _distribution_hidden(figs):
+        entry = comparison["distribution"]
+        for name in entry:
+            if name not in DISTRIBUTION_KEPT_KEYS:
+                entry[name] = SUPPRESSED
+                paths.append(f"comparison.distribution.{name}")
+        hidden.add("distribution")
+    for key in hidden - {"distribution"}:
         for name in COMPARISON_HIDDEN_KEYS:
             if name in comparison[key]:
                 comparison[key][name] = SUPPRESSED
