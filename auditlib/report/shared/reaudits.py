@@ -8,11 +8,14 @@ would give with no change in practice (:mod:`auditlib.analysis.regression_to_mea
 
 from __future__ import annotations
 
+import re
+from typing import Final
+
 import pandas as pd
 
 from auditlib.analysis import regression_to_mean, stats
 from auditlib.data import schema
-from auditlib.disclosure import DisclosureProfile, suppress_counts
+from auditlib.disclosure import SUPPRESSED, DisclosureProfile, suppress_counts
 from auditlib.disclosure.view import DisclosureView
 from auditlib.report import wording
 from auditlib.report.blocks import Callout, Chart
@@ -43,19 +46,31 @@ def verdict(
     ``expectation`` (:func:`comparisons.expected_reaudit_movement`), how much of the movement
     no change in practice would give on its own. Its shares go when a count it rests on
     would reveal 1 to 5."""
-    sentence = view.disclose(
-        wording.describe_reaudit_shift(shift, expectation), hidden(shift, view, with_total)
-    )
+    secret = hidden(shift, view, with_total)
+    sentence = view.disclose(wording.describe_reaudit_shift(shift, expectation), secret)
+    if secret and view.suppresses:
+        sentence = _MEAN_CHANGE.sub(
+            f"mean change {SUPPRESSED} of a grade against {SUPPRESSED} expected", sentence
+        )
     return Callout(sentence, "verdict", "Re-audits: verdict")
 
 
+#: The mean changes a hidden verdict does not state: the observed one is the table's
+#: cells weighted by their change of grade, over n (it gives a hidden cell back).
+_MEAN_CHANGE: Final = re.compile(
+    r"mean change [+−]?\d+\.\d+ of a grade against [+−]?\d+\.\d+ expected"
+)
+
+
 def hidden(shift: stats.ReauditShift, view: DisclosureView, with_total: bool = False) -> bool:
-    """Would the verdict's shares reveal a count of 1 to 5 (published profile)? The rule
-    figures.json's ``reaudit_expectation`` follows too."""
+    """Would the verdict's figures reveal a count of 1 to 5 (published profile)? Its
+    movement counts, or any cell of the table they are counted from: the table shows
+    every other cell, so the shares improved, same and declined would give a hidden cell
+    back. The rule figures.json's ``reaudit_expectation`` follows too."""
     counts = [shift.n_improved, shift.n_same, shift.n_declined]
     if with_total:
         counts.append(shift.n)
-    return view.reveals(counts)
+    return view.reveals(counts) or view.reveals(shift.table.to_numpy().ravel())
 
 
 def heatmap(
