@@ -1037,15 +1037,29 @@ def _read_kappa(reader: _Reader, place: str, found: re.Match[str]) -> None:
 
 def _read_casemix(reader: _Reader, place: str, found: re.Match[str]) -> None:
     """ "Good or better in September 2020 was 34% (21 of 61) against 15% expected …": the
-    month's count, its completed audits and their share. The expected share, the reference
-    share and the observed/expected ratio come from a model of the previous 12 months by
-    cohort and team: statistics the audit does not model (see docs/disclosure.md)."""
+    month's count, its completed audits and their share, and the reference months' share
+    ("(23% of all audits then)"). The expected share and the observed/expected ratio with
+    its interval rest on the reference months' rates by cohort and team: no published
+    count is made of those strata, so the audit does not model them (see
+    docs/disclosure.md); the comparison is withheld when a count of the measure in the
+    month or a reference month is suppressed."""
     month = reader.ctx.month
     label = "Good or better" if found["measure"] == "Good or better" else found["measure"]
     k, n = _label(month, label), queries.completed(month)
     reader.count(f"{place} ({label}, k)", k, found["k"])
     reader.count(f"{place} ({label}, n)", n, found["n"])
     reader.share(f"{place} ({label}, %)", k, n, found["pct"])
+    # "(23% of all audits then)": the measure's share of the reference months' audits.
+    mix = reader.ctx.casemix
+    result = mix.standardised.get("% " + found["measure"]) if mix is not None else None
+    if result is not None:
+        months = list(result.reference_months)
+        reader.share(
+            f"{place} ({label}, reference %)",
+            _label(months, label),
+            queries.completed(months),
+            found["reference"],
+        )
 
 
 _P: Final = r"(?:p (?:[<=≥] [\d.]+)|p not available)"
@@ -1071,8 +1085,8 @@ CASEMIX_RULES: Final = (
     Rule(
         rf"After allowing for this month's .+?, (?P<measure>Good or better|Inadequate) in "
         rf"(?P<month>.+?) was (?P<pct>{PCT}) \((?P<k>{COUNT}) of (?P<n>{COUNT})\) against "
-        rf"{PCT} expected from the previous 12 months' rates for audits like these \({PCT} of "
-        rf"all audits then\): [^(]*\(observed/expected {_RATIO}, \d+% CI {_RATIO} to "
+        rf"{PCT} expected from the previous 12 months' rates for audits like these "
+        rf"\((?P<reference>{PCT}) of all audits then\): [^(]*\(observed/expected {_RATIO}, \d+% CI {_RATIO} to "
         rf"{_RATIO}\)\.",
         _read_casemix,
     ),
