@@ -23,8 +23,8 @@ from auditlib.disclosure import published, queries, registry, report_facts
 from auditlib.disclosure.audit import Computed, Equals, run_audit
 from auditlib.paths import DEMO_DATA_DIR
 from auditlib.report import monthly, wording
-from auditlib.report.blocks import close_charts
-from auditlib.report.monthly import themes
+from auditlib.report.blocks import Table, close_charts
+from auditlib.report.monthly import headline, themes
 from auditlib.report.monthly.context import MonthContext
 
 MONTH = "2020-09"
@@ -185,3 +185,36 @@ def test_describe_test_family_counts_only_the_tests_shown():
     assert "1 of the six" not in text
     assert "none is significant" not in wording.describe_test_family(family, shown=[False] * 6)
     assert "1 of the six is significant" in wording.describe_test_family(family)
+
+
+def test_overdue_beside_a_hidden_outstanding_count(demo):
+    # February 2019's team table showed a team's overdue 6 beside its outstanding [c] of 10
+    # allocated; every outstanding audit was overdue (both columns total 20), so the 6 was
+    # a floor that pinned outstanding at 6 and completed at 4. Overdue goes with it now.
+    month = "2019-02"
+    team = "Assessment Team South West"
+    ctx = published.month_context(demo, month, "published")
+    tables = [
+        b
+        for b in themes.section(ctx)
+        if isinstance(b, Table) and b.caption.startswith("Audit compliance by team")
+    ]
+    items = report_facts.items_from_blocks({"themes": tables, "headline": headline.section(ctx)})
+    (table,) = [i.frame for i in items if i.caption.startswith("Audit compliance by team")]
+    assert table.at[team, "Outstanding"] == table.at[team, "Overdue"] == "[c]"
+    for t in table.index:
+        if table.at[t, "Outstanding"] == "[c]":
+            assert table.at[t, "Overdue"] == "[c]", t
+    facts = report_facts.facts_from_items(ctx, items)
+    facts += registry.facts_from_figures(ctx.published_figures, demo, label="figures.json")
+    universes = queries.universes(demo)
+    result = run_audit(facts, universes, exact=True)
+    assert result.passed, result.summary()
+    outstanding = queries.outstanding(month, team=team)
+    cell = cell_of(result, outstanding)
+    assert cell.value == 6 and cell.high > cell.low
+    # The table as it was: the team's overdue shown.
+    as_at = ctx.figures.get("as_at")
+    old = Equals("old table", {queries.outstanding(month, overdue_at=as_at, team=team): 1}, 6)
+    before = run_audit([*facts, old], universes, exact=True)
+    assert outstanding in {c.query for c in before.pinned}, before.summary()

@@ -163,6 +163,28 @@ def team_blocks(ctx: MonthContext) -> list[Block]:
     return blocks
 
 
+def _hide_overdue_beside_outstanding(table: pd.DataFrame, shown: pd.DataFrame) -> None:
+    """Hide a team's overdue count wherever its outstanding count is hidden (in ``shown``).
+
+    Overdue audits are outstanding ones, so an overdue count shown is a floor under the
+    hidden outstanding count; with every team's overdue shown and the two columns' totals
+    equal (all outstanding audits overdue), each floor is the count itself (the page audit
+    found February 2019's 6 outstanding of 10 that way). A lone hidden overdue count would
+    come back by subtraction from the column's total (the headline states it), so a second
+    is hidden with it: the smallest other one above 0.
+    """
+    teams = [t for t in table.index if t != "All teams"]
+    for team in teams:
+        if shown.at[team, "outstanding"] == SUPPRESSED:
+            shown.at[team, "overdue"] = SUPPRESSED
+    hidden = [t for t in teams if shown.at[t, "overdue"] == SUPPRESSED]
+    if len(hidden) == 1:
+        others = [t for t in teams if t not in hidden and int(table.at[t, "overdue"]) > 0]
+        if others:
+            pick = min(others, key=lambda t: int(table.at[t, "overdue"]))
+            shown.at[pick, "overdue"] = SUPPRESSED
+
+
 def team_compliance_table(ctx: MonthContext, compliance: pd.DataFrame) -> pd.DataFrame:
     """Teams' compliance with an "All teams" row, protected as one table.
 
@@ -181,6 +203,8 @@ def team_compliance_table(ctx: MonthContext, compliance: pd.DataFrame) -> pd.Dat
     }
     mask = suppression_mask(table, ctx.profile, **protection)
     shown = suppress_counts(table, ctx.profile, **protection)
+    if ctx.profile.suppresses:
+        _hide_overdue_beside_outstanding(table, shown)
     rates = []
     for team in table.index:
         hidden = (mask.loc[team, [schema.COMPLETED, schema.ALLOCATED]] != SHOWN).any()
