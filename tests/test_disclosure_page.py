@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from auditlib.analysis import comparisons
+from auditlib.analysis import comparisons, metrics
 from auditlib.data import schema
 from auditlib.data.pipeline import AuditData, load_audit_data
 from auditlib.disclosure import published, queries, registry, report_facts
@@ -218,3 +218,54 @@ def test_overdue_beside_a_hidden_outstanding_count(demo):
     old = Equals("old table", {queries.outstanding(month, overdue_at=as_at, team=team): 1}, 6)
     before = run_audit([*facts, old], universes, exact=True)
     assert outstanding in {c.query for c in before.pinned}, before.summary()
+
+
+def reaudit_cell(month: str, original: str, reaudit: str) -> queries.Audits:
+    months = metrics.months_between("2018-11", month)
+    return queries.completed(months, schema.REAUDIT, judgements=(reaudit,), original=(original,))
+
+
+@pytest.mark.parametrize("month", ["2019-05", "2020-09"])
+def test_reaudit_verdict_and_table_beside_a_hidden_cell(demo, month):
+    # September 2020's verdict said 46% improved and figures.json 163 improved: with the
+    # table's other cells shown, its three [c]s were 1, 10 and 1. May 2019's table hid the
+    # Good row's total alone, which the rows' sum (64, stated) gave back as 1.
+    ctx = published.month_context(demo, month, "published")
+    items = report_facts.items_from_blocks(
+        {"shifts": monthly.shifts.reaudit_blocks(ctx), "headline": headline.section(ctx)}
+    )
+    verdict = next(i.text for i in items if i.text.startswith("Re-audits: verdict"))
+    assert "how they moved is not shown in this published version" in verdict
+    assert not re.search(r"\d+%|mean change|p [<=≥]", verdict)
+    expectation = ctx.published_figures["reaudit_expectation"]
+    assert expectation["rests_on_small_cell"] is True
+    assert set(expectation["movement_counts"].values()) == {"[c]"}
+    assert expectation["verdict"] == "[c]"
+    facts = report_facts.facts_from_items(ctx, items)
+    facts += registry.facts_from_figures(ctx.published_figures, demo, label="figures.json")
+    universes = queries.universes(demo)
+    result = run_audit(facts, universes, exact=True)
+    assert result.passed, result.summary()
+    # As it was: September's improved count, May's row totals beside the hidden one.
+    if month == "2020-09":
+        score = schema.JUDGEMENT_SCORE
+        improved = {
+            reaudit_cell(month, o, r): 1
+            for o in schema.JUDGEMENTS
+            for r in schema.JUDGEMENTS
+            if score[r] > score[o]
+        }
+        old = [Equals("old verdict: 163 improved", improved, 163)]
+        cell = reaudit_cell(month, schema.GOOD, schema.OUTSTANDING)
+    else:
+        old = [
+            Equals(
+                f"old table: {o} total",
+                {reaudit_cell(month, o, r): 1 for r in schema.JUDGEMENTS},
+                n,
+            )
+            for o, n in ((schema.REQUIRES_IMPROVEMENT, 32), (schema.INADEQUATE, 31))
+        ]
+        cell = reaudit_cell(month, schema.GOOD, schema.GOOD)
+    before = run_audit([*facts, *old], universes, exact=True)
+    assert cell in {c.query for c in before.pinned}, before.summary()

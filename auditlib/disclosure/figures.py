@@ -437,7 +437,7 @@ CASEMIX_HIDDEN_KEYS = (
 #: What the re-audit expectation loses when a movement count is hidden: its shares (the
 #: report's sentence loses its percentages).
 #: What a re-audit expectation resting on a table cell of 1 to 5 loses besides its movement
-#: counts: every figure computed from them (the p-value stays only as the page's band).
+#: counts: every figure computed from them, and its verdict (the page states none).
 REAUDIT_OBSERVED_KEYS = (
     "observed_mean_change",
     "expected_mean_change",
@@ -445,6 +445,7 @@ REAUDIT_OBSERVED_KEYS = (
     "ci_low",
     "ci_high",
     "p_value",
+    "verdict",
 )
 REAUDIT_HIDDEN_KEYS = (
     "expected_improved",

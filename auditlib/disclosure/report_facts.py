@@ -909,6 +909,12 @@ def _read_reaudit_verdict(reader: _Reader, place: str, found: re.Match[str]) -> 
     )
 
 
+def _read_reaudit_withheld(reader: _Reader, place: str, found: re.Match[str]) -> None:
+    """'Of 64 re-audited cases: how they moved is not shown …': the number of pairs only."""
+    n: Expr = dict.fromkeys(_reaudit_cells(reader).values(), 1)
+    reader.count(f"{place} (n)", n, found["n"])
+
+
 def _signed_mean(reader: _Reader, place: str, total: Expr, n: Expr, token: str) -> None:
     """'+0.40', '−0.10' or '0.00' (half up, two decimals) of total / n: two inequalities."""
     if token == SUPPRESSED:
@@ -1166,6 +1172,11 @@ SHIFT_RULES: Final = (
         rf"(?P<measure>% Good or better|% Inadequate) in (?P<month>[^(:]+?)(?: \((?P<value>{PCT})"
         rf"(?:, n=(?P<n>{COUNT}))?\))?: (?=too few|within|a significant)",
         _read_spc,
+    ),
+    Rule(
+        rf"Of (?P<n>{COUNT}) re-audited cases: how they moved is not shown in this published "
+        rf"version, because a count it rests on is suppressed\.",
+        _read_reaudit_withheld,
     ),
     Rule(
         rf"Of (?P<n>{COUNT}) re-audited cases, (?P<improved>{PCT}) improved, (?P<same>{PCT}) "
