@@ -96,11 +96,42 @@ def group_blocks(
         table, ctx.profile, cells=list(schema.JUDGEMENT_LABELS), other_counts=[]
     )
     hidden = mask != SHOWN
+    if name == "cohorts" and ctx.profile.suppresses:
+        hidden = _hide_as_the_month(ctx, table, hidden)
     fig, alt = plot_judgements_by_group(table, title, suppress=hidden)
     shares = display_share_table(
         table, ctx.profile, cells=list(schema.JUDGEMENT_LABELS), hidden=hidden
     )
     return [Heading(heading, 3), Chart(fig, alt, caption), Table(shares, table_caption, name=name)]
+
+
+def _hide_as_the_month(
+    ctx: MonthContext, table: pd.DataFrame, hidden: pd.DataFrame
+) -> pd.DataFrame:
+    """Cohort counts of a judgement the month's trend hides are hidden too (then each row is
+    made safe again: no hidden cell alone, nor hidden cells that must all be 1).
+
+    A cohort can hold nearly every audit of the month: July 2020's Children in Need showed
+    Good 20 of 68 beside the month's Good or better 21 and Outstanding [c], so the month's
+    Outstanding was 1 and its Good 20.
+    """
+    hidden = hidden.copy()
+    labels = list(schema.JUDGEMENT_LABELS)
+    for label in labels:
+        if ctx.hidden_trend.at[ctx.month, label]:
+            hidden[label] = hidden[label] | (table[label] > 0)
+    for group in table.index:
+        while True:
+            inner = [c for c in labels if hidden.at[group, c]]
+            left = int(table.loc[group, inner].sum())
+            if not inner or (len(inner) > 1 and left > len(inner)):
+                break
+            others = [c for c in labels if not hidden.at[group, c] and table.at[group, c] > 0]
+            if not others:
+                hidden.at[group, schema.COMPLETED] = True
+                break
+            hidden.at[group, min(others, key=lambda c: int(table.at[group, c]))] = True
+    return hidden
 
 
 def team_blocks(ctx: MonthContext) -> list[Block]:
