@@ -269,3 +269,37 @@ def test_reaudit_verdict_and_table_beside_a_hidden_cell(demo, month):
         cell = reaudit_cell(month, schema.GOOD, schema.GOOD)
     before = run_audit([*facts, *old], universes, exact=True)
     assert cell in {c.query for c in before.pinned}, before.summary()
+
+
+@pytest.mark.slow
+def test_a_cohort_of_nearly_every_audit_hides_what_the_month_hides(demo):
+    # July 2020: Children in Need were 68 of the month's 75 audits, and the cohort table
+    # showed their Good (20) beside the month's Good or better (21) and Outstanding [c]:
+    # the month's Outstanding was 1 and its Good 20. The cohort's Good is hidden now.
+    month = "2020-07"
+    ctx = published.month_context(demo, month, "published")
+    cohorts = [
+        b
+        for b in themes.section(ctx)
+        if isinstance(b, Table) and b.caption.startswith("Overall judgements by cohort")
+    ]
+    items = report_facts.items_from_blocks(
+        {"judgements": monthly.judgements.section(ctx), "themes": cohorts}
+    )
+    (table,) = [i.frame for i in items if i.caption.startswith("Overall judgements by cohort")]
+    assert table.at["Children in Need (CiN)", schema.GOOD] == "[c]"
+    facts = report_facts.facts_from_items(ctx, items)
+    facts += registry.facts_from_figures(ctx.published_figures, demo, label="figures.json")
+    universes = queries.universes(demo)
+    result = run_audit(facts, universes)
+    assert result.passed, result.summary()
+    outstanding = queries.completed(month, judgements=(schema.OUTSTANDING,))
+    assert not cell_of(result, outstanding).pinned
+    # The table as it was: the cohort's Good shown.
+    old = Equals(
+        "old cohort table",
+        {queries.completed(month, judgements=(schema.GOOD,), cohort="cin"): 1},
+        20,
+    )
+    before = run_audit([*facts, old], universes)
+    assert outstanding in {c.query for c in before.pinned}, before.summary()
