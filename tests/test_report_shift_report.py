@@ -440,6 +440,60 @@ def test_published_figures_hide_every_count_of_1_to_5(demo_data):
     assert "B: Jun to Sep 2020,[c]" in shown
 
 
+#: Two periods of the demo data whose judgement counts are all 0 or above 5 (nothing hidden).
+A_SHOWN, B_SHOWN = "2018-12:2019-07", "2019-09:2020-02"
+
+
+def _distribution_verdict(report: ShiftContext) -> str:
+    return next(
+        b.text
+        for b in shift_report.tests.section(report)
+        if isinstance(b, Callout) and b.title == "Distribution: verdict"
+    )
+
+
+def test_published_distribution_test_withheld_when_a_count_it_rests_on_is_suppressed(demo_data):
+    # Period B's Outstanding is 2 in the demo data: [c]; the Mann–Whitney test of the whole
+    # spread rests on it, so its verdict, p-values and Cliff's delta are not stated anywhere.
+    report = from_data(demo_data, A, B, None, "published")
+    assert report.published_figures["period_b"]["judgements"][schema.OUTSTANDING] == "[c]"
+    verdict = _distribution_verdict(report)
+    assert verdict.startswith("Judgements as a whole: not shown in this published version")
+    assert not re.search(r"Mann–Whitney|Monte Carlo|Cliff|p [<=≥]|significant", verdict)
+    in_brief = blocks_text(shift_report.summary.section(report))
+    assert "Judgements as a whole: not shown" in in_brief
+    assert "Cliff's delta" not in in_brief
+    assert "Judgements as a whole were" not in in_brief  # the headline's distribution verdict
+    tables = [b.name for b in shift_report.tests.section(report) if isinstance(b, Table)]
+    assert "distribution_tests" not in tables
+    entry = report.published_figures["comparison"]["distribution"]
+    assert entry["test"] == report.comparison.distribution.quoted.name
+    for key in ("p_value", "p_holm", "significant", "verdict", "cliffs_delta", "mann_whitney_p"):
+        assert entry[key] == "[c]", key
+    # No other test's Holm p is the withheld one's carried up.
+    for key, other in report.published_figures["comparison"].items():
+        if isinstance(other, dict) and other.get("p_holm_set_by") == "distribution":
+            assert other["p_holm"] == "[c]", key
+
+
+def test_published_distribution_test_stated_when_no_count_is_suppressed(demo_data):
+    report = from_data(demo_data, A_SHOWN, B_SHOWN, None, "published")
+    for key in ("period_a", "period_b"):
+        period = report.published_figures[key]
+        assert "[c]" not in [period["completed"], *period["judgements"].values()]
+    dist = report.comparison.distribution
+    verdict = _distribution_verdict(report)
+    assert verdict.startswith(f"Judgements in {report.label_b} (n={dist.n_a:,})")
+    assert "Cliff's delta" in verdict and "not shown" not in verdict
+    tables = [b.name for b in shift_report.tests.section(report) if isinstance(b, Table)]
+    assert "distribution_tests" in tables
+    entry = report.published_figures["comparison"]["distribution"]
+    assert entry["p_value"] == pytest.approx(dist.quoted.p_value)
+    # The internal profile states it whatever the counts.
+    internal = from_data(demo_data, A, B, None, "internal")
+    assert "not shown" not in _distribution_verdict(internal)
+
+
 def test_published_team_columns_cannot_be_worked_out_from_the_period(demo_data):
     report = from_data(demo_data, A, B, "team", "published")
     published = report.published_figures

@@ -208,11 +208,20 @@ def test_published_profile_hides_what_rests_on_a_suppressed_count():
             f"tests.family[{1 if 'previous_month' in test_id else 4}].p_value"
             in (published.published_figures["disclosure"]["suppressed"])
         )
-    # the tests resting on shown counts keep their figures
+    # the tests resting on shown counts keep their own figures, but not their Holm-adjusted
+    # p: with tests withheld, it is a function of the withheld tests' p's too
     shown = family_entry(published, "previous_12_months.good_or_better", published=True)
-    assert shown["p_holm"] == pytest.approx(
-        family_entry(internal, "previous_12_months.good_or_better")["p_holm"]
-    )
+    real = family_entry(internal, "previous_12_months.good_or_better")
+    assert shown["p_value"] == pytest.approx(real["p_value"])
+    assert shown["effect"] == pytest.approx(real["effect"])
+    assert shown["p_holm"] == SUPPRESSED
+    # p = 0.040: significant before adjustment, and 6 × p is not below 0.05, so only the
+    # withheld tests' p's would settle the verdict: it is not stated either
+    assert real["p_value"] < 0.05 <= 6 * real["p_value"]
+    assert shown["significant"] == shown["verdict"] == SUPPRESSED
+    # 6 × 0.18 decides the previous month's comparison: no significant difference
+    previous = family_entry(published, "previous_month.good_or_better", published=True)
+    assert previous["p_holm"] == SUPPRESSED and previous["verdict"] == "no difference"
     # the sentences agree: the hidden test's p-values are not stated anywhere in the section
     hidden = family_entry(internal, "previous_12_months.inadequate")
     t = text(monthly.shifts.section(published))

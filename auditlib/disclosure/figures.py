@@ -436,6 +436,17 @@ CASEMIX_HIDDEN_KEYS = (
 )
 #: What the re-audit expectation loses when a movement count is hidden: its shares (the
 #: report's sentence loses its percentages).
+#: What a re-audit expectation resting on a table cell of 1 to 5 loses besides its movement
+#: counts: every figure computed from them, and its verdict (the page states none).
+REAUDIT_OBSERVED_KEYS = (
+    "observed_mean_change",
+    "expected_mean_change",
+    "difference",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "verdict",
+)
 REAUDIT_HIDDEN_KEYS = (
     "expected_improved",
     "expected_declined",
@@ -491,13 +502,16 @@ def _protect_statistics(figures: dict[str, Any]) -> list[str]:
 
     * A share test (``tests.family``) is hidden when the share of the report month or of any
       month its reference pools is hidden (a pooled share gives one hidden month back by
-      subtraction) or one of its counts is: it loses :data:`TEST_HIDDEN_KEYS`; any test whose
-      Holm-adjusted p is carried up from a hidden test's (``p_holm_set_by``) loses its
-      ``p_holm``. A distribution test is hidden (with its n's) when any judgement count
-      of the months it compares is.
+      subtraction) or one of its counts is: it loses :data:`TEST_HIDDEN_KEYS`. A
+      distribution test is hidden (with its n's) when any judgement count of the months it
+      compares is. With any test hidden, every other test loses its ``p_holm`` (a function
+      of every p in the family), and its verdict too unless the bound family size × p
+      decides it (as the page judges it).
     * A case-mix measure is hidden on the same rule (the month and the reference months) or
       when its observed count, the rest or the total is: it loses :data:`CASEMIX_HIDDEN_KEYS`.
-    * The re-audit expectation loses its expected shares when a movement count is hidden.
+    * The re-audit expectation loses its expected shares when a movement count is hidden,
+      and its movement counts and the figures made from them when a cell of the table they
+      are counted from is 1 to 5 (:func:`protect_reaudit_expectation`).
     """
     paths: list[str] = []
     month = figures.get("report_month")
@@ -517,9 +531,19 @@ def _protect_statistics(figures: dict[str, Any]) -> list[str]:
                 paths += _hide(entry, TEST_HIDDEN_KEYS, f"{TESTS_KEY}.family[{i}]")
             if distribution_hidden:
                 paths += _hide(entry, DISTRIBUTION_HIDDEN_KEYS, f"{TESTS_KEY}.family[{i}]")
+        from auditlib.analysis.stats import ALPHA  # analysis does not import disclosure
+
+        size = len(tests["family"])
         for i, entry in enumerate(tests["family"]):
-            if entry.get("p_holm_set_by") in hidden_ids and entry.get("id") not in hidden_ids:
-                paths += _hide(entry, ("p_holm",), f"{TESTS_KEY}.family[{i}]")
+            if not hidden_ids or entry.get("id") in hidden_ids:
+                continue
+            # With a test withheld, a Holm-adjusted p (a function of every test's p) and a
+            # verdict on it say something of the withheld tests: the page judges the tests
+            # shown on the bound size × p, so only verdicts that bound decides are kept.
+            paths += _hide(entry, ("p_holm",), f"{TESTS_KEY}.family[{i}]")
+            p = entry.get("p_value")
+            if isinstance(p, (int, float)) and p < ALPHA <= size * p:
+                paths += _hide(entry, ("significant", "verdict"), f"{TESTS_KEY}.family[{i}]")
     mix = figures.get(CASEMIX_KEY)
     if isinstance(mix, Mapping) and isinstance(mix.get("measures"), Mapping):
         months = [month, *mix.get("reference_months", [])]
@@ -531,9 +555,22 @@ def _protect_statistics(figures: dict[str, Any]) -> list[str]:
                 paths += _hide(entry, CASEMIX_HIDDEN_KEYS, f"{CASEMIX_KEY}.measures.{key}")
     reaudits = figures.get(REAUDIT_KEY)
     if isinstance(reaudits, Mapping):
-        moved = reaudits.get("movement_counts") or {}
-        if any(value == SUPPRESSED for value in moved.values()):
-            paths += _hide(reaudits, REAUDIT_HIDDEN_KEYS, REAUDIT_KEY)
+        paths += protect_reaudit_expectation(reaudits, REAUDIT_KEY)
+    return paths
+
+
+def protect_reaudit_expectation(reaudits: dict[str, Any], where: str) -> list[str]:
+    """A re-audit expectation as ``published`` may state it. Its expected shares go when a
+    movement count is hidden; when the table it is counted from has a cell of 1 to 5
+    (``rests_on_small_cell``), the movement counts and everything made from them go too:
+    with the table's other cells shown, "163 improved" gave a hidden cell back."""
+    paths: list[str] = []
+    moved = reaudits.get("movement_counts") or {}
+    if reaudits.get("rests_on_small_cell"):
+        paths += _hide(moved, tuple(moved), f"{where}.movement_counts")
+        paths += _hide(reaudits, REAUDIT_OBSERVED_KEYS, where)
+    if any(value == SUPPRESSED for value in moved.values()):
+        paths += _hide(reaudits, REAUDIT_HIDDEN_KEYS, where)
     return paths
 
 

@@ -251,6 +251,21 @@ def _cumulative_links(
     return out
 
 
+#: data_quality's table of the audits file (its rows are the month blocks' counts).
+AUDITS_TABLE: Final = "audits"
+
+
+def _rows_between_small(
+    raw: Mapping[str, Any], before: Mapping[str, Any], name: str, key: str
+) -> bool:
+    """Are an input file's rows (``key``) since the report ``before`` a count of 1 to 5?"""
+    now = ((raw["data_quality"].get("tables") or {}).get(name) or {}).get(key)
+    then = (((before.get("data_quality") or {}).get("tables") or {}).get(name) or {}).get(key)
+    if not (_is_count(now) and _is_count(then)):
+        return True
+    return is_small(int(now) - int(then))
+
+
 def _data_quality_links(
     published: Mapping[str, Any], raw: Mapping[str, Any], history: Sequence[Mapping[str, Any]]
 ) -> set[str]:
@@ -294,8 +309,15 @@ def _data_quality_links(
             # others accumulate month by month alike).
             tables = quality.get("tables")
             for name, table in (tables or {}).items() if isinstance(tables, Mapping) else ():
-                if isinstance(table, Mapping) and _is_count(table.get(key)):
-                    out.add(f"data_quality.tables.{name}.{key}")
+                if not (isinstance(table, Mapping) and _is_count(table.get(key))):
+                    continue
+                if name != AUDITS_TABLE and not _rows_between_small(raw, before, name, key):
+                    # Another file's rows since the last report that showed them are not
+                    # the audits' months' counts: hidden only when they are 1 to 5 (the
+                    # feedback tables show each month's total, so hiding a larger
+                    # difference hides nothing and is itself worked out).
+                    continue
+                out.add(f"data_quality.tables.{name}.{key}")
     return out
 
 

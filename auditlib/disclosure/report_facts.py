@@ -18,6 +18,7 @@ figures as the table beside it (see :mod:`auditlib.report.charts.judgements`).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,7 +44,6 @@ from auditlib.disclosure.audit import (
     rounded_share,
 )
 from auditlib.disclosure.rules import NOT_APPLICABLE, NOT_AVAILABLE, SUPPRESSED
-from auditlib.disclosure.view import P_BAND
 
 if TYPE_CHECKING:  # the report package imports disclosure, not the other way round
     from auditlib.report.blocks import Block
@@ -98,6 +98,10 @@ class _Reader:
         self.ctx = ctx
         self.label = label
         self.facts: list[Fact] = []
+        #: Printed sentences that rest on the month's family of tests (see _family_fact).
+        self.family: list[str] = []
+        #: The re-audit verdict for each table tried (see _reaudit_fact), shared by its facts.
+        self.reaudit_verdicts: dict[tuple[int, ...], str | None] = {}
         programme = ctx.data.programme
         self.months: dict[str, str] = {}
         for month in metrics.months_between(programme.start_month, ctx.month):
@@ -146,6 +150,10 @@ class _Reader:
                 self.where(place), numerator, denominator, shown, decimals, half_width=half_width
             )
         )
+
+    def family_text(self, place: str, text: str) -> None:
+        """A sentence the month's family of tests must reproduce, as printed."""
+        self.family.append(text)
 
     def equals(self, place: str, expr: Query | Expr, value: int) -> None:
         self.facts.append(Equals(self.where(place), _expr(expr), value))
@@ -527,100 +535,207 @@ def _read_trend_table(reader: _Reader, frame: pd.DataFrame, caption: str) -> Non
 
 
 # ================================================================ 4. judgement shifts
+def _comparison_months(reader: _Reader, reference: str) -> list[str]:
+    """The months a comparison's reference words name ('over the previous 12 months',
+    'in August 2020', 'the previous 12 months', 'August 2020')."""
+    words = reference.removeprefix("over ").removeprefix("in ")
+    if words == "the previous 12 months":
+        return list(reader.ctx.year_months)
+    return [reader.month(words)]
+
+
 def _read_comparison(reader: _Reader, place: str, found: re.Match[str]) -> None:
     """'34% Good or better in September 2020 (n=61) against 24% in August 2020 (n=79): …
-    (z test, p = 0.18).' — the two shares, the n's, the difference and the test."""
-    ctx = reader.ctx
+    (z test, Holm-adjusted p = 0.16 for the month's 6 tests; unadjusted p = 0.040).' — the
+    n's and the two shares; the verdict, the difference and both p-values are the month's
+    family of tests (:func:`_family_fact`): the Holm-adjusted p rests on every test's p."""
     measure = "% " + found["measure"]
     this = [reader.month(found["period"])]
-    reference = (
-        ctx.year_months
-        if found["reference"] == "over the previous 12 months"
-        else [reader.month(found["reference"].removeprefix("in "))]
-    )
+    reference = _comparison_months(reader, found["reference"])
     k1, k2 = _measure(this, measure), _measure(reference, measure)
     n1, n2 = queries.completed(this), queries.completed(reference)
     reader.count(f"{place} (n)", n1, found["n1"])
     reader.count(f"{place} (reference n)", n2, found["n2"])
     reader.share(f"{place} (share)", k1, n1, found["p1"])
     reader.share(f"{place} (reference share)", k2, n2, found["p2"])
-    shown = found.group(0)
-    _, direction = comparisons.MEASURES[measure]
-
-    def accepts(values: tuple[int, ...]) -> bool:
-        a, b, na, nb = values
-        if not (0 <= a <= na and 0 <= b <= nb) or na == 0 or nb == 0:
-            return False
-        return _comparison_text(ctx, found, a, na, b, nb, direction) == shown
-
-    reader.facts.append(Computed(reader.where(f"{place} (test)"), (k1, k2, n1, n2), accepts))
-
-
-def _comparison_text(
-    ctx: MonthContext, found: re.Match[str], a: int, na: int, b: int, nb: int, direction: str
-) -> str:
-    """The sentence the report would print for these counts, disclosed as the printed one
-    was (its shares and difference hidden, its p-value banded, its n's hidden)."""
-    from auditlib.report import wording
-
-    result = stats.compare_proportions(a, na, b, nb)
-    sentence = wording.describe_proportion_comparison(
-        result,
-        found["measure"],
-        period=f"in {found['period']}",
-        reference=found["reference"],
-        improvement=direction,
-    )
-    return _disclosed_like(ctx, sentence, found.group(0))
-
-
-def _disclosed_like(ctx: MonthContext, sentence: str, shown: str) -> str:
-    """``sentence`` with the disclosure the printed ``shown`` had applied to it."""
-    hidden = SUPPRESSED in shown or bool(_BANDED.search(shown))
-    text = ctx.view.disclose(sentence, hidden)
-    return ctx.view.hide_ns(text, f"(n={SUPPRESSED})" in shown)
-
-
-#: A p-value as disclosure control bands it.
-_BANDED: Final = re.compile(rf"p (?:<|≥) {P_BAND}\b")
+    reader.family_text(place, found.group(0))
 
 
 def _read_distribution(reader: _Reader, place: str, found: re.Match[str]) -> None:
     """'Judgements in September 2020 (n=61) compared with those over the previous 12 months
-    (n=602): …' — n's count the graded audits (Not recorded left out)."""
-    ctx = reader.ctx
+    (n=602): …' — n's count the graded audits (Not recorded left out); the verdict, Cliff's
+    delta and both p-values are the month's family of tests (:func:`_family_fact`)."""
     this = [reader.month(found["period"])]
-    reference = (
-        ctx.year_months
-        if found["reference"] == "over the previous 12 months"
-        else [reader.month(found["reference"].removeprefix("in "))]
-    )
+    reference = _comparison_months(reader, found["reference"])
     graded = schema.JUDGEMENTS
-    n1 = queries.completed(this, judgements=graded)
-    n2 = queries.completed(reference, judgements=graded)
     if found["n1"]:
+        n1 = queries.completed(this, judgements=graded)
+        n2 = queries.completed(reference, judgements=graded)
         reader.count(f"{place} (graded n)", n1, found["n1"])
         reader.count(f"{place} (reference graded n)", n2, found["n2"])
-    inputs = tuple(
-        queries.completed(months, judgements=(label,))
-        for months in (this, reference)
-        for label in graded
-    )
-    shown = found.group(0)
+    reader.family_text(place, found.group(0))
+
+
+def _read_family_text(reader: _Reader, place: str, found: re.Match[str]) -> None:
+    """A sentence that says something of the month's family of tests (a test withheld, how
+    many tests are significant): regenerated with the family (:func:`_family_fact`)."""
+    reader.family_text(place, found.group(0))
+
+
+def _family_fact(reader: _Reader) -> Computed:
+    """The month's family of tests as one statistic of the counts its shown tests rest on.
+
+    Each test's p is a function of its own counts, but the Holm-adjusted p beside it is a
+    function of every test's p (its rank among them, or a smaller p carried up), and how
+    many tests are significant says something of the counts too. So the audit tries every
+    combination of the counts the tests shown rest on (each share test: the measure's
+    count and the completed audits on each side; the distribution: each graded label on
+    each side) that the other facts allow, recomputes the family and every sentence the
+    report derives from it (with the report's own code and disclosure) and keeps the
+    combinations that print exactly what was printed. A withheld test's counts are not
+    among them: with a test withheld, the published report judges the others on a bound
+    that rests on their own p alone (see
+    :func:`auditlib.report.monthly.shifts.holm_bounded`), so nothing printed depends on
+    them; they keep their real values.
+    """
+    ctx = reader.ctx
+    from auditlib.report import wording
+    from auditlib.report.monthly import shifts as shifts_section
+
+    kinds = {
+        comparisons.PREVIOUS_MONTH: ctx.shifts.vs_previous,
+        comparisons.PREVIOUS_12_MONTHS: ctx.shifts.vs_year,
+    }
+    side_months = {"this": [ctx.month]}
+    for kind, comparison in kinds.items():
+        if comparison is not None:
+            side_months[kind] = shifts_section.reference_months(ctx, kind)
+
+    def query(side: str, what: str) -> Query:
+        months = side_months[side]
+        if what in comparisons.MEASURES:
+            return _measure(months, what)
+        if what == schema.COMPLETED:
+            return queries.completed(months)
+        return queries.completed(months, judgements=(what,))
+
+    keys: dict[tuple[str, str], None] = {}
+    for _, row in ctx.test_family.iterrows():
+        if not shifts_section.stated(ctx, row):
+            continue
+        kind = str(row["comparison"])
+        if row["measure"] in comparisons.MEASURES:
+            for side in ("this", kind):
+                keys.setdefault((side, str(row["measure"])), None)
+                keys.setdefault((side, schema.COMPLETED), None)
+        else:
+            for side in ("this", kind):
+                for label in schema.JUDGEMENTS:
+                    keys.setdefault((side, label), None)
+    names = list(keys)
+    inputs = tuple(query(side, what) for side, what in names)
+    printed = [text.strip() for text in reader.family]
+    cache: dict[tuple[Any, ...], Any] = {}
+
+    def cached(key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        if key not in cache:
+            cache[key] = make()
+        return cache[key]
+
+    def replaced(kind: str, values: Mapping[tuple[str, str], int]) -> comparisons.Comparison:
+        real = kinds[kind]
+        assert real is not None
+
+        def get(side: str, what: str, series: pd.Series) -> int:
+            if (side, what) in values:
+                return values[(side, what)]
+            if what in comparisons.MEASURES:
+                return int(series[list(comparisons.MEASURES[what][0])].sum())
+            return int(series[what])
+
+        sides = (("this", real.a), (kind, real.b))
+        proportions = {}
+        for measure in real.proportions:
+            k1, n1, k2, n2 = (
+                get(side, what, series)
+                for side, series in sides
+                for what in (measure, schema.COMPLETED)
+            )
+            proportions[measure] = cached(
+                ("p", k1, n1, k2, n2),
+                lambda k1=k1, n1=n1, k2=k2, n2=n2: stats.compare_proportions(k1, n1, k2, n2),
+            )
+        distribution = real.distribution
+        if distribution is not None and all((kind, label) in values for label in schema.JUDGEMENTS):
+            a = tuple(values[("this", label)] for label in schema.JUDGEMENTS)
+            b = tuple(values[(kind, label)] for label in schema.JUDGEMENTS)
+            distribution = cached(
+                ("d", a, b),
+                lambda: stats.compare_distributions(np.array(a), np.array(b)),
+            )
+        return dataclasses.replace(real, proportions=proportions, distribution=distribution)
+
+    def texts(values: Mapping[tuple[str, str], int]) -> set[str]:
+        new = {
+            kind: replaced(kind, values) if comparison is not None else None
+            for kind, comparison in kinds.items()
+        }
+        vs_previous = new[comparisons.PREVIOUS_MONTH]
+        vs_year = new[comparisons.PREVIOUS_12_MONTHS]
+        family = comparisons.month_test_family([vs_previous, vs_year])
+        shifts = dataclasses.replace(
+            ctx.shifts, vs_previous=vs_previous, vs_year=vs_year, family=family
+        )
+        other = _ContextWith(ctx, shifts=shifts, test_family=family)
+        verdicts = shifts_section.published_verdicts(other)
+        out = set(shifts_section.comparison_sentences(other))
+        out.add(
+            wording.describe_test_family(
+                family,
+                shown=shifts_section.stated_flags(other),
+                significant=[v == "significant" for v in verdicts],
+                undecided=verdicts.count("undecided"),
+            )
+        )
+        out.add(shifts_section.family_summary(other))
+        out.update(shifts_section.reconciliation_sentences(other))
+        return {text.strip() for text in out}
 
     def accepts(values: tuple[int, ...]) -> bool:
-        a, b = np.array(values[:4]), np.array(values[4:])
-        if a.sum() == 0 or b.sum() == 0:
+        if any(v < 0 for v in values):
             return False
-        from auditlib.report import wording
+        try:
+            regenerated = texts(dict(zip(names, values, strict=True)))
+        except (stats.StatsError, ValueError, ZeroDivisionError):
+            return False
+        return all(text in regenerated for text in printed)
 
-        result = stats.compare_distributions(a, b)
-        text = wording.describe_distribution_comparison(
-            result, period=f"in {found['period']}", reference=found["reference"]
-        )
-        return _disclosed_like(ctx, text, shown) == shown
+    return Computed(reader.where("the month's family of tests"), inputs, accepts)
 
-    reader.facts.append(Computed(reader.where(f"{place} (test)"), inputs, accepts))
+
+class _ContextWith:
+    """A month's context with some of its results replaced (the family recomputed from
+    other counts); everything else is the real context's."""
+
+    def __init__(self, ctx: MonthContext, **replaced: Any):
+        self._ctx = ctx
+        self.__dict__.update(replaced)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ctx, name)
+
+
+def _read_reconciliation(reader: _Reader, place: str, found: re.Match[str]) -> None:
+    """'% Good or better: The chart and the test differ because the test sets September
+    2020 against …, allowing only for the chance variation of sampling 61 audits, …':
+    the month's completed audits, the chart's mean (a mean of the shares it draws) and,
+    through the family, whether the test is significant."""
+    if _group(found, "n"):
+        reader.count(f"{place} (n)", queries.completed(reader.ctx.month), found["n"])
+    for group in ("mean", "mean2"):
+        if _group(found, group):
+            _spc_mean(reader, place, found["measure"], found[group])
+    reader.family_text(place, found.group(0))
 
 
 def _read_spc(reader: _Reader, place: str, found: re.Match[str]) -> None:
@@ -648,20 +763,7 @@ def _read_spc(reader: _Reader, place: str, found: re.Match[str]) -> None:
         return
     ns = [int(ctx.trend.at[point, schema.COMPLETED]) for point in points]
     counts = tuple(_measure(point, measure) for point in points)
-    mean = _pct_value(found["mean"])
-    if not isinstance(mean, str):
-        shown, decimals = mean
-        half = Fraction(1, 2 * 10**decimals)
-        expr = {q: Fraction(100, n * len(points)) for q, n in zip(counts, ns, strict=True)}
-        reader.facts.append(
-            Within(
-                reader.where(f"{place} ({measure} mean)"),
-                expr,
-                low=shown - half,
-                high=shown + half,
-                high_strict=True,
-            )
-        )
+    _spc_mean(reader, place, measure, found["mean"])
     printed = (found["mean"], found["lower"], found["upper"])
     # Where the shown points sit in the period (a gap breaks a moving range), and how the
     # chart takes its mean moving range: the limits are recomputed as the chart does.
@@ -674,6 +776,31 @@ def _read_spc(reader: _Reader, place: str, found: re.Match[str]) -> None:
         return _xmr_matches(values, ns, printed, layout)
 
     reader.facts.append(Computed(reader.where(f"{place} ({measure} limits)"), counts, accepts))
+
+
+def _spc_mean(reader: _Reader, place: str, measure: str, token: str) -> None:
+    """An SPC chart's mean as printed: the mean of the latest period's shares, linear in
+    their counts (the trend table prints the n's)."""
+    ctx = reader.ctx
+    period = spc_chart_for(ctx, measure).latest_period
+    points = [str(x) for x in period.loc[period["value"].notna(), "x"]]
+    mean = _pct_value(token)
+    if not points or isinstance(mean, str):
+        return
+    ns = [int(ctx.trend.at[point, schema.COMPLETED]) for point in points]
+    counts = tuple(_measure(point, measure) for point in points)
+    shown, decimals = mean
+    half = Fraction(1, 2 * 10**decimals)
+    expr = {q: Fraction(100, n * len(points)) for q, n in zip(counts, ns, strict=True)}
+    reader.facts.append(
+        Within(
+            reader.where(f"{place} ({measure} mean)"),
+            expr,
+            low=shown - half,
+            high=shown + half,
+            high_strict=True,
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -745,13 +872,21 @@ def spc_chart_for(ctx: MonthContext, measure: str):
     return ctx.shifts.spc[measure]
 
 
-def _read_reaudit_verdict(reader: _Reader, place: str, found: re.Match[str]) -> None:
+def _reaudit_cells(reader: _Reader) -> dict[tuple[str, str], Query]:
+    """The re-audit table's cells to date: (original, re-audit judgement) → query."""
     months = metrics.months_between(reader.ctx.data.programme.start_month, reader.ctx.month)
-    cells = {
+    return {
         (o, r): queries.completed(months, schema.REAUDIT, judgements=(r,), original=(o,))
         for o in schema.JUDGEMENTS
         for r in schema.JUDGEMENTS
     }
+
+
+def _read_reaudit_verdict(reader: _Reader, place: str, found: re.Match[str]) -> None:
+    """The re-audit verdict: its n and shares (linear), and the whole sentence — the
+    Stuart–Maxwell p, the movement expected under regression to the mean and its test —
+    as a statistic of the re-audit table (:func:`_reaudit_fact`)."""
+    cells = _reaudit_cells(reader)
     n: Expr = dict.fromkeys(cells.values(), 1)
     score = schema.JUDGEMENT_SCORE
     groups = {
@@ -762,6 +897,142 @@ def _read_reaudit_verdict(reader: _Reader, place: str, found: re.Match[str]) -> 
     reader.count(f"{place} (n)", n, found["n"])
     for name, expr in groups.items():
         reader.share(f"{place} ({name})", expr, n, found[name])
+    if _group(found, "o_up"):
+        reader.share(f"{place} (improved, again)", groups["improved"], n, found["o_up"])
+    if _group(found, "observed"):
+        change = {q: Fraction(score[r] - score[o]) for (o, r), q in cells.items()}
+        _signed_mean(reader, f"{place} (observed mean change)", change, n, found["observed"])
+        _read_expected_movement(reader, place, found)
+    total = found["n"]
+    reader.facts.append(
+        _reaudit_fact(reader, place, found.group(0), None if total == SUPPRESSED else _int(total))
+    )
+
+
+def _read_reaudit_withheld(reader: _Reader, place: str, found: re.Match[str]) -> None:
+    """'Of 64 re-audited cases: how they moved is not shown …': the number of pairs only."""
+    n: Expr = dict.fromkeys(_reaudit_cells(reader).values(), 1)
+    reader.count(f"{place} (n)", n, found["n"])
+
+
+def _signed_mean(reader: _Reader, place: str, total: Expr, n: Expr, token: str) -> None:
+    """'+0.40', '−0.10' or '0.00' (half up, two decimals) of total / n: two inequalities."""
+    if token == SUPPRESSED:
+        return
+    value = Fraction(token.replace("−", "-").replace("+", ""))
+    half = Fraction(1, 200)
+    if value > 0:
+        low, high, low_strict, high_strict = value - half, value + half, False, True
+    elif value < 0:
+        low, high, low_strict, high_strict = value - half, value + half, True, False
+    else:
+        low, high, low_strict, high_strict = -half, half, True, True
+    for bound, strict, is_low in ((low, low_strict, True), (high, high_strict, False)):
+        expr = _minus(total, {q: bound * Fraction(c) for q, c in _expr(n).items()})
+        reader.facts.append(
+            Within(
+                reader.where(place),
+                expr,
+                low=Fraction(0) if is_low else None,
+                high=None if is_low else Fraction(0),
+                low_strict=strict and is_low,
+                high_strict=strict and not is_low,
+            )
+        )
+
+
+def _read_expected_movement(reader: _Reader, place: str, found: re.Match[str]) -> None:
+    """'with no change, about 10% would have improved and 4% declined (…) … +0.08 expected':
+    with κ and the re-audit table's row totals taken as known (the attacker is given the
+    true ones: more than is published), each is linear in the judgement counts π is made
+    of (completed audits of the months the originals came from), so three pairs of
+    inequalities on those counts."""
+    expectation = reader.ctx.reaudit_expectation
+    if expectation is None:
+        return
+    ctx = reader.ctx
+    pairs = ctx.shifts.reaudit_pairs
+    graded = pairs.loc[
+        pairs["original"].isin(schema.JUDGEMENTS) & pairs["reaudit"].isin(schema.JUDGEMENTS)
+    ]
+    months = sorted(graded["original_month"].dropna().unique())
+    kappa = Fraction(expectation.reliability)
+    rows = graded["original"].astype(str).value_counts()
+    n = len(graded)
+    score = schema.JUDGEMENT_SCORE
+    pi = {h: queries.completed(months, judgements=(h,)) for h in schema.JUDGEMENTS}
+    total: Expr = dict.fromkeys(pi.values(), 1)
+    for token, better in ((found["e_up"], True), (found["e_down"], False)):
+        weights = {
+            q: Fraction(
+                sum(
+                    int(rows.get(o, 0))
+                    for o in schema.JUDGEMENTS
+                    if (score[h] > score[o] if better else score[h] < score[o])
+                )
+            )
+            * (1 - kappa)
+            / n
+            for h, q in pi.items()
+        }
+        what = "improved" if better else "declined"
+        reader.share(f"{place} (expected {what}, no change)", weights, total, token)
+    mean_original = Fraction(sum(int(rows.get(o, 0)) * score[o] for o in schema.JUDGEMENTS), n)
+    expected = {q: (1 - kappa) * (score[h] - mean_original) for h, q in pi.items()}
+    _signed_mean(reader, f"{place} (expected mean change)", expected, total, found["expected"])
+
+
+def _reaudit_fact(reader: _Reader, place: str, printed: str, total: int | None) -> Computed:
+    """The re-audit verdict as printed, as a statistic of the table's 16 cells: the
+    Stuart–Maxwell test and the regression-to-the-mean comparison recomputed (π and κ as
+    they really are) for each combination the other facts allow, disclosed as printed
+    (``total``: the n it prints, when it does; the key messages repeat the verdict, so
+    verdicts are kept per report)."""
+    from auditlib.analysis import regression_to_mean
+    from auditlib.report.shared import reaudits
+
+    ctx = reader.ctx
+    cells = _reaudit_cells(reader)
+    keys = list(cells)
+    expectation = ctx.reaudit_expectation
+    reference = expectation.reference if expectation is not None else None
+    kappa = (
+        expectation.reliability
+        if expectation is not None and expectation.reliability_source == "moderation"
+        else None
+    )
+    labels = list(schema.JUDGEMENTS)
+
+    verdicts: dict[tuple[int, ...], str | None] = reader.reaudit_verdicts
+
+    def accepts(values: tuple[int, ...]) -> bool:
+        if sum(values) < 2 or (total is not None and sum(values) != total):
+            return False
+        if values not in verdicts:
+            verdicts[values] = verdict_text(values)
+        text = verdicts[values]
+        return text is not None and printed in text
+
+    def verdict_text(values: tuple[int, ...]) -> str | None:
+        table = pd.DataFrame(
+            np.array(values, dtype=int).reshape(len(labels), len(labels)),
+            index=labels,
+            columns=labels,
+        )
+        try:
+            shift = stats.summarise_reaudit_shifts(table)
+            again = None
+            if reference is not None:
+                pairs = pd.DataFrame(
+                    [(o, r) for (o, r), v in zip(keys, values, strict=True) for _ in range(v)],
+                    columns=["original", "reaudit"],
+                )
+                again = regression_to_mean.expected_reaudit_change(pairs, reference, kappa)
+        except (stats.StatsError, ValueError, ZeroDivisionError):
+            return None
+        return reaudits.verdict(shift, ctx.view, again).text
+
+    return Computed(reader.where(f"{place} (re-audit tests)"), tuple(cells.values()), accepts)
 
 
 def _read_kappa(reader: _Reader, place: str, found: re.Match[str]) -> None:
@@ -772,18 +1043,45 @@ def _read_kappa(reader: _Reader, place: str, found: re.Match[str]) -> None:
 
 def _read_casemix(reader: _Reader, place: str, found: re.Match[str]) -> None:
     """ "Good or better in September 2020 was 34% (21 of 61) against 15% expected …": the
-    month's count, its completed audits and their share. The expected share, the reference
-    share and the observed/expected ratio come from a model of the previous 12 months by
-    cohort and team: statistics the audit does not model (see docs/disclosure.md)."""
+    month's count, its completed audits and their share, and the reference months' share
+    ("(23% of all audits then)"). The expected share and the observed/expected ratio with
+    its interval rest on the reference months' rates by cohort and team: no published
+    count is made of those strata, so the audit does not model them (see
+    docs/disclosure.md); the comparison is withheld when a count of the measure in the
+    month or a reference month is suppressed."""
     month = reader.ctx.month
     label = "Good or better" if found["measure"] == "Good or better" else found["measure"]
     k, n = _label(month, label), queries.completed(month)
     reader.count(f"{place} ({label}, k)", k, found["k"])
     reader.count(f"{place} ({label}, n)", n, found["n"])
     reader.share(f"{place} ({label}, %)", k, n, found["pct"])
+    # "(23% of all audits then)": the measure's share of the reference months' audits.
+    mix = reader.ctx.casemix
+    result = mix.standardised.get("% " + found["measure"]) if mix is not None else None
+    if result is not None:
+        months = list(result.reference_months)
+        reader.share(
+            f"{place} ({label}, reference %)",
+            _label(months, label),
+            queries.completed(months),
+            found["reference"],
+        )
 
 
 _P: Final = r"(?:p (?:[<=≥] [\d.]+)|p not available)"
+#: A p-value as printed, or hidden ("p = [c]").
+_PV: Final = r"(?:p (?:[<=≥] (?:[\d.]+|\[c\]))|p not available)"
+#: A test's p: alone, or Holm-adjusted for the month's family beside the unadjusted one.
+_TEST_P: Final = (
+    rf"(?:Holm-adjusted {_PV}(?: for the month's \d+ tests)?; unadjusted {_PV}|unadjusted "
+    rf"{_PV}; Holm-adjusted, at most \d+ times that|{_PV})"
+)
+#: A test's verdict when the family's Holm-adjusted p's are not printed and its own bound
+#: does not decide it (see auditlib.report.wording.bounded_verdict).
+_UNDECIDED: Final = (
+    r"not judged in this published version \(significant before adjustment; whether it "
+    r"stays so after Holm adjustment depends on the tests not shown\)"
+)
 #: A ratio or interval of a model (odds ratio, observed/expected): not a count.
 _RATIO: Final = r"-?[\d.]+"
 CASEMIX_RULES: Final = (
@@ -793,8 +1091,8 @@ CASEMIX_RULES: Final = (
     Rule(
         rf"After allowing for this month's .+?, (?P<measure>Good or better|Inadequate) in "
         rf"(?P<month>.+?) was (?P<pct>{PCT}) \((?P<k>{COUNT}) of (?P<n>{COUNT})\) against "
-        rf"{PCT} expected from the previous 12 months' rates for audits like these \({PCT} of "
-        rf"all audits then\): [^(]*\(observed/expected {_RATIO}, \d+% CI {_RATIO} to "
+        rf"{PCT} expected from the previous 12 months' rates for audits like these "
+        rf"\((?P<reference>{PCT}) of all audits then\): [^(]*\(observed/expected {_RATIO}, \d+% CI {_RATIO} to "
         rf"{_RATIO}\)\.",
         _read_casemix,
     ),
@@ -818,16 +1116,49 @@ SHIFT_RULES: Final = (
         rf"(?P<p1>{PCT}) (?P<measure>Good or better|Inadequate) in (?P<period>.+?) "
         rf"\(n=(?P<n1>{COUNT})\) against (?P<p2>{PCT}) (?P<reference>over the previous 12 months|"
         rf"in .+?) \(n=(?P<n2>{COUNT})\): (?:no significant difference|a significant "
-        rf"(?:improvement|deterioration) of (?:\[c\]|\d+) percentage points?) \((?:z test|"
-        rf"Fisher's exact test)(?:, {_P})?\)\.",
+        rf"(?:improvement|deterioration) of (?:\[c\]|\d+) percentage points?|{_UNDECIDED}) "
+        rf"\((?:z test|Fisher's exact test)(?:, {_TEST_P})?\)\.",
         _read_comparison,
     ),
     Rule(
         rf"Judgements in (?P<period>.+?)(?: \(n=(?P<n1>{COUNT})\))? compared with those "
         rf"(?P<reference>over the previous 12 months|in .+?)(?: \(n=(?P<n2>{COUNT})\))?: "
-        rf"[^.]*?\((?:Monte Carlo permutation test|Mann–Whitney test)(?:, {_P})?"
+        rf"(?:{_UNDECIDED} |[^.(]*?)\((?:Monte Carlo permutation test|Mann–Whitney test)"
+        rf"(?:, {_TEST_P})?"
         rf"(?:; Cliff's delta (?:-?[\d.]+|\[c\]))?\)\.",
         _read_distribution,
+    ),
+    # A test the published version withholds: its sentence says so (and the family
+    # summary does not count it).
+    Rule(
+        r"(?:Good or better|Inadequate|Judgements) in [^:\n]+? against [^:\n]+?: not shown in "
+        r"this published version, because a count the test rests on is suppressed\.",
+        _read_family_text,
+    ),
+    # What the family is (counts of tests) and how many of those shown are significant.
+    Rule(
+        r"The SPC charts are the primary signal; (?:the comparisons with earlier months are|"
+        r"this comparison is) secondary[^\n]*?bend that a little\)\.",
+        _read_family_text,
+    ),
+    constant(
+        r"(?s)How to read this: each line compares the share of audits this month with an "
+        r"earlier period\..*?Every test assumes audits are independent of one another\."
+    ),
+    Rule(
+        rf"(?P<measure>% Good or better|% Inadequate): The chart and the test (?:differ|point "
+        rf"different ways) because (?:the test sets [^\n]+? against [^\n]+?, allowing only for "
+        rf"the chance variation of sampling (?P<n>{COUNT}) audits, while the chart's limits "
+        rf"come from [^\n]+? a change in the process\.|the chart judges [^\n]+? against the "
+        rf"average of the \d+ months since its limits were set \((?P<mean>{PCT})\), while the "
+        rf"test compares it with [^\n]+?\.|the chart's signal is a run-based rule \([^)]*\), "
+        rf"which reads several months together, while the test compares [^\n]+? alone with "
+        rf"[^\n]+?: one month of a run can be too close to the comparison on its own for the "
+        rf"test to call, after adjustment for the month's \d+ tests\.|the chart measures "
+        rf"[^\n]+? against limits set from the \d+ months since they were last set \(average "
+        rf"(?P<mean2>{PCT})\), while the test compares it with [^\n]+?, after adjustment for "
+        rf"the month's \d+ tests\.)",
+        _read_reconciliation,
     ),
     Rule(
         rf"Statistical process control chart of (?P<measure>% Good or better|% Inadequate) from "
@@ -843,9 +1174,25 @@ SHIFT_RULES: Final = (
         _read_spc,
     ),
     Rule(
+        rf"Of (?P<n>{COUNT}) re-audited cases: how they moved is not shown in this published "
+        rf"version, because a count it rests on is suppressed\.",
+        _read_reaudit_withheld,
+    ),
+    Rule(
         rf"Of (?P<n>{COUNT}) re-audited cases, (?P<improved>{PCT}) improved, (?P<same>{PCT}) "
         rf"stayed the same and (?P<declined>{PCT}) declined: [^(]*?(?:\(Stuart–Maxwell "
-        rf"{_P}\))?\.",
+        rf"{_PV}\))?\.(?: Cases are chosen for re-audit because their first judgement was "
+        rf"poor, so some improvement is expected even with no change in practice \(regression "
+        rf"to the mean\)(?:\.|: with no change, about (?P<e_up>{PCT}) would have improved and "
+        rf"(?P<e_down>{PCT}) declined \((?:allowing for how often auditors and moderators "
+        rf"agree, kappa -?[\d.]+|taking single judgements to be no more reliable than chance, "
+        rf"the largest allowance, as there is no moderation to measure their reliability)\)\. "
+        rf"(?:The movement seen is no more than that|The (?P<o_up>{PCT}) who improved is more "
+        rf"than that|The re-audits moved less than that)(?:: an improvement beyond regression "
+        rf"to the mean)? \(mean change (?P<observed>[+−]?[\d.]+|\[c\]) of a grade "
+        rf"against (?P<expected>[+−]?[\d.]+|\[c\]) expected; {_PV}\)(?:: it does not show a change in "
+        rf"practice beyond regression to the mean|: practice looks worse than regression to "
+        rf"the mean alone would suggest)?\.))?",
         _read_reaudit_verdict,
     ),
     Rule(
@@ -1163,6 +1510,12 @@ KEY_MESSAGE_RULES: Final = (
         rf"Compliance: (?P<p2>{PCT}) of the (?P<a2>{COUNT}) allocated in (?P<month>.+?) have been "
         rf"completed\.",
         _read_key_compliance,
+    ),
+    # The month's family of tests summed up: counts of tests, regenerated with the family.
+    Rule(
+        r"(?:\d+|None) of the month's \d+ comparisons (?:with earlier months|shown) "
+        r"[^\n]*?(?= See Judgement shifts\.)",
+        _read_family_text,
     ),
     # Recommendations are counted, not people.
     constant(
@@ -1617,6 +1970,8 @@ def facts_from_items(
             reader.claim(place + " alt text", item.text, rules)
             if item.caption:
                 reader.claim(place + " caption", item.caption, rules)
+    if reader.family:
+        reader.facts.append(_family_fact(reader))
     return reader.facts
 
 

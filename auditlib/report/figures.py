@@ -28,7 +28,7 @@ from auditlib.analysis import (
 from auditlib.data import cleaning, schema, validation
 from auditlib.data.pipeline import AuditData
 from auditlib.data.programme import Programme, format_month
-from auditlib.disclosure.rules import SUPPRESSED
+from auditlib.disclosure.rules import SUPPRESSED, is_small
 from auditlib.errors import Problem, ReportError
 from auditlib.report import wording
 from auditlib.report.shared import left_out
@@ -767,12 +767,17 @@ def reaudit_verdict(expectation: regression_to_mean.ReauditExpectation) -> str:
 
 def build_reaudit_expectation(
     expectation: regression_to_mean.ReauditExpectation,
+    table: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """figures.json's ``reaudit_expectation`` section: re-audit movement against the movement
     regression to the mean would give with no change in practice. Shares are percentages of
-    ``movement_total`` (the graded pairs)."""
+    ``movement_total`` (the graded pairs). ``table`` is the original × re-audit table the
+    movement is counted from: ``rests_on_small_cell`` says whether a cell of it is 1 to 5
+    (a published table shows it as ``[c]``, and the movement counts would give it back)."""
     e = expectation
+    small = table is not None and any(is_small(int(c)) for c in table.to_numpy().ravel())
     return {
+        "rests_on_small_cell": bool(small),
         "movement_counts": {
             "improved": e.observed_improved,
             "same": e.n - e.observed_improved - e.observed_declined,

@@ -23,6 +23,7 @@ from auditlib.data import schema
 
 __all__ = [
     "MIN_SPC_POINTS",
+    "bounded_verdict",
     "describe_auditor_effects",
     "describe_auditor_variation",
     "describe_casemix",
@@ -197,13 +198,43 @@ MONTH_FAMILY = "the month's"
 
 
 def _p_words(
-    p_value: float, p_adjusted: float | None, family_size: int | None, family: str = MONTH_FAMILY
+    p_value: float,
+    p_adjusted: float | None,
+    family_size: int | None,
+    family: str = MONTH_FAMILY,
+    bounded: bool = False,
 ) -> str:
-    """'p = 0.016' or 'Holm-adjusted p = 0.079 for the month's 6 tests; unadjusted p = 0.016'."""
+    """'p = 0.016' or 'Holm-adjusted p = 0.079 for the month's 6 tests; unadjusted p = 0.016'
+    (``bounded``: 'unadjusted p = 0.016; Holm-adjusted, at most 6 times that')."""
+    if bounded and family_size:
+        return f"unadjusted {format_p(p_value)}; Holm-adjusted, at most {family_size} times that"
     if p_adjusted is None:
         return format_p(p_value)
     tests = f" for {family} {family_size} tests" if family_size else ""
     return f"Holm-adjusted {format_p(p_adjusted)}{tests}; unadjusted {format_p(p_value)}"
+
+
+#: A test's verdict when only a bound on its Holm-adjusted p may be stated: significant
+#: (the bound is below alpha), not significant (even unadjusted p is not), or undecided.
+Judged = Literal["significant", "not significant", "undecided"]
+
+
+def bounded_verdict(p_value: float, family_size: int) -> Judged:
+    """Judge a test on the bound Holm's p never exceeds (family size × p), as a published
+    report does when some of the family's tests are withheld: the Holm-adjusted p itself
+    depends on the withheld tests' p-values."""
+    if family_size * p_value < stats.ALPHA:
+        return "significant"
+    if p_value >= stats.ALPHA:
+        return "not significant"
+    return "undecided"
+
+
+#: The words of an undecided verdict (see :func:`bounded_verdict`).
+UNDECIDED = (
+    "not judged in this published version (significant before adjustment; whether it stays "
+    "so after Holm adjustment depends on the tests not shown)"
+)
 
 
 def describe_proportion_comparison(
@@ -216,6 +247,7 @@ def describe_proportion_comparison(
     p_adjusted: float | None = None,
     family_size: int | None = None,
     family: str = MONTH_FAMILY,
+    bounded: bool = False,
 ) -> str:
     """'7% Inadequate in September 2020 (n=40) against 22% over the previous 12 months
     (n=600): a significant improvement of 15 percentage points (Fisher's exact test, p = 0.012).'
@@ -233,8 +265,13 @@ def describe_proportion_comparison(
         f"{format_pct(100 * c.p1)} {measure} {period} (n={c.n1}) against "
         f"{format_pct(100 * c.p2)} {reference} (n={c.n2})"
     )
-    p_text = _p_words(c.p_value, p_adjusted, family_size, family)
+    p_text = _p_words(c.p_value, p_adjusted, family_size, family, bounded)
     significant = c.significant if p_adjusted is None else bool(p_adjusted < stats.ALPHA)
+    if bounded and family_size:
+        judged = bounded_verdict(c.p_value, family_size)
+        if judged == "undecided":
+            return f"{head}: {UNDECIDED} ({test}, {p_text})."
+        significant = judged == "significant"
     if not significant:
         return f"{head}: no significant difference ({test}, {p_text})."
     better = (c.difference < 0) == (improvement == "down")
@@ -252,6 +289,7 @@ def describe_distribution_comparison(
     p_adjusted: float | None = None,
     family_size: int | None = None,
     family: str = MONTH_FAMILY,
+    bounded: bool = False,
 ) -> str:
     """'Judgements in September 2020 (n=40) compared with those over the previous 12 months
     (n=600): no significant shift (Mann–Whitney test, p = 0.41; Cliff's delta 0.05).'
@@ -263,8 +301,13 @@ def describe_distribution_comparison(
     test = "Monte Carlo permutation test" if c.quoted.exact else "Mann–Whitney test"
     effect = f"Cliff's delta {_num(c.cliffs_delta, 2)}"
     head = f"Judgements {period} (n={c.n_a}) compared with those {reference} (n={c.n_b})"
-    p_text = _p_words(c.quoted.p_value, p_adjusted, family_size, family)
+    p_text = _p_words(c.quoted.p_value, p_adjusted, family_size, family, bounded)
     significant = c.significant if p_adjusted is None else bool(p_adjusted < stats.ALPHA)
+    if bounded and family_size:
+        judged = bounded_verdict(c.quoted.p_value, family_size)
+        if judged == "undecided":
+            return f"{head}: {UNDECIDED} ({test}, {p_text}; {effect})."
+        significant = judged == "significant"
     if not significant:
         return f"{head}: no significant shift ({test}, {p_text}; {effect})."
     words = "significantly better" if c.cliffs_delta > 0 else "significantly worse"
@@ -274,10 +317,20 @@ def describe_distribution_comparison(
 _NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 
 
-def describe_test_family(family: pd.DataFrame) -> str:
+def describe_test_family(
+    family: pd.DataFrame,
+    shown: Sequence[bool] | None = None,
+    significant: Sequence[bool] | None = None,
+    undecided: int = 0,
+) -> str:
     """What the month's comparisons are, which p is adjusted and what "significant" means.
 
-    ``family`` is :func:`auditlib.analysis.comparisons.month_test_family`.
+    ``family`` is :func:`auditlib.analysis.comparisons.month_test_family`; ``shown`` (one
+    flag per test) marks the tests a published version states: the count of significant
+    tests is then over those alone, since one over all of them would give a withheld test's
+    verdict away; ``significant`` (one flag per test) replaces the family's own verdicts
+    (a published version judges shown tests on a bound when some are withheld), and
+    ``undecided`` counts the shown tests that bound leaves undecided.
     """
     size = len(family)
     if size == 0:
@@ -293,19 +346,39 @@ def describe_test_family(family: pd.DataFrame) -> str:
             f"'significant' means p is below {alpha}. {independence}"
         )
     count = _NUMBER_WORDS.get(size, str(size))
-    found = int(family["significant"].sum())
-    found_text = (
-        "none is significant after adjustment"
-        if found == 0
-        else f"{found} of the {count} {'is' if found == 1 else 'are'} significant after adjustment"
+    flags = np.ones(size, dtype=bool) if shown is None else np.asarray(shown, dtype=bool)
+    verdicts = (
+        family["significant"].to_numpy(dtype=bool)
+        if significant is None
+        else np.asarray(significant, dtype=bool)
     )
+    found = int((verdicts & flags).sum())
+    if flags.all():
+        found_text = (
+            "; none is significant after adjustment"
+            if found == 0
+            else f"; {found} of the {count} {'is' if found == 1 else 'are'} significant after "
+            "adjustment"
+        )
+    elif not flags.any():
+        found_text = ""
+    else:
+        stated = int(flags.sum())
+        found_text = (
+            f"; none of the {stated} shown is significant after adjustment"
+            if found == 0
+            else f"; {found} of the {stated} shown {'is' if found == 1 else 'are'} significant "
+            "after adjustment"
+        )
+    if undecided and found_text:
+        found_text += f", and {undecided} cannot be judged without the tests not shown"
     return (
         "The SPC charts are the primary signal; the comparisons with earlier months are "
         f"secondary and are treated as one family of {count} tests. Each p-value is "
         f"Holm-adjusted for all {count}, and a difference is called significant only when its "
         f"adjusted p is below {alpha}, so that across the {count} there is at most a "
         f"{format_pct(100 * stats.ALPHA)} chance of calling any difference significant when "
-        f"nothing has changed; {found_text}. {independence}"
+        f"nothing has changed{found_text}. {independence}"
     )
 
 

@@ -127,7 +127,12 @@ class MonthContext:
         return {
             "tests": report_figures.build_tests(self.test_family, self.shifts, references),
             "reaudit_expectation": (
-                report_figures.build_reaudit_expectation(expectation) if expectation else None
+                report_figures.build_reaudit_expectation(
+                    expectation,
+                    self.shifts.reaudits.table if self.shifts.reaudits is not None else None,
+                )
+                if expectation
+                else None
             ),
             "casemix": report_figures.build_casemix(mix) if mix and mix.standardised else None,
             "auditors": report_figures.build_auditors(effects) if effects else None,

@@ -65,6 +65,9 @@ def source_table(ctx: MonthContext) -> pd.DataFrame:
         ),
         ctx.profile,
         cells=["Strengths", "Areas for improvement"],
+        # The last row is All sources: each column's total, protected with the rows above
+        # (six [c]s above an "All sources" 6 were each exactly 1).
+        total_row=True,
     ).rename(columns={"completed": "Total"})
     shown.index = pd.Index(
         [str(i).capitalize() if i == i.lower() else str(i) for i in shown.index], name="Source"

@@ -6,6 +6,7 @@ and the previous 12, re-audit shifts and auditor–moderator agreement.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from auditlib.analysis import comparisons, metrics, spc, stats
@@ -125,7 +126,14 @@ def comparison_blocks(ctx: MonthContext) -> list[Block]:
     blocks: list[Block] = [
         Heading(f"{ctx.label} against earlier months", 3),
         Markdown("\n".join(lines)),
-        Markdown(wording.describe_test_family(family)),
+        Markdown(
+            wording.describe_test_family(
+                family,
+                shown=stated_flags(ctx),
+                significant=[v == "significant" for v in published_verdicts(ctx)],
+                undecided=published_verdicts(ctx).count("undecided"),
+            )
+        ),
     ]
     reconciled = reconciliation_sentences(ctx)
     if reconciled:
@@ -173,14 +181,21 @@ def test_hidden(ctx: MonthContext, row: pd.Series) -> bool:
 
 def comparison_sentences(ctx: MonthContext) -> list[str]:
     """One sentence per test of the month's family, in the family's order, with the
-    Holm-adjusted p beside the unadjusted one; disclosure applied."""
+    Holm-adjusted p beside the unadjusted one; disclosure applied. With a test withheld,
+    each test shown is judged on the bound its Holm-adjusted p never exceeds (see
+    :func:`holm_bounded`)."""
     sentences = []
+    bounded = holm_bounded(ctx)
     for _, row in ctx.test_family.iterrows():
         comparison = comparison_for(ctx, row["comparison"])
         if comparison is None:  # pragma: no cover - the family is built from these
             continue
         reference = reference_words(comparison.reference)
-        adjusted = {"p_adjusted": float(row["p_holm"]), "family_size": int(row["family_size"])}
+        adjusted = {
+            "p_adjusted": float(row["p_holm"]),
+            "family_size": int(row["family_size"]),
+            "bounded": bounded,
+        }
         months = [ctx.month, *reference_months(ctx, row["comparison"])]
         if test_hidden(ctx, row) or distribution_hidden(ctx, row):
             # Even a verdict's direction, beside the counts shown elsewhere, can pin a
@@ -192,7 +207,8 @@ def comparison_sentences(ctx: MonthContext) -> list[str]:
                 else row["measure"].removeprefix("% ")
             )
             sentences.append(
-                f"{what} in {comparison.period} against {reference.removeprefix('over ')}: "
+                f"{what} in {comparison.period} against "
+                f"{reference.removeprefix('over ').removeprefix('in ')}: "
                 "not shown in this published version, because a count the test rests on is "
                 "suppressed."
             )
@@ -244,23 +260,72 @@ def disclose_test(ctx: MonthContext, row: pd.Series, sentence: str) -> str:
     one loses that p (the rule figures.json's ``tests`` section follows)."""
     if test_hidden(ctx, row):
         return hide_p_values(ctx.view.disclose(sentence, True))
-    if holm_p_hidden(ctx, row):
+    if holm_p_hidden(ctx, row) and not holm_bounded(ctx):
         return hide_p_values(sentence, holm_only=True)
     return sentence
 
 
+def stated(ctx: MonthContext, row: pd.Series) -> bool:
+    """Does the report state this test's result (its verdict included)? Not under
+    ``published`` when the test rests on a suppressed count."""
+    return not (test_hidden(ctx, row) or distribution_hidden(ctx, row))
+
+
+def stated_flags(ctx: MonthContext) -> list[bool]:
+    """:func:`stated` for each test of the month's family, in the family's order."""
+    return [stated(ctx, row) for _, row in ctx.test_family.iterrows()]
+
+
+def holm_bounded(ctx: MonthContext) -> bool:
+    """Are the tests shown judged on a bound of their Holm-adjusted p? Under ``published``,
+    when a test of the family is withheld: a Holm-adjusted p is a function of every test's
+    p (its rank among them, or a smaller p carried up), so printing it, or a verdict on it,
+    would say something of the withheld tests' counts. The bound, family size × p, rests
+    on the test's own p alone; a test significant on it is significant after Holm's
+    adjustment too, and one whose unadjusted p is not below alpha is not."""
+    return ctx.view.suppresses and not all(stated_flags(ctx))
+
+
+def published_verdicts(ctx: MonthContext) -> list[str]:
+    """Each test's verdict as the report states it: "withheld", or "significant", "not
+    significant" or "undecided" (judged on the bound when :func:`holm_bounded`)."""
+    bounded = holm_bounded(ctx)
+    out = []
+    for _, row in ctx.test_family.iterrows():
+        if not stated(ctx, row):
+            out.append("withheld")
+        elif bounded:
+            out.append(wording.bounded_verdict(float(row["p_value"]), int(row["family_size"])))
+        else:
+            out.append("significant" if bool(row["significant"]) else "not significant")
+    return out
+
+
 def reconciliation_sentences(ctx: MonthContext) -> list[str]:
     """Where a measure's SPC verdict and one of its tests disagree, one sentence on why,
-    led by the measure ('% Inadequate: The chart and the test differ because …')."""
+    led by the measure ('% Inadequate: The chart and the test differ because …').
+
+    Only for a test the report states, and read off the chart as the report draws it:
+    whether there is a sentence at all says whether the test is significant, so one
+    about a withheld test would give its verdict away (and a chart with suppressed
+    months in it, their shares).
+    """
     sentences = []
     family = ctx.test_family
     for measure, (labels, _direction) in comparisons.MEASURES.items():
-        for _, row in family.loc[family["measure"] == measure].iterrows():
-            why = wording.describe_spc_and_test(ctx.shifts.spc[measure], row, measure=measure)
-            if why is None:
+        if ctx.view.suppresses and ctx.measure_hidden(ctx.month, labels):
+            continue  # no verdict is given on a suppressed month
+        chart = spc_chart(ctx, measure)
+        verdicts = dict(zip(family.index, published_verdicts(ctx), strict=True))
+        for i, row in family.loc[family["measure"] == measure].iterrows():
+            if verdicts[i] in ("withheld", "undecided"):
                 continue
-            hidden = test_hidden(ctx, row) or ctx.measure_hidden(ctx.month, labels)
-            sentences.append(f"{measure}: " + ctx.view.disclose(why, hidden))
+            # The verdict the report states (on the bound, when tests are withheld).
+            row = row.copy()
+            row["significant"] = verdicts[i] == "significant"
+            why = wording.describe_spc_and_test(chart, row, measure=measure)
+            if why is not None:
+                sentences.append(f"{measure}: {why}")
     return sentences
 
 
@@ -272,24 +337,34 @@ def family_summary(ctx: MonthContext) -> str:
         return ""
     size = len(family)
     # A test the published version does not state gives no verdict here either.
-    shown = [
-        not (test_hidden(ctx, row) or distribution_hidden(ctx, row)) for _, row in family.iterrows()
-    ]
-    withheld = size - sum(shown)
-    found = family.loc[family["significant"].astype(bool).to_numpy() & shown]
+    verdicts = np.array(published_verdicts(ctx))
+    withheld = int((verdicts == "withheld").sum())
+    found = family.loc[verdicts == "significant"]
     if withheld:
         # Only the tests shown are summed up: a count over all of them would give the
         # withheld ones' verdicts away.
-        return (
+        undecided = int((verdicts == "undecided").sum())
+        text = (
             f"{withheld} of the month's {size} comparisons with earlier months are not shown "
             "in this published version, because a count they rest on is suppressed. "
-            + _family_summary_text(ctx, found, size - withheld, "shown")
+            + _family_summary_text(ctx, found, size - withheld, "shown", bounded=True)
         )
+        if undecided:
+            text += (
+                f" {undecided} of those shown {'is' if undecided == 1 else 'are'} significant "
+                "before adjustment, but whether after it depends on the tests not shown."
+            )
+        return text
     return _family_summary_text(ctx, found, size)
 
 
 def _family_summary_text(
-    ctx: MonthContext, found: pd.DataFrame, size: int, which: str = "with earlier months"
+    ctx: MonthContext,
+    found: pd.DataFrame,
+    size: int,
+    which: str = "with earlier months",
+    *,
+    bounded: bool = False,
 ) -> str:
     if size == 0:
         return ""
@@ -306,14 +381,16 @@ def _family_summary_text(
         )
         comparison = comparison_for(ctx, row["comparison"])
         against = reference_words(comparison.reference) if comparison is not None else ""
-        p_text = (
-            f"p = {SUPPRESSED}"
-            if holm_p_hidden(ctx, row)
-            else wording.format_p(float(row["p_holm"]))
-        )
+        if bounded:
+            # The Holm-adjusted p would say something of the tests withheld.
+            p_text = f"unadjusted {wording.format_p(float(row['p_value']))}"
+        elif holm_p_hidden(ctx, row):
+            p_text = f"Holm-adjusted p = {SUPPRESSED}"
+        else:
+            p_text = f"Holm-adjusted {wording.format_p(float(row['p_holm']))}"
         parts.append(
             f"{what} against {against.removeprefix('over ').removeprefix('in ')} "
-            f"({row['verdict']}, Holm-adjusted {p_text})"
+            f"({row['verdict']}, {p_text})"
         )
     verb = "is" if len(found) == 1 else "are"
     return (

@@ -96,11 +96,42 @@ def group_blocks(
         table, ctx.profile, cells=list(schema.JUDGEMENT_LABELS), other_counts=[]
     )
     hidden = mask != SHOWN
+    if name == "cohorts" and ctx.profile.suppresses:
+        hidden = _hide_as_the_month(ctx, table, hidden)
     fig, alt = plot_judgements_by_group(table, title, suppress=hidden)
     shares = display_share_table(
         table, ctx.profile, cells=list(schema.JUDGEMENT_LABELS), hidden=hidden
     )
     return [Heading(heading, 3), Chart(fig, alt, caption), Table(shares, table_caption, name=name)]
+
+
+def _hide_as_the_month(
+    ctx: MonthContext, table: pd.DataFrame, hidden: pd.DataFrame
+) -> pd.DataFrame:
+    """Cohort counts of a judgement the month's trend hides are hidden too (then each row is
+    made safe again: no hidden cell alone, nor hidden cells that must all be 1).
+
+    A cohort can hold nearly every audit of the month: July 2020's Children in Need showed
+    Good 20 of 68 beside the month's Good or better 21 and Outstanding [c], so the month's
+    Outstanding was 1 and its Good 20.
+    """
+    hidden = hidden.copy()
+    labels = list(schema.JUDGEMENT_LABELS)
+    for label in labels:
+        if ctx.hidden_trend.at[ctx.month, label]:
+            hidden[label] = hidden[label] | (table[label] > 0)
+    for group in table.index:
+        while True:
+            inner = [c for c in labels if hidden.at[group, c]]
+            left = int(table.loc[group, inner].sum())
+            if not inner or (len(inner) > 1 and left > len(inner)):
+                break
+            others = [c for c in labels if not hidden.at[group, c] and table.at[group, c] > 0]
+            if not others:
+                hidden.at[group, schema.COMPLETED] = True
+                break
+            hidden.at[group, min(others, key=lambda c: int(table.at[group, c]))] = True
+    return hidden
 
 
 def team_blocks(ctx: MonthContext) -> list[Block]:
@@ -163,6 +194,28 @@ def team_blocks(ctx: MonthContext) -> list[Block]:
     return blocks
 
 
+def _hide_overdue_beside_outstanding(table: pd.DataFrame, shown: pd.DataFrame) -> None:
+    """Hide a team's overdue count wherever its outstanding count is hidden (in ``shown``).
+
+    Overdue audits are outstanding ones, so an overdue count shown is a floor under the
+    hidden outstanding count; with every team's overdue shown and the two columns' totals
+    equal (all outstanding audits overdue), each floor is the count itself (the page audit
+    found February 2019's 6 outstanding of 10 that way). A lone hidden overdue count would
+    come back by subtraction from the column's total (the headline states it), so a second
+    is hidden with it: the smallest other one above 0.
+    """
+    teams = [t for t in table.index if t != "All teams"]
+    for team in teams:
+        if shown.at[team, "outstanding"] == SUPPRESSED:
+            shown.at[team, "overdue"] = SUPPRESSED
+    hidden = [t for t in teams if shown.at[t, "overdue"] == SUPPRESSED]
+    if len(hidden) == 1:
+        others = [t for t in teams if t not in hidden and int(table.at[t, "overdue"]) > 0]
+        if others:
+            pick = min(others, key=lambda t: int(table.at[t, "overdue"]))
+            shown.at[pick, "overdue"] = SUPPRESSED
+
+
 def team_compliance_table(ctx: MonthContext, compliance: pd.DataFrame) -> pd.DataFrame:
     """Teams' compliance with an "All teams" row, protected as one table.
 
@@ -181,6 +234,8 @@ def team_compliance_table(ctx: MonthContext, compliance: pd.DataFrame) -> pd.Dat
     }
     mask = suppression_mask(table, ctx.profile, **protection)
     shown = suppress_counts(table, ctx.profile, **protection)
+    if ctx.profile.suppresses:
+        _hide_overdue_beside_outstanding(table, shown)
     # A rate is hidden with either of its counts (every team at once, not row by row).
     hidden_rates = (
         (mask[[schema.COMPLETED, schema.ALLOCATED]] != SHOWN).any(axis=1).loc[table.index]

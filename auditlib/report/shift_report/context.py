@@ -316,6 +316,12 @@ class ShiftContext:
             for key in ("period_a", "period_b")
         }
 
+    def distribution_stated(self) -> bool:
+        """Does the report state the test of the whole distribution (its verdict included)?
+        Not under ``published`` when a count it rests on (a judgement count or the total of
+        either period) is suppressed: the monthly report withholds such a test too."""
+        return not self.any_hidden_in_periods()
+
     def any_hidden_in_periods(self) -> bool:
         if not self.profile.suppresses:
             return False

@@ -19,7 +19,7 @@ from auditlib.disclosure import (
     apply_to_figures,
     suppression_mask,
 )
-from auditlib.disclosure.figures import CASEMIX_HIDDEN_KEYS
+from auditlib.disclosure.figures import CASEMIX_HIDDEN_KEYS, protect_reaudit_expectation
 from auditlib.report import figures as report_figures
 from auditlib.report.shared.moderation import grade_changes
 from auditlib.report.shift_report.context import GOOD_OR_BETTER_LABEL, MEASURE_KEYS, ShiftContext
@@ -233,7 +233,9 @@ def reaudit_figures(ctx: ShiftContext) -> dict[str, Any]:
         }
     )
     if ctx.reaudit_expectation is not None:
-        out["expectation"] = report_figures.build_reaudit_expectation(ctx.reaudit_expectation)
+        out["expectation"] = report_figures.build_reaudit_expectation(
+            ctx.reaudit_expectation, ctx.reaudits.table if ctx.reaudits is not None else None
+        )
     return out
 
 
@@ -330,6 +332,28 @@ def protect_figures(figures: Mapping[str, Any], profile: DisclosureProfile | str
 
 #: What a share test of B against A loses when a count it rests on is hidden.
 COMPARISON_HIDDEN_KEYS: Final = ("difference_pp", "ci_low_pp", "ci_high_pp", "p_value", "p_holm")
+#: B's re-audit figures made from the change counts (hidden with a table cell of 1 to 5).
+REAUDIT_CHANGE_KEYS: Final = (
+    "change_counts",
+    "change_counts_pct",
+    "stuart_maxwell",
+    "stuart_maxwell_p",
+    "bowker_p",
+    "mcnemar_good_or_better_p",
+)
+#: The distribution test's figures that only the test's name survives of when it is withheld.
+DISTRIBUTION_KEPT_KEYS: Final = ("test",)
+
+
+def _distribution_hidden(figs: Mapping[str, Any]) -> bool:
+    """Does the distribution test rest on a hidden count (a judgement count or the total of
+    either period)? The report then states no result for it."""
+    for key in ("period_a", "period_b"):
+        period = figs.get(key) or {}
+        counts = [period.get(schema.COMPLETED), *(period.get("judgements") or {}).values()]
+        if SUPPRESSED in counts:
+            return True
+    return False
 
 
 def _measure_hidden(figs: Mapping[str, Any], measure_key: str) -> bool:
@@ -356,7 +380,14 @@ def _protect_tests(figs: dict[str, Any]) -> None:
     hidden = {
         key for key in MEASURE_KEYS.values() if key in comparison and _measure_hidden(figs, key)
     }
-    for key in hidden:
+    if "distribution" in comparison and _distribution_hidden(figs):
+        entry = comparison["distribution"]
+        for name in entry:
+            if name not in DISTRIBUTION_KEPT_KEYS:
+                entry[name] = SUPPRESSED
+                paths.append(f"comparison.distribution.{name}")
+        hidden.add("distribution")
+    for key in hidden - {"distribution"}:
         for name in COMPARISON_HIDDEN_KEYS:
             if name in comparison[key]:
                 comparison[key][name] = SUPPRESSED
@@ -374,6 +405,21 @@ def _protect_tests(figs: dict[str, Any]) -> None:
                 if name in entry:
                     entry[name] = SUPPRESSED
                     paths.append(f"casemix.measures.{key}.{name}")
+    reaudits = figs.get("reaudits") or {}
+    expectation = reaudits.get("expectation")
+    if isinstance(expectation, dict):
+        paths += protect_reaudit_expectation(expectation, "reaudits.expectation")
+        if expectation.get("rests_on_small_cell"):
+            # The change counts, shares and tests give a hidden cell of B's re-audit table
+            # back as the expectation's movement counts would.
+            for name in REAUDIT_CHANGE_KEYS:
+                value = reaudits.get(name)
+                if isinstance(value, dict):
+                    paths += [f"reaudits.{name}.{k}" for k in value]
+                    reaudits[name] = dict.fromkeys(value, SUPPRESSED)
+                elif name in reaudits:
+                    reaudits[name] = SUPPRESSED
+                    paths.append(f"reaudits.{name}")
     record = figs[DISCLOSURE_KEY]["suppressed"]
     figs[DISCLOSURE_KEY]["suppressed"] = [p for p in record if p not in paths] + paths
 

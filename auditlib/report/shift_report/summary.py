@@ -72,7 +72,8 @@ def headline(ctx: ShiftContext) -> str:
             "would explain."
         )
     dist = ctx.comparison.distribution
-    if dist is not None and p_holm(ctx, comparisons.DISTRIBUTION) < stats.ALPHA:
+    stated = dist is not None and ctx.distribution_stated()
+    if stated and p_holm(ctx, comparisons.DISTRIBUTION) < stats.ALPHA:
         tail = (
             ", but neither % Good or better nor % Inadequate on its own changed by more "
             "than chance would explain."
@@ -83,7 +84,7 @@ def headline(ctx: ShiftContext) -> str:
             f"Judgements as a whole were {'better' if dist.cliffs_delta > 0 else 'worse'} in "
             f"{b} than in {a}" + tail
         )
-    if len(codes) < len(proportions):
+    if len(codes) < len(proportions) or (dist is not None and not stated):
         return f"No difference shown between {b} and {a} is larger than chance would explain."
     return f"No difference between {b} and {a} is larger than chance would explain."
 
@@ -119,6 +120,13 @@ def distribution_sentence(ctx: ShiftContext) -> str | None:
     dist = ctx.comparison.distribution
     if dist is None:
         return None
+    if not ctx.distribution_stated():
+        # Its verdict, p-values and Cliff's delta rest on a suppressed count: like the
+        # monthly report, the published version states no result for it.
+        return (
+            "Judgements as a whole: not shown in this published version, because a count the "
+            f"test rests on is suppressed ({SUPPRESSED})."
+        )
     sentence = wording.describe_distribution_comparison(
         dist,
         period=f"in {ctx.label_b}",
@@ -134,9 +142,11 @@ def distribution_sentence(ctx: ShiftContext) -> str | None:
 
 
 def holm_set_by_hidden(ctx: ShiftContext, measure: str) -> bool:
-    """Is a test's Holm-adjusted p set by a share test the published profile hides?"""
+    """Is a test's Holm-adjusted p set by a test the published profile withholds?"""
     row = ctx.family_row(measure)
     if row is None:
         return False
     setter = ctx.test_family.iloc[int(row["holm_set_by"])]["measure"]
+    if setter == comparisons.DISTRIBUTION:
+        return not ctx.distribution_stated()
     return setter in comparisons.MEASURES and not ctx.both_shown(setter)

@@ -61,6 +61,9 @@ def section(ctx: ShiftContext) -> list[Block]:
         blocks += [
             Heading("The whole spread of judgements", 3),
             Callout(summary.distribution_sentence(ctx) or "", "verdict", "Distribution: verdict"),
+        ]
+    if dist is not None and ctx.distribution_stated():
+        blocks += [
             Table(
                 distribution_table(dist, distribution_holm_cell(ctx)),
                 DISTRIBUTION_CAPTION,
