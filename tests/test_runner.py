@@ -503,3 +503,19 @@ def test_ctrl_c_cancels_pending_months_and_leaves_no_half_written_folder(tmp_pat
 
 
 # The real-browser checks (network, console, axe-core) live in tests/test_browser.py.
+
+
+def test_months_in_flight_default_to_one_more_than_the_cpus(tmp_path, monkeypatch):
+    """A month's worker idles while its kernel starts and stops: one month more than the
+    CPUs keeps every CPU busy."""
+    assert runner.default_jobs() == len(os.sched_getaffinity(0)) + 1
+    seen: list[int] = []
+    monkeypatch.setattr(
+        runner, "_run_parallel", lambda months, task, jobs, bar, summary: seen.append(jobs)
+    )
+    monkeypatch.setattr(runner, "default_jobs", lambda: 3)
+    four = ["2020-01", "2020-02", "2020-06", "2020-07"]
+    runner.run_months(four, ISOLATION, DATA, tmp_path / "a", progress=False, prewarm=False)
+    runner.run_months(four[:2], ISOLATION, DATA, tmp_path / "b", progress=False, prewarm=False)
+    runner.run_months(four, ISOLATION, DATA, tmp_path / "c", jobs=2, progress=False, prewarm=False)
+    assert seen == [3, 2, 2]  # the default, at most the months to build, or as asked

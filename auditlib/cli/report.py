@@ -22,7 +22,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_data_argument(parser)
     add_out_argument(parser, "output folder (default: outputs/)")
     parser.add_argument(
-        "--jobs", type=int, default=None, metavar="N", help="months run in parallel (default: CPUs)"
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="months run in parallel (default: CPUs + 1)",
     )
     add_disclosure_argument(parser)
     parser.add_argument(
