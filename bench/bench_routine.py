@@ -137,7 +137,13 @@ def bare_notebook(notebook: Path, folder: Path) -> Path:
 
 
 def report_month_with(notebook: Path, data: Path, month: str, out: Path) -> None:
-    """What ``auditlib report --month`` does, with any notebook (run in a fresh process)."""
+    """What ``auditlib report --month`` does, with any notebook (run in a fresh process):
+    the kernels' pre-imported process started first, so that its imports run while this
+    process reads the data, as the command does."""
+    from auditlib.publish import kernelpool
+
+    kernelpool.start(notebook, data_dir=data)
+
     from auditlib.data.pipeline import load_audit_data
     from auditlib.publish.fingerprint import month_fingerprints
     from auditlib.publish.runner import run_months
