@@ -72,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         for result in filter(None, (alone, together)):
             for cell in result.pinned:
                 print(f"    pinned: {cell.describe()}")
+            for cell in result.undecided:
+                print(
+                    f"    not decided (the solver gave up; counted as a failure): {cell.describe()}"
+                )
             for source in result.unresolved:
                 print(f"    not checked: {source}")
             pinned += len(result.pinned) + len(result.unresolved) + len(result.undecided)
