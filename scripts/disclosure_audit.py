@@ -24,6 +24,7 @@ from pathlib import Path
 from auditlib.analysis import metrics
 from auditlib.data.pipeline import load_audit_data
 from auditlib.disclosure import DisclosureProfile
+from auditlib.disclosure.audit import MILP_TIME_LIMIT
 from auditlib.disclosure.published import (
     PublishedMonth,
     audit_months,
@@ -47,6 +48,14 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="audit figures.json alone, not the page (seconds, not minutes, a month)",
     )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=MILP_TIME_LIMIT,
+        metavar="SECONDS",
+        help="seconds the solver may spend on each integer programme before a cell is "
+        f"'not decided', which counts as a failure (default {MILP_TIME_LIMIT:g})",
+    )
     args = parser.parse_args(argv)
 
     data = load_audit_data(args.data)
@@ -61,12 +70,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{'with earlier months: cells':>27} {'pinned':>7} {'seconds':>8}"
     )
     for month in months:
-        alone, alone_time = _timed(data, [published[month]], args.exact)
+        alone, alone_time = _timed(data, [published[month]], args.exact, args.time_limit)
         line = f"{month:8} {len(alone.cells):>13} {len(alone.pinned):>7} {alone_time:>8.1f}"
         together = None
         if not args.alone_only:
             history = [published[m] for m in needed if m <= month]
-            together, together_time = _timed(data, history, False)
+            together, together_time = _timed(data, history, False, args.time_limit)
             line += f"   {len(together.cells):>27} {len(together.pinned):>7} {together_time:>8.1f}"
         print(line, flush=True)
         for result in filter(None, (alone, together)):
@@ -100,9 +109,9 @@ def _published(
     return out
 
 
-def _timed(data, published: list[PublishedMonth], exact: bool):
+def _timed(data, published: list[PublishedMonth], exact: bool, time_limit: float):
     start = time.perf_counter()
-    result = audit_months(data, published, exact=exact)
+    result = audit_months(data, published, exact=exact, time_limit=time_limit)
     return result, time.perf_counter() - start
 
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from auditlib.data.pipeline import AuditData
 from auditlib.disclosure import queries, registry, report_facts
-from auditlib.disclosure.audit import AuditResult, Fact, run_audit
+from auditlib.disclosure.audit import MILP_TIME_LIMIT, AuditResult, Fact, run_audit
 from auditlib.disclosure.rules import DisclosureProfile
 from auditlib.publish import layout
 
@@ -102,10 +102,12 @@ def audit_months(
     profile: DisclosureProfile | str = DisclosureProfile.PUBLISHED,
     *,
     exact: bool = False,
+    time_limit: float = MILP_TIME_LIMIT,
 ) -> AuditResult:
-    """One audit of everything these months published together."""
+    """One audit of everything these months published together (``time_limit``: seconds
+    the solver may spend on each integer programme before a cell is "not decided")."""
     facts = [fact for month in published for fact in facts_for(data, month, profile)]
-    return run_audit(facts, queries.universes(data), exact=exact)
+    return run_audit(facts, queries.universes(data), exact=exact, time_limit=time_limit)
 
 
 __all__ = [
