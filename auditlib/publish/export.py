@@ -579,11 +579,13 @@ def _exporter() -> Any:
 
 @functools.lru_cache(maxsize=1)
 def _build_exporter() -> Any:
-    from nbconvert import HTMLExporter
+    from nbconvert import HTMLExporter, TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
     from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
     from traitlets.config import Config
 
-    from auditlib.publish import stylesheet
+    from auditlib.publish import soup, stylesheet
 
     class _ReportCleanup(Preprocessor):  # type: ignore[misc]
         """Drop stderr (warnings are for the analyst, kept in the .ipynb) and empty code cells."""
@@ -609,7 +611,28 @@ def _build_exporter() -> Any:
             return resources
 
         def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:
-            page, resources = super().from_notebook_node(nb, resources, **kw)
+            # HTMLExporter's own preparation; then the template, without its BeautifulSoup
+            # pass where auditlib.publish.soup writes the same page faster.
+            given = copy.deepcopy(resources)
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            self.register_filter(
+                "highlight_code",
+                self.filters.get(
+                    "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+                ),
+            )
+            resources = self._init_resources(resources)
+            self.register_filter(
+                "filter_data_type",
+                WidgetsDataTypeFilter(
+                    notebook_metadata=self._nb_metadata, parent=self, resources=resources
+                ),
+            )
+            rendered, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            page = soup.reserialise(rendered)
+            if page is None:  # not simple HTML: nbconvert's own pass, exactly as it was
+                page, resources = super().from_notebook_node(nb, given, **kw)
             # nbconvert makes every cell and output a tab stop; in a report only links
             # and scrollable tables (which carry their own tabindex) should be.
             page = _JP_TABINDEX_RE.sub(r"\1", page)
@@ -699,6 +722,16 @@ def _section_heading(nb: NotebookNode, index: int) -> str:
 
 
 def _jsonable(value: Any) -> Any:
+    # The plain types most values are, first: figures.json holds tens of thousands.
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if kind is dict:
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if kind is list:
+        return [_jsonable(v) for v in value]
     if isinstance(value, Mapping):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
