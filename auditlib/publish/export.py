@@ -180,6 +180,16 @@ _HEADING_RE: Final = re.compile(r"<h([1-3])((?:\s[^>]*)?)>(.*?)</h\1\s*>", re.S 
 _ID_RE: Final = re.compile(r"\sid\s*=\s*\"([^\"]*)\"", re.I)
 _TAG_RE: Final = re.compile(r"<[^>]+>")
 _MAIN_OPEN: Final = '<main id="main-content">'
+# Markup the offline check reads without html.parser: tags with double-quoted attribute
+# values (as nh3 and BeautifulSoup write them), end tags, comments and the doctype.
+_PLAIN_TAG_RE: Final = re.compile(
+    r"<(?:(?P<name>[a-zA-Z][a-zA-Z0-9]*)"
+    r"(?P<attrs>(?:\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:=\"[^\"]*\")?)*)\s*(?P<slash>/?)>"
+    r"|/[a-zA-Z][a-zA-Z0-9]*\s*>|!--(?:(?!--).)*-->|!DOCTYPE html>)",
+    re.S,
+)
+_PLAIN_ATTRIBUTE_RE: Final = re.compile(r"\s+([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:=\"([^\"]*)\")?")
+_STYLE_END_RE: Final = re.compile(r"</\s*style\s*>", re.I)
 _JP_TABINDEX_RE: Final = re.compile(r'(<div class="jp-[^"]*"[^>]*?)\s+tabindex="0"')
 LANGUAGE: Final = "en-GB"
 #: The id of a report's key messages (a first h2 the contents follow).
@@ -299,20 +309,71 @@ class _OfflineCheck(HTMLParser):
 
     @classmethod
     def first_problem(cls, page: str) -> str:
+        if cls._certainly_clean(page):
+            return ""
         check = cls()
         check.feed(page)
         check.close()
         return check.problem
+
+    @classmethod
+    def _certainly_clean(cls, page: str) -> bool:
+        """Whether the page is plain markup (as a report's is) with nothing to refuse.
+
+        The same checks on the same start tags, attributes and styles as the parser's walk,
+        read with one regular expression per tag; it only ever answers "clean" for markup
+        it reads exactly as ``html.parser`` does (double-quoted attributes, no scripts or
+        other raw text but ``<style>``, no ``<`` in text). For anything else, or anything
+        found, the parser walks the page and names the problem as before.
+        """
+        check = cls()
+        passed: set[tuple[str, str]] = set()
+        find = page.find
+        position = 0
+        while True:
+            start = find("<", position)
+            if start < 0:
+                return not check.problem
+            tag = _PLAIN_TAG_RE.match(page, start)
+            if tag is None:
+                return False
+            position = tag.end()
+            name = tag["name"]
+            if name is None:  # an end tag, a comment or the doctype
+                continue
+            name = name.lower()
+            if name in _FORBIDDEN_TAGS:
+                return False
+            seen = (name, tag["attrs"])
+            if seen not in passed:  # a tag found clean once is clean again (<td class="num">)
+                attrs = [
+                    (key.lower(), html.unescape(value) if value else value)
+                    for key, value in _PLAIN_ATTRIBUTE_RE.findall(tag["attrs"])
+                ]
+                check._check_start(name, attrs, tag.group(0))
+                passed.add(seen)
+            if name == "style":
+                if tag["slash"]:  # the parser would read the text after it as CSS
+                    return False
+                close = _STYLE_END_RE.search(page, position)
+                if close is None or "<" in page[position : close.start()]:
+                    return False
+                check._css(page[position : close.start()])
+                position = close.end()
+            if check.problem:
+                return False
 
     def _found(self, what: str, snippet: str) -> None:
         if not self.problem:
             self.problem = f"{what} ({snippet[:80]!r}…)"
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        snippet = self.get_starttag_text() or f"<{tag}>"
+        self._check_start(tag, attrs, self.get_starttag_text() or f"<{tag}>")
+        self._in_style = tag == "style"
+
+    def _check_start(self, tag: str, attrs: list[tuple[str, str | None]], snippet: str) -> None:
         if tag in _FORBIDDEN_TAGS:
             self._found(f"run a script or make a network request (a <{tag}> element)", snippet)
-        self._in_style = tag == "style"
         # Event handlers first: a script is the worse thing to report.
         for name, value in sorted(attrs, key=lambda a: not a[0].lower().startswith("on")):
             self._attribute(tag, name.lower(), value or "", snippet)
