@@ -1,10 +1,12 @@
-"""Every demo report's executed notebook exports to the same page by auditlib's fast path
-(:mod:`auditlib.publish.soup` in place of nbconvert's BeautifulSoup pass) as by nbconvert's
-own, under both disclosure profiles; and each report's tables were written from the same
-tidy rows figures.json holds."""
+"""Every demo report's executed notebook exports to the same page by auditlib's fast paths
+(:mod:`auditlib.publish.direct` in place of nbconvert's Jinja template,
+:mod:`auditlib.publish.soup` in place of its BeautifulSoup pass) as by nbconvert's own,
+under both disclosure profiles; and each report's tables were written from the same tidy
+rows figures.json holds."""
 
 from __future__ import annotations
 
+import copy
 import csv
 import json
 
@@ -44,6 +46,21 @@ def test_every_demo_report_exports_as_nbconvert_would(reports, monkeypatch):
                 slow = export.render_html(nb, title=title, footer=FOOTER)
             assert fast == slow, f"{profile} {month}"
     assert not fell_back, f"the fast path fell back for {fell_back}"
+
+
+def test_every_demo_report_is_written_directly_as_the_template_writes_it(reports):
+    exporter = export._exporter()
+    for profile in PROFILES:
+        for month in reports.months:
+            nb = nbformat.read(reports.notebook(profile, month), as_version=4)
+            nb.metadata["title"] = title = f"Audit Highlights Report – {month}"
+            resources = {
+                "metadata": {"name": title},
+                "auditlib": {**FOOTER.as_resources(), "csp": export.CONTENT_SECURITY_POLICY},
+            }
+            written = exporter.render_directly(nb, copy.deepcopy(resources))
+            assert written is not None, f"{profile} {month}"
+            assert written == exporter.render_template(nb, resources), f"{profile} {month}"
 
 
 def test_every_table_csv_holds_the_rows_figures_json_holds(reports):

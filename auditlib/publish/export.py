@@ -180,6 +180,12 @@ _HEADING_RE: Final = re.compile(r"<h([1-3])((?:\s[^>]*)?)>(.*?)</h\1\s*>", re.S 
 _ID_RE: Final = re.compile(r"\sid\s*=\s*\"([^\"]*)\"", re.I)
 _TAG_RE: Final = re.compile(r"<[^>]+>")
 _MAIN_OPEN: Final = '<main id="main-content">'
+#: The resources render_html gives the template, which the page written directly fills in.
+_DIRECT_RESOURCES: Final = frozenset(
+    {"version", "input_hash", "generated", "contact", "jupyter_css_placeholder", "csp"}
+)
+#: Where the skip link leads: after the table of contents.
+_TOC_TARGET: Final = '<div id="report-start" tabindex="-1"></div>'
 # Markup the offline check reads without html.parser: tags with double-quoted attribute
 # values (as nh3 and BeautifulSoup write them), end tags, comments and the doctype.
 _PLAIN_TAG_RE: Final = re.compile(
@@ -475,7 +481,13 @@ def render_markdown(text: str) -> str:
     >>> render_markdown("Team <b>A</b> & *B*")
     '<p>Team &lt;b&gt;A&lt;/b&gt; &amp; <em>B</em></p>\\n'
     """
-    return _markdown()(str(text or ""))
+    return _render_markdown(str(text or ""))
+
+
+@functools.lru_cache(maxsize=4096)
+def _render_markdown(text: str) -> str:
+    # Months repeat much of their text (headings, notes, methods): each is rendered once.
+    return str(_markdown()(text))
 
 
 @functools.lru_cache(maxsize=1)
@@ -562,7 +574,7 @@ def add_toc(body: str) -> str:
         return f'<h{level} id="{html.escape(slug)}"{attrs}>{inner}</h{level}>'
 
     body = _HEADING_RE.sub(visit, body)
-    target = '<div id="report-start" tabindex="-1"></div>'
+    target = _TOC_TARGET
     nav = _toc_html(entries) + target
     h2s = list(re.finditer(r"<h2[\s>]", body))
     # The contents come after a report's key messages, which a reader should meet first.
@@ -640,13 +652,14 @@ def _exporter() -> Any:
 
 @functools.lru_cache(maxsize=1)
 def _build_exporter() -> Any:
+    import nbformat
     from nbconvert import HTMLExporter, TemplateExporter
     from nbconvert.filters.highlight import Highlight2HTML
     from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
     from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
     from traitlets.config import Config
 
-    from auditlib.publish import soup, stylesheet
+    from auditlib.publish import direct, soup, stylesheet
 
     class _ReportCleanup(Preprocessor):  # type: ignore[misc]
         """Drop stderr (warnings are for the analyst, kept in the .ipynb) and empty code cells."""
@@ -671,10 +684,9 @@ def _build_exporter() -> Any:
             resources.setdefault("inlining", {"css": []})
             return resources
 
-        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:
-            # HTMLExporter's own preparation; then the template, without its BeautifulSoup
-            # pass where auditlib.publish.soup writes the same page faster.
-            given = copy.deepcopy(resources)
+        def render_template(self, nb: Any, resources: Any) -> str:
+            """The template's page, before nbconvert's BeautifulSoup pass (after
+            HTMLExporter's own preparation)."""
             langinfo = nb.metadata.get("language_info", {})
             lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
             self.register_filter(
@@ -690,7 +702,48 @@ def _build_exporter() -> Any:
                     notebook_metadata=self._nb_metadata, parent=self, resources=resources
                 ),
             )
-            rendered, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            page, _ = TemplateExporter.from_notebook_node(self, nb, resources)
+            return str(page)
+
+        def render_directly(self, nb: Any, resources: Any) -> str | None:
+            """The template's page written by :mod:`auditlib.publish.direct` (the same
+            characters), or ``None`` when the notebook holds what only the template writes."""
+            values = (resources or {}).get("auditlib") or {}
+            if set(values) != _DIRECT_RESOURCES:
+                return None
+            cells = direct.cells_html(nb, REMOVE_CELL_TAGS, render_markdown)
+            if cells is None:
+                return None
+            key = (bool(values["contact"]), values["csp"], values["jupyter_css_placeholder"])
+            if key not in self.skeletons:
+                title, stand_ins = direct.Skeleton.values(contact=key[0])
+                empty = nbformat.v4.new_notebook()
+                empty.metadata["title"] = title
+                page = self.render_template(
+                    empty,
+                    {
+                        "metadata": {"name": title},
+                        "auditlib": {
+                            **stand_ins,
+                            "csp": key[1],
+                            "jupyter_css_placeholder": key[2],
+                        },
+                    },
+                )
+                self.skeletons[key] = direct.Skeleton.from_page(page, _MAIN_OPEN, _TOC_TARGET)
+            title = nb.metadata.get("title", resources["metadata"]["name"])
+            return self.skeletons[key].page(
+                cells, title=title, footer=values, table_of_contents=add_toc
+            )
+
+        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:
+            # The template's page, written directly where auditlib.publish.direct can (or
+            # by nbconvert's Jinja template), then BeautifulSoup's pass done by
+            # auditlib.publish.soup: the same page nbconvert writes, in a fraction of the time.
+            given = copy.deepcopy(resources)
+            rendered = self.render_directly(nb, resources)
+            if rendered is None:
+                rendered = self.render_template(nb, resources)
             page = soup.reserialise(rendered)
             if page is None:  # not simple HTML: nbconvert's own pass, exactly as it was
                 page, resources = super().from_notebook_node(nb, given, **kw)
@@ -714,6 +767,7 @@ def _build_exporter() -> Any:
         TagRemovePreprocessor(remove_cell_tags=set(REMOVE_CELL_TAGS), enabled=True), enabled=True
     )
     exporter.register_preprocessor(_ReportCleanup(enabled=True), enabled=True)
+    exporter.skeletons = {}  # the page around the cells, per footer kind (render_directly)
     return exporter
 
 
