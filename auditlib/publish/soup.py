@@ -100,6 +100,9 @@ class _Writer:
         self.stack: list[tuple[str, bool]] = []
         #: How many open elements keep their whitespace (``<pre>``).
         self.keeping = 0
+        #: Start tags already written: (name, attributes, self-closing, in the notebook) →
+        #: (the tag written, void, its children in the notebook).
+        self.known: dict[tuple[str, str, bool, bool], tuple[str, bool, bool]] = {}
         self.void, self.lists = _bs4_rules()
 
     def run(self) -> str:
@@ -144,6 +147,22 @@ class _Writer:
         self.out.append(text if raw else text.translate(_ESCAPES))
 
     def start(self, name: str, attrs_text: str, self_closing: bool) -> None:
+        in_notebook = bool(self.stack) and self.stack[-1][1]
+        key = (name, attrs_text, self_closing, in_notebook)
+        known = self.known.get(key)
+        if known is None:  # a report repeats its tags (<td class="num">): each is worked out once
+            known = self.known[key] = self._start_tag(name, attrs_text, self_closing, in_notebook)
+        written, void, inside_notebook = known
+        self.out.append(written)
+        if not void:
+            self.stack.append((name, inside_notebook))
+            self.keeping += name in _WHITESPACE_KEEPING_TAGS
+
+    def _start_tag(
+        self, name: str, attrs_text: str, self_closing: bool, in_notebook: bool
+    ) -> tuple[str, bool, bool]:
+        """The start tag as BeautifulSoup writes it, whether it is void, and whether its
+        children are inside the notebook element."""
         if name in _UNSUPPORTED_TAGS:
             raise Unsupported(f"<{name}>")
         void = name in self.void
@@ -158,7 +177,6 @@ class _Writer:
             value = html.unescape(value) if value else ""
             attrs[key] = " ".join(_WORD_RE.findall(value)) if key in lists else value
         classes = attrs.get("class", "").split()
-        in_notebook = bool(self.stack) and self.stack[-1][1]
         # What nbconvert adds: alt text where an image has none, and a tab stop on each
         # output area (and input wrapper) inside the notebook.
         if name == "img" and "alt" not in attrs:
@@ -169,10 +187,7 @@ class _Writer:
         for key, value in sorted(attrs.items()):
             parts.append(f" {key}={_quoted(value.translate(_ESCAPES))}")
         parts.append("/>" if void else ">")
-        self.out.append("".join(parts))
-        if not void:
-            self.stack.append((name, in_notebook or _NOTEBOOK_CLASS in classes))
-            self.keeping += name in _WHITESPACE_KEEPING_TAGS
+        return "".join(parts), void, in_notebook or _NOTEBOOK_CLASS in classes
 
     def end(self, name: str) -> None:
         if not self.stack or self.stack[-1][0] != name:

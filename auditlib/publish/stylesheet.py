@@ -302,7 +302,10 @@ def _serialise(rules: Iterable[_Rule]) -> str:
 def lean_css(rules: tuple[_Rule, ...], page: str, *, also_read_by: str = "") -> str:
     """The rules of ``rules`` that can style ``page``, with only the custom properties they
     (or the stylesheet ``also_read_by``) read, as CSS text."""
-    inventory = PageInventory.of(page)
+    return _lean_css(rules, PageInventory.of(page), also_read_by)
+
+
+def _lean_css(rules: tuple[_Rule, ...], inventory: PageInventory, also_read_by: str) -> str:
     kept = _used_rules(rules, inventory)
     properties = _custom_properties_needed(kept, also_read_by)
     animations: set[str] = set()
@@ -318,6 +321,13 @@ def lean_css(rules: tuple[_Rule, ...], page: str, *, also_read_by: str = "") -> 
 def jupyter_rules() -> tuple[_Rule, ...]:
     """JupyterLab's light-theme stylesheets from nbconvert's lab template, parsed once."""
     return parse_css("\n".join(path.read_text(encoding="utf-8") for path in _jupyter_css_paths()))
+
+
+@functools.lru_cache(maxsize=64)
+def _lean_jupyter_css(inventory: PageInventory, also_read_by: str) -> str:
+    """JupyterLab's rules for a page with this inventory (reports of one programme mostly
+    share one, so a process exporting many months works each out once)."""
+    return _lean_css(jupyter_rules(), inventory, also_read_by)
 
 
 def _jupyter_css_paths() -> list[Path]:
@@ -337,5 +347,5 @@ def inline_used_css(page: str) -> str:
         return page
     # The page's own stylesheets (the report's) may read JupyterLab's custom properties.
     own_css = "\n".join(_STYLE_RE.findall(page.replace(PLACEHOLDER, "")))
-    css = lean_css(jupyter_rules(), page, also_read_by=own_css)
+    css = _lean_jupyter_css(PageInventory.of(page), own_css)
     return page.replace(PLACEHOLDER, css, 1)
