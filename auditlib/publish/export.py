@@ -20,6 +20,7 @@ import json
 import math
 import os
 import re
+import secrets
 import tempfile
 import threading
 from collections.abc import Mapping
@@ -123,6 +124,8 @@ SAFE_ATTRIBUTES: Final = {
     "td": {"colspan", "rowspan", "headers"},
     "ol": {"start"},
 }
+#: A data: URL's base64 payload long enough to set aside while the sanitiser parses a page.
+_IMAGE_PAYLOAD_RE: Final = re.compile(r"(data:image/[a-zA-Z0-9.+-]+;base64,)([A-Za-z0-9+/=]{256,})")
 #: Links a report may hold: http(s) and in-page anchors.
 _SAFE_LINK_RE: Final = re.compile(r"^(?:#[^\s]*|https?://[^\s]+)$", re.I)
 #: Images a report may hold: inline only.
@@ -451,7 +454,20 @@ def sanitise_fragment(fragment: str) -> str:
     """
     import nh3
 
-    return nh3.clean(
+    # An inline chart's base64 payload is most of a report's bytes, and the sanitiser only
+    # looks at how a data: URL starts: each long payload is set aside under a unique
+    # stand-in while nh3 parses the page, then put back as it was.
+    payloads: list[str] = []
+    nonce = secrets.token_hex(8)
+    while nonce in fragment:
+        nonce = secrets.token_hex(8)
+
+    def set_aside(found: re.Match[str]) -> str:
+        payloads.append(found[2])
+        return f"{found[1]}{nonce}x{len(payloads) - 1}x{nonce}"
+
+    fragment = _IMAGE_PAYLOAD_RE.sub(set_aside, fragment)
+    cleaned = nh3.clean(
         fragment,
         tags=set(SAFE_TAGS),
         clean_content_tags={"script", "style", "template", "noscript", "textarea", "title"},
@@ -461,6 +477,9 @@ def sanitise_fragment(fragment: str) -> str:
         url_schemes={"http", "https", "data"},
         strip_comments=True,
     )
+    if not payloads:
+        return cleaned
+    return re.sub(f"{nonce}x([0-9]+)x{nonce}", lambda found: payloads[int(found[1])], cleaned)
 
 
 def _filter_attribute(tag: str, name: str, value: str) -> str | None:
@@ -532,13 +551,17 @@ def write_figures_json(
 
 
 def warm_up() -> None:
-    """Build the exporter, compile its template and read JupyterLab's stylesheets now
-    (about half a second, once per process)."""
+    """Build the exporter, compile its template, render the page around a report's cells
+    and read JupyterLab's stylesheets now (about half a second, once per process)."""
     import nbformat
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("## Warm-up")]
-    render_html(nb, title="warm-up", footer=ReportFooter(input_hash=""))
+    # Both kinds of footer (with and without a contact line), so that the page around
+    # the cells is ready for any report; then the sanitiser and the offline check.
+    for contact in ("", "warm-up"):
+        page = render_html(nb, title="warm-up", footer=ReportFooter(input_hash="", contact=contact))
+    check_offline(sanitise_page(page))
     from auditlib.publish import stylesheet
 
     stylesheet.jupyter_rules()
