@@ -121,9 +121,8 @@ def _rows(frame: pd.DataFrame) -> Iterator[tuple[Any, Iterable[tuple[Any, Any]]]
     """
     if all(_holds_text(dtype) for dtype in frame.dtypes):
         columns = list(frame.columns)
-        for label, values in zip(
-            frame.index, frame.itertuples(index=False, name=None), strict=True
-        ):
+        rows = frame.to_numpy(dtype=object).tolist()
+        for label, values in zip(frame.index, rows, strict=True):
             yield label, zip(columns, values, strict=True)
     else:
         for label, series in frame.iterrows():
@@ -131,8 +130,8 @@ def _rows(frame: pd.DataFrame) -> Iterator[tuple[Any, Iterable[tuple[Any, Any]]]
 
 
 def _holds_text(dtype: Any) -> bool:
-    """Objects, or pandas' ``str`` (missing as NaN): read alike by ``iterrows`` and by
-    ``itertuples``, value for value."""
+    """Objects, or pandas' ``str`` (missing as NaN): read alike by ``iterrows`` and as
+    an array of objects, value for value."""
     if isinstance(dtype, pd.StringDtype):
         return dtype.na_value is not pd.NA
     return bool(dtype == np.dtype(object))
