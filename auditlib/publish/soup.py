@@ -116,7 +116,11 @@ class _Writer:
             if start < 0:
                 self.text(page[position:])
                 break
-            self.text(page[position:start])
+            text = page[position:start]
+            if text == "\n":  # most text between tags: written as it is
+                self.out.append(text)
+            elif text:
+                self.text(text)
             tag = _TAG_RE.match(page, start)
             if tag is None:
                 raise Unsupported(f"markup at {start}")
