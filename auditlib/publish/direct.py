@@ -141,13 +141,11 @@ def _image(output: Mapping[str, Any], mime: str, value: str) -> str:
     caption = _metadata(output, "caption", mime)
     width = _metadata(output, "width", mime)
     height = _metadata(output, "height", mime)
-    if mime == "image/svg+xml":
-        source = "data:image/svg+xml;base64," + base64.b64encode(value.encode()).decode()
-    else:
-        source = f"data:{mime};base64,{html.escape(value)}"
+    # An SVG is base64-encoded from its text; PNG and JPEG data are base64 already.
+    payload = base64.b64encode(value.encode()).decode() if mime == "image/svg+xml" else value
     parts = [
         '<div class="jp-RenderedImage jp-OutputArea-output">\n<figure class="report-figure">\n',
-        f'<img src="{html.escape(source) if mime == "image/svg+xml" else source}"',
+        f'<img src="data:{mime};base64,{html.escape(payload)}"',
         f' alt="{html.escape(str(alt or ""))}"',
     ]
     if width is not None:
@@ -189,12 +187,13 @@ class Skeleton:
 
     @staticmethod
     def values(contact: bool) -> tuple[str, dict[str, str]]:
-        """The title, and the footer's resources, to render a skeleton with."""
-        names = ("version", "generated", "hash", "contact" if contact else "")
-        keys = ("version", "generated", "input_hash", "contact")
-        return _STAND_IN + "titlex", {
-            key: f"{_STAND_IN}{name}x" if name else ""
-            for key, name in zip(keys, names, strict=True)
+        """The title, and the footer's resources, to render a skeleton with (a footer with
+        a contact line, or without one)."""
+        return f"{_STAND_IN}titlex", {
+            "version": f"{_STAND_IN}versionx",
+            "generated": f"{_STAND_IN}generatedx",
+            "input_hash": f"{_STAND_IN}hashx",
+            "contact": f"{_STAND_IN}contactx" if contact else "",
         }
 
     @classmethod
