@@ -79,6 +79,12 @@ _OWNER_ENV: Final = "AUDITLIB_ZYGOTE_OWNER"
 #: Linux prctl option: the signal this process gets when its parent dies.
 PR_SET_PDEATHSIG: Final = 1
 
+#: How often a kernel told to shut down is checked for having gone (jupyter_client: 0.1 s).
+SHUTDOWN_POLL_SECONDS: Final = 0.005
+#: How long IOPub may stay silent, when a kernel starts, before it counts as not yet
+#: connected (jupyter_client's own wait).
+IOPUB_SILENCE_SECONDS: Final = 0.2
+
 _POOL: Zygote | None = None
 #: Tells a zygote which data folder to load ahead for its kernels.
 _DATA_ENV: Final = "AUDITLIB_PRELOAD_DATA"
@@ -238,6 +244,15 @@ def kernel_manager_class(
             )
             super().__init__(**kwargs)
 
+        # The client that waits for the kernel's reply, not for 0.2 s of silence.
+        client_factory = _report_kernel_client_class()  # type: ignore[assignment]
+
+        async def _async_wait(self, pollinterval: float = 0.1) -> None:
+            # jupyter_client checks every 0.1 s whether a kernel told to shut down has
+            # gone, and so waits 0.1 s for a kernel that exits at once. The time limits
+            # (then SIGTERM, then SIGKILL) are the caller's, as before.
+            await super()._async_wait(pollinterval=min(pollinterval, SHUTDOWN_POLL_SECONDS))
+
         async def _async_interrupt_kernel(self) -> None:
             # jupyter_client interrupts a kernel before asking it to shut down; after a
             # notebook has run that only makes ipykernel log a "KeyboardInterrupt caught"
@@ -264,6 +279,75 @@ def kernel_manager_class(
             return cmd
 
     return ReportKernelManager
+
+
+def _report_kernel_client() -> type:
+    import time
+    from queue import Empty
+
+    from jupyter_client.asynchronous import AsyncKernelClient
+
+    class ReportKernelClient(AsyncKernelClient):  # type: ignore[misc]
+        """jupyter_client's client, ready as soon as the kernel has answered.
+
+        jupyter_client's ``wait_for_ready`` ends by reading the kernel's broadcast
+        (IOPub) channel until it has been silent for 0.2 s, which every kernel start
+        waits out in full. This one asks for the kernel's info as jupyter_client does,
+        then reads IOPub until the kernel says it is idle after answering that request
+        (the last message the request causes): the same messages are read, without
+        the wait. A kernel that never says so is waited for as before.
+        """
+
+        async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+            deadline = time.time() + (float("inf") if timeout is None else timeout)
+            while True:
+                request = self.kernel_info()
+                try:
+                    reply = await self.shell_channel.get_msg(timeout=1)
+                except Empty:
+                    reply = None
+                answered = reply is not None and reply["msg_type"] == "kernel_info_reply"
+                if answered and await self._idle_after(request, IOPUB_SILENCE_SECONDS):
+                    self._handle_kernel_info_reply(reply)
+                    return
+                if not await self._async_is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.time() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+        wait_for_ready = _async_wait_for_ready
+
+        async def _idle_after(self, request: str, silence: float) -> bool:
+            """Read IOPub up to the idle status that ends ``request``; False if IOPub
+            stays silent for ``silence`` seconds before any message (not yet connected),
+            True once that status is read or IOPub falls silent after a message."""
+            seen = False
+            while True:
+                try:
+                    msg = await self.iopub_channel.get_msg(timeout=silence)
+                except (TimeoutError, Empty):
+                    return seen
+                seen = True
+                if (
+                    msg["msg_type"] == "status"
+                    and msg["content"].get("execution_state") == "idle"
+                    and msg["parent_header"].get("msg_id") == request
+                ):
+                    return True
+
+    return ReportKernelClient
+
+
+_CLIENT_CLASS: type | None = None
+
+
+def _report_kernel_client_class() -> type:
+    """The client class, built on first use (so that importing this module does not
+    import jupyter_client)."""
+    global _CLIENT_CLASS
+    if _CLIENT_CLASS is None:
+        _CLIENT_CLASS = _report_kernel_client()
+    return _CLIENT_CLASS
 
 
 def notebook_imports(notebook: str | os.PathLike[str]) -> list[str]:
