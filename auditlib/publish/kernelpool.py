@@ -176,6 +176,22 @@ class Zygote:
         except OSError:
             return False
 
+    def start_section_helper(self, folder: str) -> socket.socket | None:
+        """Ask for a section helper sharing ``folder`` with a month's kernel (see
+        :mod:`auditlib.report.sharing`), forked from this zygote once its imports are done.
+
+        Returns at once (the zygote may still be importing) with the connection that keeps
+        the helper alive: close it and the helper exits. None if the zygote cannot be asked.
+        """
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            conn.connect(self.socket_path)
+            conn.sendall(json.dumps({"section_helper": folder}).encode() + b"\n")
+        except OSError:
+            conn.close()
+            return None
+        return conn
+
     def stop(self) -> None:
         if self.process.stdin and not self.process.stdin.closed:
             with contextlib.suppress(OSError):
@@ -211,6 +227,11 @@ def start(
     return _POOL
 
 
+def running() -> Zygote | None:
+    """This process's zygote (or the one it inherited), if one is running."""
+    return _POOL if _POOL is not None and _POOL.alive() else None
+
+
 def stop() -> None:
     """Stop this process's zygote (its kernels are told to exit too)."""
     global _POOL
@@ -220,14 +241,19 @@ def stop() -> None:
 
 
 def kernel_manager_class(
-    notebook: str | os.PathLike[str] | None = None, *, fork: bool = True
+    notebook: str | os.PathLike[str] | None = None,
+    *,
+    fork: bool = True,
+    env: dict[str, str] | None = None,
 ) -> type:
     """A jupyter_client kernel manager class for report runs.
 
     Its kernels talk over Unix sockets in the temporary folder (no TCP ports to
     collide between parallel kernels, no plain-TCP warning). With ``fork`` they
-    are forked from this process's zygote, started now if need be.
+    are forked from this process's zygote, started now if need be. ``env`` is added
+    to each kernel's environment.
     """
+    extra_env = dict(env or {})
     import uuid
 
     from jupyter_client.manager import AsyncKernelManager
@@ -270,6 +296,7 @@ def kernel_manager_class(
             if isinstance(env, dict):
                 for name, value in KERNEL_THREADS_ENV.items():
                     env.setdefault(name, value)
+                env.update(extra_env)
             return kernel_cmd, kw
 
         def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
@@ -474,6 +501,10 @@ def _fork_kernel(
         conn.close()
         return 0
     zygote_pid = os.getpid()
+    if "section_helper" in request:
+        return _fork_section_helper(
+            str(request["section_helper"]), conn, listener, clients, children
+        )
     pid = os.fork()
     if pid:
         for fd in fds:
@@ -520,6 +551,46 @@ def _fork_kernel(
         with contextlib.suppress(Exception):
             sys.stdout.flush()
             sys.stderr.flush()
+    os._exit(code)
+
+
+def _fork_section_helper(
+    folder: str,
+    conn: socket.socket,
+    listener: socket.socket,
+    clients: set[socket.socket],
+    children: dict[int, socket.socket],
+) -> int:
+    """Fork a section helper for the month's kernel sharing ``folder``: it builds the
+    report's sections from the last one back (:func:`auditlib.report.monthly.run_section_helper`)
+    and exits when done, or when the runner closes ``conn``."""
+    if not _FORK_SAFE:
+        conn.close()  # the kernel builds every section itself
+        return 0
+    zygote_pid = os.getpid()
+    pid = os.fork()
+    if pid:
+        with contextlib.suppress(OSError):
+            conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+        return pid
+    # ---- in the helper process: quiet, and gone with the zygote or the runner's connection
+    code = 0
+    try:
+        listener.close()
+        for other in [*clients, *children.values()]:
+            other.close()
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for target in (0, 1, 2):
+            os.dup2(devnull, target)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        die_with_parent(signal.SIGKILL, parent=zygote_pid)
+        _reseed()
+        _exit_when_client_goes(conn)
+        from auditlib.report import monthly
+
+        monthly.run_section_helper(folder)
+    except BaseException:  # the kernel builds whatever the helper did not
+        code = 1
     os._exit(code)
 
 
