@@ -150,6 +150,7 @@ def report_month_with(notebook: Path, data: Path, month: str, out: Path) -> None
     from auditlib.report.figures import check_report_month
 
     loaded = load_audit_data(data)
+    kernelpool.hand_over(loaded)
     check_report_month(loaded, month)
     fingerprints = month_fingerprints(loaded, [month], notebook=notebook)
     summary = run_months(

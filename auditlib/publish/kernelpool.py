@@ -88,6 +88,8 @@ IOPUB_SILENCE_SECONDS: Final = 0.2
 _POOL: Zygote | None = None
 #: Tells a zygote which data folder to load ahead for its kernels.
 _DATA_ENV: Final = "AUDITLIB_PRELOAD_DATA"
+#: Tells a zygote where the data folder it loads ahead may have been left for it, loaded.
+_HANDOFF_ENV: Final = "AUDITLIB_PRELOAD_HANDOFF"
 #: Set in the zygote after its imports: fork() is only safe while the process has one thread.
 _FORK_SAFE = True
 
@@ -121,6 +123,10 @@ class Zygote:
         self.socket_path = os.path.join(self._dir, "zygote.sock")
         self.preload = tuple(dict.fromkeys(preload))
         self.owner = os.getpid()  # only the owner stops it; forked children may use it
+        self.data_dir = data_dir
+        #: Where this process may leave the data folder it has loaded, for the zygote to
+        #: take instead of loading it again (see :func:`hand_over`).
+        self.handoff = os.path.join(self._dir, "data.pickle")
         # Bound here, so clients can connect (and queue) while the zygote is still importing.
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         listener.bind(self.socket_path)
@@ -140,7 +146,7 @@ class Zygote:
                 env={
                     **os.environ,
                     _OWNER_ENV: str(os.getpid()),
-                    **({_DATA_ENV: data_dir} if data_dir else {}),
+                    **({_DATA_ENV: data_dir, _HANDOFF_ENV: self.handoff} if data_dir else {}),
                 },
             )
         finally:
@@ -225,6 +231,31 @@ def start(
 
         util.Finalize(None, stop, exitpriority=10)
     return _POOL
+
+
+def hand_over(data: object) -> bool:
+    """Leave ``data`` (an :class:`~auditlib.data.pipeline.AuditData` this process has just
+    loaded) for this process's zygote, if it loads the same folder ahead: the zygote, done
+    with its imports, takes it instead of reading and cleaning the folder again, when the
+    folder's files are still byte for byte the ones loaded. Returns whether it was left."""
+    import pickle
+
+    zygote = _POOL
+    folder = getattr(data, "data_dir", None)
+    if zygote is None or zygote.owner != os.getpid() or not zygote.data_dir or folder is None:
+        return False
+    if str(Path(folder).resolve()) != zygote.data_dir:
+        return False
+    partial = zygote.handoff + ".partial"
+    try:
+        with open(partial, "wb") as out:
+            pickle.dump(data, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, zygote.handoff)  # whole or not at all
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        with contextlib.suppress(OSError):
+            os.unlink(partial)
+        return False
+    return True
 
 
 def running() -> Zygote | None:
@@ -466,11 +497,14 @@ def _prepare_imports(preload: list[str]) -> None:
         except Exception:  # a module the notebook itself will fail to import, with its own message
             continue
     folder = os.environ.pop(_DATA_ENV, "")
+    handoff = os.environ.pop(_HANDOFF_ENV, "")
     if folder:
         try:
             from auditlib.report.preload import preload
 
-            preload(folder)  # the data loaded, and month-independent work done, for every kernel
+            # The data loaded (or taken as the runner left it), and month-independent work
+            # done, for every kernel.
+            preload(folder, handed_over=handoff or None)
         except Exception:  # the kernel loads it again and says plainly what is wrong
             pass
     import threading
@@ -479,8 +513,10 @@ def _prepare_imports(preload: list[str]) -> None:
     # A preloaded module that started a thread makes forking unsafe: kernels are then
     # started by fork-and-exec instead, which is always safe (and as slow as usual).
     _FORK_SAFE = threading.active_count() == 1
-    gc.collect()
-    gc.freeze()  # keep imported objects out of the collector so forks share their memory pages
+    # Keep what exists now out of the collector, so that forks share its memory pages and
+    # no kernel's collections go through it. (Not collected first: the little garbage the
+    # imports leave would cost every run a tenth of a second to find.)
+    gc.freeze()
 
 
 def _fork_kernel(
