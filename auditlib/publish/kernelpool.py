@@ -207,8 +207,9 @@ class Zygote:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        with contextlib.suppress(OSError):
-            os.unlink(self.socket_path)
+        for path in (self.socket_path, self.handoff, self.handoff + ".partial"):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
         with contextlib.suppress(OSError):
             os.rmdir(self._dir)
 
@@ -671,7 +672,15 @@ def _main(argv: list[str]) -> None:
     # Told to stop (or its owner died): leave through _serve's finally, which stops the kernels.
     signal.signal(signal.SIGTERM, _stop_serving)
     die_with_parent(signal.SIGTERM, parent=int(os.environ.get(_OWNER_ENV, os.getppid())))
-    _serve(int(argv[0]), argv[1:])
+    try:
+        _serve(int(argv[0]), argv[1:])
+    finally:
+        # Its kernels told to go, nothing is left to tidy: leave without tearing down
+        # every imported module, which the command that started it would wait for.
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(0)
 
 
 def _stop_serving(_signum: int, _frame: object) -> None:
