@@ -69,9 +69,13 @@ def run_command(argv: Sequence[str] | None = None) -> NoReturn:
     second that every run would wait for. The output streams are flushed and the exit
     handlers run, then the process leaves without it.
     """
+    leave(main(argv))
+
+
+def leave(code: int) -> NoReturn:
+    """Exit with ``code`` now: output flushed and exit handlers run, no module teardown."""
     import atexit
 
-    code = main(argv)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
