@@ -62,6 +62,15 @@ DEFAULT_PRELOAD: Final = (
     # second each time), imported once here instead.
     "ipykernel.ipkernel",
     "ipykernel.debugger",
+    # And what IPython and ipykernel import as a kernel initialises (a fiftieth of a second
+    # each time): its debugger, completer and history (sqlite3), and tornado's event loop.
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.extensions.storemagic",
+    "IPython.utils.wildcard",
+    "faulthandler",
+    "sqlite3",
+    "tornado.platform.asyncio",
     # What auditlib imports on first use (so that ``auditlib report`` itself starts fast);
     # every month's kernel uses them, so the zygote imports them once for all.
     *LAZY_MODULES,
