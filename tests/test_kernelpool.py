@@ -208,5 +208,5 @@ def test_a_kernel_whose_broadcasts_are_not_yet_connected_is_asked_again():
         await client.wait_for_ready(timeout=5)
 
     asyncio.run(connect_then_wait())
-    assert iopub.waited == [kernelpool.IOPUB_SILENCE_SECONDS]
+    assert iopub.waited == [kernelpool.IOPUB_CONNECT_SECONDS]
     assert client.replies == [_reply("info-2")]

@@ -90,8 +90,13 @@ PR_SET_PDEATHSIG: Final = 1
 
 #: How often a kernel told to shut down is checked for having gone (jupyter_client: 0.1 s).
 SHUTDOWN_POLL_SECONDS: Final = 0.005
-#: How long IOPub may stay silent, when a kernel starts, before it counts as not yet
-#: connected (jupyter_client's own wait).
+#: How long IOPub may stay silent after the kernel's first answer before it counts as not
+#: yet connected, and the kernel is asked again. A new subscriber misses what is broadcast
+#: before its subscription has reached the kernel; jupyter_client waits 0.2 s to find
+#: that out, and nearly every kernel start paid it.
+IOPUB_CONNECT_SECONDS: Final = 0.02
+#: How long IOPub may then stay silent before the start counts as done all the same
+#: (jupyter_client's own wait).
 IOPUB_SILENCE_SECONDS: Final = 0.2
 
 _POOL: Zygote | None = None
@@ -360,10 +365,12 @@ def _report_kernel_client() -> type:
 
         jupyter_client's ``wait_for_ready`` ends by reading the kernel's broadcast
         (IOPub) channel until it has been silent for 0.2 s, which every kernel start
-        waits out in full. This one asks for the kernel's info as jupyter_client does,
-        then reads IOPub until the kernel says it is idle after answering that request
-        (the last message the request causes): the same messages are read, without
-        the wait. A kernel that never says so is waited for as before.
+        waits out in full, and it gives a kernel whose broadcasts it does not yet hear
+        0.2 s before asking again. This one asks for the kernel's info as jupyter_client
+        does, then reads IOPub until the kernel says it is idle after answering that
+        request (the last message the request causes): the same messages are read,
+        without the wait; and it asks again after 0.02 s of silence. A kernel that never
+        says it is idle is waited for as before.
         """
 
         async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
@@ -375,7 +382,7 @@ def _report_kernel_client() -> type:
                 except Empty:
                     reply = None
                 answered = reply is not None and reply["msg_type"] == "kernel_info_reply"
-                if answered and await self._idle_after(request, IOPUB_SILENCE_SECONDS):
+                if answered and await self._idle_after(request):
                     self._handle_kernel_info_reply(reply)
                     return
                 if not await self._async_is_alive():
@@ -385,14 +392,16 @@ def _report_kernel_client() -> type:
 
         wait_for_ready = _async_wait_for_ready
 
-        async def _idle_after(self, request: str, silence: float) -> bool:
+        async def _idle_after(self, request: str) -> bool:
             """Read IOPub up to the idle status that ends ``request``; False if IOPub
-            stays silent for ``silence`` seconds before any message (not yet connected),
-            True once that status is read or IOPub falls silent after a message."""
+            stays silent for :data:`IOPUB_CONNECT_SECONDS` before any message (not yet
+            connected: the caller asks again), True once that status is read or IOPub
+            falls silent for :data:`IOPUB_SILENCE_SECONDS` after a message."""
             seen = False
             while True:
+                wait = IOPUB_SILENCE_SECONDS if seen else IOPUB_CONNECT_SECONDS
                 try:
-                    msg = await self.iopub_channel.get_msg(timeout=silence)
+                    msg = await self.iopub_channel.get_msg(timeout=wait)
                 except (TimeoutError, Empty):
                     return seen
                 seen = True
