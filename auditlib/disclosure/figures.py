@@ -459,31 +459,22 @@ def _share_hidden(figures: Mapping[str, Any], months: Sequence[str], share: str 
     """Is ``share`` (or the total) of any of ``months`` hidden in the protected trend?"""
     if share is None:
         return False
-    trend = {
-        entry.get("month"): entry
-        for entry in figures.get("trend") or []
-        if isinstance(entry, Mapping)
-    }
-    for month in months:
-        entry = trend.get(month, {})
-        if entry.get(share) == SUPPRESSED or entry.get(schema.COMPLETED) == SUPPRESSED:
-            return True
-    return False
+    return _any_hidden(figures, months, (share, schema.COMPLETED))
 
 
 def _judgements_hidden(figures: Mapping[str, Any], months: Sequence[str]) -> bool:
     """Is any judgement count (or the total) of any of ``months`` hidden in the trend?"""
+    return _any_hidden(figures, months, (*schema.JUDGEMENT_LABELS, schema.COMPLETED))
+
+
+def _any_hidden(figures: Mapping[str, Any], months: Sequence[str], keys: Sequence[str]) -> bool:
+    """Is any of ``keys`` of any of ``months`` hidden in the figures' trend?"""
     trend = {
         entry.get("month"): entry
         for entry in figures.get("trend") or []
         if isinstance(entry, Mapping)
     }
-    for month in months:
-        entry = trend.get(month, {})
-        keys = (*schema.JUDGEMENT_LABELS, schema.COMPLETED)
-        if any(entry.get(key) == SUPPRESSED for key in keys):
-            return True
-    return False
+    return any(trend.get(month, {}).get(key) == SUPPRESSED for month in months for key in keys)
 
 
 def _hide(entry: dict[str, Any], keys: Sequence[str], where: str) -> list[str]:
