@@ -222,3 +222,55 @@ def test_the_ordinal_models_gradient_is_the_likelihoods_and_the_fit_is_statsmode
     )
     assert np.allclose(ours.params, reference.params, atol=1e-5)
     assert np.allclose(ours.bse, reference.bse, rtol=1e-3)
+
+
+def _random_ordinal_model(seed: int, n: int, teams: int) -> object:
+    """A proportional-odds model of random data: a month flag, cohort flags and team dummies."""
+    rng = np.random.default_rng(seed)
+    x = pd.DataFrame({"this_month": rng.integers(0, 2, n), "cohort_a": rng.integers(0, 2, n)})
+    team = rng.integers(0, teams, n)
+    for t in range(1, teams):
+        x[f"team: {t}"] = (team == t).astype(float)
+    latent = 0.6 * x["this_month"] - 0.4 * x["cohort_a"] + 0.3 * team + rng.logistic(size=n)
+    score = np.digitize(latent, [-1.0, 0.3, 1.5])
+    endog = pd.Series(pd.Categorical(score, categories=[0, 1, 2, 3], ordered=True))
+    return casemix._LogitOrderedModel(endog, x.astype(float), distr="logit")
+
+
+@pytest.mark.parametrize(("seed", "n", "teams"), [(3, 300, 2), (11, 1500, 9), (29, 77, 5)])
+def test_the_ordinal_hessian_is_statsmodels_numerical_one_to_the_last_bit(seed, n, teams):
+    """The Hessian the standard errors come from is statsmodels' approx_hess of the
+    likelihood exactly (figures.json's intervals must not move by a bit), at the fit and
+    at random parameters, on random data and on the demo's model."""
+    from statsmodels.tools.numdiff import approx_hess
+
+    model = _random_ordinal_model(seed, n, teams)
+    rng = np.random.default_rng(seed)
+    fitted = model.fit(method="bfgs", disp=False, maxiter=500).params
+    for params in [np.asarray(fitted), *rng.normal(0, 0.7, (2, len(fitted)))]:
+        expected = approx_hess(params, model.loglike)
+        assert np.array_equal(model.hessian(params), expected)
+
+
+def test_the_ordinal_hessian_on_the_demo_month_is_statsmodels_own():
+    """The demo's September 2020 regression check: the month's interval is the one
+    statsmodels' own numerical Hessian gives, to the last bit."""
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+    from statsmodels.tools.numdiff import approx_hess
+
+    from auditlib.data.pipeline import load_audit_data
+    from auditlib.paths import DEMO_DATA_DIR
+
+    data = load_audit_data(DEMO_DATA_DIR)
+    month = "2020-09"
+    trend = casemix.metrics.judgement_trend(data.audits, data.programme, month)
+    reference = casemix.reference_months_for(trend, month)
+    frame = casemix.casemix_frame(data.audits, [*reference, month], data.programme)
+    x, _ = casemix._design(frame, [month], [])
+    graded = frame["score"].notna()
+    xs = x.loc[graded]
+    xs = xs.loc[:, xs.nunique() > 1]
+    fit = casemix._fit_ordinal(frame.loc[graded, "score"], xs)
+    params = np.asarray(fit.params)
+    assert np.array_equal(fit.model.hessian(params), approx_hess(params, fit.model.loglike))
+    assert np.array_equal(fit.model.hessian(params), OrderedModel.hessian(fit.model, params))
