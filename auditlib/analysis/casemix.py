@@ -618,6 +618,19 @@ def regression_check(
     """
     period, label = _period(month)
     frame = casemix_frame(audits, [*reference_months, *period], programme)
+    return _regression_check(frame, period, label, reference_months, level, models)
+
+
+def _regression_check(
+    frame: pd.DataFrame,
+    period: list[str],
+    label: str,
+    reference_months: Sequence[str],
+    level: float,
+    models: Sequence[str],
+) -> RegressionCheck:
+    """:func:`regression_check` on the audits of the period and the reference months
+    (:func:`casemix_frame`)."""
     notes: list[str] = []
     if frame.empty or not frame[schema.AUDIT_MONTH].isin(period).any():
         raise stats.StatsError(f"no completed audits in {label} to compare")
@@ -726,9 +739,13 @@ def adjust_month(
     standardised: dict[str, CasemixResult] = {}
     regression = None
     if reference:
-        # The audits of the month and of the reference months, shared by both measures.
-        this = casemix_frame(audits, [month], programme)
-        reference_frame = casemix_frame(audits, reference, programme)
+        # The audits of the month and of the reference months, built once for both
+        # measures and the regression check (the same rows, in the same order, as each
+        # would select on its own).
+        frame = casemix_frame(audits, [*reference, month], programme)
+        in_month = (frame[schema.AUDIT_MONTH] == month).to_numpy()
+        this = frame.loc[in_month].reset_index(drop=True)
+        reference_frame = frame.loc[~in_month].reset_index(drop=True)
         for measure in OUTCOMES:
             try:
                 standardised[measure] = _standardise(
@@ -738,9 +755,7 @@ def adjust_month(
                 notes.append(f"{measure}: {error}")
         if standardised:
             try:
-                regression = regression_check(
-                    audits, month, reference, programme=programme, models=models
-                )
+                regression = _regression_check(frame, [month], month, reference, LEVEL, models)
             except stats.StatsError as error:
                 notes.append(f"regression check: {error}")
     else:
