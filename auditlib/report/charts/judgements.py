@@ -817,6 +817,7 @@ def _paused_handle() -> Patch:
 
 
 # ------------------------------------------------------------------------------------ charts
+@layout.settled
 def plot_judgement_trend(
     trend: pd.DataFrame,
     *,
@@ -1055,6 +1056,7 @@ def _trend_alt_text(data: pd.DataFrame, shares: pd.DataFrame, hidden: pd.DataFra
     return " ".join(p for p in parts if p)
 
 
+@layout.settled
 def plot_month_split(
     counts_row: pd.Series,
     month_label: str,
@@ -1162,6 +1164,7 @@ def plot_month_split(
     return fig, alt
 
 
+@layout.settled
 def plot_judgements_by_group(
     table: pd.DataFrame,
     title: str,
@@ -1359,6 +1362,7 @@ def _group_alt_text(
     return " ".join(parts)
 
 
+@layout.settled
 def plot_good_or_better_trend(
     trend: pd.DataFrame,
     *,
