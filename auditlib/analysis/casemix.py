@@ -104,7 +104,10 @@ def casemix_frame(
     replaces it with a pseudonym at once).
     """
     months = [months] if isinstance(months, str) else list(months)
-    rows = metrics.select(audits, months, None)
+    # Only the columns used: taking rows of all of them costs more than the rest.
+    used = [schema.AUDIT_MONTH, schema.AUDIT_TYPE, schema.TEAM, schema.STATUS]
+    used += [schema.FINAL_JUDGEMENT, *_cohort_columns(audits), *extra_columns]
+    rows = metrics.select(audits, months, None, used)
     rows = rows.loc[
         rows[schema.AUDIT_TYPE].isin(list(audit_types)).to_numpy(dtype=bool, na_value=False)
         & (rows[schema.STATUS] == schema.COMPLETED).to_numpy(dtype=bool, na_value=False)
