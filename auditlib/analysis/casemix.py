@@ -210,8 +210,25 @@ class CasemixResult:
     p_value: float
     reference_pct: float  # the reference period's crude share
     level: float
-    strata: pd.DataFrame  # one row per stratum of the month's audits: level used, n, O, E
     improvement: str  # "up" or "down"
+    #: each of the month's audits with its expected rate and the stratum level it used
+    matched: pd.DataFrame = field(repr=False, compare=False)
+    outcome: str = field(default="", repr=False, compare=False)
+
+    @functools.cached_property
+    def strata(self) -> pd.DataFrame:
+        """One row per stratum of the month's audits: the level used, n, O and E (worked
+        out when asked for: the reports do not show it)."""
+        keys = list(STRATA[0])
+        return (
+            self.matched.groupby([*keys, "level"], observed=True)
+            .agg(
+                n=(self.outcome, "size"),
+                observed=(self.outcome, "sum"),
+                expected=("expected", "sum"),
+            )
+            .reset_index()
+        )
 
     @property
     def observed_pct(self) -> float:
@@ -263,30 +280,31 @@ class CasemixResult:
 def _expected_rates(reference: pd.DataFrame, month: pd.DataFrame, outcome: str) -> pd.DataFrame:
     """Each of the month's audits with the reference rate of the finest stratum that has
     enough audits (``level`` 0 = finest)."""
-    out = month.copy()
-    out["expected"] = np.nan
-    out["level"] = -1
+    expected = np.full(len(month), np.nan)
+    levels = np.full(len(month), -1, dtype=np.int64)
     for level, keys in enumerate(STRATA):
         table = reference.groupby(list(keys), observed=True)[outcome].agg(["mean", "size"])
         table = table[table["size"] >= MIN_STRATUM_AUDITS]
         if table.empty:
             continue
-        todo = out["expected"].isna()
+        todo = np.flatnonzero(np.isnan(expected))
         # Each audit's stratum looked up in the rates (a left join, by a dict: the month
         # has a few hundred audits, far too few for a merge to pay for itself).
         rate_of = dict(zip(table.index, table["mean"].to_numpy(dtype=float), strict=True))
-        strata = zip(*(out.loc[todo, key].tolist() for key in keys), strict=True)
+        strata = zip(*(month[key].to_numpy()[todo].tolist() for key in keys), strict=True)
         if len(keys) == 1:
             strata = (stratum[0] for stratum in strata)  # a one-key index holds plain values
         rates = np.array([rate_of.get(stratum, np.nan) for stratum in strata], dtype=float)
-        index = out.index[todo]
         found = ~np.isnan(rates)
-        out.loc[index[found], "expected"] = rates[found]
-        out.loc[index[found], "level"] = level
-    if out["expected"].isna().any():
+        expected[todo[found]] = rates[found]
+        levels[todo[found]] = level
+    if np.isnan(expected).any():
         # an audit type the reference period never had enough of: its crude rate
-        out["expected"] = out["expected"].fillna(float(reference[outcome].mean()))
-        out.loc[out["level"] < 0, "level"] = len(STRATA)
+        expected = np.where(np.isnan(expected), float(reference[outcome].mean()), expected)
+        levels[levels < 0] = len(STRATA)
+    out = month.copy()
+    out["expected"] = expected
+    out["level"] = levels
     return out
 
 
@@ -337,12 +355,6 @@ def _standardise(
             f"the reference period has no {measure.removeprefix('% ')} audits to expect any from"
         )
     ratio, low, high, p = poisson_ratio(observed, expected, level)
-    keys = list(STRATA[0])
-    strata = (
-        matched.groupby([*keys, "level"], observed=True)
-        .agg(n=(outcome, "size"), observed=(outcome, "sum"), expected=("expected", "sum"))
-        .reset_index()
-    )
     return CasemixResult(
         measure=measure,
         month=label,
@@ -356,8 +368,9 @@ def _standardise(
         p_value=p,
         reference_pct=100 * float(reference[outcome].mean()),
         level=level,
-        strata=strata,
         improvement=comparisons.MEASURES[measure][1],
+        matched=matched,
+        outcome=outcome,
     )
 
 
