@@ -204,12 +204,12 @@ def count_judgements(
 
 def _count_table(rows: pd.DataFrame, by: str | None, judgement: str) -> pd.DataFrame:
     """:func:`count_judgements` of rows already selected (month and audit type)."""
-    rows = rows.loc[
-        (rows[schema.STATUS].astype("string") == schema.COMPLETED).to_numpy(
-            dtype=bool, na_value=False
-        )
-    ]
-    labels = rows[judgement].astype(pd.CategoricalDtype(COUNT_COLUMNS, ordered=True))
+    # Only the completed rows of the columns counted are taken (not of the whole frame).
+    completed = (rows[schema.STATUS].astype("string") == schema.COMPLETED).to_numpy(
+        dtype=bool, na_value=False
+    )
+    keep = slice(None) if completed.all() else completed
+    labels = rows[judgement][keep].astype(pd.CategoricalDtype(COUNT_COLUMNS, ordered=True))
     codes = labels.cat.codes.to_numpy()
     if judgement != schema.FINAL_JUDGEMENT:
         # A domain left blank on a completed audit is "Not recorded" for that domain.
@@ -220,7 +220,7 @@ def _count_table(rows: pd.DataFrame, by: str | None, judgement: str) -> pd.DataF
         index = pd.Index(["all"])
     else:
         # Counting by integer codes: no crosstab, fast at a million rows.
-        groups, names = pd.factorize(rows[by], sort=True)
+        groups, names = pd.factorize(rows[by][keep], sort=True)
         keep = (groups >= 0) & (codes >= 0)
         flat = np.bincount(groups[keep] * width + codes[keep], minlength=len(names) * width)
         counts = flat.reshape(len(names), width)
