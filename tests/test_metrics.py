@@ -324,6 +324,8 @@ def test_select_gives_the_rows_and_columns_loc_gives():
         (["2019-06", "2020-02", "2030-01"], schema.REAUDIT, [schema.TEAM, "no such column"]),
         ("2020-09", None, [schema.TEAM, schema.TEAM, schema.AUDIT_MONTH]),
         (None, schema.AUDIT, [schema.DUE_DATE]),
+        (["2020-09"], schema.AUDIT, [c for c in data.columns if c.startswith("cohort_")]),
+        (None, None, [schema.CHILD_ID, schema.AGE_AT_AUDIT, schema.CIN, schema.SOURCE_ROW]),
     ]:
         mask = np.ones(len(data), dtype=bool)
         if audit_type is not None:
@@ -334,7 +336,11 @@ def test_select_gives_the_rows_and_columns_loc_gives():
         wanted = [c for c in dict.fromkeys(columns) if c in data]
         chosen = metrics.select(data, months, audit_type, columns)
         assert len(chosen) > 0
-        pd.testing.assert_frame_equal(chosen, data.loc[mask, wanted], check_exact=True)
+        expected = data.loc[mask, wanted]
+        pd.testing.assert_frame_equal(
+            chosen, expected, check_exact=True, check_index_type=True, check_column_type=True
+        )
+        assert type(chosen.index) is type(expected.index)
         pd.testing.assert_frame_equal(
             metrics.select(data, months, audit_type), data.loc[mask], check_exact=True
         )

@@ -65,10 +65,22 @@ def select(
         mask &= audits[schema.AUDIT_MONTH].isin(months).to_numpy(dtype=bool, na_value=False)
     if columns is not None:
         wanted = [c for c in dict.fromkeys(columns) if c in audits]
-        # The columns first, then the rows: the same frame as .loc[mask, wanted], for half
-        # the time (pandas aligns the mask to each of the frame's columns otherwise).
+        if 0 < len(wanted) <= _FEW_COLUMNS and audits.columns.is_unique:
+            # Each column's rows taken on its own: the same frame as .loc[mask, wanted]
+            # (dtypes, index and all) in a quarter of the time, which pandas spends
+            # gathering the columns into blocks and aligning the mask to them.
+            rows = np.flatnonzero(mask)
+            return pd.DataFrame(
+                {c: audits[c].array.take(rows) for c in wanted},
+                index=audits.index.take(rows),
+                copy=False,
+            )
         return audits[wanted].loc[mask]
     return audits.loc[mask]
+
+
+#: Up to this many columns, :func:`select` takes each column's rows on its own.
+_FEW_COLUMNS = 12
 
 
 def months_between(first: str, last: str) -> list[str]:
