@@ -274,3 +274,35 @@ def test_the_ordinal_hessian_on_the_demo_month_is_statsmodels_own():
     params = np.asarray(fit.params)
     assert np.array_equal(fit.model.hessian(params), approx_hess(params, fit.model.loglike))
     assert np.array_equal(fit.model.hessian(params), OrderedModel.hessian(fit.model, params))
+
+
+def test_a_month_given_its_frame_ahead_is_the_month_worked_out_alone():
+    """A month's report builds the case-mix frame once (with the auditor column) for the
+    case mix and the auditors: each result equals the one built from the audits alone."""
+    from auditlib.analysis import auditors
+    from auditlib.data.pipeline import load_audit_data
+    from auditlib.paths import DEMO_DATA_DIR
+
+    data = load_audit_data(DEMO_DATA_DIR)
+    for month in ("2020-09", "2019-06"):
+        trend = casemix.metrics.judgement_trend(data.audits, data.programme, month)
+        months = [*casemix.reference_months_for(trend, month), month]
+        frame = casemix.casemix_frame(
+            data.audits, months, data.programme, extra_columns=[schema.AUDITOR_ID]
+        )
+        alone = casemix.adjust_month(data.audits, data.programme, month, trend)
+        given = casemix.adjust_month(data.audits, data.programme, month, trend, frame=frame)
+        pd.testing.assert_frame_equal(given.to_frame(), alone.to_frame(), check_exact=True)
+        pd.testing.assert_frame_equal(
+            given.regression.coefficients, alone.regression.coefficients, check_exact=True
+        )
+        for measure, result in alone.standardised.items():
+            pd.testing.assert_frame_equal(given.standardised[measure].strata, result.strata)
+            assert schema.AUDITOR_ID not in given.standardised[measure].matched
+        effects = auditors.auditor_effects(data.audits, months, key=month, programme=data.programme)
+        shared = auditors.auditor_effects(
+            data.audits, months, key=month, programme=data.programme, frame=frame
+        )
+        pd.testing.assert_frame_equal(shared.auditors, effects.auditors, check_exact=True)
+        assert (shared.f_statistic, shared.icc) == (effects.f_statistic, effects.icc)
+        assert schema.AUDITOR_ID in frame  # the caller's frame is left as it was

@@ -78,6 +78,8 @@ LEVEL = 0.95
 #: The two shares adjusted, with the outcome column each uses.
 OUTCOMES = {"% Good or better": "good_or_better", "% Inadequate": "inadequate"}
 NO_COHORT = "none"
+#: Columns :func:`casemix_frame` adds only when asked (``extra_columns``).
+_EXTRA_COLUMNS = (schema.AUDITOR_ID,)
 
 Verdict = Literal["higher than expected", "lower than expected", "no difference"]
 
@@ -745,10 +747,16 @@ def adjust_month(
     month: str,
     trend: pd.DataFrame | None = None,
     models: Sequence[str] = ("good_or_better", "inadequate", "ordinal"),
+    *,
+    frame: pd.DataFrame | None = None,
 ) -> MonthCasemix:
     """The month against the previous 12 audited months, allowing for case mix: both shares
     standardised, and the regression check. Measures that cannot be standardised (no
-    audits, no reference) are left out with a note."""
+    audits, no reference) are left out with a note.
+
+    ``frame``: :func:`casemix_frame` of the month and those reference months, when the
+    caller has it already (a month's report builds it once for this and the auditors);
+    any extra column of it is left out."""
     trend = trend if trend is not None else metrics.judgement_trend(audits, programme, month)
     reference = reference_months_for(trend, month)
     notes: list[str] = []
@@ -758,7 +766,10 @@ def adjust_month(
         # The audits of the month and of the reference months, built once for both
         # measures and the regression check (the same rows, in the same order, as each
         # would select on its own).
-        frame = casemix_frame(audits, [*reference, month], programme)
+        if frame is None:
+            frame = casemix_frame(audits, [*reference, month], programme)
+        else:
+            frame = frame[[c for c in frame.columns if c not in _EXTRA_COLUMNS]]
         in_month = (frame[schema.AUDIT_MONTH] == month).to_numpy()
         this = frame.loc[in_month].reset_index(drop=True)
         reference_frame = frame.loc[~in_month].reset_index(drop=True)
