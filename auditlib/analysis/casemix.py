@@ -498,6 +498,25 @@ def _logit_ordered_model() -> type:
             p = special.expit(x)
             return p * (1.0 - p)
 
+        def _terms(self, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            """The logistic cdf at each audit's lower and upper bound, kept for the last
+            parameters asked about: the optimiser asks for the likelihood and then its
+            gradient at the same point, and both start from these."""
+            key = params.tobytes()
+            last = getattr(self, "_last_terms", None)
+            if last is None or last[0] != key:
+                low, upp = self._bounds(params)
+                last = (key, (self.cdf(low), self.cdf(upp)))
+                self._last_terms = last
+            return last[1]
+
+        def loglike(self, params):
+            """statsmodels' log-likelihood (the same operations, so the same number), from
+            the cdf values :meth:`_terms` keeps for the gradient."""
+            cdf_low, cdf_upp = self._terms(np.asarray(params, dtype=float))
+            prob = np.maximum(cdf_upp - cdf_low, 0)
+            return np.log(prob + 1e-20).sum()
+
         def score(self, params):
             """The log-likelihood's gradient, worked out rather than by finite differences (which
             cost one likelihood per parameter at every step of the optimiser).
@@ -509,9 +528,10 @@ def _logit_ordered_model() -> type:
             ∂/∂θ_j = exp(θ_j) (f_u [y ≥ j] − f_l [y − 1 ≥ j])/P for j ≥ 1.
             """
             params = np.asarray(params, dtype=float)
-            low, upp = self._bounds(params)
-            f_low, f_upp = self.pdf(low), self.pdf(upp)  # 0 at ±∞
-            prob = self.prob(low, upp) + 1e-20
+            cdf_low, cdf_upp = self._terms(params)
+            # the pdf and the probability as pdf() and prob() work them out, from the same cdf
+            f_low, f_upp = cdf_low * (1.0 - cdf_low), cdf_upp * (1.0 - cdf_upp)  # 0 at ±∞
+            prob = np.maximum(cdf_upp - cdf_low, 0) + 1e-20
             y = np.asarray(self.endog, dtype=int)
             k_thresholds = self.k_levels - 1
             th_params = params[-k_thresholds:]
