@@ -344,3 +344,23 @@ def test_select_gives_the_rows_and_columns_loc_gives():
         pd.testing.assert_frame_equal(
             metrics.select(data, months, audit_type), data.loc[mask], check_exact=True
         )
+
+
+# "Other" is not a count column: pandas warns it will refuse such values one day.
+@pytest.mark.filterwarnings("ignore:Constructing a Categorical with a dtype")
+def test_count_codes_are_the_codes_of_the_count_columns_category():
+    """A categorical column's judgements are coded through its categories; the codes are
+    those astype(CategoricalDtype(COUNT_COLUMNS)) gives, blanks and other labels -1."""
+    values = ["Good", None, "Inadequate", "Not recorded", "Outstanding", "Good", "Other"]
+    for series in (
+        pd.Series(pd.Categorical(values, categories=["Other", *reversed(metrics.COUNT_COLUMNS)])),
+        pd.Series(pd.Categorical(values)),
+        pd.Series(values, dtype="string"),
+        pd.Series(values, dtype=object),
+        pd.Series(pd.Categorical([None, None], categories=["Good"])),
+    ):
+        expected = series.astype(
+            pd.CategoricalDtype(metrics.COUNT_COLUMNS, ordered=True)
+        ).cat.codes.to_numpy()
+        got = metrics._count_codes(series)
+        assert np.array_equal(got, expected) and got.dtype == expected.dtype

@@ -214,15 +214,26 @@ def count_judgements(
     return _count_table(rows, by, judgement)
 
 
+def _count_codes(judgements: pd.Series) -> np.ndarray:
+    """Each judgement's position in :data:`COUNT_COLUMNS` (-1: blank or not a label), as
+    ``astype(CategoricalDtype(COUNT_COLUMNS))`` codes them; a categorical column's codes
+    are translated through its categories instead (a few labels, not every row)."""
+    if isinstance(judgements.dtype, pd.CategoricalDtype):
+        position = {label: i for i, label in enumerate(COUNT_COLUMNS)}
+        where = np.array(
+            [position.get(c, -1) for c in judgements.cat.categories] + [-1], dtype=np.int8
+        )
+        return where[judgements.cat.codes.to_numpy()]  # code -1 (blank) takes the last
+    labels = judgements.astype(pd.CategoricalDtype(COUNT_COLUMNS, ordered=True))
+    return labels.cat.codes.to_numpy()
+
+
 def _count_table(rows: pd.DataFrame, by: str | None, judgement: str) -> pd.DataFrame:
     """:func:`count_judgements` of rows already selected (month and audit type)."""
     # Only the completed rows of the columns counted are taken (not of the whole frame).
-    completed = (rows[schema.STATUS].astype("string") == schema.COMPLETED).to_numpy(
-        dtype=bool, na_value=False
-    )
+    completed = (rows[schema.STATUS] == schema.COMPLETED).to_numpy(dtype=bool, na_value=False)
     keep = slice(None) if completed.all() else completed
-    labels = rows[judgement][keep].astype(pd.CategoricalDtype(COUNT_COLUMNS, ordered=True))
-    codes = labels.cat.codes.to_numpy()
+    codes = _count_codes(rows[judgement][keep])
     if judgement != schema.FINAL_JUDGEMENT:
         # A domain left blank on a completed audit is "Not recorded" for that domain.
         codes = np.where(codes < 0, COUNT_COLUMNS.index(schema.NOT_RECORDED), codes)
