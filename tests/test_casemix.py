@@ -316,3 +316,25 @@ def test_a_month_given_its_frame_ahead_is_the_month_worked_out_alone():
         pd.testing.assert_frame_equal(shared.auditors, effects.auditors, check_exact=True)
         assert (shared.f_statistic, shared.icc) == (effects.f_statistic, effects.icc)
         assert schema.AUDITOR_ID in frame  # the caller's frame is left as it was
+
+
+def test_stratum_rates_are_pandas_grouped_means_to_the_last_bit():
+    """Counted in one pass, each stratum's rate is the grouped mean pandas gives (bit for
+    bit), strata under MIN_STRATUM_AUDITS audits and blank keys left out."""
+    rng = np.random.default_rng(17)
+    n = 3000
+    reference = pd.DataFrame(
+        {
+            "cohorts": rng.choice(["none", "cse", "cin+cse", "missing"], n).astype(object),
+            schema.TEAM: rng.choice([f"T{i}" for i in range(25)], n).astype(object),
+            schema.AUDIT_TYPE: rng.choice(["audit", "reaudit"], n).astype(object),
+            "good_or_better": rng.random(n) < 0.37,
+        }
+    )
+    reference.loc[reference.index[:7], schema.TEAM] = None
+    for keys in casemix.STRATA:
+        ours = casemix._stratum_rates(reference, keys, "good_or_better")
+        table = reference.groupby(list(keys), observed=True)["good_or_better"].agg(["mean", "size"])
+        table = table[table["size"] >= casemix.MIN_STRATUM_AUDITS]
+        expected = dict(zip(table.index, table["mean"].to_numpy(dtype=float), strict=True))
+        assert ours == expected and len(ours) >= 2
