@@ -1,5 +1,5 @@
 """``python -m auditlib …`` is the same as the ``auditlib`` command."""
 
-from auditlib.cli.main import main
+from auditlib.cli.main import run_command
 
-raise SystemExit(main())
+run_command()

@@ -139,7 +139,8 @@ def bare_notebook(notebook: Path, folder: Path) -> Path:
 def report_month_with(notebook: Path, data: Path, month: str, out: Path) -> None:
     """What ``auditlib report --month`` does, with any notebook (run in a fresh process):
     the kernels' pre-imported process started first, so that its imports run while this
-    process reads the data, as the command does."""
+    process reads the data, and the data left for it, as the command does (the driver
+    then leaves as the command does, without tearing its modules down)."""
     from auditlib.publish import kernelpool
 
     kernelpool.start(notebook, data_dir=data)
@@ -150,6 +151,7 @@ def report_month_with(notebook: Path, data: Path, month: str, out: Path) -> None
     from auditlib.report.figures import check_report_month
 
     loaded = load_audit_data(data)
+    kernelpool.hand_over(loaded)
     check_report_month(loaded, month)
     fingerprints = month_fingerprints(loaded, [month], notebook=notebook)
     summary = run_months(
@@ -212,9 +214,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drive", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.drive:
+        from auditlib.cli.main import leave
+
         notebook, data, month, out = args.drive
         report_month_with(Path(notebook), Path(data), month, Path(out))
-        return 0
+        leave(0)  # as the command leaves
+
     if args.quick:
         args.hand_months, args.repeats = args.hand_months or 4, min(args.repeats, 2)
 

@@ -456,3 +456,79 @@ def test_every_report_carries_the_content_security_policy(page):
     ):
         assert directive in head
     assert head.index("Content-Security-Policy") < head.index("<style")
+
+
+def _parser_walk(page: str) -> str:
+    """The offline check by html.parser alone (what every page got before the fast read)."""
+    check = export._OfflineCheck()
+    check.feed(page)
+    check.close()
+    return check.problem
+
+
+OFFLINE_PAGES = [
+    # Plain markup with something to refuse: the fast read must not call any of it clean.
+    '<html><head><style>@import url(x.css);</style></head><body><p class="a">x</p></body></html>',
+    '<html><body><div title="javascript:alert(1)">x</div></body></html>',
+    '<html><body><p>x</p><img src="http://example.org/x.png" alt="x"></body></html>',
+    '<html><body><a href="data:text/html,x">x</a></body></html>',
+    '<html><body><div style="background: url(//cdn.example/bg.png)">x</div></body></html>',
+    '<html><body><td class="num">1</td><td class="num" onclick="x()">2</td></body></html>',
+    '<html><head><meta http-equiv="refresh" content="0"></head></html>',
+    "<html><head><style/>body { background: url(http://example.org/x) }</head></html>",
+    '<html><head><style>a{}</style><style>b { background: url("http://x/y") }</style></head></html>',
+    "<html><head><STYLE>a { background: url(http://x/y) }</STYLE></head></html>",
+    '<html><head><title>javascript:x</title><link rel="icon" href="x.ico"></head></html>',
+    '<html><body><svg><image href="http://example.org/i.png"/></svg></body></html>',
+    '<html><body><p title="a>b" onclick="x()">q</p></body></html>',
+    # Markup the fast read leaves to the parser (it walks it as before).
+    "<html><body><img src=x onerror=alert(1)></body></html>",
+    "<html><body><!-- a -- > <img src=http://x> --></body></html>",
+    "<html><body><p>a < b</p><img src='http://x'></body></html>",
+    # Clean pages.
+    f"<!DOCTYPE html>\n<html><head>{export.CSP_META}<title>T &amp; x</title>"
+    "<style>.a{background:url(data:image/png;base64,AA)}</style></head>"
+    '<body><a href="#top">top</a><a href="https://example.org/?a=1&amp;b=2">web</a>'
+    '<img src="data:image/png;base64,AA" alt="chart"><br><br/><!-- note --></body></html>',
+]
+
+
+@pytest.mark.parametrize("page", OFFLINE_PAGES)
+def test_the_offline_check_finds_what_the_parser_finds(page):
+    assert export._OfflineCheck.first_problem(page) == _parser_walk(page)
+
+
+def test_a_report_page_is_read_clean_without_the_parser(page, monkeypatch):
+    clean = export.sanitise_page(page)
+    assert export._OfflineCheck._certainly_clean(clean)
+    assert _parser_walk(clean) == ""
+
+
+PAYLOAD = base64.b64encode(bytes(range(256)) * 3).decode()
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        f'<p>x</p><img src="data:image/png;base64,{PAYLOAD}" alt="a"><img src="data:image/png;base64,AA">',
+        f'<img src="data:image/png;base64,{PAYLOAD}\n" alt="newline kept">',
+        f"<p>In text: data:image/svg+xml;base64,{PAYLOAD} and again data:image/png;base64,{PAYLOAD}</p>",
+        f'<a href="data:image/png;base64,{PAYLOAD}" title="data:image/png;base64,{PAYLOAD}">x</a>',
+        f'<script>var s = "data:image/png;base64,{PAYLOAD}";</script><p onclick="x()">y</p>',
+        f'<img src="DATA:IMAGE/PNG;BASE64,{PAYLOAD}" alt="upper case"><img src="http://x/{PAYLOAD}">',
+        f"<xmp><b>data:image/png;base64,{PAYLOAD}</b></xmp><!-- data:image/png;base64,{PAYLOAD} -->",
+    ],
+)
+def test_setting_image_payloads_aside_does_not_change_what_the_sanitiser_writes(
+    fragment, monkeypatch
+):
+    fast = export.sanitise_fragment(fragment)
+    monkeypatch.setattr(export, "_IMAGE_PAYLOAD_RE", re.compile(r"(?!)(x)(y)"))  # nothing aside
+    assert fast == export.sanitise_fragment(fragment)
+
+
+def test_a_report_page_is_sanitised_the_same_with_its_payloads_set_aside(page, monkeypatch):
+    fast = export.sanitise_page(page)
+    assert fast.count(";base64,") == page.count(";base64,") > 0  # the charts are kept
+    monkeypatch.setattr(export, "_IMAGE_PAYLOAD_RE", re.compile(r"(?!)(x)(y)"))
+    assert fast == export.sanitise_page(page)

@@ -123,3 +123,90 @@ def test_the_zygote_preloads_the_kernels_debugger_without_a_warning_in_the_termi
     )
     assert done.stdout.split() == ["True", "True"]  # preloaded, and still safe to fork
     assert "warning" not in done.stderr.lower(), done.stderr
+
+
+# ---------------------------------------------------------------- the kernel client
+class _Channel:
+    """A fake jupyter_client channel: hands out queued messages, then times out."""
+
+    def __init__(self, messages: list[dict] | None = None) -> None:
+        self.messages = list(messages or [])
+        self.waited: list[float] = []
+
+    async def get_msg(self, timeout: float | None = None) -> dict:
+        from queue import Empty
+
+        if not self.messages:
+            self.waited.append(timeout or 0.0)
+            raise Empty
+        return self.messages.pop(0)
+
+
+def _status(state: str, parent: str) -> dict:
+    return {
+        "msg_type": "status",
+        "content": {"execution_state": state},
+        "parent_header": {"msg_id": parent},
+    }
+
+
+def _fake_client(shell: list[dict], iopub: _Channel) -> object:
+    channels = {"shell_channel": _Channel(shell), "iopub_channel": iopub}
+    # A subclass with fake channels (the real class is shared with the other tests).
+    fake = type(
+        "FakeReportKernelClient",
+        (kernelpool._report_kernel_client_class(),),
+        {name: property(lambda self, c=channel: c) for name, channel in channels.items()},
+    )
+    client = fake()
+    requests = iter(["info-1", "info-2", "info-3"])
+    client.kernel_info = lambda: next(requests)
+    replies: list[dict] = []
+    client._handle_kernel_info_reply = replies.append
+
+    async def alive() -> bool:
+        return True
+
+    client._async_is_alive = alive
+    client.replies = replies
+    return client
+
+
+def _reply(parent: str) -> dict:
+    return {"msg_type": "kernel_info_reply", "content": {}, "parent_header": {"msg_id": parent}}
+
+
+def test_the_kernel_is_ready_once_it_is_idle_after_answering_without_waiting_for_silence():
+    import asyncio
+
+    later = {"msg_type": "stream", "content": {}, "parent_header": {"msg_id": "other"}}
+    iopub = _Channel([_status("busy", "info-1"), _status("idle", "info-1"), later])
+    client = _fake_client([_reply("info-1")], iopub)
+    asyncio.run(client.wait_for_ready(timeout=5))
+    assert client.replies == [_reply("info-1")]
+    # It stopped at the idle status: no wait for silence, the next message left unread.
+    assert iopub.waited == []
+    assert iopub.messages == [later]
+
+
+def test_a_kernel_whose_broadcasts_are_not_yet_connected_is_asked_again():
+    import asyncio
+
+    # IOPub silent after the first reply (not connected yet): jupyter_client asks again.
+    iopub = _Channel([])
+    client = _fake_client([_reply("info-1"), _reply("info-2")], iopub)
+
+    async def connect_then_wait() -> None:
+        original = iopub.get_msg
+
+        async def get_msg(timeout: float | None = None) -> dict:
+            if iopub.waited and not iopub.messages and len(iopub.waited) == 1:
+                iopub.messages[:] = [_status("busy", "info-2"), _status("idle", "info-2")]
+            return await original(timeout)
+
+        iopub.get_msg = get_msg
+        await client.wait_for_ready(timeout=5)
+
+    asyncio.run(connect_then_wait())
+    assert iopub.waited == [kernelpool.IOPUB_SILENCE_SECONDS]
+    assert client.replies == [_reply("info-2")]

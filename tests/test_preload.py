@@ -3,6 +3,7 @@ not the work was done ahead, or another month's report ran first in the same pro
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pandas as pd
@@ -108,3 +109,97 @@ def test_chart_texts_measured_ahead_measure_as_measured_afresh():
         ahead = [layout.text_width(text, size) for text, size in texts]
     assert ahead == afresh
     assert len(layout._MEASURED) == measured  # none measured again
+
+
+# ---------------------------------------------------------------- the data handed over
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    """A copy of the demo programme, and no folder loaded ahead in this process."""
+    import shutil
+
+    from auditlib.data import pipeline
+
+    monkeypatch.setattr(pipeline, "_PRELOADED", {})
+    copy = tmp_path / "data"
+    shutil.copytree(DEMO_DATA_DIR, copy)
+    return copy
+
+
+def _left(data: Any, path) -> Any:
+    import pickle
+
+    path.write_bytes(pickle.dumps(data))
+    return path
+
+
+def test_the_data_handed_over_is_taken_without_loading_the_folder_again(
+    folder, tmp_path, monkeypatch
+):
+    from auditlib.data import pipeline
+
+    loaded = load_audit_data(folder)
+    handed = _left(loaded, tmp_path / "data.pickle")
+
+    def no_cleaning(*args, **kwargs):
+        raise AssertionError("the folder was read and cleaned again")
+
+    monkeypatch.setattr(pipeline, "clean_dataset", no_cleaning)
+    preload(folder, handed_over=handed)
+    taken = load_audit_data(folder)
+    assert taken.input_hash == loaded.input_hash
+    pd.testing.assert_frame_equal(taken.audits, loaded.audits)
+    assert load_audit_data(folder) is taken  # kept, as preload_audit_data keeps it
+
+
+def test_data_handed_over_from_files_since_changed_is_not_taken(folder, tmp_path):
+    from auditlib.data import pipeline
+
+    loaded = load_audit_data(folder)
+    handed = _left(loaded, tmp_path / "data.pickle")
+    audits = next(folder.glob("audits.*"))
+    audits.write_bytes(audits.read_bytes() + b"\n")  # one byte more: another export
+    assert not pipeline.adopt_audit_data(folder, pickle_load(handed))
+    preload(folder, handed_over=handed)  # loads the folder itself
+    assert load_audit_data(folder).input_hash != loaded.input_hash
+
+
+def test_only_a_folders_own_data_is_taken(folder, tmp_path):
+    from auditlib.data import pipeline
+
+    loaded = load_audit_data(folder)
+    assert not pipeline.adopt_audit_data(DEMO_DATA_DIR, loaded)  # another folder
+    assert not pipeline.adopt_audit_data(folder, {"audits": loaded.audits})  # not data
+    assert not pipeline.adopt_audit_data(folder, None)
+    # an unreadable or partial file is not taken either
+    partial = tmp_path / "partial.pickle"
+    partial.write_bytes(_left(loaded, tmp_path / "whole.pickle").read_bytes()[:1000])
+    from auditlib.report.preload import adopt_handed_over
+
+    assert not adopt_handed_over(folder, partial)
+    assert not adopt_handed_over(folder, tmp_path / "missing.pickle")
+    assert pipeline.adopt_audit_data(folder, loaded)
+
+
+def test_the_runner_hands_over_only_the_folder_its_kernels_load(folder, tmp_path):
+    import sys
+
+    from auditlib.publish import kernelpool
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the kernels' process is Linux only")
+    kernelpool.stop()
+    try:
+        zygote = kernelpool.start(None, data_dir=folder)
+        assert not kernelpool.hand_over(load_audit_data(DEMO_DATA_DIR))
+        assert not os.path.exists(zygote.handoff)
+        assert kernelpool.hand_over(load_audit_data(folder))
+        assert pickle_load(zygote.handoff).input_hash == load_audit_data(folder).input_hash
+    finally:
+        kernelpool.stop()
+
+
+def pickle_load(path) -> Any:
+    import pickle
+
+    with open(path, "rb") as handle:
+        return pickle.load(handle)

@@ -12,11 +12,13 @@ from auditlib.report import blocks
 from auditlib.report.blocks import Table
 from auditlib.report.tidy import (
     COLUMNS,
+    named_tables,
     numbers_in,
     parse_cell,
     statements_for_figures,
     tables_for_figures,
     tidy,
+    tidy_rows,
 )
 
 
@@ -129,3 +131,43 @@ def test_everything_shown_is_recorded_with_its_section(monkeypatch):
         ("judgement-shifts", "table_caption"),
     ]
     assert statements[4]["numbers"] == [6, 0.04] and statements[0]["numbers"] == [3]
+
+
+def _tidy_by_iterrows(table: Table) -> list[dict]:
+    """The rows as tidy() read them before it skipped iterrows (the reference)."""
+    rows = []
+    for label, values in table.frame.iterrows():
+        row = " – ".join(map(str, label)) if isinstance(label, tuple) else str(label)
+        for column, value in values.items():
+            rows.append({"table": "t", "row": row, "column": str(column), **parse_cell(value)})
+    return rows
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        pd.DataFrame({"a": ["1 (10%)", None, "[c]"], "b": ["x", "2", float("nan")]}),
+        pd.DataFrame({"a": pd.array(["3", None, 4], dtype=object), "b": ["1", "2", "3"]}),
+        # Mixed numbers: iterrows makes the row all floats ("3.0"), and so must tidy.
+        pd.DataFrame({"n": [3, 4], "share": [0.5, 0.25]}),
+        pd.DataFrame({"a": ["1", "2"]}, index=pd.MultiIndex.from_tuples([("x", 1), ("y", 2)])),
+        pd.DataFrame({"a": pd.array(["1", None], dtype="string")}),
+    ],
+)
+def test_tidy_reads_every_frame_as_iterrows_does(frame):
+    table = Table(frame, "T", name="t")
+    assert tidy_rows(table) == _tidy_by_iterrows(table)
+    assert tidy(table).to_dict("records") == _tidy_by_iterrows(table)
+    mixed = tidy_rows(Table(pd.DataFrame({"n": [3], "share": [0.5]}), "M", name="t"))
+    assert mixed[0]["value"] == "3.0"
+
+
+def test_csv_and_figures_come_from_the_same_named_rows(tmp_path):
+    named = named_tables([_table(), _table()])
+    assert [name for name, _ in named] == ["cohorts", "cohorts_2"]
+    assert tables_for_figures([], named) == tables_for_figures([_table(), _table()])
+    paths = write_tables([], tmp_path / "tables", named)
+    assert [p.name for p in paths] == ["cohorts.csv", "cohorts_2.csv"]
+    assert paths[1].read_bytes() == write_tables([_table()], tmp_path / "one")[
+        0
+    ].read_bytes().replace(b"\r\ncohorts,", b"\r\ncohorts_2,")

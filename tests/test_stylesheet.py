@@ -80,3 +80,25 @@ def test_a_report_page_carries_a_small_part_of_jupyterlabs_css():
     assert ".jp-RenderedHTMLCommon ul" in styles  # lists are styled as in JupyterLab
     assert ".jp-Dialog" not in styles and ".highlight .k" not in styles
     assert "print-color-adjust: exact" in styles and "@page { margin: 0.5in; }" in styles
+
+
+def test_only_the_names_selectors_mention_decide_the_css():
+    rules = stylesheet.parse_css(CSS + "#a { color: red } td[headers] { x: y } H2 { z: 1 }")
+    names = stylesheet.mentioned_names(rules)
+    assert {"jp-Dialog", "jp-Cell", "jp-Spinner"} <= names.classes and "a" in names.ids
+    assert {"data-jp-theme-light", "headers"} <= names.attributes and "h2" in names.tags
+    other = PAGE.replace('id="a"', 'id="b"').replace("<p>", '<p id="unused" class="own">')
+    for page in (PAGE, other):
+        inventory = stylesheet.PageInventory.of(page)
+        reduced = inventory.within(names)
+        assert reduced.classes <= names.classes and "own" not in reduced.classes
+        assert stylesheet._lean_css(rules, reduced, "") == stylesheet.lean_css(rules, page)
+    # The page with the heading's id "b" does not have the rule for #a; the reduced
+    # inventories differ there and only there.
+    first, second = (stylesheet.PageInventory.of(p).within(names) for p in (PAGE, other))
+    assert first.ids == {"a"} and second.ids == frozenset()
+    assert (first.tags, first.classes, first.attributes) == (
+        second.tags,
+        second.classes,
+        second.attributes,
+    )

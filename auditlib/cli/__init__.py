@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from auditlib.cli.main import main
+from auditlib.cli.main import main, run_command
 
-__all__ = ["main"]
+__all__ = ["main", "run_command"]

@@ -4,8 +4,10 @@ non-zero exit: users never see a traceback for a problem they can fix."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from auditlib import __version__
 from auditlib.cli import demo_data, freeze, report, shifts, validate
@@ -58,5 +60,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def run_command(argv: Sequence[str] | None = None) -> NoReturn:
+    """The ``auditlib`` command: :func:`main`, then exit with its code at once.
+
+    Once the command is done, everything it wrote is closed and its exit handlers have
+    run (the kernels' process stopped among them); what is left is Python tearing down
+    every imported module (pandas, matplotlib, nbconvert…) one by one, a fifth of a
+    second that every run would wait for. The output streams are flushed and the exit
+    handlers run, then the process leaves without it.
+    """
+    leave(main(argv))
+
+
+def leave(code: int) -> NoReturn:
+    """Exit with ``code`` now: output flushed and exit handlers run, no module teardown."""
+    import atexit
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (e.g. `auditlib … | head`)
+            code = code or 1
+    atexit._run_exitfuncs()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run_command()

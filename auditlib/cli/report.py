@@ -77,6 +77,9 @@ def run(args: argparse.Namespace) -> int:
 
     # Check the data once, here, so a bad file is one plain message, not one per month.
     data = load_audit_data(args.data)
+    if sys.platform.startswith("linux") and not args.no_kernel_preload:
+        # Left for the kernels' process, which then need not read and clean it again.
+        kernelpool.hand_over(data)
     for note in run_notes(data):
         print(note, file=sys.stderr)
     if args.all:

@@ -430,6 +430,20 @@ def preload_audit_data(data_dir: str | Path) -> None:
     _PRELOADED[data.data_dir] = data
 
 
+def adopt_audit_data(data_dir: str | Path, data: object) -> bool:
+    """Keep ``data``, loaded from ``data_dir`` by another process, as if
+    :func:`preload_audit_data` had loaded it here: only if it is that folder's data, loaded
+    from files byte for byte the ones there now, and without an error that stops a report
+    (:func:`load_audit_data` raises for those). Returns whether it was kept."""
+    folder = Path(data_dir).resolve()
+    if not isinstance(data, AuditData) or data.data_dir != folder or data.errors:
+        return False
+    if data.input_hash != hash_inputs(input_paths(folder)):
+        return False
+    _PRELOADED[folder] = data
+    return True
+
+
 def load_audit_data(data_dir: str | Path, strict: bool = True) -> AuditData:
     """Load, check and clean a data folder.
 

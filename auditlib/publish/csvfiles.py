@@ -73,6 +73,9 @@ def write_frame_csv(frame: Any, path: str | os.PathLike[str], *, index: bool = F
 def _blank_if_missing(value: Any) -> Any:
     if value is None:
         return ""
+    kind = type(value)
+    if kind is str or kind is int:  # most cells: never missing
+        return value
     try:
         import pandas as pd
 

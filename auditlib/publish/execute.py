@@ -24,8 +24,10 @@ def execute_notebook(
     kernel_name: str = "python3",
     timeout: int | None = 600,
     prewarm: bool = False,
+    kernel_env: dict[str, str] | None = None,
 ) -> None:
-    """Execute ``notebook`` into ``executed`` with ``params``.
+    """Execute ``notebook`` into ``executed`` with ``params``; ``kernel_env`` is added to
+    the kernel's environment.
 
     ``what`` names the report in messages ("The report for 2020-09"); ``previous`` is
     appended to them (e.g. that the previous report is unchanged). A kernel that dies
@@ -52,7 +54,9 @@ def execute_notebook(
                 # papermill's cwd= (an os.chdir of the whole process).
                 resources={"metadata": {"path": str(notebook.parent)}},
                 timeout=timeout,
-                kernel_manager_class=kernelpool.kernel_manager_class(notebook, fork=prewarm),
+                kernel_manager_class=kernelpool.kernel_manager_class(
+                    notebook, fork=prewarm, env=kernel_env
+                ),
             )
             return
         except PapermillExecutionError as exc:

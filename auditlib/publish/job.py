@@ -80,6 +80,7 @@ def publish_report(
     kernel_name: str = "python3",
     timeout: int | None = 600,
     prewarm: bool = False,
+    kernel_env: dict[str, str] | None = None,
 ) -> Path:
     """Run ``job`` and publish its folder atomically; returns the HTML path.
 
@@ -110,6 +111,7 @@ def publish_report(
             kernel_name=kernel_name,
             timeout=timeout,
             prewarm=prewarm,
+            kernel_env=kernel_env,
         )
         figures = read_figures(figures_path, job)
         footer = ReportFooter(

@@ -62,6 +62,15 @@ DEFAULT_PRELOAD: Final = (
     # second each time), imported once here instead.
     "ipykernel.ipkernel",
     "ipykernel.debugger",
+    # And what IPython and ipykernel import as a kernel initialises (a fiftieth of a second
+    # each time): its debugger, completer and history (sqlite3), and tornado's event loop.
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.extensions.storemagic",
+    "IPython.utils.wildcard",
+    "faulthandler",
+    "sqlite3",
+    "tornado.platform.asyncio",
     # What auditlib imports on first use (so that ``auditlib report`` itself starts fast);
     # every month's kernel uses them, so the zygote imports them once for all.
     *LAZY_MODULES,
@@ -79,9 +88,17 @@ _OWNER_ENV: Final = "AUDITLIB_ZYGOTE_OWNER"
 #: Linux prctl option: the signal this process gets when its parent dies.
 PR_SET_PDEATHSIG: Final = 1
 
+#: How often a kernel told to shut down is checked for having gone (jupyter_client: 0.1 s).
+SHUTDOWN_POLL_SECONDS: Final = 0.005
+#: How long IOPub may stay silent, when a kernel starts, before it counts as not yet
+#: connected (jupyter_client's own wait).
+IOPUB_SILENCE_SECONDS: Final = 0.2
+
 _POOL: Zygote | None = None
 #: Tells a zygote which data folder to load ahead for its kernels.
 _DATA_ENV: Final = "AUDITLIB_PRELOAD_DATA"
+#: Tells a zygote where the data folder it loads ahead may have been left for it, loaded.
+_HANDOFF_ENV: Final = "AUDITLIB_PRELOAD_HANDOFF"
 #: Set in the zygote after its imports: fork() is only safe while the process has one thread.
 _FORK_SAFE = True
 
@@ -115,6 +132,10 @@ class Zygote:
         self.socket_path = os.path.join(self._dir, "zygote.sock")
         self.preload = tuple(dict.fromkeys(preload))
         self.owner = os.getpid()  # only the owner stops it; forked children may use it
+        self.data_dir = data_dir
+        #: Where this process may leave the data folder it has loaded, for the zygote to
+        #: take instead of loading it again (see :func:`hand_over`).
+        self.handoff = os.path.join(self._dir, "data.pickle")
         # Bound here, so clients can connect (and queue) while the zygote is still importing.
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         listener.bind(self.socket_path)
@@ -134,7 +155,7 @@ class Zygote:
                 env={
                     **os.environ,
                     _OWNER_ENV: str(os.getpid()),
-                    **({_DATA_ENV: data_dir} if data_dir else {}),
+                    **({_DATA_ENV: data_dir, _HANDOFF_ENV: self.handoff} if data_dir else {}),
                 },
             )
         finally:
@@ -170,6 +191,22 @@ class Zygote:
         except OSError:
             return False
 
+    def start_section_helper(self, folder: str) -> socket.socket | None:
+        """Ask for a section helper sharing ``folder`` with a month's kernel (see
+        :mod:`auditlib.report.sharing`), forked from this zygote once its imports are done.
+
+        Returns at once (the zygote may still be importing) with the connection that keeps
+        the helper alive: close it and the helper exits. None if the zygote cannot be asked.
+        """
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            conn.connect(self.socket_path)
+            conn.sendall(json.dumps({"section_helper": folder}).encode() + b"\n")
+        except OSError:
+            conn.close()
+            return None
+        return conn
+
     def stop(self) -> None:
         if self.process.stdin and not self.process.stdin.closed:
             with contextlib.suppress(OSError):
@@ -179,8 +216,9 @@ class Zygote:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        with contextlib.suppress(OSError):
-            os.unlink(self.socket_path)
+        for path in (self.socket_path, self.handoff, self.handoff + ".partial"):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
         with contextlib.suppress(OSError):
             os.rmdir(self._dir)
 
@@ -205,6 +243,36 @@ def start(
     return _POOL
 
 
+def hand_over(data: object) -> bool:
+    """Leave ``data`` (an :class:`~auditlib.data.pipeline.AuditData` this process has just
+    loaded) for this process's zygote, if it loads the same folder ahead: the zygote, done
+    with its imports, takes it instead of reading and cleaning the folder again, when the
+    folder's files are still byte for byte the ones loaded. Returns whether it was left."""
+    import pickle
+
+    zygote = _POOL
+    folder = getattr(data, "data_dir", None)
+    if zygote is None or zygote.owner != os.getpid() or not zygote.data_dir or folder is None:
+        return False
+    if str(Path(folder).resolve()) != zygote.data_dir:
+        return False
+    partial = zygote.handoff + ".partial"
+    try:
+        with open(partial, "wb") as out:
+            pickle.dump(data, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, zygote.handoff)  # whole or not at all
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        with contextlib.suppress(OSError):
+            os.unlink(partial)
+        return False
+    return True
+
+
+def running() -> Zygote | None:
+    """This process's zygote (or the one it inherited), if one is running."""
+    return _POOL if _POOL is not None and _POOL.alive() else None
+
+
 def stop() -> None:
     """Stop this process's zygote (its kernels are told to exit too)."""
     global _POOL
@@ -214,14 +282,19 @@ def stop() -> None:
 
 
 def kernel_manager_class(
-    notebook: str | os.PathLike[str] | None = None, *, fork: bool = True
+    notebook: str | os.PathLike[str] | None = None,
+    *,
+    fork: bool = True,
+    env: dict[str, str] | None = None,
 ) -> type:
     """A jupyter_client kernel manager class for report runs.
 
     Its kernels talk over Unix sockets in the temporary folder (no TCP ports to
     collide between parallel kernels, no plain-TCP warning). With ``fork`` they
-    are forked from this process's zygote, started now if need be.
+    are forked from this process's zygote, started now if need be. ``env`` is added
+    to each kernel's environment.
     """
+    extra_env = dict(env or {})
     import uuid
 
     from jupyter_client.manager import AsyncKernelManager
@@ -237,6 +310,15 @@ def kernel_manager_class(
                 "ip", os.path.join(tempfile.gettempdir(), f"auditlib-{uuid.uuid4().hex[:12]}")
             )
             super().__init__(**kwargs)
+
+        # The client that waits for the kernel's reply, not for 0.2 s of silence.
+        client_factory = _report_kernel_client_class()  # type: ignore[assignment]
+
+        async def _async_wait(self, pollinterval: float = 0.1) -> None:
+            # jupyter_client checks every 0.1 s whether a kernel told to shut down has
+            # gone, and so waits 0.1 s for a kernel that exits at once. The time limits
+            # (then SIGTERM, then SIGKILL) are the caller's, as before.
+            await super()._async_wait(pollinterval=min(pollinterval, SHUTDOWN_POLL_SECONDS))
 
         async def _async_interrupt_kernel(self) -> None:
             # jupyter_client interrupts a kernel before asking it to shut down; after a
@@ -255,6 +337,7 @@ def kernel_manager_class(
             if isinstance(env, dict):
                 for name, value in KERNEL_THREADS_ENV.items():
                     env.setdefault(name, value)
+                env.update(extra_env)
             return kernel_cmd, kw
 
         def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
@@ -264,6 +347,75 @@ def kernel_manager_class(
             return cmd
 
     return ReportKernelManager
+
+
+def _report_kernel_client() -> type:
+    import time
+    from queue import Empty
+
+    from jupyter_client.asynchronous import AsyncKernelClient
+
+    class ReportKernelClient(AsyncKernelClient):  # type: ignore[misc]
+        """jupyter_client's client, ready as soon as the kernel has answered.
+
+        jupyter_client's ``wait_for_ready`` ends by reading the kernel's broadcast
+        (IOPub) channel until it has been silent for 0.2 s, which every kernel start
+        waits out in full. This one asks for the kernel's info as jupyter_client does,
+        then reads IOPub until the kernel says it is idle after answering that request
+        (the last message the request causes): the same messages are read, without
+        the wait. A kernel that never says so is waited for as before.
+        """
+
+        async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+            deadline = time.time() + (float("inf") if timeout is None else timeout)
+            while True:
+                request = self.kernel_info()
+                try:
+                    reply = await self.shell_channel.get_msg(timeout=1)
+                except Empty:
+                    reply = None
+                answered = reply is not None and reply["msg_type"] == "kernel_info_reply"
+                if answered and await self._idle_after(request, IOPUB_SILENCE_SECONDS):
+                    self._handle_kernel_info_reply(reply)
+                    return
+                if not await self._async_is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.time() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+        wait_for_ready = _async_wait_for_ready
+
+        async def _idle_after(self, request: str, silence: float) -> bool:
+            """Read IOPub up to the idle status that ends ``request``; False if IOPub
+            stays silent for ``silence`` seconds before any message (not yet connected),
+            True once that status is read or IOPub falls silent after a message."""
+            seen = False
+            while True:
+                try:
+                    msg = await self.iopub_channel.get_msg(timeout=silence)
+                except (TimeoutError, Empty):
+                    return seen
+                seen = True
+                if (
+                    msg["msg_type"] == "status"
+                    and msg["content"].get("execution_state") == "idle"
+                    and msg["parent_header"].get("msg_id") == request
+                ):
+                    return True
+
+    return ReportKernelClient
+
+
+_CLIENT_CLASS: type | None = None
+
+
+def _report_kernel_client_class() -> type:
+    """The client class, built on first use (so that importing this module does not
+    import jupyter_client)."""
+    global _CLIENT_CLASS
+    if _CLIENT_CLASS is None:
+        _CLIENT_CLASS = _report_kernel_client()
+    return _CLIENT_CLASS
 
 
 def notebook_imports(notebook: str | os.PathLike[str]) -> list[str]:
@@ -355,11 +507,14 @@ def _prepare_imports(preload: list[str]) -> None:
         except Exception:  # a module the notebook itself will fail to import, with its own message
             continue
     folder = os.environ.pop(_DATA_ENV, "")
+    handoff = os.environ.pop(_HANDOFF_ENV, "")
     if folder:
         try:
             from auditlib.report.preload import preload
 
-            preload(folder)  # the data loaded, and month-independent work done, for every kernel
+            # The data loaded (or taken as the runner left it), and month-independent work
+            # done, for every kernel.
+            preload(folder, handed_over=handoff or None)
         except Exception:  # the kernel loads it again and says plainly what is wrong
             pass
     import threading
@@ -368,8 +523,10 @@ def _prepare_imports(preload: list[str]) -> None:
     # A preloaded module that started a thread makes forking unsafe: kernels are then
     # started by fork-and-exec instead, which is always safe (and as slow as usual).
     _FORK_SAFE = threading.active_count() == 1
-    gc.collect()
-    gc.freeze()  # keep imported objects out of the collector so forks share their memory pages
+    # Keep what exists now out of the collector, so that forks share its memory pages and
+    # no kernel's collections go through it. (Not collected first: the little garbage the
+    # imports leave would cost every run a tenth of a second to find.)
+    gc.freeze()
 
 
 def _fork_kernel(
@@ -390,6 +547,10 @@ def _fork_kernel(
         conn.close()
         return 0
     zygote_pid = os.getpid()
+    if "section_helper" in request:
+        return _fork_section_helper(
+            str(request["section_helper"]), conn, listener, clients, children
+        )
     pid = os.fork()
     if pid:
         for fd in fds:
@@ -439,6 +600,46 @@ def _fork_kernel(
     os._exit(code)
 
 
+def _fork_section_helper(
+    folder: str,
+    conn: socket.socket,
+    listener: socket.socket,
+    clients: set[socket.socket],
+    children: dict[int, socket.socket],
+) -> int:
+    """Fork a section helper for the month's kernel sharing ``folder``: it builds the
+    report's sections from the last one back (:func:`auditlib.report.monthly.run_section_helper`)
+    and exits when done, or when the runner closes ``conn``."""
+    if not _FORK_SAFE:
+        conn.close()  # the kernel builds every section itself
+        return 0
+    zygote_pid = os.getpid()
+    pid = os.fork()
+    if pid:
+        with contextlib.suppress(OSError):
+            conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+        return pid
+    # ---- in the helper process: quiet, and gone with the zygote or the runner's connection
+    code = 0
+    try:
+        listener.close()
+        for other in [*clients, *children.values()]:
+            other.close()
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for target in (0, 1, 2):
+            os.dup2(devnull, target)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        die_with_parent(signal.SIGKILL, parent=zygote_pid)
+        _reseed()
+        _exit_when_client_goes(conn)
+        from auditlib.report import monthly
+
+        monthly.run_section_helper(folder)
+    except BaseException:  # the kernel builds whatever the helper did not
+        code = 1
+    os._exit(code)
+
+
 def _reseed() -> None:
     """Give the kernel its own random state, as a fresh process would have."""
     numpy = sys.modules.get("numpy")
@@ -480,7 +681,15 @@ def _main(argv: list[str]) -> None:
     # Told to stop (or its owner died): leave through _serve's finally, which stops the kernels.
     signal.signal(signal.SIGTERM, _stop_serving)
     die_with_parent(signal.SIGTERM, parent=int(os.environ.get(_OWNER_ENV, os.getppid())))
-    _serve(int(argv[0]), argv[1:])
+    try:
+        _serve(int(argv[0]), argv[1:])
+    finally:
+        # Its kernels told to go, nothing is left to tidy: leave without tearing down
+        # every imported module, which the command that started it would wait for.
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(0)
 
 
 def _stop_serving(_signum: int, _frame: object) -> None:

@@ -29,14 +29,17 @@ and import cost from every month without sharing any state between months.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import itertools
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -57,6 +60,9 @@ from auditlib.publish.pdf import EXIT_PDF_MISSING, PdfError
 
 #: Parameters the runner sets itself; a caller cannot override them.
 RUNNER_PARAMETERS: Final = ("report_month", "data_dir", "output_dir")
+#: A notebook that imports this prepares its month with :func:`auditlib.report.monthly.prepare`,
+#: which can share its sections with a section helper (:mod:`auditlib.report.sharing`).
+SHARING_NOTEBOOK_MODULE: Final = "auditlib.report.monthly"
 
 
 # ---------------------------------------------------------------- one month
@@ -72,6 +78,7 @@ def run_month(
     prewarm: bool = False,
     fingerprint: Mapping[str, Any] | None = None,
     pdf: bool = False,
+    share_sections: bool = False,
 ) -> Path:
     """Execute ``notebook`` for ``month`` and publish ``out_dir/YYYY-MM/`` atomically.
 
@@ -84,6 +91,9 @@ def run_month(
     (see :mod:`auditlib.publish.kernelpool`). A frozen month rebuilt this way stays frozen.
     ``pdf`` also prints the report to ``audit-highlights-YYYY-MM.pdf``; a PDF that cannot
     be made raises :class:`~auditlib.publish.pdf.PdfError` after the report is published.
+    ``share_sections`` (with ``prewarm``, for a CPU that would otherwise be idle) has a
+    section helper build some of the report's sections beside the kernel
+    (:mod:`auditlib.report.sharing`); the report is the same either way.
     """
     check_month(month)
     started = time.perf_counter()
@@ -118,7 +128,46 @@ def run_month(
         before_swap=record_build,
         pdf=pdf,
     )
-    return publish_report(job, kernel_name=kernel_name, timeout=timeout, prewarm=prewarm)
+    if not (share_sections and prewarm):
+        return publish_report(job, kernel_name=kernel_name, timeout=timeout, prewarm=prewarm)
+    with section_helper(job.notebook, job.params) as kernel_env:
+        return publish_report(
+            job, kernel_name=kernel_name, timeout=timeout, prewarm=prewarm, kernel_env=kernel_env
+        )
+
+
+@contextlib.contextmanager
+def section_helper(notebook: Path, params: Mapping[str, Any]) -> Iterator[dict[str, str]]:
+    """A section helper for the month ``params`` names, beside its kernel: yields the
+    environment that tells the kernel where to find it (empty when there is none), and
+    stops it and removes its folder afterwards (see :mod:`auditlib.report.sharing`)."""
+    from auditlib.publish import kernelpool
+    from auditlib.report import sharing
+
+    zygote = kernelpool.running()
+    if zygote is None or SHARING_NOTEBOOK_MODULE not in kernelpool.notebook_imports(notebook):
+        yield {}
+        return
+    folder = Path(tempfile.mkdtemp(prefix="auditlib-sections-"))
+    connection = None
+    try:
+        sharing.write_spec(
+            folder,
+            sharing.spec(params["report_month"], params.get("data_dir"), params.get("disclosure")),
+        )
+        connection = zygote.start_section_helper(str(folder))
+        yield {sharing.SHARE_ENV: str(folder)} if connection is not None else {}
+    finally:
+        if connection is not None:
+            connection.close()  # the helper exits, if it has not yet
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def share_sections_when(to_build: int, jobs: int, cpus: int | None = None) -> bool:
+    """Whether each month built gets a section helper: when the months in flight leave
+    a CPU idle for each of them."""
+    cpus = cpus or _cpus()
+    return 0 < min(to_build, jobs) * 2 <= cpus
 
 
 def monthly_title(figures: Mapping[str, Any], month: str) -> str:
@@ -235,11 +284,15 @@ def default_jobs() -> int:
     ``--all`` of the demo programme took 20 s with 2 months in flight on 2 CPUs, 17 s
     with 3). A month in flight costs memory (a worker and a kernel, about 400 MB), not CPU.
     """
+    return _cpus() + 1
+
+
+def _cpus() -> int:
+    """The CPUs this process may use."""
     try:
-        cpus = len(os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        cpus = os.cpu_count() or 1
-    return cpus + 1
+        return os.cpu_count() or 1
 
 
 def run_months(
@@ -298,6 +351,8 @@ def run_months(
     }
     to_build = [m for m in months if plans[m].action == "build"]
     jobs = max(1, min(jobs or default_jobs(), len(to_build) or 1))
+    # Fewer months than CPUs: the idle CPUs build sections beside the kernels.
+    share = prewarm and share_sections_when(len(to_build), jobs)
     if to_build and prewarm:
         # One pre-imported process for every month's kernel (workers inherit it), its
         # imports running while this process gets ready.
@@ -315,6 +370,7 @@ def run_months(
         "fingerprints": {m: records[m] for m in to_build if m in records},
         "reasons": {m: plans[m].reason for m in to_build},
         "pdf": pdf,
+        "share_sections": share,
     }
     started = time.perf_counter()
     summary = RunSummary()
@@ -411,6 +467,7 @@ def _run_one(month: str, task: Mapping[str, Any]) -> MonthResult:
             prewarm=task["prewarm"],
             fingerprint=task.get("fingerprints", {}).get(month),
             pdf=task.get("pdf", False),
+            share_sections=task.get("share_sections", False),
         )
     except PdfError as exc:
         html_path = out_root / month / f"{report_stem(month)}.html"

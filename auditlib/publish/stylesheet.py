@@ -89,6 +89,35 @@ class PageInventory:
                     ids.add(value)
         return cls(frozenset(tags), frozenset(classes), frozenset(ids), frozenset(attributes))
 
+    def within(self, names: PageInventory) -> PageInventory:
+        """Only the names also in ``names`` (those some selector mentions): a selector can
+        match this inventory exactly when it can match the whole page's."""
+        return PageInventory(
+            self.tags & names.tags,
+            self.classes & names.classes,
+            self.ids & names.ids,
+            self.attributes & names.attributes,
+        )
+
+
+def mentioned_names(rules: Iterable[_Rule]) -> PageInventory:
+    """Every tag, class, id and attribute name the rules' selectors require (as
+    :func:`selector_may_match` reads them)."""
+    tags: set[str] = set()
+    classes: set[str] = set()
+    ids: set[str] = set()
+    attributes: set[str] = set()
+    for rule in _style_rules(rules):
+        for selector in rule.selectors:
+            simple = _FUNCTIONAL_PSEUDO_RE.sub("", selector)
+            attributes.update(name.lower() for name in _ATTRIBUTE_RE.findall(simple))
+            simple = _PSEUDO_RE.sub("", _ATTRIBUTE_RE.sub("", simple))
+            classes.update(_CLASS_RE.findall(simple))
+            ids.update(_ID_RE.findall(simple))
+            without_names = _ID_RE.sub("", _CLASS_RE.sub("", simple))
+            tags.update(tag.lower() for tag in _TYPE_RE.findall(without_names))
+    return PageInventory(frozenset(tags), frozenset(classes), frozenset(ids), frozenset(attributes))
+
 
 # ---------------------------------------------------------------- parsing
 def parse_css(css: str) -> tuple[_Rule, ...]:
@@ -302,7 +331,10 @@ def _serialise(rules: Iterable[_Rule]) -> str:
 def lean_css(rules: tuple[_Rule, ...], page: str, *, also_read_by: str = "") -> str:
     """The rules of ``rules`` that can style ``page``, with only the custom properties they
     (or the stylesheet ``also_read_by``) read, as CSS text."""
-    inventory = PageInventory.of(page)
+    return _lean_css(rules, PageInventory.of(page), also_read_by)
+
+
+def _lean_css(rules: tuple[_Rule, ...], inventory: PageInventory, also_read_by: str) -> str:
     kept = _used_rules(rules, inventory)
     properties = _custom_properties_needed(kept, also_read_by)
     animations: set[str] = set()
@@ -318,6 +350,18 @@ def lean_css(rules: tuple[_Rule, ...], page: str, *, also_read_by: str = "") -> 
 def jupyter_rules() -> tuple[_Rule, ...]:
     """JupyterLab's light-theme stylesheets from nbconvert's lab template, parsed once."""
     return parse_css("\n".join(path.read_text(encoding="utf-8") for path in _jupyter_css_paths()))
+
+
+@functools.lru_cache(maxsize=1)
+def _jupyter_names() -> PageInventory:
+    return mentioned_names(jupyter_rules())
+
+
+@functools.lru_cache(maxsize=64)
+def _lean_jupyter_css(inventory: PageInventory, also_read_by: str) -> str:
+    """JupyterLab's rules for a page with this inventory (reports of one programme mostly
+    share one, so a process exporting many months works each out once)."""
+    return _lean_css(jupyter_rules(), inventory, also_read_by)
 
 
 def _jupyter_css_paths() -> list[Path]:
@@ -337,5 +381,8 @@ def inline_used_css(page: str) -> str:
         return page
     # The page's own stylesheets (the report's) may read JupyterLab's custom properties.
     own_css = "\n".join(_STYLE_RE.findall(page.replace(PLACEHOLDER, "")))
-    css = lean_css(jupyter_rules(), page, also_read_by=own_css)
+    # Keyed by the names JupyterLab's selectors mention: pages differing only in their own
+    # ids (a table's, a heading's) share one result.
+    inventory = PageInventory.of(page).within(_jupyter_names())
+    css = _lean_jupyter_css(inventory, own_css)
     return page.replace(PLACEHOLDER, css, 1)

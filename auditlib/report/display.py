@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import html
@@ -83,6 +84,15 @@ class DisplayError(ValueError):
 
 
 # ---------------------------------------------------------------- figures
+@dataclasses.dataclass(frozen=True)
+class RenderedFigure:
+    """A chart already rendered by :func:`render_figure` (its output bundle), e.g. by
+    another process (:mod:`auditlib.report.sharing`): shown as it is."""
+
+    data: dict
+    metadata: dict
+
+
 def render_figure(
     fig: Any, alt: str, caption: str | None = None, *, image_format: str | None = None
 ) -> tuple[dict, dict]:
@@ -95,6 +105,8 @@ def render_figure(
     real text, for bar and line charts; PNG for dense pictures whose SVG would be big.
     The image is shown at the figure's physical size.
     """
+    if isinstance(fig, RenderedFigure):
+        return fig.data, fig.metadata
     alt = _require_text(alt, "alt")
     fmt = image_format or choose_image_format(fig)
     if fmt not in (SVG, PNG):
@@ -153,7 +165,8 @@ def show_figure(
     try:
         data, metadata = render_figure(fig, alt, caption, image_format=image_format)
     finally:
-        _close(fig)
+        if not isinstance(fig, RenderedFigure):
+            _close(fig)
     display(data, raw=True, metadata=metadata)
 
 

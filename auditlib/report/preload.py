@@ -13,7 +13,12 @@ from pathlib import Path
 
 from auditlib.analysis import voices
 from auditlib.data import schema
-from auditlib.data.pipeline import AuditData, load_audit_data, preload_audit_data
+from auditlib.data.pipeline import (
+    AuditData,
+    adopt_audit_data,
+    load_audit_data,
+    preload_audit_data,
+)
 from auditlib.data.programme import iter_months
 from auditlib.report.charts import judgements, layout, statistical, style
 from auditlib.report.monthly.context import report_themes
@@ -26,12 +31,18 @@ TEXT_SIZES = (6.5, style.SMALL_SIZE, style.ANNOTATION_SIZE, style.TICK_SIZE, sty
 TEXT_SIZES += (10.0, style.TITLE_SIZE, 12.0)
 
 
-def preload(data_dir: str | Path) -> None:
+def preload(data_dir: str | Path, handed_over: str | Path | None = None) -> None:
     """Load and clean the data folder (:func:`auditlib.data.pipeline.preload_audit_data`),
     then redact and tag with themes every feedback comment and reflection, as every
     month's report does with the whole feedback table (the results are remembered by
-    :mod:`auditlib.analysis.redaction` and :mod:`auditlib.analysis.voices`)."""
-    preload_audit_data(data_dir)
+    :mod:`auditlib.analysis.redaction` and :mod:`auditlib.analysis.voices`).
+
+    ``handed_over`` is a file where the runner may have left the folder as it loaded it
+    (:func:`auditlib.publish.kernelpool.hand_over`): taken instead of loading the folder
+    again when it is there and the folder's files are still the ones it was loaded from.
+    """
+    if not (handed_over and adopt_handed_over(data_dir, Path(handed_over))):
+        preload_audit_data(data_dir)
     data = load_audit_data(data_dir)
     themes = report_themes(data)
     for frame in (data.feedback, data.reflections):
@@ -69,3 +80,16 @@ def premeasure_chart_texts(data: AuditData) -> int:
         [style.TICK_SIZE],
     )
     return count
+
+
+def adopt_handed_over(data_dir: str | Path, path: Path) -> bool:
+    """Take the data folder as another process loaded and left it in ``path``, if it is
+    there, is that folder, and the folder's files are byte for byte the ones it was
+    loaded from (:func:`auditlib.data.pipeline.adopt_audit_data`)."""
+    import pickle
+
+    try:
+        data = pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        return False
+    return adopt_audit_data(data_dir, data)

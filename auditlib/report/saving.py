@@ -17,7 +17,7 @@ from auditlib.publish.export import write_figures_json
 from auditlib.publish.layout import FIGURES_FILE, TABLES_DIR
 from auditlib.publish.tables import write_tables
 from auditlib.report.blocks import Shown
-from auditlib.report.tidy import statements_for_figures, tables_for_figures
+from auditlib.report.tidy import named_tables, statements_for_figures, tables_for_figures
 
 #: figures.json's section of every table the report showed, as shown.
 TABLES_KEY = "tables"
@@ -33,10 +33,11 @@ def save_report_figures(
 ) -> Path:
     """Write ``published`` (figures already protected) with what the report showed to
     ``output_dir/name``, and each table to ``output_dir/tables/<table>.csv``."""
+    named = named_tables(shown.tables)  # each table made tidy once, for both files
     figures = {
         **published,
-        TABLES_KEY: tables_for_figures(shown.tables),
+        TABLES_KEY: tables_for_figures(shown.tables, named),
         STATEMENTS_KEY: statements_for_figures(shown.statements),
     }
-    write_tables(shown.tables, Path(output_dir) / TABLES_DIR)
+    write_tables(shown.tables, Path(output_dir) / TABLES_DIR, named)
     return write_figures_json(figures, output_dir, name)

@@ -20,8 +20,10 @@ Columns (documented for users in docs/outputs.md):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 
 from auditlib.report.blocks import Statement, Table, anchor
@@ -99,26 +101,75 @@ def statements_for_figures(statements: list[Statement]) -> list[dict[str, Any]]:
     ]
 
 
-def tidy(table: Table) -> pd.DataFrame:
-    """The table as tidy rows (see the module's columns)."""
+def tidy_rows(table: Table) -> list[dict[str, Any]]:
+    """The table as tidy rows (see the module's columns), as plain dicts."""
     name = table_name(table)
     rows = []
-    frame = table.frame
-    for label, values in frame.iterrows():
+    for label, values in _rows(table.frame):
         row = " – ".join(map(str, label)) if isinstance(label, tuple) else str(label)
-        for column, value in values.items():
+        for column, value in values:
             rows.append({"table": name, "row": row, "column": str(column), **parse_cell(value)})
-    return pd.DataFrame(rows, columns=list(COLUMNS), dtype=object)
+    return rows
 
 
-def tables_for_figures(tables: list[Table]) -> dict[str, list[dict[str, Any]]]:
-    """Every table shown, as figures.json holds it: name → its tidy rows (no table name)."""
-    out: dict[str, list[dict[str, Any]]] = {}
+def _rows(frame: pd.DataFrame) -> Iterator[tuple[Any, Iterable[tuple[Any, Any]]]]:
+    """Each row's label and its (column, value) pairs, the values as ``iterrows`` gives them.
+
+    A table of display strings (every column text or objects) is read without building a Series
+    per row, which is most of the cost; other frames go through ``iterrows`` (which makes
+    a row of ints and floats all floats) so that every cell reads as it always has.
+    """
+    if all(_holds_text(dtype) for dtype in frame.dtypes):
+        columns = list(frame.columns)
+        rows = frame.to_numpy(dtype=object).tolist()
+        for label, values in zip(frame.index, rows, strict=True):
+            yield label, zip(columns, values, strict=True)
+    else:
+        for label, series in frame.iterrows():
+            yield label, series.items()
+
+
+def _holds_text(dtype: Any) -> bool:
+    """Objects, or pandas' ``str`` (missing as NaN): read alike by ``iterrows`` and as
+    an array of objects, value for value."""
+    if isinstance(dtype, pd.StringDtype):
+        return dtype.na_value is not pd.NA
+    return bool(dtype == np.dtype(object))
+
+
+def tidy(table: Table) -> pd.DataFrame:
+    """The table as tidy rows (see the module's columns)."""
+    return pd.DataFrame(tidy_rows(table), columns=list(COLUMNS), dtype=object)
+
+
+def named_tables(tables: Iterable[Table]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Each table's unique name (``cohorts``, ``cohorts_2``, …) and its tidy rows (whose
+    ``table`` is that name): what figures.json and ``tables/*.csv`` are written from."""
+    named: list[tuple[str, list[dict[str, Any]]]] = []
+    taken: dict[str, Any] = {}
     for table in tables:
-        rows = tidy(table).drop(columns="table")
-        records = rows.astype(object).where(rows.notna(), None).to_dict("records")
-        out[_unique(table_name(table), out)] = records
-    return out
+        name = _unique(table_name(table), taken)
+        taken[name] = True
+        rows = tidy_rows(table)
+        for row in rows:
+            row["table"] = name
+        named.append((name, rows))
+    return named
+
+
+def tables_for_figures(
+    tables: list[Table], named: list[tuple[str, list[dict[str, Any]]]] | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Every table shown, as figures.json holds it: name → its tidy rows (no table name).
+
+    ``named`` is :func:`named_tables` of ``tables`` when the caller has it already."""
+    if named is None:
+        named = named_tables(tables)
+    return {name: [_without_table(row) for row in rows] for name, rows in named}
+
+
+def _without_table(row: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in row.items() if key != "table"}
 
 
 def _unique(name: str, taken: dict[str, Any]) -> str:

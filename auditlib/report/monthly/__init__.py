@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from auditlib.report import sharing
 from auditlib.report.blocks import Block
 from auditlib.report.monthly import (
     data_quality,
@@ -51,7 +52,17 @@ def prepare(
     notebook, also lets charts an analyst adds with plain matplotlib show with alt text."""
     ctx = _prepare(report_month, data_dir, disclosure)
     enable_analyst_charts()
+    # Given a section helper by the runner, share the sections with it.
+    ctx.section_share = sharing.join(report_month, data_dir, disclosure)
     return ctx
+
+
+def run_section_helper(folder: str) -> int:
+    """Build the report's sections, last first, for the kernel sharing ``folder`` (see
+    :mod:`auditlib.report.sharing`); returns how many were built."""
+    return sharing.run_helper(
+        folder, [section for _, section in SECTIONS if sharing.is_shareable(section)]
+    )
 
 
 def build(ctx: MonthContext) -> list[Block]:

@@ -29,6 +29,7 @@ from auditlib.report import figures as report_figures
 from auditlib.report.blocks import Shown, record_shown
 from auditlib.report.figures import build_spc, headline_series, spc_gaps
 from auditlib.report.saving import save_report_figures
+from auditlib.report.sharing import SectionShare
 
 #: Columns that identify a child, a worker or an allocation: never in a frame a notebook shows.
 IDENTIFIER_COLUMNS = (
@@ -55,6 +56,9 @@ class MonthContext:
     profile: DisclosureProfile
     #: everything the notebook has shown (see :func:`auditlib.report.blocks.record_shown`)
     shown: Shown = field(default_factory=Shown)
+    #: the folder shared with a section helper, when the runner gave the kernel one
+    #: (see :mod:`auditlib.report.sharing`)
+    section_share: SectionShare | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ naming
     @property

@@ -10,6 +10,7 @@ import pandas as pd
 from auditlib.analysis import voices
 from auditlib.data import schema
 from auditlib.disclosure import suppress_counts
+from auditlib.report import sharing
 from auditlib.report.blocks import Block, Heading, Markdown, Table
 from auditlib.report.monthly.context import MonthContext
 from auditlib.report.shared import left_out
@@ -33,6 +34,7 @@ THEMES_NOTE = (
 HEADING = "Parent, child, carer and partner agency feedback"
 
 
+@sharing.shareable
 def section(ctx: MonthContext) -> list[Block]:
     notices = left_out.notices(ctx.data, "feedback")
     if notices:

@@ -8,6 +8,7 @@ from auditlib.data import schema
 from auditlib.data.programme import format_month
 from auditlib.disclosure import SUPPRESSED, display_share_table, is_small
 from auditlib.disclosure.view import GOOD_OR_BETTER, with_good_or_better
+from auditlib.report import sharing
 from auditlib.report.blocks import Block, Chart, Heading, Markdown, Table
 from auditlib.report.charts.judgements import plot_judgement_trend, plot_month_split
 from auditlib.report.monthly.context import MonthContext
@@ -18,6 +19,7 @@ TABLE_NOTE = (
 )
 
 
+@sharing.shareable
 def section(ctx: MonthContext) -> list[Block]:
     first = format_month(ctx.data.programme.start_month)
     blocks: list[Block] = [Heading(f"Overall judgements – {first} to {ctx.label}")]

@@ -4,6 +4,7 @@ practice standards, with repeats from earlier months marked."""
 from __future__ import annotations
 
 from auditlib.analysis.recommendations import format_recommendations
+from auditlib.report import sharing
 from auditlib.report.blocks import Block, Heading, Markdown
 from auditlib.report.monthly.context import MonthContext
 from auditlib.report.shared import left_out
@@ -40,6 +41,7 @@ def priority_section(ctx: MonthContext) -> list[Block]:
     ]
 
 
+@sharing.shareable
 def section(ctx: MonthContext) -> list[Block]:
     """8. Recommendations and practice standards."""
     notices = left_out.notices(ctx.data, "recommendations")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from auditlib.analysis import voices
 from auditlib.data import schema
+from auditlib.report import sharing
 from auditlib.report.blocks import Block, Callout, Heading, Markdown
 from auditlib.report.monthly.context import MonthContext
 from auditlib.report.shared import left_out
@@ -22,6 +23,7 @@ RECURRING_MIN_MENTIONS = 2
 HEADING = "Social worker reflections"
 
 
+@sharing.shareable
 def section(ctx: MonthContext) -> list[Block]:
     notices = left_out.notices(ctx.data, "reflections")
     if notices:

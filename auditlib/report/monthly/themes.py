@@ -19,7 +19,7 @@ from auditlib.disclosure import (
     suppress_counts,
     suppression_mask,
 )
-from auditlib.report import wording
+from auditlib.report import sharing, wording
 from auditlib.report.blocks import Block, Chart, Heading, Markdown, Table
 from auditlib.report.charts.judgements import plot_judgements_by_group
 from auditlib.report.charts.statistical import plot_funnel
@@ -35,6 +35,7 @@ TEAM_WINDOW_MONTHS = 12
 COMPLIANCE_NOTE = "Allocated = completed + outstanding; overdue audits are outstanding audits past their due date."
 
 
+@sharing.shareable
 def section(ctx: MonthContext) -> list[Block]:
     blocks: list[Block] = [Heading("Practice themes")]
     blocks += intro_blocks(ctx)

@@ -1,0 +1,207 @@
+"""A month's sections shared with a second process, when a CPU would otherwise sit idle.
+
+A month's report runs its sections one after another in its kernel, on one CPU. When the
+runner builds fewer months than there are CPUs (``report --month``, or a warm ``--all``
+with one new month), a *section helper* runs beside the kernel: a process forked from the
+same pre-imported process as the kernel (:mod:`auditlib.publish.kernelpool`), which
+prepares the same month's context and works through the report's sections from the last
+one back, while the kernel works from the first one on. Each section is done once, by
+whichever process reaches it first; the kernel shows the helper's sections as if it had
+built them, and they meet in the middle.
+
+Nothing changes in what the report says: the helper runs the same code on the same data
+(the sections are pure functions of the month's context, and each chart is rendered the
+way the kernel renders it), and the kernel shows and records every section in the
+notebook's order. A section the helper could not build (an error, a helper that died) is
+built by the kernel itself, so its error, if any, is reported as usual.
+
+How they agree, without any message between them: the runner gives both a folder. For
+each section there is a claim file, locked (``flock``) by whoever writes its claim and,
+for the helper, for as long as it builds the section. The kernel locks it when it
+reaches the section: an empty file is unclaimed (the kernel claims it and builds it
+itself); a file the helper claimed holds the helper's result beside it once the lock is
+free (or none, when the helper failed or died, and the kernel builds it). The helper
+stops at the first section the kernel has claimed. A notebook run any other way (plain
+papermill, JupyterLab) has no folder and builds every section itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import functools
+import json
+import os
+import pickle
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Final, TypeVar
+
+#: The kernel's environment variable naming the folder it shares with a section helper.
+SHARE_ENV: Final = "AUDITLIB_SECTION_SHARE"
+#: The month the folder is for, written by the runner: the kernel shares only when its own
+#: ``prepare`` arguments are the same.
+SPEC_FILE: Final = "spec.json"
+_HELPER: Final = b"helper"
+_KERNEL: Final = b"kernel"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def spec(
+    report_month: str, data_dir: str | os.PathLike[str] | None, disclosure: str | None
+) -> dict:
+    """What identifies a month's context: the arguments of ``prepare``, normalised."""
+    from auditlib.paths import DEMO_DATA_DIR
+
+    folder = Path(data_dir) if data_dir else DEMO_DATA_DIR
+    return {
+        "report_month": str(report_month),
+        "data_dir": str(folder.resolve()),
+        "disclosure": disclosure or "",
+    }
+
+
+def write_spec(folder: Path, month_spec: dict) -> None:
+    (folder / SPEC_FILE).write_text(json.dumps(month_spec, sort_keys=True), encoding="utf-8")
+
+
+def section_key(function: Callable[..., Any]) -> str:
+    """A section function's name in the shared folder (module and function)."""
+    return f"{function.__module__}.{function.__qualname__}"
+
+
+# ---------------------------------------------------------------- the kernel's side
+@dataclass(frozen=True)
+class SectionShare:
+    """The kernel's view of a folder shared with a section helper."""
+
+    folder: Path
+
+    def take(self, key: str, build: Callable[[], list[Any]]) -> list[Any]:
+        """The section ``key``'s blocks: the helper's, when it built them; else built here."""
+        with _claim_file(self.folder, key) as fd:
+            claimed_by = os.pread(fd, 16, 0)
+            if not claimed_by:
+                os.pwrite(fd, _KERNEL, 0)
+        if claimed_by == _HELPER:
+            blocks = _load(self.folder, key)
+            if blocks is not None:
+                return blocks
+        return build()
+
+
+def join(
+    report_month: str, data_dir: str | os.PathLike[str] | None, disclosure: str | None
+) -> SectionShare | None:
+    """The folder shared with this kernel's section helper, if it has one for this month."""
+    folder = os.environ.get(SHARE_ENV, "")
+    if not folder:
+        return None
+    try:
+        written = json.loads((Path(folder) / SPEC_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if written != spec(report_month, data_dir, disclosure):
+        return None  # a different month (or data, or profile): build everything here
+    return SectionShare(Path(folder))
+
+
+def shareable(function: F) -> F:
+    """Mark a report section (``section(ctx) -> list[Block]``) as one a helper may build.
+
+    Worth sharing are the sections that do not use the month's statistics (the comparisons
+    and models behind the key messages): the kernel works those out for its first section
+    anyway, and a helper would work them out a second time. With no helper
+    (``ctx.section_share`` is None) the section runs as it is.
+    """
+    key = section_key(function)
+
+    @functools.wraps(function)
+    def section(ctx: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        share = getattr(ctx, "section_share", None)
+        if share is None or args or kwargs:
+            return function(ctx, *args, **kwargs)
+        return share.take(key, lambda: function(ctx))
+
+    section.__wrapped_key__ = key  # type: ignore[attr-defined]
+    return section  # type: ignore[return-value]
+
+
+def is_shareable(function: Callable[..., Any]) -> bool:
+    return hasattr(function, "__wrapped_key__")
+
+
+# ---------------------------------------------------------------- the helper's side
+def run_helper(folder: str | os.PathLike[str], sections: Sequence[Callable[..., Any]]) -> int:
+    """Build ``sections`` (shareable section functions), last first, into ``folder``,
+    leaving those the kernel has claimed; returns how many it built."""
+    from auditlib.report import monthly
+
+    share = Path(folder)
+    month_spec = json.loads((share / SPEC_FILE).read_text(encoding="utf-8"))
+    ctx = monthly.prepare(
+        month_spec["report_month"], month_spec["data_dir"], month_spec["disclosure"] or None
+    )
+    built = 0
+    for function in reversed(sections):
+        original = getattr(function, "__wrapped__", function)
+        key = section_key(original)
+        with _claim_file(share, key) as fd:
+            if os.pread(fd, 16, 0):
+                continue  # the kernel has reached this section
+            os.pwrite(fd, _HELPER, 0)
+            try:
+                blocks = rendered(original(ctx))
+            except Exception:  # the kernel builds it again, and says what went wrong
+                continue
+            _store(share, key, blocks)
+            built += 1
+    return built
+
+
+def rendered(blocks: Sequence[Any]) -> list[Any]:
+    """``blocks`` with every chart rendered as the kernel would show it (and closed)."""
+    from auditlib.report import display
+    from auditlib.report.blocks import Chart
+
+    out = []
+    for block in blocks:
+        if isinstance(block, Chart) and not isinstance(block.figure, display.RenderedFigure):
+            try:
+                data, metadata = display.render_figure(block.figure, block.alt, block.caption)
+            finally:
+                display._close(block.figure)
+            block = replace(block, figure=display.RenderedFigure(data, metadata))
+        out.append(block)
+    return out
+
+
+# ---------------------------------------------------------------- the folder
+def _path(folder: Path, key: str, suffix: str) -> Path:
+    return folder / f"{key}{suffix}"
+
+
+@contextlib.contextmanager
+def _claim_file(folder: Path, key: str) -> Iterator[int]:
+    fd = os.open(_path(folder, key, ".claim"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield fd
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _store(folder: Path, key: str, blocks: list[Any]) -> None:
+    path = _path(folder, key, ".pickle")
+    partial = path.with_suffix(".partial")
+    partial.write_bytes(pickle.dumps(blocks, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(partial, path)
+
+
+def _load(folder: Path, key: str) -> list[Any] | None:
+    try:
+        return pickle.loads(_path(folder, key, ".pickle").read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None

@@ -1,0 +1,203 @@
+"""auditlib.report.sharing: a section helper beside the kernel changes nothing in the report.
+
+The helper and the "kernel" here are processes forked from this one, as the runner forks
+both from its pre-imported process; the report they make together is compared with the
+report built alone, block by block (charts by their rendered SVG).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from auditlib.paths import DEMO_DATA_DIR
+from auditlib.publish import runner
+from auditlib.report import display, monthly, sharing
+from auditlib.report.blocks import Chart, Table
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="the runner shares sections on Linux only"
+)
+
+MONTH = "2020-09"
+SHAREABLE = [name for name, section in monthly.SECTIONS if sharing.is_shareable(section)]
+
+
+def comparable(blocks: list) -> list:
+    """Blocks as the reader gets them: charts as their rendered bundles, tables as text."""
+    out = []
+    for block in blocks:
+        if isinstance(block, Chart):
+            data, metadata = display.render_figure(block.figure, block.alt, block.caption)
+            if not isinstance(block.figure, display.RenderedFigure):
+                display._close(block.figure)
+            out.append(("chart", data, metadata))
+        elif isinstance(block, Table):
+            out.append(("table", block.caption, block.note, block.frame.to_csv(), block.name))
+        else:
+            out.append(block)
+    return out
+
+
+def whole_report(ctx: monthly.MonthContext) -> list:
+    return [comparable(section(ctx)) for _, section in monthly.SECTIONS]
+
+
+def in_child(work) -> None:
+    """Run ``work`` in a forked child and wait for it (it must exit 0)."""
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            work()
+            code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
+@pytest.fixture(scope="module")
+def alone() -> list:
+    return whole_report(monthly.prepare(MONTH, str(DEMO_DATA_DIR), "internal"))
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    sharing.write_spec(tmp_path, sharing.spec(MONTH, str(DEMO_DATA_DIR), "internal"))
+    monkeypatch.setenv(sharing.SHARE_ENV, str(tmp_path))
+    return tmp_path
+
+
+def claims(folder: Path) -> dict[str, bytes]:
+    """Who claimed each section: ``{"themes.section": b"helper", ...}``."""
+    prefix = "auditlib.report.monthly."
+    return {
+        p.name.removeprefix(prefix).removesuffix(".claim"): p.read_bytes()
+        for p in folder.glob("*.claim")
+    }
+
+
+def test_the_sections_worth_sharing_are_those_without_the_months_statistics():
+    assert SHAREABLE == ["judgements", "themes", "feedback", "reflections", "recommendations"]
+
+
+def test_a_helper_that_built_every_shareable_section_gives_the_same_report(folder, alone):
+    # The helper runs to the end first (in its own process): the kernel then takes every
+    # shareable section from it.
+    in_child(lambda: monthly.run_section_helper(str(folder)))
+    assert set(claims(folder).values()) == {b"helper"}
+    assert len(claims(folder)) == len(SHAREABLE)
+    ctx = monthly.prepare(MONTH, str(DEMO_DATA_DIR), "internal")
+    assert ctx.section_share is not None
+    shared = whole_report(ctx)
+    assert shared == alone
+    # and the kernel really showed the helper's charts, not charts of its own
+    judgements = dict(monthly.SECTIONS)["judgements"](ctx)
+    assert any(
+        isinstance(b, Chart) and isinstance(b.figure, display.RenderedFigure) for b in judgements
+    )
+
+
+def test_sections_the_kernel_reached_first_are_left_to_it(folder, alone):
+    ctx = monthly.prepare(MONTH, str(DEMO_DATA_DIR), "internal")
+    built_first = whole_report(ctx)
+
+    def helper() -> None:
+        count = monthly.run_section_helper(str(folder))
+        (folder / "count").write_text(str(count))
+
+    in_child(helper)
+    helper_built = int((folder / "count").read_text())
+    assert helper_built == 0
+    assert set(claims(folder).values()) == {b"kernel"}
+    assert built_first == alone
+
+
+def test_a_section_the_helper_could_not_store_is_built_by_the_kernel(folder, alone):
+    in_child(lambda: monthly.run_section_helper(str(folder)))
+    lost = next(folder.glob("*themes.section.pickle"))
+    lost.unlink()  # as if the helper had died while building it
+    ctx = monthly.prepare(MONTH, str(DEMO_DATA_DIR), "internal")
+    assert whole_report(ctx) == alone
+
+
+def test_a_kernel_for_another_month_or_profile_does_not_share(folder):
+    assert monthly.prepare("2020-08", str(DEMO_DATA_DIR), "internal").section_share is None
+    assert monthly.prepare(MONTH, str(DEMO_DATA_DIR), "published").section_share is None
+    assert monthly.prepare(MONTH, str(DEMO_DATA_DIR), "internal").section_share is not None
+
+
+def test_without_the_runners_folder_nothing_is_shared(monkeypatch):
+    monkeypatch.delenv(sharing.SHARE_ENV, raising=False)
+    assert monthly.prepare(MONTH, str(DEMO_DATA_DIR), "internal").section_share is None
+
+
+@pytest.mark.parametrize(
+    ("to_build", "jobs", "cpus", "shared"),
+    [(1, 1, 2, True), (1, 1, 1, False), (2, 2, 4, True), (3, 3, 4, False), (18, 3, 2, False)],
+)
+def test_sections_are_shared_only_when_a_cpu_would_be_idle(to_build, jobs, cpus, shared):
+    assert runner.share_sections_when(to_build, jobs, cpus) is shared
+
+
+@pytest.mark.slow
+def test_a_month_built_with_a_helper_is_the_month_built_without(tmp_path, monkeypatch):
+    from auditlib.paths import NOTEBOOKS_DIR
+    from auditlib.publish import kernelpool
+    from auditlib.publish.layout import MONTHLY_NOTEBOOK
+
+    notebook = NOTEBOOKS_DIR / MONTHLY_NOTEBOOK
+    folders: list[Path] = []
+    original = runner.section_helper
+
+    def watched(*args, **kwargs):
+        manager = original(*args, **kwargs)
+
+        class Watch:
+            def __enter__(self):
+                env = manager.__enter__()
+                folders.append(Path(env[sharing.SHARE_ENV]))
+                return env
+
+            def __exit__(self, *exc):
+                folder = folders[-1]
+                (tmp_path / "claims.json").write_text(
+                    json.dumps({k: v.decode() for k, v in claims(folder).items()})
+                )
+                return manager.__exit__(*exc)
+
+        return Watch()
+
+    monkeypatch.setattr(runner, "section_helper", watched)
+    monkeypatch.setattr(runner, "_cpus", lambda: 2)
+    kernelpool.stop()
+    try:
+        shared = runner.run_months(
+            [MONTH], notebook, DEMO_DATA_DIR, tmp_path / "shared", progress=False
+        )
+        monkeypatch.setattr(runner, "_cpus", lambda: 1)
+        single = runner.run_months(
+            [MONTH], notebook, DEMO_DATA_DIR, tmp_path / "single", progress=False
+        )
+    finally:
+        kernelpool.stop()
+    assert shared.exit_code == 0 and single.exit_code == 0
+    assert len(folders) == 1  # the helper was used once, for the shared run only
+    assert not folders[0].exists()  # and its folder removed
+    said = json.loads((tmp_path / "claims.json").read_text())
+    assert "helper" in said.values()
+    for name in ("figures.json", f"audit-highlights-{MONTH}.html"):
+        assert (tmp_path / "shared" / MONTH / name).read_bytes() == (
+            tmp_path / "single" / MONTH / name
+        ).read_bytes(), name
+    tables = sorted(p.name for p in (tmp_path / "shared" / MONTH / "tables").iterdir())
+    assert tables == sorted(p.name for p in (tmp_path / "single" / MONTH / "tables").iterdir())
+    for name in tables:
+        assert (tmp_path / "shared" / MONTH / "tables" / name).read_bytes() == (
+            tmp_path / "single" / MONTH / "tables" / name
+        ).read_bytes()
