@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -222,3 +223,118 @@ def test_the_ordinal_models_gradient_is_the_likelihoods_and_the_fit_is_statsmode
     )
     assert np.allclose(ours.params, reference.params, atol=1e-5)
     assert np.allclose(ours.bse, reference.bse, rtol=1e-3)
+
+
+def _random_ordinal_model(seed: int, n: int, teams: int) -> object:
+    """A proportional-odds model of random data: a month flag, cohort flags and team dummies."""
+    rng = np.random.default_rng(seed)
+    x = pd.DataFrame({"this_month": rng.integers(0, 2, n), "cohort_a": rng.integers(0, 2, n)})
+    team = rng.integers(0, teams, n)
+    for t in range(1, teams):
+        x[f"team: {t}"] = (team == t).astype(float)
+    latent = 0.6 * x["this_month"] - 0.4 * x["cohort_a"] + 0.3 * team + rng.logistic(size=n)
+    score = np.digitize(latent, [-1.0, 0.3, 1.5])
+    endog = pd.Series(pd.Categorical(score, categories=[0, 1, 2, 3], ordered=True))
+    return casemix._LogitOrderedModel(endog, x.astype(float), distr="logit")
+
+
+@pytest.mark.parametrize(("seed", "n", "teams"), [(3, 300, 2), (11, 1500, 9), (29, 77, 5)])
+def test_the_ordinal_hessian_is_statsmodels_numerical_one_to_the_last_bit(seed, n, teams):
+    """The Hessian the standard errors come from is statsmodels' approx_hess of the
+    likelihood exactly (figures.json's intervals must not move by a bit), at the fit and
+    at random parameters, on random data and on the demo's model."""
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+    from statsmodels.tools.numdiff import approx_hess
+
+    model = _random_ordinal_model(seed, n, teams)
+    rng = np.random.default_rng(seed)
+    fitted = model.fit(method="bfgs", disp=False, maxiter=500).params
+    statsmodels_loglike = functools.partial(OrderedModel.loglike, model)
+    for params in [np.asarray(fitted), *rng.normal(0, 0.7, (2, len(fitted)))]:
+        expected = approx_hess(params, statsmodels_loglike)
+        assert np.array_equal(model.hessian(params), expected)
+        # the likelihood the optimiser sees is statsmodels' own, to the last bit, and the
+        # gradient from the terms it kept is the gradient worked out afresh
+        assert model.loglike(params) == statsmodels_loglike(params)
+        kept = model.score(params)
+        model._last_terms = None
+        assert np.array_equal(kept, model.score(params))
+
+
+def test_the_ordinal_hessian_on_the_demo_month_is_statsmodels_own():
+    """The demo's September 2020 regression check: the month's interval is the one
+    statsmodels' own numerical Hessian gives, to the last bit."""
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+    from statsmodels.tools.numdiff import approx_hess
+
+    from auditlib.data.pipeline import load_audit_data
+    from auditlib.paths import DEMO_DATA_DIR
+
+    data = load_audit_data(DEMO_DATA_DIR)
+    month = "2020-09"
+    trend = casemix.metrics.judgement_trend(data.audits, data.programme, month)
+    reference = casemix.reference_months_for(trend, month)
+    frame = casemix.casemix_frame(data.audits, [*reference, month], data.programme)
+    x, _ = casemix._design(frame, [month], [])
+    graded = frame["score"].notna()
+    xs = x.loc[graded]
+    xs = xs.loc[:, xs.nunique() > 1]
+    fit = casemix._fit_ordinal(frame.loc[graded, "score"], xs)
+    params = np.asarray(fit.params)
+    statsmodels_loglike = functools.partial(OrderedModel.loglike, fit.model)
+    assert np.array_equal(fit.model.hessian(params), approx_hess(params, statsmodels_loglike))
+    assert fit.model.loglike(params) == statsmodels_loglike(params)
+
+
+def test_a_month_given_its_frame_ahead_is_the_month_worked_out_alone():
+    """A month's report builds the case-mix frame once (with the auditor column) for the
+    case mix and the auditors: each result equals the one built from the audits alone."""
+    from auditlib.analysis import auditors
+    from auditlib.data.pipeline import load_audit_data
+    from auditlib.paths import DEMO_DATA_DIR
+
+    data = load_audit_data(DEMO_DATA_DIR)
+    for month in ("2020-09", "2019-06"):
+        trend = casemix.metrics.judgement_trend(data.audits, data.programme, month)
+        months = [*casemix.reference_months_for(trend, month), month]
+        frame = casemix.casemix_frame(
+            data.audits, months, data.programme, extra_columns=[schema.AUDITOR_ID]
+        )
+        alone = casemix.adjust_month(data.audits, data.programme, month, trend)
+        given = casemix.adjust_month(data.audits, data.programme, month, trend, frame=frame)
+        pd.testing.assert_frame_equal(given.to_frame(), alone.to_frame(), check_exact=True)
+        pd.testing.assert_frame_equal(
+            given.regression.coefficients, alone.regression.coefficients, check_exact=True
+        )
+        for measure, result in alone.standardised.items():
+            pd.testing.assert_frame_equal(given.standardised[measure].strata, result.strata)
+            assert schema.AUDITOR_ID not in given.standardised[measure].matched
+        effects = auditors.auditor_effects(data.audits, months, key=month, programme=data.programme)
+        shared = auditors.auditor_effects(
+            data.audits, months, key=month, programme=data.programme, frame=frame
+        )
+        pd.testing.assert_frame_equal(shared.auditors, effects.auditors, check_exact=True)
+        assert (shared.f_statistic, shared.icc) == (effects.f_statistic, effects.icc)
+        assert schema.AUDITOR_ID in frame  # the caller's frame is left as it was
+
+
+def test_stratum_rates_are_pandas_grouped_means_to_the_last_bit():
+    """Counted in one pass, each stratum's rate is the grouped mean pandas gives (bit for
+    bit), strata under MIN_STRATUM_AUDITS audits and blank keys left out."""
+    rng = np.random.default_rng(17)
+    n = 3000
+    reference = pd.DataFrame(
+        {
+            "cohorts": rng.choice(["none", "cse", "cin+cse", "missing"], n).astype(object),
+            schema.TEAM: rng.choice([f"T{i}" for i in range(25)], n).astype(object),
+            schema.AUDIT_TYPE: rng.choice(["audit", "reaudit"], n).astype(object),
+            "good_or_better": rng.random(n) < 0.37,
+        }
+    )
+    reference.loc[reference.index[:7], schema.TEAM] = None
+    for keys in casemix.STRATA:
+        ours = casemix._stratum_rates(reference, keys, "good_or_better")
+        table = reference.groupby(list(keys), observed=True)["good_or_better"].agg(["mean", "size"])
+        table = table[table["size"] >= casemix.MIN_STRATUM_AUDITS]
+        expected = dict(zip(table.index, table["mean"].to_numpy(dtype=float), strict=True))
+        assert ours == expected and len(ours) >= 2

@@ -103,3 +103,18 @@ def test_analyse_month_carries_the_family_and_the_regression_to_the_mean(demo_mo
     graded = moderation.isin(schema.JUDGEMENTS).all(axis=1)
     kappa = stats.compute_kappa(moderation[graded], "auditor", "moderator", weights="none").kappa
     assert expectation.reliability == pytest.approx(kappa)
+
+
+def test_measure_counts_are_the_row_sums_of_the_measures_labels():
+    """Whole-number counts added column by column; anything else summed by pandas."""
+    table = pd.DataFrame(
+        {label: [3, 0, 7] for label in schema.JUDGEMENT_LABELS}, index=["a", "b", "c"]
+    )
+    table[schema.GOOD] = [1, 2, 5]
+    floats = table.astype(float)
+    floats.loc["b", schema.OUTSTANDING] = float("nan")
+    for frame in (table, floats):
+        for measure, (labels, _) in comparisons.MEASURES.items():
+            pd.testing.assert_series_equal(
+                comparisons.measure_counts(frame, measure), frame[list(labels)].sum(axis=1)
+            )

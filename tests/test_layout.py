@@ -239,3 +239,46 @@ def test_each_text_is_measured_once_whoever_asks_and_as_matplotlib_measures_it()
         # another size is another measurement
         assert layout.text_metrics(words, FontProperties(size=9.0)) != own
         assert len(layout._MEASURED) == 2
+
+
+def _unsettle(fig: Figure) -> None:
+    """Matplotlib's own placing of every title and axis label back."""
+    for ax in fig.axes:
+        ax._autotitlepos = True
+        ax.xaxis._autolabelpos = True
+        ax.yaxis._autolabelpos = True
+
+
+@pytest.mark.parametrize(
+    ("month", "disclosure"), [("2020-09", "internal"), ("2019-06", "published")]
+)
+def test_settled_titles_and_labels_are_where_matplotlib_puts_them(month, disclosure):
+    """Every chart of a demo month's report draws the same SVG whether its titles and
+    empty axis labels were settled (:func:`layout.settle_texts`) or placed by matplotlib."""
+    from auditlib.paths import DEMO_DATA_DIR
+    from auditlib.report import display, monthly
+    from auditlib.report.blocks import Chart
+
+    ctx = monthly.prepare(month, str(DEMO_DATA_DIR), disclosure)
+    charts = [b for b in monthly.build(ctx) if isinstance(b, Chart)]
+    assert len(charts) >= 6
+    settled_titles = 0
+    for chart in charts:
+        settled_titles += sum(not ax._autotitlepos for ax in chart.figure.axes)
+        settled, _ = display.render_figure(chart.figure, chart.alt, chart.caption)
+        _unsettle(chart.figure)
+        placed, _ = display.render_figure(chart.figure, chart.alt, chart.caption)
+        assert settled == placed
+    assert settled_titles >= 3  # the SPC, funnel and heatmap titles at least
+
+
+def test_a_title_with_something_above_the_axes_is_left_to_matplotlib():
+    with use_house_style():
+        fig = Figure()
+        ax = fig.add_subplot()
+        ax.set_title("Title", loc="left")
+        ax.xaxis.tick_top()
+        ax.set_ylabel("Share")
+    layout.settle_texts(fig)
+    assert ax._autotitlepos is not False
+    assert ax.yaxis._autolabelpos and not ax.xaxis._autolabelpos

@@ -311,3 +311,56 @@ def test_properties_of_random_programmes(raw):
     again = clean_audits(frame, PROGRAMME)  # idempotent
     pd.testing.assert_frame_equal(again.frame, frame)
     assert again.reconciliation.rows_excluded == 0
+
+
+def test_select_gives_the_rows_and_columns_loc_gives():
+    """select takes the columns before the rows (it is faster); the frame is .loc's."""
+    from auditlib.data.pipeline import load_audit_data
+    from auditlib.paths import DEMO_DATA_DIR
+
+    data = load_audit_data(DEMO_DATA_DIR).audits
+    for months, audit_type, columns in [
+        (["2020-09"], schema.AUDIT, [schema.STATUS, schema.FINAL_JUDGEMENT]),
+        (["2019-06", "2020-02", "2030-01"], schema.REAUDIT, [schema.TEAM, "no such column"]),
+        ("2020-09", None, [schema.TEAM, schema.TEAM, schema.AUDIT_MONTH]),
+        (None, schema.AUDIT, [schema.DUE_DATE]),
+        (["2020-09"], schema.AUDIT, [c for c in data.columns if c.startswith("cohort_")]),
+        (None, None, [schema.CHILD_ID, schema.AGE_AT_AUDIT, schema.CIN, schema.SOURCE_ROW]),
+    ]:
+        mask = np.ones(len(data), dtype=bool)
+        if audit_type is not None:
+            mask &= (data[schema.AUDIT_TYPE] == audit_type).to_numpy(dtype=bool, na_value=False)
+        if months is not None:
+            wanted_months = [months] if isinstance(months, str) else months
+            mask &= data[schema.AUDIT_MONTH].isin(wanted_months).to_numpy(dtype=bool)
+        wanted = [c for c in dict.fromkeys(columns) if c in data]
+        chosen = metrics.select(data, months, audit_type, columns)
+        assert len(chosen) > 0
+        expected = data.loc[mask, wanted]
+        pd.testing.assert_frame_equal(
+            chosen, expected, check_exact=True, check_index_type=True, check_column_type=True
+        )
+        assert type(chosen.index) is type(expected.index)
+        pd.testing.assert_frame_equal(
+            metrics.select(data, months, audit_type), data.loc[mask], check_exact=True
+        )
+
+
+# "Other" is not a count column: pandas warns it will refuse such values one day.
+@pytest.mark.filterwarnings("ignore:Constructing a Categorical with a dtype")
+def test_count_codes_are_the_codes_of_the_count_columns_category():
+    """A categorical column's judgements are coded through its categories; the codes are
+    those astype(CategoricalDtype(COUNT_COLUMNS)) gives, blanks and other labels -1."""
+    values = ["Good", None, "Inadequate", "Not recorded", "Outstanding", "Good", "Other"]
+    for series in (
+        pd.Series(pd.Categorical(values, categories=["Other", *reversed(metrics.COUNT_COLUMNS)])),
+        pd.Series(pd.Categorical(values)),
+        pd.Series(values, dtype="string"),
+        pd.Series(values, dtype=object),
+        pd.Series(pd.Categorical([None, None], categories=["Good"])),
+    ):
+        expected = series.astype(
+            pd.CategoricalDtype(metrics.COUNT_COLUMNS, ordered=True)
+        ).cat.codes.to_numpy()
+        got = metrics._count_codes(series)
+        assert np.array_equal(got, expected) and got.dtype == expected.dtype

@@ -589,3 +589,37 @@ def test_published_groups_hide_small_n_and_sort_hidden_shares_as_zero():
         "Inadequate [c]." in alt
     )
     assert len(container(ax, judgements.SUPPRESSED_LEGEND)) == 4
+
+
+def _hidden_cells_by_pandas(table: pd.DataFrame, mask: pd.DataFrame) -> pd.DataFrame:
+    """hidden_cells' rules for a given mask, column by column in pandas (as they were)."""
+    labels = list(schema.JUDGEMENT_LABELS)
+    columns = [*labels, schema.COMPLETED, judgements.GOOD_OR_BETTER_KEY]
+    hidden = pd.DataFrame(False, index=table.index, columns=columns)
+    given = mask.reindex(index=table.index, columns=columns).astype("object")
+    hidden = hidden | given.where(given.notna(), False).astype(bool)
+    hidden.loc[hidden[schema.COMPLETED], labels] = True
+    if judgements.GOOD_OR_BETTER_KEY not in mask.columns:
+        hidden[judgements.GOOD_OR_BETTER_KEY] = hidden[schema.OUTSTANDING] | hidden[schema.GOOD]
+    hidden[judgements.GOOD_OR_BETTER_KEY] |= hidden[schema.COMPLETED]
+    return hidden
+
+
+def test_hidden_cells_follow_the_masks_rules_for_any_mask():
+    """Random masks (blanks, missing columns, with and without good_or_better): the cells
+    hidden are the ones the rules worked out column by column give."""
+    rng = np.random.default_rng(5)
+    labels = list(schema.JUDGEMENT_LABELS)
+    table = pd.DataFrame(
+        rng.integers(0, 9, (6, len(labels))), columns=labels, index=[f"r{i}" for i in range(6)]
+    )
+    table[schema.COMPLETED] = table[labels].sum(axis=1)
+    columns = [*labels, schema.COMPLETED, judgements.GOOD_OR_BETTER_KEY]
+    for _ in range(40):
+        chosen = [c for c in columns if rng.random() < 0.7]
+        values = rng.random((len(table), len(chosen))) < 0.25
+        mask = pd.DataFrame(values, index=table.index, columns=chosen).astype(object)
+        mask = mask.mask(rng.random(mask.shape) < 0.1)  # some blanks
+        mask = mask.iloc[rng.permutation(len(mask))]  # in another order
+        got = judgements.hidden_cells(table, suppress=mask)
+        pd.testing.assert_frame_equal(got, _hidden_cells_by_pandas(table, mask))

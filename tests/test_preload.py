@@ -15,8 +15,9 @@ from auditlib.data.pipeline import load_audit_data
 from auditlib.paths import DEMO_DATA_DIR
 from auditlib.report import display, monthly
 from auditlib.report.blocks import Callout, Chart, Heading, Markdown, Table
+from auditlib.report.charts import layout, style
 from auditlib.report.monthly.context import report_themes
-from auditlib.report.preload import preload
+from auditlib.report.preload import preload, premeasure_chart_texts
 
 #: The pure-function caches a month's kernel may find filled by the pre-imported process.
 CACHES = (redaction._redact_remembered, voices._packaged_themes)
@@ -26,6 +27,9 @@ def clear_caches() -> None:
     for cache in CACHES:
         cache.cache_clear()
     voices._TAGGED.clear()
+    layout._MEASURED.clear()
+    layout._line_width.cache_clear()
+    display._svg_text_metrics.cache_clear()
 
 
 def report_text(month: str, disclosure: str = "internal") -> list[Any]:
@@ -86,6 +90,25 @@ def test_a_month_does_not_depend_on_work_done_ahead_or_another_month():
     report_text("2019-06", "published")
     after_another = report_text("2020-09")
     assert after_another == fresh
+
+
+def test_chart_texts_measured_ahead_measure_as_measured_afresh():
+    """The texts measured ahead (percentages, the programme's months, judgements) are in
+    the caches, with the very widths a kernel measuring them afresh gets."""
+    data = load_audit_data(DEMO_DATA_DIR)
+    texts = [("63%", 6.5), ("100%", 10.0), ("2019-06", style.TICK_SIZE), ("Sep", 8.0)]
+    texts += [("Requires Improvement", style.TICK_SIZE), ("lp", style.TITLE_SIZE)]
+    clear_caches()
+    with style.use_house_style():
+        afresh = [layout.text_width(text, size) for text, size in texts]
+    clear_caches()
+    assert premeasure_chart_texts(data) > 150
+    measured = len(layout._MEASURED)
+    assert measured > 400
+    with style.use_house_style():
+        ahead = [layout.text_width(text, size) for text, size in texts]
+    assert ahead == afresh
+    assert len(layout._MEASURED) == measured  # none measured again
 
 
 # ---------------------------------------------------------------- the data handed over

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from auditlib.analysis import voices
 from auditlib.analysis.voices import (
     DEFAULT_THEMES_FILE,
     RECURRING_NOTE,
@@ -728,3 +729,31 @@ def test_docstring_examples():
         result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert result.attempted > 0
         assert result.failed == 0, module.__name__
+
+
+def test_feedback_counts_are_crosstabs_reindexed_to_the_sources_and_kinds():
+    """summarise_feedback counts by position; the table is what pandas' crosstab, reindexed
+    to the sources shown and the two kinds, gives (missing and unknown sources included)."""
+    import numpy as np
+
+    from auditlib.data.pipeline import load_audit_data
+    from auditlib.paths import DEMO_DATA_DIR
+
+    feedback = load_audit_data(DEMO_DATA_DIR).feedback.copy()
+    feedback[schema.SOURCE] = feedback[schema.SOURCE].astype(object)
+    feedback.loc[feedback.index[:5], schema.SOURCE] = None
+    feedback.loc[feedback.index[5:8], schema.SOURCE] = "zz other"
+    for month in ("2020-09", None, "1999-01"):
+        for include_empty in (False, True):
+            table = voices.summarise_feedback(feedback, month, include_empty=include_empty)
+            rows = feedback if month is None else feedback[feedback[schema.AUDIT_MONTH] == month]
+            seen = rows[schema.SOURCE].where(rows[schema.SOURCE].notna(), voices.NO_SOURCE)
+            sources = list(table.index[:-1])
+            expected = (
+                pd.crosstab(seen, rows[schema.KIND]) if len(rows) else pd.DataFrame()
+            ).reindex(index=sources, columns=list(schema.FEEDBACK_KINDS), fill_value=0)
+            assert np.array_equal(
+                table.iloc[:-1][list(schema.FEEDBACK_KINDS)].to_numpy(),
+                expected.fillna(0).to_numpy(dtype="int64"),
+            )
+            assert table.loc[voices.ALL_SOURCES, "total"] == expected.fillna(0).to_numpy().sum()

@@ -173,16 +173,20 @@ def auditor_effects(
     key: str,
     programme: Programme | None = None,
     level: float = 0.95,
+    frame: pd.DataFrame | None = None,
 ) -> AuditorEffects:
     """Auditor effects on the judgement score over ``months``, after case mix.
 
     ``key`` seeds the pseudonyms (use one key per report). Completed, graded audits of
     type ``audit`` with an auditor; auditors with fewer than ``MIN_AUDITOR_AUDITS`` are
-    left out (and counted in a note).
+    left out (and counted in a note). ``frame``: the case-mix frame of those months with
+    the auditor column (:func:`casemix.casemix_frame` with ``extra_columns``), when the
+    caller has it already.
     """
     if schema.AUDITOR_ID not in audits:
         raise stats.StatsError("the audits have no auditor column, so auditors cannot be compared")
-    frame = casemix.casemix_frame(audits, months, programme, extra_columns=[schema.AUDITOR_ID])
+    if frame is None:
+        frame = casemix.casemix_frame(audits, months, programme, extra_columns=[schema.AUDITOR_ID])
     frame = frame.loc[frame["score"].notna() & frame[schema.AUDITOR_ID].notna()].copy()
     names = pseudonymise(frame[schema.AUDITOR_ID], key)
     frame["auditor"] = frame.pop(schema.AUDITOR_ID).astype(str).map(names)
@@ -201,7 +205,10 @@ def auditor_effects(
     covariates = [*cohorts, schema.TEAM, schema.AUDIT_MONTH]
     y = frame["score"].to_numpy(dtype=float)
     base, base_names = _design(frame, covariates)
-    full, full_names = _design(frame, [*covariates, "auditor"])
+    # The full design is the base one with the auditors' block after it (built once).
+    auditor_block, auditor_names = _design(frame, ["auditor"])
+    full = sparse.hstack([base, auditor_block[:, 1:]], format="csr")
+    full_names = [*base_names, *auditor_names[1:]]
     beta0, rss0, p0 = _fit(base, y)
     beta, rss1, p1 = _fit(full, y)
     n = len(frame)

@@ -78,6 +78,8 @@ LEVEL = 0.95
 #: The two shares adjusted, with the outcome column each uses.
 OUTCOMES = {"% Good or better": "good_or_better", "% Inadequate": "inadequate"}
 NO_COHORT = "none"
+#: Columns :func:`casemix_frame` adds only when asked (``extra_columns``).
+_EXTRA_COLUMNS = (schema.AUDITOR_ID,)
 
 Verdict = Literal["higher than expected", "lower than expected", "no difference"]
 
@@ -104,7 +106,10 @@ def casemix_frame(
     replaces it with a pseudonym at once).
     """
     months = [months] if isinstance(months, str) else list(months)
-    rows = metrics.select(audits, months, None)
+    # Only the columns used: taking rows of all of them costs more than the rest.
+    used = [schema.AUDIT_MONTH, schema.AUDIT_TYPE, schema.TEAM, schema.STATUS]
+    used += [schema.FINAL_JUDGEMENT, *_cohort_columns(audits), *extra_columns]
+    rows = metrics.select(audits, months, None, used)
     rows = rows.loc[
         rows[schema.AUDIT_TYPE].isin(list(audit_types)).to_numpy(dtype=bool, na_value=False)
         & (rows[schema.STATUS] == schema.COMPLETED).to_numpy(dtype=bool, na_value=False)
@@ -207,8 +212,25 @@ class CasemixResult:
     p_value: float
     reference_pct: float  # the reference period's crude share
     level: float
-    strata: pd.DataFrame  # one row per stratum of the month's audits: level used, n, O, E
     improvement: str  # "up" or "down"
+    #: each of the month's audits with its expected rate and the stratum level it used
+    matched: pd.DataFrame = field(repr=False, compare=False)
+    outcome: str = field(default="", repr=False, compare=False)
+
+    @functools.cached_property
+    def strata(self) -> pd.DataFrame:
+        """One row per stratum of the month's audits: the level used, n, O and E (worked
+        out when asked for: the reports do not show it)."""
+        keys = list(STRATA[0])
+        return (
+            self.matched.groupby([*keys, "level"], observed=True)
+            .agg(
+                n=(self.outcome, "size"),
+                observed=(self.outcome, "sum"),
+                expected=("expected", "sum"),
+            )
+            .reset_index()
+        )
 
     @property
     def observed_pct(self) -> float:
@@ -257,33 +279,64 @@ class CasemixResult:
         )
 
 
+def _stratum_rates(
+    reference: pd.DataFrame, keys: Sequence[str], outcome: str
+) -> dict[object, float]:
+    """The reference rate of ``outcome`` (a 0/1 column) in each stratum of ``keys`` with at
+    least ``MIN_STRATUM_AUDITS`` audits, keyed as a pandas grouping's index would be (a
+    tuple of the keys, or the one key's value); a blank key is in no stratum.
+
+    Counted in one pass: the rate is the count over the audits, the very number pandas'
+    grouped mean gives for 0s and 1s, without a grouping's cost for a few hundred audits.
+    """
+    columns = [reference[key].tolist() for key in keys]
+    strata = zip(*columns, strict=True) if len(keys) > 1 else columns[0]
+    sizes: dict[object, int] = {}
+    events: dict[object, int] = {}
+    for stratum, event in zip(
+        strata, reference[outcome].to_numpy(dtype=bool).tolist(), strict=True
+    ):
+        sizes[stratum] = sizes.get(stratum, 0) + 1
+        events[stratum] = events.get(stratum, 0) + event
+    return {
+        stratum: float(np.float64(events[stratum]) / np.float64(size))
+        for stratum, size in sizes.items()
+        if size >= MIN_STRATUM_AUDITS and not _blank(stratum)
+    }
+
+
+def _blank(stratum: object) -> bool:
+    """Whether a stratum's key (or any of its keys) is missing, as grouping leaves out."""
+    values = stratum if isinstance(stratum, tuple) else (stratum,)
+    return any(value is None or value is pd.NA or value != value for value in values)
+
+
 def _expected_rates(reference: pd.DataFrame, month: pd.DataFrame, outcome: str) -> pd.DataFrame:
     """Each of the month's audits with the reference rate of the finest stratum that has
     enough audits (``level`` 0 = finest)."""
-    out = month.copy()
-    out["expected"] = np.nan
-    out["level"] = -1
+    expected = np.full(len(month), np.nan)
+    levels = np.full(len(month), -1, dtype=np.int64)
     for level, keys in enumerate(STRATA):
-        table = reference.groupby(list(keys), observed=True)[outcome].agg(["mean", "size"])
-        table = table[table["size"] >= MIN_STRATUM_AUDITS]
-        if table.empty:
+        rate_of = _stratum_rates(reference, keys, outcome)
+        if not rate_of:
             continue
-        todo = out["expected"].isna()
+        todo = np.flatnonzero(np.isnan(expected))
         # Each audit's stratum looked up in the rates (a left join, by a dict: the month
         # has a few hundred audits, far too few for a merge to pay for itself).
-        rate_of = dict(zip(table.index, table["mean"].to_numpy(dtype=float), strict=True))
-        strata = zip(*(out.loc[todo, key].tolist() for key in keys), strict=True)
+        strata = zip(*(month[key].to_numpy()[todo].tolist() for key in keys), strict=True)
         if len(keys) == 1:
             strata = (stratum[0] for stratum in strata)  # a one-key index holds plain values
         rates = np.array([rate_of.get(stratum, np.nan) for stratum in strata], dtype=float)
-        index = out.index[todo]
         found = ~np.isnan(rates)
-        out.loc[index[found], "expected"] = rates[found]
-        out.loc[index[found], "level"] = level
-    if out["expected"].isna().any():
+        expected[todo[found]] = rates[found]
+        levels[todo[found]] = level
+    if np.isnan(expected).any():
         # an audit type the reference period never had enough of: its crude rate
-        out["expected"] = out["expected"].fillna(float(reference[outcome].mean()))
-        out.loc[out["level"] < 0, "level"] = len(STRATA)
+        expected = np.where(np.isnan(expected), float(reference[outcome].mean()), expected)
+        levels[levels < 0] = len(STRATA)
+    out = month.copy()
+    out["expected"] = expected
+    out["level"] = levels
     return out
 
 
@@ -334,12 +387,6 @@ def _standardise(
             f"the reference period has no {measure.removeprefix('% ')} audits to expect any from"
         )
     ratio, low, high, p = poisson_ratio(observed, expected, level)
-    keys = list(STRATA[0])
-    strata = (
-        matched.groupby([*keys, "level"], observed=True)
-        .agg(n=(outcome, "size"), observed=(outcome, "sum"), expected=("expected", "sum"))
-        .reset_index()
-    )
     return CasemixResult(
         measure=measure,
         month=label,
@@ -353,8 +400,9 @@ def _standardise(
         p_value=p,
         reference_pct=100 * float(reference[outcome].mean()),
         level=level,
-        strata=strata,
         improvement=comparisons.MEASURES[measure][1],
+        matched=matched,
+        outcome=outcome,
     )
 
 
@@ -480,6 +528,25 @@ def _logit_ordered_model() -> type:
             p = special.expit(x)
             return p * (1.0 - p)
 
+        def _terms(self, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            """The logistic cdf at each audit's lower and upper bound, kept for the last
+            parameters asked about: the optimiser asks for the likelihood and then its
+            gradient at the same point, and both start from these."""
+            key = params.tobytes()
+            last = getattr(self, "_last_terms", None)
+            if last is None or last[0] != key:
+                low, upp = self._bounds(params)
+                last = (key, (self.cdf(low), self.cdf(upp)))
+                self._last_terms = last
+            return last[1]
+
+        def loglike(self, params):
+            """statsmodels' log-likelihood (the same operations, so the same number), from
+            the cdf values :meth:`_terms` keeps for the gradient."""
+            cdf_low, cdf_upp = self._terms(np.asarray(params, dtype=float))
+            prob = np.maximum(cdf_upp - cdf_low, 0)
+            return np.log(prob + 1e-20).sum()
+
         def score(self, params):
             """The log-likelihood's gradient, worked out rather than by finite differences (which
             cost one likelihood per parameter at every step of the optimiser).
@@ -491,9 +558,10 @@ def _logit_ordered_model() -> type:
             ∂/∂θ_j = exp(θ_j) (f_u [y ≥ j] − f_l [y − 1 ≥ j])/P for j ≥ 1.
             """
             params = np.asarray(params, dtype=float)
-            low, upp = self._bounds(params)
-            f_low, f_upp = self.pdf(low), self.pdf(upp)  # 0 at ±∞
-            prob = self.prob(low, upp) + 1e-20
+            cdf_low, cdf_upp = self._terms(params)
+            # the pdf and the probability as pdf() and prob() work them out, from the same cdf
+            f_low, f_upp = cdf_low * (1.0 - cdf_low), cdf_upp * (1.0 - cdf_upp)  # 0 at ±∞
+            prob = np.maximum(cdf_upp - cdf_low, 0) + 1e-20
             y = np.asarray(self.endog, dtype=int)
             k_thresholds = self.k_levels - 1
             th_params = params[-k_thresholds:]
@@ -505,7 +573,83 @@ def _logit_ordered_model() -> type:
                 gradient[-k_thresholds + j] = np.exp(th_params[j]) * term.sum()
             return gradient
 
+        def hessian(self, params):
+            """statsmodels' numerical Hessian (``approx_hess3`` of the log-likelihood, what
+            the standard errors come from), to the last bit, with the log-likelihoods it
+            needs worked out together (:func:`_loglikes`) rather than one call at a time."""
+            return _batched_hessian(self, np.asarray(params, dtype=float))
+
     return _LogitOrderedModel
+
+
+#: Log-likelihoods worked out together at most this many at a time (memory: this many
+#: times the audits, several arrays of doubles).
+_HESSIAN_CHUNK = 64
+
+
+def _batched_hessian(model: object, x: np.ndarray) -> np.ndarray:
+    """``statsmodels.tools.numdiff.approx_hess3(x, model.loglike)``, the same numbers: the
+    same step sizes and points, each point's log-likelihood computed by the same operations
+    (:func:`_loglikes`), and the same arithmetic on them."""
+    from statsmodels.tools.numdiff import _get_epsilon
+
+    n = len(x)
+    h = _get_epsilon(x, 4, None, n)
+    ee = np.diag(h)
+    hess = np.outer(h, h)
+    pairs = [(i, j) for i in range(n) for j in range(i, n)]
+    points = np.array(
+        [
+            point
+            for i, j in pairs
+            for point in (
+                x + ee[i, :] + ee[j, :],
+                x + ee[i, :] - ee[j, :],
+                x - ee[i, :] + ee[j, :],
+                x - ee[i, :] - ee[j, :],
+            )
+        ]
+    )
+    values = _loglikes(model, points)
+    for number, (i, j) in enumerate(pairs):
+        f1, f2, f3, f4 = values[4 * number : 4 * number + 4]
+        hess[i, j] = np.squeeze((f1 - f2 - (f3 - f4)) / (4.0 * hess[i, j]))
+        hess[j, i] = hess[i, j]
+    return hess
+
+
+def _loglikes(model: object, points: np.ndarray) -> list[np.float64]:
+    """``model.loglike(p)`` for each row ``p`` of ``points``, bit for bit: the thresholds,
+    the linear predictor (one ``exog.dot`` per distinct coefficient vector, as statsmodels
+    does it), the logistic cdf, the log and the sum are the same operations, applied to
+    many points at once."""
+    exog = np.asarray(model.exog)  # type: ignore[attr-defined]
+    endog = np.asarray(model.endog)  # type: ignore[attr-defined]
+    k_thresholds = model.k_levels - 1  # type: ignore[attr-defined]
+    if getattr(model, "offset", None) is not None:  # never set by this module
+        return [model.loglike(p) for p in points]  # type: ignore[attr-defined]
+    linpred: dict[bytes, np.ndarray] = {}
+    values: list[np.float64] = []
+    for start in range(0, len(points), _HESSIAN_CHUNK):
+        chunk = points[start : start + _HESSIAN_CHUNK]
+        th = chunk[:, -k_thresholds:]
+        # transform_threshold_params: first threshold, then exponentiated increments
+        steps = np.concatenate((th[:, :1], np.exp(th[:, 1:])), axis=1).cumsum(axis=1)
+        infinite = np.full((len(chunk), 1), np.inf)
+        thresh = np.concatenate((-infinite, steps, infinite), axis=1)
+        xb = np.empty((len(chunk), len(endog)))
+        for row, point in enumerate(chunk):
+            beta = point[:-k_thresholds]
+            key = beta.tobytes()
+            if key not in linpred:
+                linpred[key] = exog.dot(beta)
+            xb[row] = linpred[key]
+        low = thresh[:, endog] - xb
+        upp = thresh[:, endog + 1] - xb
+        prob = np.maximum(special.expit(upp) - special.expit(low), 0)
+        obs = np.log(prob + 1e-20)
+        values += [row.sum() for row in obs]
+    return values
 
 
 def __getattr__(name: str) -> object:
@@ -542,6 +686,19 @@ def regression_check(
     """
     period, label = _period(month)
     frame = casemix_frame(audits, [*reference_months, *period], programme)
+    return _regression_check(frame, period, label, reference_months, level, models)
+
+
+def _regression_check(
+    frame: pd.DataFrame,
+    period: list[str],
+    label: str,
+    reference_months: Sequence[str],
+    level: float,
+    models: Sequence[str],
+) -> RegressionCheck:
+    """:func:`regression_check` on the audits of the period and the reference months
+    (:func:`casemix_frame`)."""
     notes: list[str] = []
     if frame.empty or not frame[schema.AUDIT_MONTH].isin(period).any():
         raise stats.StatsError(f"no completed audits in {label} to compare")
@@ -640,19 +797,32 @@ def adjust_month(
     month: str,
     trend: pd.DataFrame | None = None,
     models: Sequence[str] = ("good_or_better", "inadequate", "ordinal"),
+    *,
+    frame: pd.DataFrame | None = None,
 ) -> MonthCasemix:
     """The month against the previous 12 audited months, allowing for case mix: both shares
     standardised, and the regression check. Measures that cannot be standardised (no
-    audits, no reference) are left out with a note."""
+    audits, no reference) are left out with a note.
+
+    ``frame``: :func:`casemix_frame` of the month and those reference months, when the
+    caller has it already (a month's report builds it once for this and the auditors);
+    any extra column of it is left out."""
     trend = trend if trend is not None else metrics.judgement_trend(audits, programme, month)
     reference = reference_months_for(trend, month)
     notes: list[str] = []
     standardised: dict[str, CasemixResult] = {}
     regression = None
     if reference:
-        # The audits of the month and of the reference months, shared by both measures.
-        this = casemix_frame(audits, [month], programme)
-        reference_frame = casemix_frame(audits, reference, programme)
+        # The audits of the month and of the reference months, built once for both
+        # measures and the regression check (the same rows, in the same order, as each
+        # would select on its own).
+        if frame is None:
+            frame = casemix_frame(audits, [*reference, month], programme)
+        else:
+            frame = frame[[c for c in frame.columns if c not in _EXTRA_COLUMNS]]
+        in_month = (frame[schema.AUDIT_MONTH] == month).to_numpy()
+        this = frame.loc[in_month].reset_index(drop=True)
+        reference_frame = frame.loc[~in_month].reset_index(drop=True)
         for measure in OUTCOMES:
             try:
                 standardised[measure] = _standardise(
@@ -662,9 +832,7 @@ def adjust_month(
                 notes.append(f"{measure}: {error}")
         if standardised:
             try:
-                regression = regression_check(
-                    audits, month, reference, programme=programme, models=models
-                )
+                regression = _regression_check(frame, [month], month, reference, LEVEL, models)
             except stats.StatsError as error:
                 notes.append(f"regression check: {error}")
     else:

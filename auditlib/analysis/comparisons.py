@@ -61,6 +61,14 @@ MIN_MODERATED_PAIRS = 10
 def measure_counts(table: pd.DataFrame, measure: str) -> pd.Series:
     """Audits counted by a measure (e.g. Outstanding + Good) per row of a count table."""
     labels, _ = MEASURES[measure]
+    columns = [table[label] for label in labels]
+    if all(column.dtype == np.int64 for column in columns):
+        # Whole numbers add up exactly in any order: the sum pandas' row sum gives, without
+        # building a frame of the columns first.
+        total = columns[0].to_numpy().copy()
+        for column in columns[1:]:
+            total += column.to_numpy()
+        return pd.Series(total, index=table.index)
     return table[list(labels)].sum(axis=1)
 
 
@@ -142,13 +150,16 @@ def reaudit_pairs(audits: pd.DataFrame, months: Iterable[str] | None = None) -> 
     ``audit_month``, ``team``, ``area``, and ``original_month`` (the month of the
     audit it re-audits).
     """
-    re = metrics.select(audits, months, schema.REAUDIT)
+    columns = [schema.STATUS, schema.ORIGINAL_JUDGEMENT, schema.FINAL_JUDGEMENT]
+    columns += [schema.AUDIT_MONTH, schema.TEAM, schema.AREA, schema.ORIGINAL_AUDIT_ID]
+    re = metrics.select(audits, months, schema.REAUDIT, columns)  # only the columns used
     re = re.loc[(re[schema.STATUS] == schema.COMPLETED).to_numpy(dtype=bool, na_value=False)]
     pairs = re.rename(
         columns={schema.ORIGINAL_JUDGEMENT: "original", schema.FINAL_JUDGEMENT: "reaudit"}
     )
     pairs = pairs.loc[pairs["original"].notna()]
-    months = audits.drop_duplicates(schema.AUDIT_ID).set_index(schema.AUDIT_ID)[schema.AUDIT_MONTH]
+    ids = audits[[schema.AUDIT_ID, schema.AUDIT_MONTH]]  # not every column de-duplicated
+    months = ids.drop_duplicates(schema.AUDIT_ID).set_index(schema.AUDIT_ID)[schema.AUDIT_MONTH]
     pairs = pairs.assign(original_month=pairs[schema.ORIGINAL_AUDIT_ID].map(months))
     return pairs[
         ["original", "reaudit", schema.AUDIT_MONTH, schema.TEAM, schema.AREA, "original_month"]
@@ -157,7 +168,8 @@ def reaudit_pairs(audits: pd.DataFrame, months: Iterable[str] | None = None) -> 
 
 def moderation_pairs(audits: pd.DataFrame, months: Iterable[str] | None = None) -> pd.DataFrame:
     """Completed audits with both an auditor's and a moderator's judgement."""
-    rows = metrics.select(audits, months, schema.AUDIT)
+    columns = [schema.OVERALL_JUDGEMENT, schema.MODERATED_JUDGEMENT, schema.STATUS]
+    rows = metrics.select(audits, months, schema.AUDIT, columns)
     both = rows[schema.OVERALL_JUDGEMENT].notna() & rows[schema.MODERATED_JUDGEMENT].notna()
     both &= (rows[schema.STATUS] == schema.COMPLETED).to_numpy(dtype=bool, na_value=False)
     return rows.loc[both, [schema.OVERALL_JUDGEMENT, schema.MODERATED_JUDGEMENT]].rename(

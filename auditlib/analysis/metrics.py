@@ -65,8 +65,22 @@ def select(
         mask &= audits[schema.AUDIT_MONTH].isin(months).to_numpy(dtype=bool, na_value=False)
     if columns is not None:
         wanted = [c for c in dict.fromkeys(columns) if c in audits]
-        return audits.loc[mask, wanted]
+        if 0 < len(wanted) <= _FEW_COLUMNS and audits.columns.is_unique:
+            # Each column's rows taken on its own: the same frame as .loc[mask, wanted]
+            # (dtypes, index and all) in a quarter of the time, which pandas spends
+            # gathering the columns into blocks and aligning the mask to them.
+            rows = np.flatnonzero(mask)
+            return pd.DataFrame(
+                {c: audits[c].array.take(rows) for c in wanted},
+                index=audits.index.take(rows),
+                copy=False,
+            )
+        return audits[wanted].loc[mask]
     return audits.loc[mask]
+
+
+#: Up to this many columns, :func:`select` takes each column's rows on its own.
+_FEW_COLUMNS = 12
 
 
 def months_between(first: str, last: str) -> list[str]:
@@ -200,15 +214,26 @@ def count_judgements(
     return _count_table(rows, by, judgement)
 
 
+def _count_codes(judgements: pd.Series) -> np.ndarray:
+    """Each judgement's position in :data:`COUNT_COLUMNS` (-1: blank or not a label), as
+    ``astype(CategoricalDtype(COUNT_COLUMNS))`` codes them; a categorical column's codes
+    are translated through its categories instead (a few labels, not every row)."""
+    if isinstance(judgements.dtype, pd.CategoricalDtype):
+        position = {label: i for i, label in enumerate(COUNT_COLUMNS)}
+        where = np.array(
+            [position.get(c, -1) for c in judgements.cat.categories] + [-1], dtype=np.int8
+        )
+        return where[judgements.cat.codes.to_numpy()]  # code -1 (blank) takes the last
+    labels = judgements.astype(pd.CategoricalDtype(COUNT_COLUMNS, ordered=True))
+    return labels.cat.codes.to_numpy()
+
+
 def _count_table(rows: pd.DataFrame, by: str | None, judgement: str) -> pd.DataFrame:
     """:func:`count_judgements` of rows already selected (month and audit type)."""
-    rows = rows.loc[
-        (rows[schema.STATUS].astype("string") == schema.COMPLETED).to_numpy(
-            dtype=bool, na_value=False
-        )
-    ]
-    labels = rows[judgement].astype(pd.CategoricalDtype(COUNT_COLUMNS, ordered=True))
-    codes = labels.cat.codes.to_numpy()
+    # Only the completed rows of the columns counted are taken (not of the whole frame).
+    completed = (rows[schema.STATUS] == schema.COMPLETED).to_numpy(dtype=bool, na_value=False)
+    keep = slice(None) if completed.all() else completed
+    codes = _count_codes(rows[judgement][keep])
     if judgement != schema.FINAL_JUDGEMENT:
         # A domain left blank on a completed audit is "Not recorded" for that domain.
         codes = np.where(codes < 0, COUNT_COLUMNS.index(schema.NOT_RECORDED), codes)
@@ -218,7 +243,7 @@ def _count_table(rows: pd.DataFrame, by: str | None, judgement: str) -> pd.DataF
         index = pd.Index(["all"])
     else:
         # Counting by integer codes: no crosstab, fast at a million rows.
-        groups, names = pd.factorize(rows[by], sort=True)
+        groups, names = pd.factorize(rows[by][keep], sort=True)
         keep = (groups >= 0) & (codes >= 0)
         flat = np.bincount(groups[keep] * width + codes[keep], minlength=len(names) * width)
         counts = flat.reshape(len(names), width)

@@ -404,9 +404,11 @@ def spc_summary(
     chart has no point at all.
     """
     measure, share = SPC_MEASURES[key]
-    points = result.data.loc[result.data["value"].notna()]
-    if points.empty:
+    shown = result.data["value"].notna().to_numpy()
+    if not shown.any():
         return None
+    xs = result.data["x"].to_numpy()[shown].tolist()
+    kinds = result.data["point_type"].to_numpy()[shown].tolist()
     latest = result.latest
     latest_period = result.latest_period
     is_month = str(latest["x"]) == month
@@ -432,9 +434,7 @@ def spc_summary(
         "latest_rules": result.latest_rules if is_month else [],
         "signal": signal,
         "verdict": spc_verdict(result, measure, label, month, n, suppressed),
-        "points": {
-            str(x): str(kind) for x, kind in zip(points["x"], points["point_type"], strict=True)
-        },
+        "points": {str(x): str(kind) for x, kind in zip(xs, kinds, strict=True)},
     }
 
 

@@ -13,8 +13,22 @@ from pathlib import Path
 
 from auditlib.analysis import voices
 from auditlib.data import schema
-from auditlib.data.pipeline import adopt_audit_data, load_audit_data, preload_audit_data
+from auditlib.data.pipeline import (
+    AuditData,
+    adopt_audit_data,
+    load_audit_data,
+    preload_audit_data,
+)
+from auditlib.data.programme import iter_months
+from auditlib.report.charts import judgements, layout, statistical, style
 from auditlib.report.monthly.context import report_themes
+
+#: Sizes (points) the charts write percentages at: segment labels (shrunk to fit), tick
+#: labels, and the SPC and funnel charts' axes.
+PERCENT_SIZES = (6.5, 7.0, style.TICK_SIZE, 10.0)
+#: Sizes whose line height matplotlib measures (as the text "lp") for every text it draws.
+TEXT_SIZES = (6.5, style.SMALL_SIZE, style.ANNOTATION_SIZE, style.TICK_SIZE, style.LABEL_SIZE)
+TEXT_SIZES += (10.0, style.TITLE_SIZE, 12.0)
 
 
 def preload(data_dir: str | Path, handed_over: str | Path | None = None) -> None:
@@ -34,6 +48,38 @@ def preload(data_dir: str | Path, handed_over: str | Path | None = None) -> None
     for frame in (data.feedback, data.reflections):
         if frame is not None and schema.TEXT in frame.columns:
             voices.tag_themes(frame, themes, denylist=data.denylist)
+    premeasure_chart_texts(data)
+
+
+def premeasure_chart_texts(data: AuditData) -> int:
+    """Measure ahead the texts every month's charts write (see
+    :func:`auditlib.report.charts.layout.premeasure`): percentages, the programme's months
+    as the charts label them, the judgements and the SPC legend; returns how many.
+
+    What a month's charts measure afresh otherwise, chart after chart in every kernel;
+    none of it depends on the month reported.
+    """
+    audited = data.audits[schema.AUDIT_MONTH].dropna()
+    last = max([str(m) for m in audited.unique()], default=data.programme.start_month)
+    months = list(iter_months(data.programme.start_month, last))
+    short = [judgements._short_month(data.programme.label_for(m)) for m in months]
+    percents = [f"{p}%" for p in range(101)]
+    count = layout.premeasure(percents, PERCENT_SIZES)
+    count += layout.premeasure(["lp"], TEXT_SIZES)
+    count += layout.premeasure(
+        [
+            *months,
+            *short,
+            *(judgements._YEAR_RE.sub(r"\n\1", label) for label in short),  # two lines
+            *schema.JUDGEMENT_LABELS,
+            *statistical._POINT_NAMES.values(),
+            "Mean",
+            "Process limits",
+            "Paused",
+        ],
+        [style.TICK_SIZE],
+    )
+    return count
 
 
 def adopt_handed_over(data_dir: str | Path, path: Path) -> bool:

@@ -295,13 +295,18 @@ def hidden_cells(
     if len(missing):
         # A row left out would be drawn in full: refuse rather than disclose.
         raise ReportError(f"The suppression mask has no row for {_list_rows(missing)}.")
-    given = mask.reindex(index=table.index, columns=columns).astype("object")
-    hidden = hidden | given.where(given.notna(), False).astype(bool)
-    hidden.loc[hidden[schema.COMPLETED], labels] = True
+    # In one boolean array (a count table is a few dozen cells; pandas' per-column
+    # machinery would cost more than the logic): a blank in the mask is shown.
+    given = mask.reindex(index=table.index, columns=columns).to_numpy(dtype=object)
+    flags = np.where(pd.isna(given), False, given).astype(bool)
+    completed = columns.index(schema.COMPLETED)
+    good_or_better = columns.index(GOOD_OR_BETTER_KEY)
+    flags[flags[:, completed], : len(labels)] = True
     if GOOD_OR_BETTER_KEY not in mask.columns:
-        hidden[GOOD_OR_BETTER_KEY] = hidden[schema.OUTSTANDING] | hidden[schema.GOOD]
-    hidden[GOOD_OR_BETTER_KEY] |= hidden[schema.COMPLETED]
-    return hidden
+        outstanding, good = labels.index(schema.OUTSTANDING), labels.index(schema.GOOD)
+        flags[:, good_or_better] = flags[:, outstanding] | flags[:, good]
+    flags[:, good_or_better] |= flags[:, completed]
+    return pd.DataFrame(flags, index=hidden.index, columns=hidden.columns)
 
 
 def _suppressed_handle() -> Patch:
@@ -817,6 +822,7 @@ def _paused_handle() -> Patch:
 
 
 # ------------------------------------------------------------------------------------ charts
+@layout.settled
 def plot_judgement_trend(
     trend: pd.DataFrame,
     *,
@@ -1055,6 +1061,7 @@ def _trend_alt_text(data: pd.DataFrame, shares: pd.DataFrame, hidden: pd.DataFra
     return " ".join(p for p in parts if p)
 
 
+@layout.settled
 def plot_month_split(
     counts_row: pd.Series,
     month_label: str,
@@ -1162,6 +1169,7 @@ def plot_month_split(
     return fig, alt
 
 
+@layout.settled
 def plot_judgements_by_group(
     table: pd.DataFrame,
     title: str,
@@ -1359,6 +1367,7 @@ def _group_alt_text(
     return " ".join(parts)
 
 
+@layout.settled
 def plot_good_or_better_trend(
     trend: pd.DataFrame,
     *,

@@ -20,9 +20,9 @@ from __future__ import annotations
 import functools
 import math
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, ParamSpec, TypeVar
 
 import matplotlib as mpl
 import numpy as np
@@ -31,6 +31,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont, fontManager, get_font
 from matplotlib.text import Text
 from matplotlib.textpath import text_to_path
+from matplotlib.ticker import FixedFormatter, FuncFormatter, NullFormatter, PercentFormatter
 
 POINTS_PER_INCH: Final = 72.0
 #: Room between a chart's outermost labels and the figure's edges (points): what
@@ -161,6 +162,22 @@ def text_height(
     count = lines if lines is not None else str(text).count("\n") + 1
     one, each = _vertical_metrics(float(size), weight, _family())
     return one if count == 1 else count * each
+
+
+def premeasure(texts: Iterable[str], sizes: Iterable[float], weight: str = "normal") -> int:
+    """Measure ``texts`` at each of ``sizes`` ahead, in the house style, into the caches
+    :func:`text_width` and the SVG renderer read (each line apart, as they measure it);
+    returns how many were measured. Pure caches: a text measured ahead measures the same.
+    """
+    from auditlib.report.charts.style import use_house_style
+
+    lines = {line for text in texts for line in str(text).split("\n") if line}
+    with use_house_style():
+        family = _family()
+        for size in sizes:
+            for line in lines:
+                _line_width(line, float(size), weight, family)
+    return len(lines)
 
 
 def rotated_extent(width: float, height: float, degrees: float) -> tuple[float, float]:
@@ -339,3 +356,76 @@ def fit_axes(fig: Figure, ax: Axes, extra: Margins) -> tuple[float, float]:
 def _tick_locations(ax: Axes) -> tuple[Any, Any]:
     """The major tick locations of both axes, as their locators place them now."""
     return ax.xaxis.get_majorticklocs(), ax.yaxis.get_majorticklocs()
+
+
+# ----------------------------------------------------------------------------- settled texts
+#: Formatters that never write an offset ("1e3", "+2.5e1") above an axis, which would make
+#: matplotlib move a title clear of it.
+_NO_OFFSET_FORMATTERS: Final = (FixedFormatter, FuncFormatter, NullFormatter, PercentFormatter)
+
+#: A bound on a text's descent below its baseline, as a fraction of its font size.
+_TITLE_DESCENT: Final = 1 / 3
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def settle_texts(fig: Figure) -> Figure:
+    """Tell matplotlib that the titles and the empty axis labels of ``fig`` stay where they
+    are, so that drawing it does not measure every tick label to find that out.
+
+    Before it draws an axes, matplotlib looks for room for its title above anything on top
+    of the axes (x tick labels or an axis label on top, an offset text of the y axis), and
+    moves each axis label clear of its tick labels, measuring them all each time. A title
+    has nothing to clear when there is nothing on top and its pad above the axes exceeds
+    its descent; an empty label is not drawn at all. Those keep their places, as matplotlib
+    would have left them; any other title or label is left to matplotlib.
+    """
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if not axis.label.get_text():
+                axis._autolabelpos = False
+        if _title_stays(fig, ax):
+            ax._autotitlepos = False
+    return fig
+
+
+def _title_stays(fig: Figure, ax: Axes) -> bool:
+    """Whether matplotlib's title placing would leave ``ax``'s titles at the top of the axes."""
+    if ax.child_axes or len(ax.get_shared_x_axes().get_siblings(ax)) > 1:
+        return False
+    if len(ax._twinned_axes.get_siblings(ax)) > 1:
+        return False
+    if len(fig._align_label_groups["title"].get_siblings(ax)) > 1:
+        return False
+    if ax.xaxis.get_ticks_position() != "bottom" or ax.xaxis.get_label_position() != "bottom":
+        return False
+    if not isinstance(ax.yaxis.get_major_formatter(), _NO_OFFSET_FORMATTERS):
+        return False
+    titles = (ax.title, ax._left_title, ax._right_title)
+    if any(title.get_position()[1] != 1.0 for title in titles):
+        return False
+    # The pad between the axes' top and the titles' baseline, against each title's
+    # descent (under a quarter of its size in the house fonts and their fallbacks; a
+    # third, to be sure), both in pixels.
+    pad = ax.titleOffsetTrans.get_matrix()[1, 2]
+    deepest = max(
+        (title.get_fontsize() * fig.dpi / POINTS_PER_INCH for title in titles if title.get_text()),
+        default=0.0,
+    )
+    return bool(pad > deepest * _TITLE_DESCENT) and all(
+        title.get_rotation() == 0 and title.get_va() == "baseline" for title in titles
+    )
+
+
+def settled(chart: Callable[_P, _R]) -> Callable[_P, _R]:
+    """A chart function (returning its figure first) whose figure's texts are settled
+    (:func:`settle_texts`) once it is built."""
+
+    @functools.wraps(chart)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        result = chart(*args, **kwargs)
+        settle_texts(result[0])  # type: ignore[index]
+        return result
+
+    return wrapper

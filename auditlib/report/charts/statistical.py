@@ -101,6 +101,7 @@ def _percent_axis(ax, scale: float) -> None:
 
 
 # ---------------------------------------------------------------------- SPC
+@layout.settled
 def plot_spc(
     result: spc.SPCResult,
     *,
@@ -313,6 +314,7 @@ def describe_spc_chart(
 
 
 # -------------------------------------------------------------------- funnel
+@layout.settled
 def plot_funnel(
     result: stats.FunnelResult,
     *,
@@ -406,6 +408,7 @@ def plot_funnel(
 
 
 # -------------------------------------------------------------- re-audit heat
+@layout.settled
 def plot_reaudit_heatmap(
     shift: stats.ReauditShift, *, title: str | None = None
 ) -> tuple[Figure, str]:

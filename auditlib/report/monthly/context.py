@@ -235,7 +235,23 @@ class MonthContext:
         """The month against the previous 12 audited months, allowing for case mix."""
         # The report states the ordinal model only, so only that one is fitted.
         return casemix.adjust_month(
-            self.data.audits, self.data.programme, self.month, self.trend, models=("ordinal",)
+            self.data.audits,
+            self.data.programme,
+            self.month,
+            self.trend,
+            models=("ordinal",),
+            frame=self._casemix_frame,
+        )
+
+    @cached_property
+    def _casemix_frame(self) -> pd.DataFrame:
+        """The completed audits of the month and of its reference months as the case-mix
+        models take them (:func:`casemix.casemix_frame`), with the auditor column (which
+        :attr:`auditor_effects` replaces with pseudonyms at once): built once for both."""
+        months = [*casemix.reference_months_for(self.trend, self.month), self.month]
+        extra = [schema.AUDITOR_ID] if schema.AUDITOR_ID in self.data.audits else []
+        return casemix.casemix_frame(
+            self.data.audits, months, self.data.programme, extra_columns=extra
         )
 
     @cached_property
@@ -245,7 +261,11 @@ class MonthContext:
         months = [*casemix.reference_months_for(self.trend, self.month), self.month]
         try:
             return auditors.auditor_effects(
-                self.data.audits, months, key=self.month, programme=self.data.programme
+                self.data.audits,
+                months,
+                key=self.month,
+                programme=self.data.programme,
+                frame=self._casemix_frame,
             )
         except stats.StatsError:
             return None

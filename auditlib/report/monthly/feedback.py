@@ -3,6 +3,8 @@ quotes chosen by a stated rule, themes and recurring themes."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from auditlib.analysis import voices
@@ -104,15 +106,21 @@ def theme_blocks(ctx: MonthContext) -> list[Block]:
         min_mentions=RECURRING_MIN_MENTIONS,
         themes=ctx.themes,
     )
+    # Each theme's first recurrence in the report month, looked up once for all themes.
+    also: dict[Any, Any] = {}
+    for theme_id, in_month, also_in in zip(
+        recurring["theme_id"], recurring["in_report_month"], recurring["also_in"], strict=True
+    ):
+        if in_month:
+            also.setdefault(theme_id, also_in)
     rows = []
     for theme_id, row in counts.iterrows():
-        again = recurring.loc[(recurring["theme_id"] == theme_id) & recurring["in_report_month"]]
         rows.append(
             {
                 "Theme": row.get("name", theme_id),
                 "Strengths": ctx.view.count(int(row.get(schema.STRENGTH, 0))),
                 "Areas for improvement": ctx.view.count(int(row.get(schema.IMPROVEMENT, 0))),
-                "Recurring": f"Yes (also {again['also_in'].iloc[0]})" if len(again) else "No",
+                "Recurring": f"Yes (also {also[theme_id]})" if theme_id in also else "No",
             }
         )
     return [
