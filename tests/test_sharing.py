@@ -82,8 +82,8 @@ def claims(folder: Path) -> dict[str, bytes]:
     }
 
 
-def test_the_sections_worth_sharing_are_those_without_the_months_statistics():
-    assert SHAREABLE == ["judgements", "themes", "feedback", "reflections", "recommendations"]
+def test_every_section_but_the_title_can_be_shared():
+    assert [name for name, _ in monthly.SECTIONS[1:]] == SHAREABLE
 
 
 def test_a_helper_that_built_every_shareable_section_gives_the_same_report(folder, alone):
@@ -91,7 +91,7 @@ def test_a_helper_that_built_every_shareable_section_gives_the_same_report(folde
     # shareable section from it.
     in_child(lambda: monthly.run_section_helper(str(folder)))
     assert set(claims(folder).values()) == {b"helper"}
-    assert len(claims(folder)) == len(SHAREABLE)
+    assert len(claims(folder)) == len(SHAREABLE) + 1  # and the statistics
     ctx = monthly.prepare(MONTH, str(DEMO_DATA_DIR), "internal")
     assert ctx.section_share is not None
     shared = whole_report(ctx)
@@ -116,6 +116,27 @@ def test_sections_the_kernel_reached_first_are_left_to_it(folder, alone):
     assert helper_built == 0
     assert set(claims(folder).values()) == {b"kernel"}
     assert built_first == alone
+
+
+def test_the_kernel_takes_the_helpers_statistics_and_states_the_same_figures(folder, alone):
+    # The helper works out the statistics, then the kernel builds every section itself.
+    def statistics_only() -> None:
+        for _, section in monthly.SECTIONS[1:]:
+            sharing._claim(folder, sharing.section_key(section.__wrapped__))  # the kernel's
+        assert monthly.run_section_helper(str(folder)) == 0
+
+    in_child(statistics_only)
+    assert claims(folder)["statistics"] == b"helper"
+    ctx = monthly.prepare(MONTH, str(DEMO_DATA_DIR), "internal")
+    assert whole_report(ctx) == alone
+    assert "casemix" in ctx.__dict__ and "test_family" in ctx.__dict__  # taken, not worked out
+    plain = monthly.prepare(MONTH, str(DEMO_DATA_DIR), "published")  # no share: its own
+    assert plain.section_share is None
+    again = monthly.MonthContext(ctx.month, ctx.data, dict(ctx.figures), ctx.profile)
+    again.trend = ctx.trend
+    assert json.dumps(ctx.published_figures, sort_keys=True, default=str) == json.dumps(
+        again.published_figures, sort_keys=True, default=str
+    )
 
 
 def test_a_section_the_helper_could_not_store_is_built_by_the_kernel(folder, alone):

@@ -4,10 +4,13 @@ A month's report runs its sections one after another in its kernel, on one CPU. 
 runner builds fewer months than there are CPUs (``report --month``, or a warm ``--all``
 with one new month), a *section helper* runs beside the kernel: a process forked from the
 same pre-imported process as the kernel (:mod:`auditlib.publish.kernelpool`), which
-prepares the same month's context and works through the report's sections from the last
-one back, while the kernel works from the first one on. Each section is done once, by
-whichever process reaches it first; the kernel shows the helper's sections as if it had
-built them, and they meet in the middle.
+prepares the same month's context, works out the month's statistics (the tests, models
+and protected figures the key messages and later sections state) while the kernel is
+still starting, then works through the report's sections from the last one back, while
+the kernel works from the first one on. Each section is done once, by whichever process
+reaches it first; the kernel takes the helper's statistics before it builds its first
+section, shows the helper's sections as if it had built them, and they meet in the
+middle.
 
 Nothing changes in what the report says: the helper runs the same code on the same data
 (the sections are pure functions of the month's context, and each chart is rendered the
@@ -43,6 +46,11 @@ SHARE_ENV: Final = "AUDITLIB_SECTION_SHARE"
 #: The month the folder is for, written by the runner: the kernel shares only when its own
 #: ``prepare`` arguments are the same.
 SPEC_FILE: Final = "spec.json"
+#: The claim of the month's statistics (the context's values that ``published_figures``
+#: works out: tests, case mix, re-audit expectation, auditor effects, protected figures).
+STATISTICS: Final = "statistics"
+#: Set in a kernel's context once it has taken (or given up) the helper's statistics.
+_STATISTICS_TAKEN: Final = "_section_share_statistics_taken"
 _HELPER: Final = b"helper"
 _KERNEL: Final = b"kernel"
 
@@ -79,17 +87,27 @@ class SectionShare:
 
     folder: Path
 
-    def take(self, key: str, build: Callable[[], list[Any]]) -> list[Any]:
-        """The section ``key``'s blocks: the helper's, when it built them; else built here."""
-        with _claim_file(self.folder, key) as fd:
-            claimed_by = os.pread(fd, 16, 0)
-            if not claimed_by:
-                os.pwrite(fd, _KERNEL, 0)
-        if claimed_by == _HELPER:
+    def take(self, key: str, ctx: Any, build: Callable[[], list[Any]]) -> list[Any]:
+        """The section ``key``'s blocks: the helper's, when it built them; else built here
+        (with the month's statistics the helper worked out, when it did)."""
+        if _claim(self.folder, key) == _HELPER:
             blocks = _load(self.folder, key)
             if blocks is not None:
                 return blocks
+        self.take_statistics(ctx)
         return build()
+
+    def take_statistics(self, ctx: Any) -> None:
+        """Give ``ctx`` the month's statistics as the helper worked them out (see
+        :func:`run_helper`), once; if the kernel got there first, it works them out itself
+        as they are needed."""
+        if ctx.__dict__.get(_STATISTICS_TAKEN):
+            return
+        ctx.__dict__[_STATISTICS_TAKEN] = True
+        if _claim(self.folder, STATISTICS) == _HELPER:
+            values = _load(self.folder, STATISTICS)
+            for name, value in (values or {}).items():
+                ctx.__dict__.setdefault(name, value)  # what the kernel has is its own
 
 
 def join(
@@ -111,10 +129,7 @@ def join(
 def shareable(function: F) -> F:
     """Mark a report section (``section(ctx) -> list[Block]``) as one a helper may build.
 
-    Worth sharing are the sections that do not use the month's statistics (the comparisons
-    and models behind the key messages): the kernel works those out for its first section
-    anyway, and a helper would work them out a second time. With no helper
-    (``ctx.section_share`` is None) the section runs as it is.
+    With no helper (``ctx.section_share`` is None) the section runs as it is.
     """
     key = section_key(function)
 
@@ -123,7 +138,7 @@ def shareable(function: F) -> F:
         share = getattr(ctx, "section_share", None)
         if share is None or args or kwargs:
             return function(ctx, *args, **kwargs)
-        return share.take(key, lambda: function(ctx))
+        return share.take(key, ctx, lambda: function(ctx))
 
     section.__wrapped_key__ = key  # type: ignore[attr-defined]
     return section  # type: ignore[return-value]
@@ -144,6 +159,20 @@ def run_helper(folder: str | os.PathLike[str], sections: Sequence[Callable[..., 
     ctx = monthly.prepare(
         month_spec["report_month"], month_spec["data_dir"], month_spec["disclosure"] or None
     )
+    # First the month's statistics, which the kernel's first section needs: worked out
+    # here while the kernel starts, they are off its path.
+    with _claim_file(share, STATISTICS) as fd:
+        if not os.pread(fd, 16, 0):
+            os.pwrite(fd, _HELPER, 0)
+            before = set(ctx.__dict__)
+            ctx.published_figures  # noqa: B018 - works out every statistic the report states
+            _store(
+                share,
+                STATISTICS,
+                _picklable(
+                    {name: value for name, value in ctx.__dict__.items() if name not in before}
+                ),
+            )
     built = 0
     for function in reversed(sections):
         original = getattr(function, "__wrapped__", function)
@@ -181,6 +210,28 @@ def rendered(blocks: Sequence[Any]) -> list[Any]:
 # ---------------------------------------------------------------- the folder
 def _path(folder: Path, key: str, suffix: str) -> Path:
     return folder / f"{key}{suffix}"
+
+
+def _claim(folder: Path, key: str) -> bytes:
+    """Claim ``key`` for the kernel unless it is claimed; returns who had claimed it
+    (empty if no one). Waits while the helper holds it (it is building it)."""
+    with _claim_file(folder, key) as fd:
+        claimed_by = os.pread(fd, 16, 0)
+        if not claimed_by:
+            os.pwrite(fd, _KERNEL, 0)
+    return claimed_by
+
+
+def _picklable(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` without any that cannot be pickled (the kernel works those out itself)."""
+    kept = {}
+    for name, value in values.items():
+        try:
+            pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            continue
+        kept[name] = value
+    return kept
 
 
 @contextlib.contextmanager

@@ -16,6 +16,7 @@ import pandas as pd
 
 from auditlib.disclosure import SUPPRESSED
 from auditlib.publish.layout import FIGURES_FILE
+from auditlib.report import sharing
 from auditlib.report.blocks import Block, Callout, Heading, Markdown, Table
 from auditlib.report.monthly.context import MonthContext
 from auditlib.report.shared.methods import (
@@ -39,6 +40,7 @@ NEWER_TITLE = "Newer export found"
 LEFT_OUT_TITLE = "Left out"
 
 
+@sharing.shareable
 def section(ctx: MonthContext) -> list[Block]:
     dq = ctx.published_figures["data_quality"]
     return [

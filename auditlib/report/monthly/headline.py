@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from auditlib.analysis.voices import escape_markdown
+from auditlib.report import sharing
 from auditlib.report.blocks import Block, Heading, Markdown, Table
 from auditlib.report.monthly.context import MonthContext
 from auditlib.report.shared.phrases import span_words
@@ -17,6 +18,7 @@ TABLE_CAPTION = (
 )
 
 
+@sharing.shareable
 def section(ctx: MonthContext) -> list[Block]:
     return [Heading(HEADING), Markdown("\n\n".join(paragraphs(ctx))), compliance_table(ctx)]
 

@@ -8,6 +8,7 @@ the same disclosure rules, and links to that section.
 from __future__ import annotations
 
 from auditlib.analysis import comparisons
+from auditlib.report import sharing
 from auditlib.report.blocks import Block, Heading, Markdown, anchor
 from auditlib.report.monthly import data_quality, headline, recommendations, shifts
 from auditlib.report.monthly.context import MonthContext
@@ -16,6 +17,7 @@ from auditlib.report.shared import left_out, reaudits
 HEADING = "Key messages"
 
 
+@sharing.shareable
 def section(ctx: MonthContext) -> list[Block]:
     messages = [
         compliance_message(ctx),

@@ -26,6 +26,7 @@ def heading(ctx: MonthContext) -> str:
     return f"Recommendations and practice standards: {ctx.label}"
 
 
+@sharing.shareable
 def priority_section(ctx: MonthContext) -> list[Block]:
     """2. High-priority practice recommendations for the month."""
     recs = ctx.recommendations

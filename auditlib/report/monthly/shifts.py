@@ -12,7 +12,7 @@ import pandas as pd
 from auditlib.analysis import comparisons, metrics, spc, stats
 from auditlib.data import schema
 from auditlib.disclosure import SUPPRESSED, hide_p_values, is_small
-from auditlib.report import figures, wording
+from auditlib.report import figures, sharing, wording
 from auditlib.report.blocks import Block, Callout, Chart, Heading, Markdown, Table
 from auditlib.report.charts.statistical import plot_spc
 from auditlib.report.monthly import auditors, casemix
@@ -39,6 +39,7 @@ month's comparisons, and "significant" means the *adjusted* p is below {stats.AL
 both p-values). Every test assumes audits are independent of one another."""
 
 
+@sharing.shareable
 def section(ctx: MonthContext) -> list[Block]:
     return [
         Heading(HEADING),
