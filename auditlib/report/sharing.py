@@ -46,6 +46,8 @@ SHARE_ENV: Final = "AUDITLIB_SECTION_SHARE"
 #: The month the folder is for, written by the runner: the kernel shares only when its own
 #: ``prepare`` arguments are the same.
 SPEC_FILE: Final = "spec.json"
+#: The claim of the month's figures and trend (what ``prepare`` works out).
+FIGURES: Final = "figures"
 #: The claim of the month's statistics (the context's values that ``published_figures``
 #: works out: tests, case mix, re-audit expectation, auditor effects, protected figures).
 STATISTICS: Final = "statistics"
@@ -96,6 +98,13 @@ class SectionShare:
                 return blocks
         self.take_statistics(ctx)
         return build()
+
+    def take_figures(self) -> tuple[dict[str, Any], Any] | None:
+        """The month's figures and trend as the helper's ``prepare`` worked them out (a
+        copy each), or None if the kernel got there first."""
+        if _claim(self.folder, FIGURES) == _HELPER:
+            return _load(self.folder, FIGURES)
+        return None
 
     def take_statistics(self, ctx: Any) -> None:
         """Give ``ctx`` the month's statistics as the helper worked them out (see
@@ -152,13 +161,19 @@ def is_shareable(function: Callable[..., Any]) -> bool:
 def run_helper(folder: str | os.PathLike[str], sections: Sequence[Callable[..., Any]]) -> int:
     """Build ``sections`` (shareable section functions), last first, into ``folder``,
     leaving those the kernel has claimed; returns how many it built."""
-    from auditlib.report import monthly
+    # The context itself, not the notebook's prepare: the helper shares with no one.
+    from auditlib.report.monthly.context import prepare
 
     share = Path(folder)
     month_spec = json.loads((share / SPEC_FILE).read_text(encoding="utf-8"))
-    ctx = monthly.prepare(
-        month_spec["report_month"], month_spec["data_dir"], month_spec["disclosure"] or None
-    )
+    # The month's figures first (the kernel's first cell needs them), while the kernel starts.
+    with _claim_file(share, FIGURES) as fd:
+        ctx = prepare(
+            month_spec["report_month"], month_spec["data_dir"], month_spec["disclosure"] or None
+        )
+        if not os.pread(fd, 16, 0):
+            os.pwrite(fd, _HELPER, 0)
+            _store(share, FIGURES, (ctx.figures, ctx.trend))  # as they are now
     # First the month's statistics, which the kernel's first section needs: worked out
     # here while the kernel starts, they are off its path.
     with _claim_file(share, STATISTICS) as fd:

@@ -50,10 +50,12 @@ def prepare(
 ) -> MonthContext:
     """The month's context (see :func:`auditlib.report.monthly.context.prepare`); in a
     notebook, also lets charts an analyst adds with plain matplotlib show with alt text."""
-    ctx = _prepare(report_month, data_dir, disclosure)
+    # Given a section helper by the runner, share the work with it: its figures first.
+    share = sharing.join(report_month, data_dir, disclosure)
+    figures_and_trend = share.take_figures() if share is not None else None
+    ctx = _prepare(report_month, data_dir, disclosure, figures_and_trend)
     enable_analyst_charts()
-    # Given a section helper by the runner, share the sections with it.
-    ctx.section_share = sharing.join(report_month, data_dir, disclosure)
+    ctx.section_share = share
     return ctx
 
 

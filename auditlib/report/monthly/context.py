@@ -291,12 +291,17 @@ def report_themes(data: AuditData) -> tuple[voices.Theme, ...]:
 
 
 def prepare(
-    report_month: str, data_dir: str | Path | None = None, disclosure: str | None = None
+    report_month: str,
+    data_dir: str | Path | None = None,
+    disclosure: str | None = None,
+    figures_and_trend: tuple[dict[str, Any], pd.DataFrame] | None = None,
 ) -> MonthContext:
-    """Load and clean the data folder (default: the demo programme) and compute the figures."""
+    """Load and clean the data folder (default: the demo programme) and compute the figures
+    (or take ``figures_and_trend`` as :func:`auditlib.report.figures.figures_and_trend`
+    worked them out for the same data and month, e.g. in a section helper)."""
     data = load_audit_data(Path(data_dir) if data_dir else DEMO_DATA_DIR)
     profile = DisclosureProfile.from_name(disclosure or data.programme.disclosure)
-    figures, trend = report_figures.figures_and_trend(data, report_month)
+    figures, trend = figures_and_trend or report_figures.figures_and_trend(data, report_month)
     figures["disclosure"] = profile.value
     ctx = MonthContext(report_month, data, figures, profile, record_shown())
     ctx.trend = trend  # the one the figures were built from: not worked out twice
