@@ -159,8 +159,9 @@ def is_shareable(function: Callable[..., Any]) -> bool:
 
 # ---------------------------------------------------------------- the helper's side
 def run_helper(folder: str | os.PathLike[str], sections: Sequence[Callable[..., Any]]) -> int:
-    """Build ``sections`` (shareable section functions), last first, into ``folder``,
-    leaving those the kernel has claimed; returns how many it built."""
+    """Work out the month's figures and statistics, then build ``sections`` (shareable
+    section functions) in that order into ``folder``, leaving those the kernel has
+    claimed; returns how many sections it built."""
     # The context itself, not the notebook's prepare: the helper shares with no one.
     from auditlib.report.monthly.context import prepare
 
@@ -189,7 +190,7 @@ def run_helper(folder: str | os.PathLike[str], sections: Sequence[Callable[..., 
                 ),
             )
     built = 0
-    for function in reversed(sections):
+    for function in sections:
         original = getattr(function, "__wrapped__", function)
         key = section_key(original)
         with _claim_file(share, key) as fd:

@@ -59,12 +59,21 @@ def prepare(
     return ctx
 
 
+#: The sections a section helper builds first, once it has the month's statistics. The
+#: kernel, meanwhile, states the key messages from those statistics and builds the
+#: judgements; the shifts come next in the notebook, so the helper builds them, then the
+#: rest from the last section back, and the two meet in the middle without waiting.
+HELPER_FIRST: tuple[str, ...] = ("shifts",)
+
+
 def run_section_helper(folder: str) -> int:
-    """Build the report's sections, last first, for the kernel sharing ``folder`` (see
+    """Build the report's sections for the kernel sharing ``folder``: those of
+    :data:`HELPER_FIRST`, then the others from the last one back (see
     :mod:`auditlib.report.sharing`); returns how many were built."""
-    return sharing.run_helper(
-        folder, [section for _, section in SECTIONS if sharing.is_shareable(section)]
-    )
+    shareable = [(name, section) for name, section in SECTIONS if sharing.is_shareable(section)]
+    first = [section for name, section in shareable if name in HELPER_FIRST]
+    rest = [section for name, section in reversed(shareable) if name not in HELPER_FIRST]
+    return sharing.run_helper(folder, [*first, *rest])
 
 
 def build(ctx: MonthContext) -> list[Block]:
