@@ -58,8 +58,8 @@ DEFAULT_PRELOAD: Final = (
     "matplotlib.pyplot",
     "ipykernel.kernelapp",
     "matplotlib_inline.backend_inline",
-    # What every kernel imports as it starts (its debugger: debugpy and pydevd, a tenth of a
-    # second each time), imported once here instead.
+    # What every kernel imports as it starts, imported once here instead (its debugger
+    # without debugpy: see _prepare_imports).
     "ipykernel.ipkernel",
     "ipykernel.debugger",
     # And what IPython and ipykernel import as a kernel initialises (a fiftieth of a second
@@ -508,10 +508,13 @@ def _prepare_imports(preload: list[str]) -> None:
     os.environ.setdefault("MPLBACKEND", _INLINE_BACKEND)
     for name, value in KERNEL_THREADS_ENV.items():
         os.environ.setdefault(name, value)  # a setting of the user's own is kept
-    # pydevd (under ipykernel.debugger) warns on import that frozen modules may make its
-    # breakpoints miss; nobody debugs a report kernel, and the warning would land in the
-    # terminal of whoever ran the report. Each kernel gets its own environment back.
-    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    # A report kernel runs without ipykernel's debugger: nobody steps through a batch run,
+    # and its debugpy and pydevd cost every run a twentieth of a second to import (and
+    # pydevd warns, into the terminal of whoever ran the report, that frozen modules may
+    # make its breakpoints miss). With debugpy marked as not importable, ipykernel starts
+    # its kernels without a debugger, as where debugpy is not installed.
+    sys.modules.setdefault("debugpy", None)  # type: ignore[arg-type]
+    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # should pydevd come in all the same
     for name in preload:
         try:
             importlib.import_module(name)
