@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from auditlib.errors import AuditlibError, ConfigError, DataError, Problem, ReportError
 
-try:
-    __version__ = version("auditlib")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0.0.0+unknown"
+
+def __getattr__(name: str) -> Any:
+    # The version is read from the installed package's metadata when first asked for:
+    # importlib.metadata costs every process that imports auditlib a thirtieth of a
+    # second, and `auditlib report` starts its kernels' process before it needs it.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("auditlib")
+        except PackageNotFoundError:  # running from a source tree without installing
+            found = "0.0.0+unknown"
+        globals()["__version__"] = found
+        return found
+    raise AttributeError(f"module 'auditlib' has no attribute {name!r}")
+
 
 __all__ = [
     "AuditlibError",

@@ -1,5 +1,5 @@
 """``python -m auditlib …`` is the same as the ``auditlib`` command."""
 
-from auditlib.cli.main import run_command
+from auditlib.launch import run
 
-run_command()
+run()
