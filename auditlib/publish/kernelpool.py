@@ -34,6 +34,7 @@ import ast
 import atexit
 import contextlib
 import ctypes
+import functools
 import json
 import os
 import select
@@ -356,7 +357,10 @@ def kernel_manager_class(
     return ReportKernelManager
 
 
-def _report_kernel_client() -> type:
+@functools.cache
+def _report_kernel_client_class() -> type:
+    """The client class, built on first use (so that importing this module does not
+    import jupyter_client)."""
     import time
     from queue import Empty
 
@@ -415,18 +419,6 @@ def _report_kernel_client() -> type:
                     return True
 
     return ReportKernelClient
-
-
-_CLIENT_CLASS: type | None = None
-
-
-def _report_kernel_client_class() -> type:
-    """The client class, built on first use (so that importing this module does not
-    import jupyter_client)."""
-    global _CLIENT_CLASS
-    if _CLIENT_CLASS is None:
-        _CLIENT_CLASS = _report_kernel_client()
-    return _CLIENT_CLASS
 
 
 def notebook_imports(notebook: str | os.PathLike[str]) -> list[str]:

@@ -168,35 +168,26 @@ def run_helper(folder: str | os.PathLike[str], sections: Sequence[Callable[..., 
     share = Path(folder)
     month_spec = json.loads((share / SPEC_FILE).read_text(encoding="utf-8"))
     # The month's figures first (the kernel's first cell needs them), while the kernel starts.
-    with _claim_file(share, FIGURES) as fd:
+    with _helper_claim(share, FIGURES) as ours:
         ctx = prepare(
             month_spec["report_month"], month_spec["data_dir"], month_spec["disclosure"] or None
         )
-        if not os.pread(fd, 16, 0):
-            os.pwrite(fd, _HELPER, 0)
+        if ours:
             _store(share, FIGURES, (ctx.figures, ctx.trend))  # as they are now
-    # First the month's statistics, which the kernel's first section needs: worked out
-    # here while the kernel starts, they are off its path.
-    with _claim_file(share, STATISTICS) as fd:
-        if not os.pread(fd, 16, 0):
-            os.pwrite(fd, _HELPER, 0)
+    # Then the month's statistics, which the kernel's first section needs: worked out here
+    # while the kernel starts, they are off its path.
+    with _helper_claim(share, STATISTICS) as ours:
+        if ours:
             before = set(ctx.__dict__)
             ctx.published_figures  # noqa: B018 - works out every statistic the report states
-            _store(
-                share,
-                STATISTICS,
-                _picklable(
-                    {name: value for name, value in ctx.__dict__.items() if name not in before}
-                ),
-            )
+            _store(share, STATISTICS, {k: v for k, v in ctx.__dict__.items() if k not in before})
     built = 0
     for function in sections:
         original = getattr(function, "__wrapped__", function)
         key = section_key(original)
-        with _claim_file(share, key) as fd:
-            if os.pread(fd, 16, 0):
+        with _helper_claim(share, key) as ours:
+            if not ours:
                 continue  # the kernel has reached this section
-            os.pwrite(fd, _HELPER, 0)
             try:
                 blocks = rendered(original(ctx))
             except Exception:  # the kernel builds it again, and says what went wrong
@@ -238,6 +229,17 @@ def _claim(folder: Path, key: str) -> bytes:
     return claimed_by
 
 
+@contextlib.contextmanager
+def _helper_claim(folder: Path, key: str) -> Iterator[bool]:
+    """Claim ``key`` for the helper unless the kernel has: yields whether it is the
+    helper's, holding the claim (the kernel waits on it) until the block ends."""
+    with _claim_file(folder, key) as fd:
+        ours = not os.pread(fd, 16, 0)
+        if ours:
+            os.pwrite(fd, _HELPER, 0)
+        yield ours
+
+
 def _picklable(values: dict[str, Any]) -> dict[str, Any]:
     """``values`` without any that cannot be pickled (the kernel works those out itself)."""
     kept = {}
@@ -260,10 +262,18 @@ def _claim_file(folder: Path, key: str) -> Iterator[int]:
         os.close(fd)  # releases the lock
 
 
-def _store(folder: Path, key: str, blocks: list[Any]) -> None:
+def _store(folder: Path, key: str, value: Any) -> None:
+    """Leave ``value`` for the kernel, whole or not at all (a mapping without what cannot
+    be pickled, if need be: the kernel works that out itself)."""
+    try:
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        if not isinstance(value, dict):
+            raise
+        data = pickle.dumps(_picklable(value), protocol=pickle.HIGHEST_PROTOCOL)
     path = _path(folder, key, ".pickle")
     partial = path.with_suffix(".partial")
-    partial.write_bytes(pickle.dumps(blocks, protocol=pickle.HIGHEST_PROTOCOL))
+    partial.write_bytes(data)
     os.replace(partial, path)
 
 
