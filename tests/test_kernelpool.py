@@ -129,6 +129,42 @@ def test_report_kernels_start_without_the_debugger_and_no_warning_in_the_termina
     assert "warning" not in done.stderr.lower(), done.stderr
 
 
+# ---------------------------------------------------------------- which kernels are forked
+def test_the_same_interpreter_is_the_same_file_or_an_identical_copy_beside_it(tmp_path):
+    """A virtual environment made without links has ``python`` and ``python3`` as two copies
+    of one program: a report started with ``python3 -m auditlib`` must still fork the
+    kernel whose kernel.json names ``python`` (it was started afresh, two seconds slower)."""
+    program = Path(sys.executable).read_bytes()
+    venv_bin, other_bin = tmp_path / "venv" / "bin", tmp_path / "other" / "bin"
+    for folder in (venv_bin, other_bin):
+        folder.mkdir(parents=True)
+    for name in ("python", "python3"):
+        (venv_bin / name).write_bytes(program)
+    (other_bin / "python").write_bytes(program)
+    (venv_bin / "python3.11").symlink_to(venv_bin / "python")
+    (venv_bin / "pythonw").write_bytes(program + b"\0")
+
+    same = kernelpool.same_interpreter
+    assert same(str(venv_bin / "python"), str(venv_bin / "python3"))  # copies side by side
+    assert same(str(venv_bin / "python3.11"), str(venv_bin / "python"))  # a link
+    assert not same(str(other_bin / "python"), str(venv_bin / "python"))  # another environment
+    assert not same(str(venv_bin / "pythonw"), str(venv_bin / "python"))  # another program
+    assert not same(str(venv_bin / "missing"), str(venv_bin / "python"))
+
+
+def test_a_kernel_spec_naming_a_copy_of_this_interpreter_is_forked(tmp_path, monkeypatch):
+    program = Path(sys.executable).read_bytes()
+    for name in ("python", "python3"):
+        (tmp_path / name).write_bytes(program)
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "python3"))
+    kernel = [str(tmp_path / "python"), "-Xfrozen_modules=off", "-m", "ipykernel_launcher"]
+    assert kernelpool.Zygote.can_fork(None, [*kernel, "-f", "k.json"])  # type: ignore[arg-type]
+    # what is not ipykernel, or another program, is started as it says
+    assert not kernelpool.Zygote.can_fork(None, [str(tmp_path / "python"), "-m", "other"])  # type: ignore[arg-type]
+    (tmp_path / "python").write_bytes(program + b"\0")
+    assert not kernelpool.Zygote.can_fork(None, [*kernel, "-f", "k.json"])  # type: ignore[arg-type]
+
+
 # ---------------------------------------------------------------- the kernel client
 class _Channel:
     """A fake jupyter_client channel: hands out queued messages, then times out."""

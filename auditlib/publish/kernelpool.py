@@ -131,6 +131,27 @@ def die_with_parent(signum: int = signal.SIGTERM, parent: int | None = None) -> 
     return True
 
 
+def same_interpreter(command: str, executable: str) -> bool:
+    """Whether ``command`` runs the interpreter ``executable`` is, in the same environment.
+
+    The same file (a link to it) is; so is an identical copy in the same folder: a virtual
+    environment made without links (Python's ``venv.EnvBuilder`` by default, or ``python3
+    -m venv --copies``) has ``python``, ``python3`` and ``python3.11`` as three copies of
+    one program, and the kernel's ``python`` is then not the same file as the
+    ``python3`` a command was started with.
+    """
+    import filecmp
+
+    try:
+        if os.path.samefile(command, executable):
+            return True
+        return os.path.samefile(
+            os.path.dirname(os.path.abspath(command)), os.path.dirname(os.path.abspath(executable))
+        ) and filecmp.cmp(command, executable, shallow=False)
+    except OSError:
+        return False
+
+
 # ---------------------------------------------------------------- worker side
 class Zygote:
     """A running zygote process and the Unix socket it listens on."""
@@ -194,10 +215,7 @@ class Zygote:
         args = [a for a in kernel_cmd[1:] if not a.startswith("-X")]
         if len(kernel_cmd) < 3 or args[:2] != ["-m", "ipykernel_launcher"]:
             return False
-        try:
-            return os.path.samefile(kernel_cmd[0], sys.executable)
-        except OSError:
-            return False
+        return same_interpreter(kernel_cmd[0], sys.executable)
 
     def start_section_helper(self, folder: str) -> socket.socket | None:
         """Ask for a section helper sharing ``folder`` with a month's kernel (see
