@@ -129,6 +129,33 @@ def test_report_kernels_start_without_the_debugger_and_no_warning_in_the_termina
     assert "warning" not in done.stderr.lower(), done.stderr
 
 
+def test_a_section_helper_is_forked_before_the_modules_only_a_kernel_needs():
+    """The zygote forks a section helper asked for while it imports as soon as it has the
+    helper's modules and the data (a third of a second before a kernel could start)."""
+    code = (
+        "import sys\n"
+        "from auditlib.publish import kernelpool\n"
+        "from auditlib.data import pipeline\n"
+        "seen = []\n"
+        "def helpers():\n"
+        "    seen.append(('pandas' in sys.modules, 'auditlib.report.monthly' in sys.modules,\n"
+        "                 'ipykernel.kernelapp' in sys.modules, bool(pipeline._PRELOADED),\n"
+        "                 kernelpool._FORK_SAFE))\n"
+        "preload = [*kernelpool.DEFAULT_PRELOAD, 'auditlib.report.monthly']\n"
+        "kernelpool._prepare_imports(preload, before_kernel_modules=helpers)\n"
+        "print(*seen[0], 'ipykernel.kernelapp' in sys.modules, kernelpool._FORK_SAFE)\n"
+    )
+    from auditlib.paths import DEMO_DATA_DIR
+
+    env = {**os.environ, kernelpool._DATA_ENV: str(DEMO_DATA_DIR)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    # then: the helper's modules and the data, not the kernel's; after: everything
+    assert done.stdout.split() == ["True", "True", "False", "True", "True", "True", "True"]
+    assert set(kernelpool.KERNEL_ONLY_PRELOAD) <= set(kernelpool.DEFAULT_PRELOAD)
+
+
 # ---------------------------------------------------------------- which kernels are forked
 def test_the_same_interpreter_is_the_same_file_or_an_identical_copy_beside_it(tmp_path):
     """A virtual environment made without links has ``python`` and ``python3`` as two copies

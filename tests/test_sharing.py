@@ -160,6 +160,106 @@ def test_a_section_the_helper_could_not_store_is_built_by_the_kernel(folder, alo
     assert whole_report(ctx) == alone
 
 
+class HeldByHelper:
+    """The helper building ``section`` (its claim locked), until :meth:`finish` stores
+    ``blocks`` as its result, or :meth:`die` lets go without one."""
+
+    def __init__(self, folder: Path, section, blocks: list | None = None) -> None:
+        import fcntl
+
+        self.folder, self.key = folder, sharing.section_key(section.__wrapped__)
+        self.blocks = blocks
+        self.fd = os.open(folder / f"{self.key}.claim", os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        os.pwrite(self.fd, b"helper", 0)
+
+    def finish(self) -> None:
+        if self.blocks is not None:
+            sharing._store(self.folder, self.key, sharing.rendered(self.blocks))
+        os.close(self.fd)
+
+
+def release_when(condition, held: HeldByHelper, seconds: float = 60) -> dict:
+    """In a thread: finish ``held`` once ``condition()`` holds (or after ``seconds``);
+    returns a dict that says whether the condition held then."""
+    import threading
+
+    seen: dict = {}
+
+    def wait() -> None:
+        deadline = time.monotonic() + seconds
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        seen["held"] = condition()
+        held.finish()
+
+    threading.Thread(target=wait, daemon=True).start()
+    return seen
+
+
+def test_while_the_helper_builds_the_section_reached_the_kernel_builds_later_ones(folder, alone):
+    from auditlib.report.monthly.context import prepare
+
+    # The helper's judgements, built beforehand (in this thread: charts are not thread-safe).
+    helper_judgements = monthly.judgements.section.__wrapped__(
+        prepare(MONTH, str(DEMO_DATA_DIR), "internal")
+    )
+    held = HeldByHelper(folder, monthly.judgements.section, helper_judgements)
+    ctx = monthly.prepare(MONTH, str(DEMO_DATA_DIR), "internal")
+    share = ctx.section_share
+    later = SHAREABLE[SHAREABLE.index("judgements") + 1 :]
+    seen = release_when(lambda: len(share.ahead) == len(later), held)
+    shared = whole_report(ctx)
+    # Every later section was built while the kernel waited, and each shown in its turn.
+    assert seen["held"] is True
+    assert share.ahead == {}
+    assert claims(folder)["judgements.section"] == b"helper"
+    assert {claims(folder)[f"{name}.section"] for name in later} == {b"kernel"}
+    # and the report is the one built alone, the judgements being the helper's
+    assert shared == alone
+
+
+def test_the_kernel_builds_ahead_from_the_last_section_back(folder, monkeypatch):
+    held = HeldByHelper(folder, monthly.judgements.section)
+    ctx = monthly.prepare(MONTH, str(DEMO_DATA_DIR), "internal")
+    share = ctx.section_share
+    order: list[str] = []
+    for key, section in share.sections:
+        name = key.split(".")[-2]
+
+        def noted(ctx, _original=section.__wrapped__, _name=name):
+            order.append(_name)  # built ahead (a section in its turn runs as written)
+            return _original(ctx)
+
+        monkeypatch.setattr(section, "__wrapped__", noted)
+    reached = SHAREABLE.index("judgements")
+    later = SHAREABLE[reached + 1 :]
+    seen = release_when(lambda: len(share.ahead) == len(later), held)
+    for name in SHAREABLE[: reached + 1]:
+        dict(monthly.SECTIONS)[name](ctx)  # the helper leaves the judgements without blocks
+    assert seen["held"] is True
+    # the later ones from the back, while the helper held the judgements
+    assert order == list(reversed(later))
+    assert len(share.ahead) == len(later)
+
+
+def test_a_section_that_failed_ahead_is_built_again_in_its_turn(folder, alone, monkeypatch):
+    held = HeldByHelper(folder, monthly.shifts.section)
+    ctx = monthly.prepare(MONTH, str(DEMO_DATA_DIR), "internal")
+    attempts: list[int] = []
+
+    def failing(ctx):
+        attempts.append(1)
+        raise RuntimeError("ahead")
+
+    # what the kernel builds ahead fails; the section in its turn runs as written
+    monkeypatch.setattr(monthly.themes.section, "__wrapped__", failing)
+    seen = release_when(lambda: bool(attempts), held)
+    shared = whole_report(ctx)
+    assert seen["held"] is True and attempts == [1]
+    assert shared == alone  # the shifts built by the kernel (the helper left none), themes again
+
+
 def test_a_kernel_for_another_month_or_profile_does_not_share(folder):
     assert monthly.prepare("2020-08", str(DEMO_DATA_DIR), "internal").section_share is None
     assert monthly.prepare(MONTH, str(DEMO_DATA_DIR), "published").section_share is None

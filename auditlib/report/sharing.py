@@ -3,20 +3,22 @@
 A month's report runs its sections one after another in its kernel, on one CPU. When the
 runner builds fewer months than there are CPUs (``report --month``, or a warm ``--all``
 with one new month), a *section helper* runs beside the kernel: a process forked from the
-same pre-imported process as the kernel (:mod:`auditlib.publish.kernelpool`), which
-prepares the same month's context, works out the month's statistics (the tests, models
-and protected figures the key messages and later sections state) while the kernel is
-still starting, then works through the report's sections from the last one back, while
-the kernel works from the first one on. Each section is done once, by whichever process
-reaches it first; the kernel takes the helper's statistics before it builds its first
-section, shows the helper's sections as if it had built them, and they meet in the
-middle.
+same pre-imported process as the kernel (:mod:`auditlib.publish.kernelpool`), as soon as
+that process has the helper's modules and the data (before the modules only a kernel
+needs). It prepares the same month's context, works out the month's statistics (the
+tests, models and protected figures the key messages and later sections state) while the
+kernel is still starting, then builds the report's sections in the notebook's order,
+ahead of the kernel. Each section is done once, by whichever process reaches it first.
+The kernel takes the helper's statistics before it builds its first section and shows the
+helper's sections as if it had built them; when it reaches a section the helper is still
+building, it builds sections from the last one back meanwhile (rather than wait), and
+shows them in their turn.
 
 Nothing changes in what the report says: the helper runs the same code on the same data
 (the sections are pure functions of the month's context, and each chart is rendered the
 way the kernel renders it), and the kernel shows and records every section in the
 notebook's order. A section the helper could not build (an error, a helper that died) is
-built by the kernel itself, so its error, if any, is reported as usual.
+built by the kernel itself, so its error, if any, is reported as usual, in its own cell.
 
 How they agree, without any message between them: the runner gives both a folder. For
 each section there is a claim file, locked (``flock``) by whoever writes its claim and,
@@ -24,7 +26,7 @@ for the helper, for as long as it builds the section. The kernel locks it when i
 reaches the section: an empty file is unclaimed (the kernel claims it and builds it
 itself); a file the helper claimed holds the helper's result beside it once the lock is
 free (or none, when the helper failed or died, and the kernel builds it). The helper
-stops at the first section the kernel has claimed. A notebook run any other way (plain
+passes over the sections the kernel has claimed. A notebook run any other way (plain
 papermill, JupyterLab) has no folder and builds every section itself.
 """
 
@@ -37,7 +39,7 @@ import json
 import os
 import pickle
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
@@ -88,16 +90,44 @@ class SectionShare:
     """The kernel's view of a folder shared with a section helper."""
 
     folder: Path
+    #: The shareable sections in the notebook's order (key, section function): what the
+    #: kernel may build ahead while the helper is busy with the one it has reached.
+    sections: tuple[tuple[str, Callable[..., Any]], ...] = ()
+    #: Sections the kernel built ahead, by key, until it reaches them.
+    ahead: dict[str, list[Any]] = field(default_factory=dict, repr=False, compare=False)
 
     def take(self, key: str, ctx: Any, build: Callable[[], list[Any]]) -> list[Any]:
-        """The section ``key``'s blocks: the helper's, when it built them; else built here
-        (with the month's statistics the helper worked out, when it did)."""
-        if _claim(self.folder, key) == _HELPER:
+        """The section ``key``'s blocks: built ahead, or the helper's when it built them;
+        else built here (with the month's statistics the helper worked out, when it did)."""
+        if key in self.ahead:
+            return self.ahead.pop(key)
+        claimed_by = _try_claim(self.folder, key)
+        while claimed_by is None:  # the helper is building it: build others meanwhile
+            if not self._build_one_ahead(key, ctx):
+                claimed_by = _claim(self.folder, key)  # nothing else to do: wait for it
+                break
+            claimed_by = _try_claim(self.folder, key)
+        if claimed_by == _HELPER:
             blocks = _load(self.folder, key)
             if blocks is not None:
                 return blocks
         self.take_statistics(ctx)
         return build()
+
+    def _build_one_ahead(self, reached: str, ctx: Any) -> bool:
+        """Build the last section after ``reached`` that no one has claimed, for the kernel
+        to show in its turn; returns whether there was one. A section that fails is left:
+        the kernel builds it again when it reaches it, and says what went wrong there."""
+        keys = [key for key, _ in self.sections]
+        later = self.sections[keys.index(reached) + 1 :] if reached in keys else ()
+        for key, section in reversed(later):
+            if key in self.ahead or _try_claim(self.folder, key) != b"":
+                continue  # built, being built, or claimed (by the helper, or done here)
+            self.take_statistics(ctx)
+            with contextlib.suppress(Exception):
+                self.ahead[key] = rendered(getattr(section, "__wrapped__", section)(ctx))
+            return True
+        return False
 
     def take_figures(self) -> tuple[dict[str, Any], Any] | None:
         """The month's figures and trend as the helper's ``prepare`` worked them out (a
@@ -120,9 +150,13 @@ class SectionShare:
 
 
 def join(
-    report_month: str, data_dir: str | os.PathLike[str] | None, disclosure: str | None
+    report_month: str,
+    data_dir: str | os.PathLike[str] | None,
+    disclosure: str | None,
+    sections: Sequence[Callable[..., Any]] = (),
 ) -> SectionShare | None:
-    """The folder shared with this kernel's section helper, if it has one for this month."""
+    """The folder shared with this kernel's section helper, if it has one for this month;
+    ``sections`` are the report's sections in order (those not shareable are left out)."""
     folder = os.environ.get(SHARE_ENV, "")
     if not folder:
         return None
@@ -132,7 +166,8 @@ def join(
         return None
     if written != spec(report_month, data_dir, disclosure):
         return None  # a different month (or data, or profile): build everything here
-    return SectionShare(Path(folder))
+    shared = tuple((section_key(f), f) for f in sections if is_shareable(f))
+    return SectionShare(Path(folder), shared)
 
 
 def shareable(function: F) -> F:
@@ -217,6 +252,22 @@ def rendered(blocks: Sequence[Any]) -> list[Any]:
 # ---------------------------------------------------------------- the folder
 def _path(folder: Path, key: str, suffix: str) -> Path:
     return folder / f"{key}{suffix}"
+
+
+def _try_claim(folder: Path, key: str) -> bytes | None:
+    """:func:`_claim` without waiting: None while the helper holds ``key`` (building it)."""
+    fd = os.open(_path(folder, key, ".claim"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return None
+        claimed_by = os.pread(fd, 16, 0)
+        if not claimed_by:
+            os.pwrite(fd, _KERNEL, 0)
+        return claimed_by
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _claim(folder: Path, key: str) -> bytes:

@@ -51,7 +51,7 @@ def prepare(
     """The month's context (see :func:`auditlib.report.monthly.context.prepare`); in a
     notebook, also lets charts an analyst adds with plain matplotlib show with alt text."""
     # Given a section helper by the runner, share the work with it: its figures first.
-    share = sharing.join(report_month, data_dir, disclosure)
+    share = sharing.join(report_month, data_dir, disclosure, [section for _, section in SECTIONS])
     figures_and_trend = share.take_figures() if share is not None else None
     ctx = _prepare(report_month, data_dir, disclosure, figures_and_trend)
     enable_analyst_charts()
@@ -59,21 +59,11 @@ def prepare(
     return ctx
 
 
-#: The sections a section helper builds first, once it has the month's statistics. The
-#: kernel, meanwhile, states the key messages from those statistics and builds the
-#: judgements; the shifts come next in the notebook, so the helper builds them, then the
-#: rest from the last section back, and the two meet in the middle without waiting.
-HELPER_FIRST: tuple[str, ...] = ("shifts",)
-
-
 def run_section_helper(folder: str) -> int:
-    """Build the report's sections for the kernel sharing ``folder``: those of
-    :data:`HELPER_FIRST`, then the others from the last one back (see
+    """Build the report's sections, in order, for the kernel sharing ``folder`` (see
     :mod:`auditlib.report.sharing`); returns how many were built."""
-    shareable = [(name, section) for name, section in SECTIONS if sharing.is_shareable(section)]
-    first = [section for name, section in shareable if name in HELPER_FIRST]
-    rest = [section for name, section in reversed(shareable) if name not in HELPER_FIRST]
-    return sharing.run_helper(folder, [*first, *rest])
+    shareable = [section for _, section in SECTIONS if sharing.is_shareable(section)]
+    return sharing.run_helper(folder, shareable)
 
 
 def build(ctx: MonthContext) -> list[Block]:
