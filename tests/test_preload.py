@@ -192,8 +192,13 @@ def test_the_runner_hands_over_only_the_folder_its_kernels_load(folder, tmp_path
         zygote = kernelpool.start(None, data_dir=folder)
         assert not kernelpool.hand_over(load_audit_data(DEMO_DATA_DIR))
         assert not os.path.exists(zygote.handoff)
-        assert kernelpool.hand_over(load_audit_data(folder))
+        assert kernelpool.handed_over(folder) is None  # nothing handed over yet
+        loaded = load_audit_data(folder)
+        assert kernelpool.hand_over(loaded)
         assert pickle_load(zygote.handoff).input_hash == load_audit_data(folder).input_hash
+        # and the runner can take what it handed over (for this folder only)
+        assert kernelpool.handed_over(folder) is loaded
+        assert kernelpool.handed_over(DEMO_DATA_DIR) is None
     finally:
         kernelpool.stop()
 

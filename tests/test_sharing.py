@@ -260,6 +260,104 @@ def test_a_section_that_failed_ahead_is_built_again_in_its_turn(folder, alone, m
     assert shared == alone  # the shifts built by the kernel (the helper left none), themes again
 
 
+#: What works out the month's statistics: a section marked ``statistics=False`` must not.
+STATISTICS = (
+    "published_figures",
+    "statistics_figures",
+    "shifts",
+    "test_family",
+    "reaudit_expectation",
+    "casemix",
+    "auditor_effects",
+)
+
+
+@pytest.mark.parametrize("profile", ["internal", "published"])
+def test_the_sections_said_to_need_no_statistics_work_none_out(profile, monkeypatch):
+    from auditlib.report.monthly.context import prepare
+
+    monkeypatch.delenv(sharing.SHARE_ENV, raising=False)
+    without = [
+        n
+        for n, s in monthly.SECTIONS
+        if sharing.is_shareable(s) and not sharing.needs_statistics(s)
+    ]
+    assert without == ["judgements", "themes", "feedback", "reflections"]
+    for name in without:
+        ctx = prepare(MONTH, str(DEMO_DATA_DIR), profile)
+        comparable(dict(monthly.SECTIONS)[name](ctx))
+        assert not set(STATISTICS) & set(ctx.__dict__), name
+    # and one that does state them works them out (the check can fail)
+    ctx = prepare(MONTH, str(DEMO_DATA_DIR), profile)
+    comparable(monthly.shifts.section(ctx))
+    assert set(STATISTICS) & set(ctx.__dict__)
+
+
+def test_the_second_helper_builds_the_sections_that_need_no_statistics(folder, alone):
+    def both() -> None:
+        count = monthly.run_section_helper(str(folder), second=True)
+        (folder / "second").write_text(str(count))
+        monthly.run_section_helper(str(folder))
+
+    in_child(both)
+    assert int((folder / "second").read_text()) == 4
+    assert set(claims(folder).values()) == {b"helper"}
+    assert len(claims(folder)) == len(SHAREABLE) + 2  # and the figures and statistics
+    ctx = monthly.prepare(MONTH, str(DEMO_DATA_DIR), "internal")
+    assert whole_report(ctx) == alone
+
+
+def test_figures_the_runner_worked_out_are_taken_by_the_helpers_and_the_kernel(folder, alone):
+    from auditlib.data.pipeline import load_audit_data
+
+    with sharing.runner_figures(folder) as store:
+        store(load_audit_data(DEMO_DATA_DIR))
+    assert claims(folder)["figures"] == b"runner"
+    stored = sharing._load(folder, sharing.FIGURES)
+    assert isinstance(stored, sharing.Figures) and stored.figures["report_month"] == MONTH
+    in_child(lambda: monthly.run_section_helper(str(folder), second=True))
+    in_child(lambda: monthly.run_section_helper(str(folder)))
+    ctx = monthly.prepare(MONTH, str(DEMO_DATA_DIR), "internal")
+    assert whole_report(ctx) == alone
+
+
+def test_figures_worked_out_from_other_data_are_not_used(folder, alone, tmp_path):
+    import shutil
+
+    from auditlib.data.pipeline import load_audit_data
+    from auditlib.report import figures as report_figures
+
+    # Another folder, one row fewer: the runner's figures are of data the kernel does not have.
+    other = tmp_path / "other"
+    shutil.copytree(DEMO_DATA_DIR, other)
+    audits = other / "audits.csv"
+    lines = audits.read_text(encoding="utf-8").splitlines(keepends=True)
+    audits.write_text("".join(lines[:-1]), encoding="utf-8")
+    with sharing.runner_figures(folder) as store:
+        store(load_audit_data(other))
+    stored = sharing._load(folder, sharing.FIGURES)
+    assert stored.for_data(load_audit_data(other)) is not None
+    assert stored.for_data(load_audit_data(DEMO_DATA_DIR)) is None
+    # (figures that would have changed the report)
+    assert (
+        stored.figures != report_figures.figures_and_trend(load_audit_data(DEMO_DATA_DIR), MONTH)[0]
+    )
+    in_child(lambda: monthly.run_section_helper(str(folder)))
+    ctx = monthly.prepare(MONTH, str(DEMO_DATA_DIR), "internal")
+    assert whole_report(ctx) == alone
+
+
+def test_unstored_runner_figures_are_worked_out_by_the_first_helper(folder, alone):
+    with sharing.runner_figures(folder):
+        pass  # the runner had no data to work them out from
+    assert claims(folder)["figures"] == b""
+    in_child(lambda: monthly.run_section_helper(str(folder)))
+    assert claims(folder)["figures"] == b"helper"
+    assert isinstance(sharing._load(folder, sharing.FIGURES), sharing.Figures)
+    ctx = monthly.prepare(MONTH, str(DEMO_DATA_DIR), "internal")
+    assert whole_report(ctx) == alone
+
+
 def test_a_kernel_for_another_month_or_profile_does_not_share(folder):
     assert monthly.prepare("2020-08", str(DEMO_DATA_DIR), "internal").section_share is None
     assert monthly.prepare(MONTH, str(DEMO_DATA_DIR), "published").section_share is None
@@ -311,6 +409,12 @@ def test_a_month_built_with_a_helper_is_the_month_built_without(tmp_path, monkey
     monkeypatch.setattr(runner, "_cpus", lambda: 2)
     kernelpool.stop()
     try:
+        # as `auditlib report` does: the kernels' process started for the data, which this
+        # process reads and hands over (and works out the month's figures from)
+        from auditlib.data.pipeline import load_audit_data
+
+        kernelpool.start(notebook, data_dir=DEMO_DATA_DIR)
+        assert kernelpool.hand_over(load_audit_data(DEMO_DATA_DIR))
         shared = runner.run_months(
             [MONTH], notebook, DEMO_DATA_DIR, tmp_path / "shared", progress=False
         )
@@ -325,6 +429,7 @@ def test_a_month_built_with_a_helper_is_the_month_built_without(tmp_path, monkey
     assert not folders[0].exists()  # and its folder removed
     said = json.loads((tmp_path / "claims.json").read_text())
     assert "helper" in said.values()
+    assert said["figures"] == "runner"
     for name in ("figures.json", f"audit-highlights-{MONTH}.html"):
         assert (tmp_path / "shared" / MONTH / name).read_bytes() == (
             tmp_path / "single" / MONTH / name

@@ -110,6 +110,8 @@ IOPUB_CONNECT_SECONDS: Final = 0.02
 IOPUB_SILENCE_SECONDS: Final = 0.2
 
 _POOL: Zygote | None = None
+#: What this process handed over to its zygote (see :func:`hand_over`).
+_HANDED_OVER: object | None = None
 #: Tells a zygote which data folder to load ahead for its kernels.
 _DATA_ENV: Final = "AUDITLIB_PRELOAD_DATA"
 #: Tells a zygote where the data folder it loads ahead may have been left for it, loaded.
@@ -298,7 +300,19 @@ def hand_over(data: object) -> bool:
         with contextlib.suppress(OSError):
             os.unlink(partial)
         return False
+    global _HANDED_OVER
+    _HANDED_OVER = data
     return True
+
+
+def handed_over(data_dir: str | os.PathLike[str]) -> object | None:
+    """The data this process handed over (:func:`hand_over`) if it is that of ``data_dir``."""
+    data = _HANDED_OVER
+    if data is None or _POOL is None or _POOL.owner != os.getpid():
+        return None
+    if str(Path(data_dir).resolve()) != str(Path(data.data_dir).resolve()):  # type: ignore[attr-defined]
+        return None
+    return data
 
 
 def running() -> Zygote | None:
@@ -308,10 +322,10 @@ def running() -> Zygote | None:
 
 def stop() -> None:
     """Stop this process's zygote (its kernels are told to exit too)."""
-    global _POOL
+    global _POOL, _HANDED_OVER
     if _POOL is not None and _POOL.owner == os.getpid():
         _POOL.stop()
-    _POOL = None
+    _POOL = _HANDED_OVER = None
 
 
 def kernel_manager_class(
@@ -503,20 +517,25 @@ def _serve(listener_fd: int, preload: list[str]) -> None:
             if request is None:
                 continue
             if "section_helper" in request[0]:
-                pid = _fork_section_helper(
-                    str(request[0]["section_helper"]), conn, listener, clients, children
-                )
+                folder = str(request[0]["section_helper"])
+                pid = _fork_section_helper(folder, conn, listener, clients, children)
                 if pid:
                     children[pid] = conn
+                    seconds.append((folder, conn))
             else:
                 waiting.append((conn, *request))
 
+    seconds: list[tuple[str, socket.socket]] = []
     _prepare_imports(preload, before_kernel_modules=start_helpers)
     try:
+        # The kernels asked for meanwhile, and the second helpers (left until now, so
+        # that the first helpers and this process's last imports had the CPUs).
         for conn, request, fds in waiting:
             pid = _fork_kernel(conn, listener, clients, children, (request, fds))
             if pid:
                 children[pid] = conn
+        for folder, conn in seconds:
+            _fork_second_helper(folder, conn, listener, clients, children)
         while True:
             readable, _, _ = select.select([listener, sys.stdin, *clients], [], [], 0.05)
             if sys.stdin in readable and not os.read(sys.stdin.fileno(), 4096):
@@ -653,9 +672,11 @@ def _fork_kernel(
     request, fds = received
     zygote_pid = os.getpid()
     if "section_helper" in request:
-        return _fork_section_helper(
-            str(request["section_helper"]), conn, listener, clients, children
-        )
+        folder = str(request["section_helper"])
+        pid = _fork_section_helper(folder, conn, listener, clients, children)
+        if pid:
+            _fork_second_helper(folder, conn, listener, clients, children)
+        return pid
     pid = os.fork()
     if pid:
         for fd in fds:
@@ -711,18 +732,21 @@ def _fork_section_helper(
     listener: socket.socket,
     clients: set[socket.socket],
     children: dict[int, socket.socket],
+    second: bool = False,
 ) -> int:
     """Fork a section helper for the month's kernel sharing ``folder``: it builds the
-    report's sections ahead of the kernel (:func:`auditlib.report.monthly.run_section_helper`)
-    and exits when done, or when the runner closes ``conn``."""
+    report's sections ahead of the kernel (:func:`auditlib.report.monthly.run_section_helper`;
+    the ``second`` helper, those that need no statistics) and exits when done, or when the
+    runner closes ``conn``."""
     if not _FORK_SAFE:
         conn.close()  # the kernel builds every section itself
         return 0
     zygote_pid = os.getpid()
     pid = os.fork()
     if pid:
-        with contextlib.suppress(OSError):
-            conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+        if not second:
+            with contextlib.suppress(OSError):
+                conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
         return pid
     # ---- in the helper process: quiet, and gone with the zygote or the runner's connection
     code = 0
@@ -739,10 +763,29 @@ def _fork_section_helper(
         _exit_when_client_goes(conn)
         from auditlib.report import monthly
 
-        monthly.run_section_helper(folder)
-    except BaseException:  # the kernel builds whatever the helper did not
+        monthly.run_section_helper(folder, second=second)
+    except BaseException:  # the kernel builds whatever the helpers did not
         code = 1
     os._exit(code)
+
+
+def _fork_second_helper(
+    folder: str,
+    conn: socket.socket,
+    listener: socket.socket,
+    clients: set[socket.socket],
+    children: dict[int, socket.socket],
+) -> None:
+    """Fork the second section helper beside the first (``conn`` is the first one's)."""
+    try:
+        own = conn.dup()
+    except OSError:
+        return
+    pid = _fork_section_helper(folder, own, listener, clients, children, second=True)
+    if pid:
+        children[pid] = own
+    else:
+        own.close()
 
 
 def _reseed() -> None:

@@ -155,7 +155,15 @@ def section_helper(notebook: Path, params: Mapping[str, Any]) -> Iterator[dict[s
             folder,
             sharing.spec(params["report_month"], params.get("data_dir"), params.get("disclosure")),
         )
-        connection = zygote.start_section_helper(str(folder))
+        with sharing.runner_figures(folder) as store_figures:
+            connection = zygote.start_section_helper(str(folder))
+            # The month's figures, worked out here (while the kernels' process is still
+            # importing) from the data this process read and handed over, if it did.
+            data = kernelpool.handed_over(params["data_dir"])
+            if connection is not None and data is not None:
+                # (should that fail, the kernel works them out itself, and says why in its cell)
+                with contextlib.suppress(Exception):
+                    store_figures(data)
         yield {sharing.SHARE_ENV: str(folder)} if connection is not None else {}
     finally:
         if connection is not None:

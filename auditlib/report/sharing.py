@@ -8,7 +8,12 @@ that process has the helper's modules and the data (before the modules only a ke
 needs). It prepares the same month's context, works out the month's statistics (the
 tests, models and protected figures the key messages and later sections state) while the
 kernel is still starting, then builds the report's sections in the notebook's order,
-ahead of the kernel. Each section is done once, by whichever process reaches it first.
+ahead of the kernel. A second helper, forked with it, builds meanwhile the sections that
+need the month's figures but not its statistics (:func:`shareable` with
+``statistics=False``), and exits. The month's figures themselves are worked out by the
+runner, which has the data loaded and a CPU to spare while the kernels' process imports
+(:func:`runner_figures`); both helpers and the kernel start from them. Each section is
+done once, by whichever process reaches it first.
 The kernel takes the helper's statistics before it builds its first section and shows the
 helper's sections as if it had built them; when it reaches a section the helper is still
 building, it builds sections from the last one back meanwhile (rather than wait), and
@@ -57,6 +62,10 @@ STATISTICS: Final = "statistics"
 _STATISTICS_TAKEN: Final = "_section_share_statistics_taken"
 _HELPER: Final = b"helper"
 _KERNEL: Final = b"kernel"
+_RUNNER: Final = b"runner"
+#: How long a second helper waits for someone to claim the month's figures before it
+#: works them out itself (they are claimed within milliseconds of the helpers' start).
+FIGURES_WAIT_SECONDS: Final = 5.0
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -129,10 +138,10 @@ class SectionShare:
             return True
         return False
 
-    def take_figures(self) -> tuple[dict[str, Any], Any] | None:
-        """The month's figures and trend as the helper's ``prepare`` worked them out (a
-        copy each), or None if the kernel got there first."""
-        if _claim(self.folder, FIGURES) == _HELPER:
+    def take_figures(self) -> Figures | None:
+        """The month's figures and trend as the runner or a helper worked them out (a copy
+        each), or None if the kernel got there first."""
+        if _claim(self.folder, FIGURES) in (_HELPER, _RUNNER):
             return _load(self.folder, FIGURES)
         return None
 
@@ -170,11 +179,31 @@ def join(
     return SectionShare(Path(folder), shared)
 
 
-def shareable(function: F) -> F:
-    """Mark a report section (``section(ctx) -> list[Block]``) as one a helper may build.
+@dataclass(frozen=True)
+class Figures:
+    """The month's figures and trend as :func:`auditlib.report.figures.figures_and_trend`
+    worked them out, for the data whose input hash is ``input_hash``."""
+
+    figures: dict[str, Any]
+    trend: Any
+    input_hash: str
+
+    def for_data(self, data: Any) -> tuple[dict[str, Any], Any] | None:
+        """(figures, trend) if they were worked out from ``data``'s files, else None."""
+        if getattr(data, "input_hash", None) != self.input_hash:
+            return None
+        return self.figures, self.trend
+
+
+def shareable(function: F | None = None, *, statistics: bool = True) -> F | Callable[[F], F]:
+    """Mark a report section (``section(ctx) -> list[Block]``) as one a helper may build;
+    ``statistics=False`` says it states none of the month's statistics (only its figures),
+    so the second helper builds it while the first works them out.
 
     With no helper (``ctx.section_share`` is None) the section runs as it is.
     """
+    if function is None:
+        return functools.partial(shareable, statistics=statistics)  # type: ignore[return-value]
     key = section_key(function)
 
     @functools.wraps(function)
@@ -185,6 +214,7 @@ def shareable(function: F) -> F:
         return share.take(key, ctx, lambda: function(ctx))
 
     section.__wrapped_key__ = key  # type: ignore[attr-defined]
+    section.__needs_statistics__ = statistics  # type: ignore[attr-defined]
     return section  # type: ignore[return-value]
 
 
@@ -192,23 +222,53 @@ def is_shareable(function: Callable[..., Any]) -> bool:
     return hasattr(function, "__wrapped_key__")
 
 
-# ---------------------------------------------------------------- the helper's side
-def run_helper(folder: str | os.PathLike[str], sections: Sequence[Callable[..., Any]]) -> int:
-    """Work out the month's figures and statistics, then build ``sections`` (shareable
-    section functions) in that order into ``folder``, leaving those the kernel has
-    claimed; returns how many sections it built."""
-    # The context itself, not the notebook's prepare: the helper shares with no one.
-    from auditlib.report.monthly.context import prepare
+def needs_statistics(function: Callable[..., Any]) -> bool:
+    """Whether a shareable section states any of the month's statistics."""
+    return bool(getattr(function, "__needs_statistics__", True))
+
+
+# ---------------------------------------------------------------- the runner's side
+@contextlib.contextmanager
+def runner_figures(folder: str | os.PathLike[str]) -> Iterator[Callable[[Any], None]]:
+    """Hold the month's figures for the runner while the block runs: it yields ``store``;
+    ``store(data)`` works them out from ``data`` (an
+    :class:`~auditlib.data.pipeline.AuditData` of the month's data folder) and leaves
+    them for the helpers and the kernel, which wait for them meanwhile. Left unstored,
+    the first helper works them out itself."""
+    from auditlib.report import figures as report_figures
 
     share = Path(folder)
+    month = json.loads((share / SPEC_FILE).read_text(encoding="utf-8"))["report_month"]
+    with _claim_file(share, FIGURES) as fd:
+
+        def store(data: Any) -> None:
+            figures, trend = report_figures.figures_and_trend(data, month)
+            _store(share, FIGURES, Figures(figures, trend, str(data.input_hash)))
+            os.pwrite(fd, _RUNNER, 0)
+
+        yield store
+
+
+# ---------------------------------------------------------------- the helper's side
+def run_helper(
+    folder: str | os.PathLike[str], sections: Sequence[Callable[..., Any]], *, second: bool = False
+) -> int:
+    """Take (or work out) the month's figures and work out its statistics, then build
+    ``sections`` (shareable section functions) in that order into ``folder``, leaving
+    those the kernel or the other helper has claimed; returns how many sections it built.
+
+    The ``second`` helper takes the figures (waiting for them if need be) and builds only
+    the sections that need no statistics (:func:`needs_statistics`)."""
+    share = Path(folder)
     month_spec = json.loads((share / SPEC_FILE).read_text(encoding="utf-8"))
+    if second:
+        ctx = _context(month_spec, _wait_for_figures(share))
+        return _build_sections(share, ctx, [f for f in sections if not needs_statistics(f)])
     # The month's figures first (the kernel's first cell needs them), while the kernel starts.
     with _helper_claim(share, FIGURES) as ours:
-        ctx = prepare(
-            month_spec["report_month"], month_spec["data_dir"], month_spec["disclosure"] or None
-        )
+        ctx = _context(month_spec, None if ours else _load(share, FIGURES))
         if ours:
-            _store(share, FIGURES, (ctx.figures, ctx.trend))  # as they are now
+            _store(share, FIGURES, Figures(ctx.figures, ctx.trend, str(ctx.data.input_hash)))
     # Then the month's statistics, which the kernel's first section needs: worked out here
     # while the kernel starts, they are off its path.
     with _helper_claim(share, STATISTICS) as ours:
@@ -216,13 +276,45 @@ def run_helper(folder: str | os.PathLike[str], sections: Sequence[Callable[..., 
             before = set(ctx.__dict__)
             ctx.published_figures  # noqa: B018 - works out every statistic the report states
             _store(share, STATISTICS, {k: v for k, v in ctx.__dict__.items() if k not in before})
+    return _build_sections(share, ctx, sections)
+
+
+def _context(month_spec: dict, figures: Figures | None) -> Any:
+    """The month's context (the context's own ``prepare``: a helper shares with no one),
+    from ``figures`` when they were worked out from the same data."""
+    from auditlib.report.monthly.context import prepare
+
+    return prepare(
+        month_spec["report_month"],
+        month_spec["data_dir"],
+        month_spec["disclosure"] or None,
+        figures,
+    )
+
+
+def _wait_for_figures(share: Path) -> Figures | None:
+    """The figures the runner or the first helper worked out (waiting while they are at
+    it); None if the kernel claimed them first, or no one did in time."""
+    import time
+
+    deadline = time.monotonic() + FIGURES_WAIT_SECONDS
+    while True:
+        with _claim_file(share, FIGURES) as fd:  # waits while someone works them out
+            claimed_by = os.pread(fd, 16, 0)
+        if claimed_by or time.monotonic() > deadline:
+            break
+        time.sleep(0.005)  # not claimed yet: the first helper is about to
+    return _load(share, FIGURES) if claimed_by in (_HELPER, _RUNNER) else None
+
+
+def _build_sections(share: Path, ctx: Any, sections: Sequence[Callable[..., Any]]) -> int:
     built = 0
     for function in sections:
         original = getattr(function, "__wrapped__", function)
         key = section_key(original)
         with _helper_claim(share, key) as ours:
             if not ours:
-                continue  # the kernel has reached this section
+                continue  # the kernel (or the other helper) has reached this section
             try:
                 blocks = rendered(original(ctx))
             except Exception:  # the kernel builds it again, and says what went wrong

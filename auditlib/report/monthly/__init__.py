@@ -52,18 +52,19 @@ def prepare(
     notebook, also lets charts an analyst adds with plain matplotlib show with alt text."""
     # Given a section helper by the runner, share the work with it: its figures first.
     share = sharing.join(report_month, data_dir, disclosure, [section for _, section in SECTIONS])
-    figures_and_trend = share.take_figures() if share is not None else None
-    ctx = _prepare(report_month, data_dir, disclosure, figures_and_trend)
+    figures = share.take_figures() if share is not None else None
+    ctx = _prepare(report_month, data_dir, disclosure, figures)
     enable_analyst_charts()
     ctx.section_share = share
     return ctx
 
 
-def run_section_helper(folder: str) -> int:
-    """Build the report's sections, in order, for the kernel sharing ``folder`` (see
+def run_section_helper(folder: str, second: bool = False) -> int:
+    """Build the report's sections, in order, for the kernel sharing ``folder`` (the
+    ``second`` helper: only those that need no statistics; see
     :mod:`auditlib.report.sharing`); returns how many were built."""
     shareable = [section for _, section in SECTIONS if sharing.is_shareable(section)]
-    return sharing.run_helper(folder, shareable)
+    return sharing.run_helper(folder, shareable, second=second)
 
 
 def build(ctx: MonthContext) -> list[Block]:

@@ -29,7 +29,7 @@ from auditlib.report import figures as report_figures
 from auditlib.report.blocks import Shown, record_shown
 from auditlib.report.figures import build_spc, headline_series, spc_gaps
 from auditlib.report.saving import save_report_figures
-from auditlib.report.sharing import SectionShare
+from auditlib.report.sharing import Figures, SectionShare
 
 #: Columns that identify a child, a worker or an allocation: never in a frame a notebook shows.
 IDENTIFIER_COLUMNS = (
@@ -294,14 +294,16 @@ def prepare(
     report_month: str,
     data_dir: str | Path | None = None,
     disclosure: str | None = None,
-    figures_and_trend: tuple[dict[str, Any], pd.DataFrame] | None = None,
+    figures_and_trend: Figures | None = None,
 ) -> MonthContext:
     """Load and clean the data folder (default: the demo programme) and compute the figures
     (or take ``figures_and_trend`` as :func:`auditlib.report.figures.figures_and_trend`
-    worked them out for the same data and month, e.g. in a section helper)."""
+    worked them out for the same month, e.g. in the runner, when they were worked out
+    from the same data)."""
     data = load_audit_data(Path(data_dir) if data_dir else DEMO_DATA_DIR)
     profile = DisclosureProfile.from_name(disclosure or data.programme.disclosure)
-    figures, trend = figures_and_trend or report_figures.figures_and_trend(data, report_month)
+    given = figures_and_trend.for_data(data) if figures_and_trend is not None else None
+    figures, trend = given or report_figures.figures_and_trend(data, report_month)
     figures["disclosure"] = profile.value
     ctx = MonthContext(report_month, data, figures, profile, record_shown())
     ctx.trend = trend  # the one the figures were built from: not worked out twice

@@ -34,7 +34,7 @@ THEMES_NOTE = (
 HEADING = "Parent, child, carer and partner agency feedback"
 
 
-@sharing.shareable
+@sharing.shareable(statistics=False)
 def section(ctx: MonthContext) -> list[Block]:
     notices = left_out.notices(ctx.data, "feedback")
     if notices:

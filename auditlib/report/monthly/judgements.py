@@ -19,7 +19,7 @@ TABLE_NOTE = (
 )
 
 
-@sharing.shareable
+@sharing.shareable(statistics=False)
 def section(ctx: MonthContext) -> list[Block]:
     first = format_month(ctx.data.programme.start_month)
     blocks: list[Block] = [Heading(f"Overall judgements – {first} to {ctx.label}")]

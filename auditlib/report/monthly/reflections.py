@@ -23,7 +23,7 @@ RECURRING_MIN_MENTIONS = 2
 HEADING = "Social worker reflections"
 
 
-@sharing.shareable
+@sharing.shareable(statistics=False)
 def section(ctx: MonthContext) -> list[Block]:
     notices = left_out.notices(ctx.data, "reflections")
     if notices:

@@ -35,7 +35,7 @@ TEAM_WINDOW_MONTHS = 12
 COMPLIANCE_NOTE = "Allocated = completed + outstanding; overdue audits are outstanding audits past their due date."
 
 
-@sharing.shareable
+@sharing.shareable(statistics=False)
 def section(ctx: MonthContext) -> list[Block]:
     blocks: list[Block] = [Heading("Practice themes")]
     blocks += intro_blocks(ctx)
