@@ -197,3 +197,22 @@ def test_an_all_exempt_month_is_reported_as_such(tmp_path):
     assert "Months with audits: none" not in one.stderr
     every = auditlib("report", "--all", "--data", str(data), "--out", str(tmp_path / "o"))
     refused(every, "every audit was exempt or cancelled", f"{n} exempt")
+
+
+def test_a_settings_file_read_again_is_the_same_and_each_reader_has_its_own_copy(tmp_path):
+    from auditlib.data.guards import SettingsFileError, load_yaml_file
+
+    path = tmp_path / "programme.yml"
+    path.write_text("organisation: Example Council\nthemes: {2020-09: [missing]}\n", "utf-8")
+    first = load_yaml_file(path)
+    first["themes"]["2020-09"].append("cse")  # what one reader does to its copy
+    again = load_yaml_file(path)
+    assert again == {"organisation": "Example Council", "themes": {"2020-09": ["missing"]}}
+    # a changed file is read as it now is
+    path.write_text("organisation: Other Council\n", "utf-8")
+    assert load_yaml_file(path) == {"organisation": "Other Council"}
+    path.write_text("a: &x 1\nb: *x\n", "utf-8")
+    with pytest.raises(SettingsFileError, match="aliases"):
+        load_yaml_file(path)
+    with pytest.raises(SettingsFileError, match="aliases"):
+        load_yaml_file(path)  # refused every time, not remembered as read

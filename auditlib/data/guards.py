@@ -14,7 +14,9 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
+import functools
 import os
 import stat
 from pathlib import Path
@@ -103,7 +105,7 @@ def load_yaml_file(path: Path) -> Any:
     except OSError as exc:
         raise SettingsFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     try:
-        return yaml.load(text, Loader=_NoAliasLoader)  # a SafeLoader subclass: no tags run
+        return copy.deepcopy(_parse_yaml(text))  # the caller's own copy to change
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -111,6 +113,13 @@ def load_yaml_file(path: Path) -> Any:
         raise SettingsFileError(f"{path}: is not valid YAML{where}: {problem}") from None
     except RecursionError:
         raise SettingsFileError(f"{path}: is nested too deeply to be a settings file") from None
+
+
+@functools.lru_cache(maxsize=32)
+def _parse_yaml(text: str) -> Any:
+    """``text`` parsed (remembered: a report's processes read the same programme.yml again
+    and again, and PyYAML's pure-Python loader takes a sixtieth of a second over it)."""
+    return yaml.load(text, Loader=_NoAliasLoader)  # a SafeLoader subclass: no tags run
 
 
 def inside_folder(path: Path, folder: Path) -> bool:
