@@ -25,9 +25,9 @@ def execute_notebook(
     timeout: int | None = 600,
     prewarm: bool = False,
     kernel_env: dict[str, str] | None = None,
-) -> None:
+) -> Any:
     """Execute ``notebook`` into ``executed`` with ``params``; ``kernel_env`` is added to
-    the kernel's environment.
+    the kernel's environment. Returns the executed notebook (what was written).
 
     ``what`` names the report in messages ("The report for 2020-09"); ``previous`` is
     appended to them (e.g. that the previous report is unchanged). A kernel that dies
@@ -42,7 +42,7 @@ def execute_notebook(
     tail = f" {previous}" if previous else ""
     for attempt in (1, 2):
         try:
-            pm.execute_notebook(
+            return pm.execute_notebook(
                 str(notebook),
                 str(executed),
                 parameters=params,
@@ -58,7 +58,6 @@ def execute_notebook(
                     notebook, fork=prewarm, env=kernel_env
                 ),
             )
-            return
         except PapermillExecutionError as exc:
             where, reason = describe_failure(exc, executed)
             raise ReportError(

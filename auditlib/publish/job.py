@@ -102,7 +102,7 @@ def publish_report(
     executed = tmp / f"{job.stem}.ipynb"
     figures_path = tmp / job.figures_file
     try:
-        execute_notebook(
+        executed_nb = execute_notebook(
             job.notebook,
             executed,
             {**job.params, "output_dir": str(tmp)},
@@ -119,7 +119,13 @@ def publish_report(
             contact=str(figures.get("contact") or ""),
         )
         try:
-            export_html(executed, tmp / f"{job.stem}.html", title=job.title(figures), footer=footer)
+            # (the executed notebook as written, not read back from its file)
+            export_html(
+                executed_nb if executed_nb is not None else executed,
+                tmp / f"{job.stem}.html",
+                title=job.title(figures),
+                footer=footer,
+            )
         except ReportError as exc:
             raise ReportError(f"{job.what} was not produced: {exc} {job.previous_note()}") from None
         pdf_problem = ""
