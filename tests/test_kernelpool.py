@@ -256,6 +256,19 @@ def test_the_kernel_is_ready_once_it_is_idle_after_answering_without_waiting_for
     assert iopub.messages == [later]
 
 
+def test_the_kernel_is_ready_once_it_welcomes_the_client_without_waiting_for_silence():
+    """A kernel that got this client's subscription only after broadcasting the status of
+    its answer says so with a welcome (JEP 65): the start is done then, not 0.2 s later."""
+    import asyncio
+
+    welcome = {"msg_type": "iopub_welcome", "content": {}, "parent_header": {}}
+    iopub = _Channel([welcome])
+    client = _fake_client([_reply("info-1")], iopub)
+    asyncio.run(client.wait_for_ready(timeout=5))
+    assert client.replies == [_reply("info-1")]
+    assert iopub.waited == []  # no silence waited out, no second request
+
+
 def test_a_kernel_whose_broadcasts_are_not_yet_connected_is_asked_again():
     import asyncio
 

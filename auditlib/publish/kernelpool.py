@@ -108,6 +108,8 @@ IOPUB_CONNECT_SECONDS: Final = 0.02
 #: How long IOPub may then stay silent before the start counts as done all the same
 #: (jupyter_client's own wait).
 IOPUB_SILENCE_SECONDS: Final = 0.2
+#: What a kernel's IOPub sends a subscriber once it has its subscription (JEP 65, XPUB).
+IOPUB_WELCOME: Final = "iopub_welcome"
 
 _POOL: Zygote | None = None
 #: What this process handed over to its zygote (see :func:`hand_over`).
@@ -413,9 +415,9 @@ def _report_kernel_client_class() -> type:
         waits out in full, and it gives a kernel whose broadcasts it does not yet hear
         0.2 s before asking again. This one asks for the kernel's info as jupyter_client
         does, then reads IOPub until the kernel says it is idle after answering that
-        request (the last message the request causes): the same messages are read,
-        without the wait; and it asks again after 0.02 s of silence. A kernel that never
-        says it is idle is waited for as before.
+        request (the last message the request causes), or welcomes this client (it then
+        hears it): the same messages are read, without the wait; and it asks again after
+        0.02 s of silence. A kernel that never says either is waited for as before.
         """
 
         async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
@@ -440,8 +442,9 @@ def _report_kernel_client_class() -> type:
         async def _idle_after(self, request: str) -> bool:
             """Read IOPub up to the idle status that ends ``request``; False if IOPub
             stays silent for :data:`IOPUB_CONNECT_SECONDS` before any message (not yet
-            connected: the caller asks again), True once that status is read or IOPub
-            falls silent for :data:`IOPUB_SILENCE_SECONDS` after a message."""
+            connected: the caller asks again), True once that status is read, or the
+            kernel's welcome (it has this client's subscription, JEP 65), or IOPub falls
+            silent for :data:`IOPUB_SILENCE_SECONDS` after a message."""
             seen = False
             while True:
                 wait = IOPUB_SILENCE_SECONDS if seen else IOPUB_CONNECT_SECONDS
@@ -450,6 +453,11 @@ def _report_kernel_client_class() -> type:
                 except (TimeoutError, Empty):
                     return seen
                 seen = True
+                # A kernel whose IOPub welcomes subscribers says so once it hears this
+                # client: the status of a request sent before then was broadcast to no
+                # one, and waiting for it would only wait out the silence.
+                if msg["msg_type"] == IOPUB_WELCOME:
+                    return True
                 if (
                     msg["msg_type"] == "status"
                     and msg["content"].get("execution_state") == "idle"
