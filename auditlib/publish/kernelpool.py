@@ -49,8 +49,6 @@ from typing import Final
 
 from auditlib.lazy import LAZY_MODULES
 
-#: Imported by every zygote; the notebook's own imports are added to these (a notebook
-#: that imports seaborn, say, gets it preloaded too; one that does not is spared its import).
 #: What a kernel needs and a section helper (:mod:`auditlib.report.sharing`) does not: the
 #: zygote imports these last, after the data, and forks a helper asked for meanwhile first.
 KERNEL_ONLY_PRELOAD: Final = (
@@ -570,7 +568,7 @@ def _prepare_imports(
     """Import ``preload`` and load the data folder ahead; given ``before_kernel_modules``,
     call it once everything but the modules only a kernel needs (:data:`KERNEL_ONLY_PRELOAD`)
     is imported and the data loaded, and the process is ready to fork: a section helper
-    forked then starts its month's work a third of a second sooner, on a CPU that would
+    forked then starts its month's work a tenth of a second sooner, on a CPU that would
     otherwise wait for the kernel."""
     # What ipykernel_launcher and IPKernelApp do before any user code.
     if sys.path and sys.path[0] in ("", os.getcwd()):

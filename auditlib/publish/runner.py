@@ -172,7 +172,7 @@ def section_helper(notebook: Path, params: Mapping[str, Any]) -> Iterator[dict[s
 
 
 def share_sections_when(to_build: int, jobs: int, cpus: int | None = None) -> bool:
-    """Whether each month built gets a section helper: when the months in flight leave
+    """Whether each month built gets section helpers: when the months in flight leave
     a CPU idle for each of them."""
     cpus = cpus or _cpus()
     return 0 < min(to_build, jobs) * 2 <= cpus

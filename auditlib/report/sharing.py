@@ -110,12 +110,12 @@ class SectionShare:
         else built here (with the month's statistics the helper worked out, when it did)."""
         if key in self.ahead:
             return self.ahead.pop(key)
-        claimed_by = _try_claim(self.folder, key)
+        claimed_by = _claim(self.folder, key, wait=False)
         while claimed_by is None:  # the helper is building it: build others meanwhile
             if not self._build_one_ahead(key, ctx):
                 claimed_by = _claim(self.folder, key)  # nothing else to do: wait for it
                 break
-            claimed_by = _try_claim(self.folder, key)
+            claimed_by = _claim(self.folder, key, wait=False)
         if claimed_by == _HELPER:
             blocks = _load(self.folder, key)
             if blocks is not None:
@@ -130,7 +130,7 @@ class SectionShare:
         keys = [key for key, _ in self.sections]
         later = self.sections[keys.index(reached) + 1 :] if reached in keys else ()
         for key, section in reversed(later):
-            if key in self.ahead or _try_claim(self.folder, key) != b"":
+            if key in self.ahead or _claim(self.folder, key, wait=False) != b"":
                 continue  # built, being built, or claimed (by the helper, or done here)
             self.take_statistics(ctx)
             with contextlib.suppress(Exception):
@@ -346,26 +346,13 @@ def _path(folder: Path, key: str, suffix: str) -> Path:
     return folder / f"{key}{suffix}"
 
 
-def _try_claim(folder: Path, key: str) -> bytes | None:
-    """:func:`_claim` without waiting: None while the helper holds ``key`` (building it)."""
-    fd = os.open(_path(folder, key, ".claim"), os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return None
-        claimed_by = os.pread(fd, 16, 0)
-        if not claimed_by:
-            os.pwrite(fd, _KERNEL, 0)
-        return claimed_by
-    finally:
-        os.close(fd)  # releases the lock
-
-
-def _claim(folder: Path, key: str) -> bytes:
+def _claim(folder: Path, key: str, *, wait: bool = True) -> bytes | None:
     """Claim ``key`` for the kernel unless it is claimed; returns who had claimed it
-    (empty if no one). Waits while the helper holds it (it is building it)."""
-    with _claim_file(folder, key) as fd:
+    (empty if no one). Waits while the helper holds it (it is building it); without
+    ``wait``, returns None then."""
+    with _claim_file(folder, key, wait=wait) as fd:
+        if fd is None:
+            return None
         claimed_by = os.pread(fd, 16, 0)
         if not claimed_by:
             os.pwrite(fd, _KERNEL, 0)
@@ -396,10 +383,16 @@ def _picklable(values: dict[str, Any]) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def _claim_file(folder: Path, key: str) -> Iterator[int]:
+def _claim_file(folder: Path, key: str, *, wait: bool = True) -> Iterator[int | None]:
+    """The claim file of ``key``, locked, while the block runs (None, without ``wait``,
+    when someone else holds it)."""
     fd = os.open(_path(folder, key, ".claim"), os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield None
+            return
         yield fd
     finally:
         os.close(fd)  # releases the lock
@@ -420,7 +413,7 @@ def _store(folder: Path, key: str, value: Any) -> None:
     os.replace(partial, path)
 
 
-def _load(folder: Path, key: str) -> list[Any] | None:
+def _load(folder: Path, key: str) -> Any:
     try:
         return pickle.loads(_path(folder, key, ".pickle").read_bytes())
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
